@@ -1,0 +1,82 @@
+import type { ResourceType } from './types.ts';
+
+
+const istioNetworking = (kind: string, plural: string, shortNames: string[]): ResourceType => ({
+  group: 'networking.istio.io',
+  versions: ['v1', 'v1beta1', 'v1alpha3'],
+  kind,
+  plural,
+  singular: kind.toLowerCase(),
+  namespaced: true,
+  shortNames,
+  categories: ['istio-io', 'networking-istio-io'],
+});
+
+const istioSecurity = (kind: string, plural: string, shortNames: string[]): ResourceType => ({
+  group: 'security.istio.io',
+  versions: ['v1', 'v1beta1'],
+  kind,
+  plural,
+  singular: kind.toLowerCase(),
+  namespaced: true,
+  shortNames,
+  categories: ['istio-io', 'security-istio-io'],
+});
+
+/** Every kind the embedded API serves, in discovery order. */
+export const RESOURCE_TYPES: ResourceType[] = [
+  { group: '', versions: ['v1'], kind: 'Namespace', plural: 'namespaces', singular: 'namespace', namespaced: false, shortNames: ['ns'] },
+  { group: '', versions: ['v1'], kind: 'Pod', plural: 'pods', singular: 'pod', namespaced: true, shortNames: ['po'], categories: ['all'], subresources: ['status', 'log'] },
+  { group: '', versions: ['v1'], kind: 'Service', plural: 'services', singular: 'service', namespaced: true, shortNames: ['svc'], categories: ['all'] },
+  { group: '', versions: ['v1'], kind: 'Endpoints', plural: 'endpoints', singular: 'endpoints', namespaced: true, shortNames: ['ep'] },
+  { group: '', versions: ['v1'], kind: 'ServiceAccount', plural: 'serviceaccounts', singular: 'serviceaccount', namespaced: true, shortNames: ['sa'] },
+  { group: '', versions: ['v1'], kind: 'ConfigMap', plural: 'configmaps', singular: 'configmap', namespaced: true, shortNames: ['cm'] },
+  { group: '', versions: ['v1'], kind: 'Secret', plural: 'secrets', singular: 'secret', namespaced: true },
+  { group: '', versions: ['v1'], kind: 'Event', plural: 'events', singular: 'event', namespaced: true, shortNames: ['ev'] },
+  { group: 'apps', versions: ['v1'], kind: 'Deployment', plural: 'deployments', singular: 'deployment', namespaced: true, shortNames: ['deploy'], categories: ['all'], subresources: ['scale', 'status'] },
+  { group: 'apps', versions: ['v1'], kind: 'ReplicaSet', plural: 'replicasets', singular: 'replicaset', namespaced: true, shortNames: ['rs'], categories: ['all'], subresources: ['scale', 'status'] },
+  istioNetworking('VirtualService', 'virtualservices', ['vs']),
+  istioNetworking('DestinationRule', 'destinationrules', ['dr']),
+  istioNetworking('Gateway', 'gateways', ['gw']),
+  istioNetworking('ServiceEntry', 'serviceentries', ['se']),
+  istioNetworking('Sidecar', 'sidecars', []),
+  istioSecurity('PeerAuthentication', 'peerauthentications', ['pa']),
+  istioSecurity('AuthorizationPolicy', 'authorizationpolicies', ['ap']),
+  istioSecurity('RequestAuthentication', 'requestauthentications', ['ra']),
+];
+
+export class ResourceRegistry {
+  private readonly byKey = new Map<string, ResourceType>();
+  private readonly byKind = new Map<string, ResourceType>();
+
+  constructor(readonly all: ResourceType[] = RESOURCE_TYPES) {
+    for (const t of all) {
+      this.byKey.set(`${t.group}/${t.plural}`, t);
+      this.byKind.set(`${t.group}/${t.kind}`, t);
+    }
+  }
+
+  /** By API group and plural, e.g. ('networking.istio.io', 'virtualservices'). */
+  byPlural(group: string, plural: string): ResourceType | undefined {
+    return this.byKey.get(`${group}/${plural}`);
+  }
+
+  /** By apiVersion ('v1', 'apps/v1', 'networking.istio.io/v1beta1') and kind. */
+  byApiVersionKind(apiVersion: string, kind: string): ResourceType | undefined {
+    const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+    const version = apiVersion.includes('/') ? apiVersion.split('/')[1] : apiVersion;
+    const t = this.byKind.get(`${group}/${kind}`);
+    return t && t.versions.includes(version) ? t : undefined;
+  }
+
+  mustGet(group: string, plural: string): ResourceType {
+    const t = this.byPlural(group, plural);
+    if (!t) throw new Error(`unknown resource ${plural}${group ? '.' + group : ''}`);
+    return t;
+  }
+}
+
+/** 'v1', 'apps/v1', 'networking.istio.io/v1'. */
+export function apiVersionOf(type: ResourceType, version = type.versions[0]): string {
+  return type.group ? `${type.group}/${version}` : version;
+}

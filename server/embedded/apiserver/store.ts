@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../clock.ts';
+import { ApiError, alreadyExists, conflict, namespaceNotFound, notFound } from './errors.ts';
+import { ResourceRegistry, apiVersionOf } from './registry.ts';
+import type { KubeObject, ResourceType, StoreEvent, WriteOptions } from './types.ts';
+
+export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE';
+
+/**
+ * Runs before an object is stored (and on dry runs). It may change `object` (a mutating
+ * webhook such as sidecar injection) or throw an ApiError (a validating webhook).
+ */
+export type AdmissionHook = (op: AdmissionOperation, type: ResourceType, object: KubeObject, old: KubeObject | undefined) => void;
+
+export interface ObjectStoreOptions {
+  clock: Clock;
+  registry?: ResourceRegistry;
+  /** How many events are kept for watch resume; older resourceVersions get 410 Expired. */
+  eventBufferSize?: number;
+}
+
+const keyOf = (type: ResourceType, namespace: string | undefined, name: string) =>
+  `${type.group}/${type.plural}/${type.namespaced ? namespace ?? '' : ''}/${name}`;
+
+/**
+ * The embedded cluster's etcd: every object of every kind, one global resourceVersion,
+ * and a ring buffer of events so watches can resume.
+ */
+export class ObjectStore {
+  readonly registry: ResourceRegistry;
+  private readonly clock: Clock;
+  private readonly objects = new Map<string, KubeObject>();
+  private readonly byType = new Map<ResourceType, Map<string, KubeObject>>();
+  private readonly events: StoreEvent[] = [];
+  private readonly eventBufferSize: number;
+  private readonly listeners = new Set<(e: StoreEvent) => void>();
+  private readonly admissionHooks: AdmissionHook[] = [];
+  private rv = 1000;
+
+  constructor(opts: ObjectStoreOptions) {
+    this.clock = opts.clock;
+    this.registry = opts.registry ?? new ResourceRegistry();
+    this.eventBufferSize = opts.eventBufferSize ?? 10_000;
+    for (const t of this.registry.all) this.byType.set(t, new Map());
+  }
+
+  /** The newest resourceVersion handed out. */
+  get resourceVersion(): number {
+    return this.rv;
+  }
+
+  /** The oldest resourceVersion a watch can still resume from. */
+  get oldestResumableVersion(): number {
+    return this.events.length ? this.events[0].resourceVersion - 1 : this.rv;
+  }
+
+  addAdmissionHook(hook: AdmissionHook): void {
+    this.admissionHooks.push(hook);
+  }
+
+  /** Every change, synchronously, after it is stored. Returns an unsubscribe function. */
+  onEvent(listener: (e: StoreEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  list(type: ResourceType, namespace?: string): KubeObject[] {
+    const all = [...this.byType.get(type)!.values()];
+    return namespace && type.namespaced ? all.filter((o) => o.metadata.namespace === namespace) : all;
+  }
+
+  get(type: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.objects.get(keyOf(type, namespace, name));
+  }
+
+  mustGet(type: ResourceType, namespace: string | undefined, name: string): KubeObject {
+    const obj = this.get(type, namespace, name);
+    if (!obj) throw notFound(type, name);
+    return obj;
+  }
+
+  /** Events after `resourceVersion`, or 'expired' when the buffer no longer reaches back that far. */
+  eventsSince(resourceVersion: number): StoreEvent[] | 'expired' {
+    if (resourceVersion >= this.rv) return [];
+    if (resourceVersion < this.oldestResumableVersion) return 'expired';
+    let lo = 0;
+    while (lo < this.events.length && this.events[lo].resourceVersion <= resourceVersion) lo++;
+    return this.events.slice(lo);
+  }
+
+  create(type: ResourceType, input: KubeObject, opts: WriteOptions = {}): KubeObject {
+    const obj = structuredClone(input);
+    obj.metadata ??= { name: '' };
+    if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + randomSuffix();
+    const { name } = obj.metadata;
+    if (!name) throw new ApiError(422, 'Invalid', `${type.kind} "" is invalid: metadata.name: Required value: name or generateName is required`, {
+      kind: type.kind, causes: [{ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' }],
+    });
+    if (type.namespaced) {
+      obj.metadata.namespace ||= 'default';
+      const ns = this.get(this.registry.mustGet('', 'namespaces'), undefined, obj.metadata.namespace);
+      if (!ns) throw namespaceNotFound(obj.metadata.namespace);
+      if (ns.metadata.deletionTimestamp) throw new ApiError(403, 'Forbidden', `${type.plural} "${name}" is forbidden: unable to create new content in namespace ${obj.metadata.namespace} because it is being terminated`);
+    } else {
+      delete obj.metadata.namespace;
+    }
+    if (this.get(type, obj.metadata.namespace, name)) throw alreadyExists(type, name);
+    obj.apiVersion = apiVersionOf(type);
+    obj.kind = type.kind;
+    this.runAdmission('CREATE', type, obj, undefined);
+    obj.metadata.uid = randomUUID();
+    obj.metadata.creationTimestamp = new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    if (hasGeneration(type)) obj.metadata.generation = 1;
+    delete obj.metadata.deletionTimestamp;
+    if (opts.dryRun) return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(this.rv) } };
+    return this.commit('ADDED', type, obj);
+  }
+
+  /** Replaces an object. A set metadata.resourceVersion must match (optimistic concurrency). */
+  update(type: ResourceType, input: KubeObject, opts: WriteOptions = {}): KubeObject {
+    const obj = structuredClone(input);
+    const old = this.mustGet(type, type.namespaced ? obj.metadata.namespace || 'default' : undefined, obj.metadata.name);
+    if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== old.metadata.resourceVersion) throw conflict(type, obj.metadata.name);
+    obj.apiVersion = apiVersionOf(type);
+    obj.kind = type.kind;
+    // Identity and bookkeeping belong to the server.
+    obj.metadata.namespace = old.metadata.namespace;
+    obj.metadata.uid = old.metadata.uid;
+    obj.metadata.creationTimestamp = old.metadata.creationTimestamp;
+    if (old.metadata.deletionTimestamp) obj.metadata.deletionTimestamp = old.metadata.deletionTimestamp;
+    this.runAdmission('UPDATE', type, obj, old);
+    if (hasGeneration(type)) {
+      const specChanged = JSON.stringify(obj.spec) !== JSON.stringify(old.spec);
+      obj.metadata.generation = (old.metadata.generation ?? 1) + (specChanged ? 1 : 0);
+    }
+    if (sameContent(obj, old)) return old;
+    if (opts.dryRun) return { ...obj, metadata: { ...obj.metadata, resourceVersion: old.metadata.resourceVersion } };
+    return this.commit('MODIFIED', type, obj);
+  }
+
+  /** Deletes an object; deleting a namespace deletes everything in it first. */
+  delete(type: ResourceType, namespace: string | undefined, name: string, opts: WriteOptions = {}): KubeObject {
+    const old = this.mustGet(type, type.namespaced ? namespace || 'default' : undefined, name);
+    this.runAdmission('DELETE', type, old, old);
+    if (opts.dryRun) return old;
+    if (type.kind === 'Namespace' && type.group === '') {
+      for (const t of this.registry.all) {
+        if (!t.namespaced) continue;
+        for (const o of this.list(t, name)) this.remove(t, o);
+      }
+    }
+    return this.remove(type, old);
+  }
+
+  private remove(type: ResourceType, old: KubeObject): KubeObject {
+    const key = keyOf(type, old.metadata.namespace, old.metadata.name);
+    this.objects.delete(key);
+    this.byType.get(type)!.delete(key);
+    const gone = { ...old, metadata: { ...old.metadata, resourceVersion: String(++this.rv) } };
+    this.emit({ type: 'DELETED', resource: type, object: gone, resourceVersion: this.rv });
+    return gone;
+  }
+
+  private commit(eventType: 'ADDED' | 'MODIFIED', type: ResourceType, obj: KubeObject): KubeObject {
+    obj.metadata.resourceVersion = String(++this.rv);
+    const key = keyOf(type, obj.metadata.namespace, obj.metadata.name);
+    deepFreeze(obj);
+    this.objects.set(key, obj);
+    this.byType.get(type)!.set(key, obj);
+    this.emit({ type: eventType, resource: type, object: obj, resourceVersion: this.rv });
+    return obj;
+  }
+
+  private emit(e: StoreEvent): void {
+    this.events.push(e);
+    if (this.events.length > this.eventBufferSize) this.events.splice(0, this.events.length - this.eventBufferSize);
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        console.error('store listener failed:', err);
+      }
+    }
+  }
+
+  private runAdmission(op: AdmissionOperation, type: ResourceType, obj: KubeObject, old: KubeObject | undefined): void {
+    for (const hook of this.admissionHooks) hook(op, type, obj, old);
+  }
+}
+
+/** Stored objects are shared with every reader; freezing makes an accidental in-place edit throw. */
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}
+
+/** Deployments, ReplicaSets and Istio kinds count spec changes in metadata.generation. */
+function hasGeneration(type: ResourceType): boolean {
+  return type.group !== '';
+}
+
+function sameContent(a: KubeObject, b: KubeObject): boolean {
+  const strip = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } });
+  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+}
+
+function randomSuffix(len = 5): string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  let s = '';
+  for (let i = 0; i < len; i++) s += alphabet[Math.floor(Math.random() * alphabet.length)];
+  return s;
+}

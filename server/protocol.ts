@@ -1,0 +1,226 @@
+/**
+ * The messages between the deck's browser client and its server, over the one
+ * WebSocket at /ws. Both sides import this module; nothing else defines the wire.
+ *
+ * Flow: the client subscribes to a topic, gets a `snapshot`, then `change`s. Each topic
+ * numbers its messages (`seq`); after a reconnect the client subscribes with the last
+ * `seq` it saw and gets the missed changes, or a fresh snapshot when they are gone.
+ */
+
+export const WS_PATH = '/ws';
+/** Largest client message the server reads, in bytes. */
+export const MAX_CLIENT_MESSAGE_BYTES = 64 * 1024;
+
+/** Kinds the deck streams; the names are the Kubernetes kinds. */
+export const STREAMED_KINDS = [
+  'Pod',
+  'Service',
+  'Deployment',
+  'VirtualService',
+  'DestinationRule',
+  'Gateway',
+  'ServiceEntry',
+  'PeerAuthentication',
+] as const;
+export type StreamedKind = (typeof STREAMED_KINDS)[number];
+
+// ---- topics -------------------------------------------------------------------------
+
+/** `resources/<Kind>/<namespace>`: summaries of every object of a kind in a namespace. */
+export const resourcesTopic = (kind: StreamedKind, namespace: string) => `resources/${kind}/${namespace}` as const;
+export const TRAFFIC_TOPIC = 'traffic';
+export const GRAPH_TOPIC = 'graph';
+export const TRACES_TOPIC = 'traces';
+export const PRESENTER_TOPIC = 'presenter';
+export const HEALTH_TOPIC = 'health';
+
+export function parseResourcesTopic(topic: string): { kind: StreamedKind; namespace: string } | undefined {
+  const m = /^resources\/([A-Za-z]+)\/([a-z0-9-]{1,63})$/.exec(topic);
+  if (!m || !(STREAMED_KINDS as readonly string[]).includes(m[1])) return undefined;
+  return { kind: m[1] as StreamedKind, namespace: m[2] };
+}
+
+// ---- payloads -----------------------------------------------------------------------
+
+export interface PodSummary {
+  name: string;
+  namespace: string;
+  /** Ready containers / all containers, e.g. "2/2". */
+  ready: string;
+  status: string;
+  restarts: number;
+  creationTimestamp: string;
+  app?: string;
+  version?: string;
+  hasSidecar: boolean;
+  resourceVersion: string;
+}
+
+export interface ObjectSummary {
+  kind: string;
+  name: string;
+  namespace: string;
+  creationTimestamp: string;
+  resourceVersion: string;
+  /** The full object for Istio kinds (small, and panels show them whole); undefined for others. */
+  object?: unknown;
+  labels?: Record<string, string>;
+  /** Kind-specific columns, e.g. READY for deployments, TYPE/PORTS for services. */
+  columns?: Record<string, string>;
+}
+
+export type ResourceSummary = PodSummary | ObjectSummary;
+
+export interface ResourcesSnapshot {
+  items: ResourceSummary[];
+}
+export type ResourcesChange = { op: 'upsert'; item: ResourceSummary } | { op: 'delete'; name: string };
+
+/** One second of demo traffic. */
+export interface TrafficSecond {
+  /** Epoch seconds (simulated clock). */
+  t: number;
+  user: string; // 'anonymous' | 'jason' | ...
+  /** Answers by outcome: 'v1', 'v2', 'v3', 'reviews-error', 'ratings-error', 'details-error', 'http-5xx', ... */
+  counts: Record<string, number>;
+  latencyMs: { p50: number; p99: number; max: number };
+}
+export interface TrafficSnapshot {
+  running: boolean;
+  users: string[];
+  seconds: TrafficSecond[];
+}
+export type TrafficChange = { op: 'second'; second: TrafficSecond } | { op: 'state'; running: boolean; users: string[] };
+
+export interface GraphNode {
+  id: string; // '<app>-<version>' or the workload name
+  app: string;
+  version?: string;
+  namespace: string;
+  kind: 'ingress' | 'workload' | 'service';
+}
+export interface GraphEdge {
+  source: string;
+  target: string;
+  rps: number;
+  errorPct: number;
+  p99Ms: number;
+}
+export interface GraphSnapshot {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  /** Window the rates cover, seconds. */
+  windowSeconds: number;
+}
+
+export interface TraceSummary {
+  traceID: string;
+  rootService: string;
+  rootOperation: string;
+  startTime: number; // µs
+  durationUs: number;
+  spanCount: number;
+  error: boolean;
+  user?: string;
+}
+export interface TracesSnapshot {
+  traces: TraceSummary[];
+}
+export type TracesChange = { op: 'add'; trace: TraceSummary };
+
+export interface PresenterPosition {
+  h: number;
+  v: number;
+  f?: number;
+  /** Slide id (the MDX file name without extension), so followers survive a reordering. */
+  slideId?: string;
+}
+
+export interface HealthState {
+  mode: 'embedded' | 'real';
+  cluster: string;
+  connected: boolean;
+  istio: boolean;
+  gatewayUrl?: string;
+  jaegerUrl?: string;
+  message?: string;
+}
+
+export interface TopicPayloads {
+  snapshot: ResourcesSnapshot | TrafficSnapshot | GraphSnapshot | TracesSnapshot | PresenterPosition | HealthState;
+  change: ResourcesChange | TrafficChange | GraphSnapshot | TracesChange | PresenterPosition | HealthState;
+}
+
+// ---- messages -----------------------------------------------------------------------
+
+export type ClientMessage =
+  | { type: 'subscribe'; topic: string; /** last seq seen, to resume */ since?: number }
+  | { type: 'unsubscribe'; topic: string }
+  /** Presenter only (the token was given when the socket opened). */
+  | { type: 'presenter-position'; position: PresenterPosition }
+  | { type: 'ping'; id: number };
+
+export type ServerMessage =
+  | { type: 'hello'; role: 'presenter' | 'audience'; serverVersion: string }
+  | { type: 'snapshot'; topic: string; seq: number; data: TopicPayloads['snapshot'] }
+  | { type: 'change'; topic: string; seq: number; data: TopicPayloads['change'] }
+  | { type: 'error'; topic?: string; message: string }
+  | { type: 'pong'; id: number };
+
+/** Parses and checks a client message; returns an error text for anything malformed. */
+export function parseClientMessage(raw: string): ClientMessage | { error: string } {
+  let m: any;
+  try {
+    m = JSON.parse(raw);
+  } catch {
+    return { error: 'message is not JSON' };
+  }
+  if (!m || typeof m !== 'object' || typeof m.type !== 'string') return { error: 'message has no "type"' };
+  switch (m.type) {
+    case 'subscribe':
+      if (typeof m.topic !== 'string' || m.topic.length > 200) return { error: 'subscribe needs a "topic" string' };
+      if (m.since !== undefined && !Number.isInteger(m.since)) return { error: '"since" must be an integer' };
+      return { type: 'subscribe', topic: m.topic, since: m.since };
+    case 'unsubscribe':
+      if (typeof m.topic !== 'string') return { error: 'unsubscribe needs a "topic" string' };
+      return { type: 'unsubscribe', topic: m.topic };
+    case 'presenter-position': {
+      const p = m.position;
+      if (!p || !Number.isInteger(p.h) || !Number.isInteger(p.v)) return { error: 'presenter-position needs integer h and v' };
+      return { type: 'presenter-position', position: { h: p.h, v: p.v, f: Number.isInteger(p.f) ? p.f : undefined, slideId: typeof p.slideId === 'string' ? p.slideId.slice(0, 100) : undefined } };
+    }
+    case 'ping':
+      return { type: 'ping', id: Number(m.id) || 0 };
+    default:
+      return { error: `unknown message type "${String(m.type).slice(0, 40)}"` };
+  }
+}
+
+// ---- HTTP API shapes (POST /api/apply, /api/dry-run, /api/delete, /api/scene) -------------
+
+export interface ApplyDocumentResult {
+  index: number;
+  kind: string;
+  name: string;
+  namespace: string;
+  result: 'created' | 'configured' | 'unchanged' | 'deleted';
+  /** Unified diff of the YAML, live → new. Empty when unchanged. */
+  diff: string;
+}
+
+export interface ApplyResponse {
+  dryRun: boolean;
+  results: ApplyDocumentResult[];
+}
+
+/** Every error from the HTTP API says what is wrong and where. */
+export interface ApiErrorBody {
+  error: string;
+  /** 0-based document index in a multi-document body. */
+  document?: number;
+  line?: number;
+  column?: number;
+  field?: string;
+  kind?: string;
+  name?: string;
+}
