@@ -1,0 +1,168 @@
+import * as k8s from '@kubernetes/client-node';
+import { createTwoFilesPatch } from 'diff';
+import { stringify } from 'yaml';
+import type { ApplyDocumentResult, ApplyResponse } from '../protocol.ts';
+import { errorMessage, errorStatus, errorStatusBody, type ClusterConnection } from '../cluster/connection.ts';
+import { DocumentError, parseManifests, type ParsedDocument } from './yaml-documents.ts';
+
+export const FIELD_MANAGER = 'istio-live-deck';
+
+/** What the deck may change: kinds and namespaces. Anything else is refused before the cluster sees it. */
+export interface ChangePolicy {
+  kinds: Set<string>;
+  namespaces: Set<string>;
+  defaultNamespace: string;
+}
+
+export const ISTIO_CHANGE_KINDS = ['VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Sidecar', 'PeerAuthentication', 'AuthorizationPolicy', 'RequestAuthentication'];
+/** Kinds the talk's own manifests hold (Bookinfo, httpbin, sleep). */
+export const TALK_MANIFEST_KINDS = ['Namespace', 'Deployment', 'Service', 'ServiceAccount', 'ConfigMap'];
+
+export function defaultChangePolicy(namespaces: string[]): ChangePolicy {
+  return {
+    kinds: new Set([...ISTIO_CHANGE_KINDS, ...TALK_MANIFEST_KINDS]),
+    namespaces: new Set(namespaces.filter((n) => n !== 'istio-system' && n !== 'kube-system')),
+    defaultNamespace: 'default',
+  };
+}
+
+type Obj = ParsedDocument['object'];
+
+/**
+ * Applies multi-document YAML: checks every document against the policy, dry-runs all of
+ * them, and only when all pass, server-side applies each. If a later write still fails,
+ * the earlier ones are rolled back, so nothing is half-applied.
+ */
+export async function applyManifests(connection: ClusterConnection, policy: ChangePolicy, text: string, opts: { dryRun: boolean }): Promise<ApplyResponse> {
+  const docs = parseManifests(text);
+  for (const d of docs) checkPolicy(policy, d);
+  const live = await Promise.all(docs.map((d) => readLive(connection, d.object)));
+  const planned: Obj[] = [];
+  for (const [i, d] of docs.entries()) {
+    planned.push(await serverSideApply(connection, d, true));
+    void i;
+  }
+  const results: ApplyDocumentResult[] = docs.map((d, i) => describeResult(d, live[i], planned[i]));
+  if (opts.dryRun) return { dryRun: true, results };
+
+  const done: number[] = [];
+  try {
+    for (const d of docs) {
+      await serverSideApply(connection, d, false);
+      done.push(d.index);
+    }
+  } catch (err) {
+    await rollback(connection, docs, live, done);
+    throw err;
+  }
+  return { dryRun: false, results };
+}
+
+/** Deletes every object the YAML names; all must exist, checked first. */
+export async function deleteManifests(connection: ClusterConnection, policy: ChangePolicy, text: string, opts: { dryRun: boolean }): Promise<ApplyResponse> {
+  const docs = parseManifests(text);
+  for (const d of docs) checkPolicy(policy, d);
+  const live = await Promise.all(docs.map((d) => readLive(connection, d.object)));
+  const missing = docs.find((d, i) => !live[i]);
+  if (missing) throw new DocumentError({ error: `document ${missing.index + 1}: ${missing.object.kind} "${missing.object.metadata.name}" does not exist in namespace ${missing.object.metadata.namespace}`, document: missing.index, line: missing.locate('metadata.name')?.line, field: 'metadata.name', kind: missing.object.kind, name: missing.object.metadata.name });
+  const results = docs.map((d, i) => ({ index: d.index, kind: d.object.kind, name: d.object.metadata.name, namespace: d.object.metadata.namespace ?? '', result: 'deleted' as const, diff: unifiedDiff(d, live[i], undefined) }));
+  if (!opts.dryRun) for (const d of docs) await connection.objects.delete(d.object as k8s.KubernetesObject).catch((err) => {
+    if (errorStatus(err) !== 404) throw err;
+  });
+  return { dryRun: opts.dryRun, results };
+}
+
+function checkPolicy(policy: ChangePolicy, d: ParsedDocument): void {
+  const o = d.object;
+  if (o.kind === 'Namespace' && o.apiVersion === 'v1') {
+    delete o.metadata.namespace;
+    if (!policy.namespaces.has(o.metadata.name)) throw new DocumentError({ error: `document ${d.index + 1}: namespace ${o.metadata.name} is not one the deck may change (allowed: ${[...policy.namespaces].join(', ')})`, document: d.index, line: d.locate('metadata.name')?.line, field: 'metadata.name', kind: o.kind, name: o.metadata.name });
+    return;
+  }
+  o.metadata.namespace ||= policy.defaultNamespace;
+  if (!policy.kinds.has(o.kind)) {
+    throw new DocumentError({ error: `document ${d.index + 1}: kind ${o.kind} is not one the deck may change (allowed: ${[...policy.kinds].join(', ')})`, document: d.index, line: d.locate('kind')?.line, field: 'kind', kind: o.kind, name: o.metadata.name });
+  }
+  if (!policy.namespaces.has(o.metadata.namespace)) {
+    throw new DocumentError({ error: `document ${d.index + 1}: namespace ${o.metadata.namespace} is not one the deck may change (allowed: ${[...policy.namespaces].join(', ')})`, document: d.index, line: d.locate('metadata.namespace')?.line, field: 'metadata.namespace', kind: o.kind, name: o.metadata.name });
+  }
+}
+
+async function readLive(connection: ClusterConnection, o: Obj): Promise<Obj | undefined> {
+  try {
+    return (await connection.objects.read({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, namespace: o.metadata.namespace } })) as unknown as Obj;
+  } catch (err) {
+    if (errorStatus(err) === 404) return undefined;
+    throw err;
+  }
+}
+
+async function serverSideApply(connection: ClusterConnection, d: ParsedDocument, dryRun: boolean): Promise<Obj> {
+  try {
+    const result = await connection.objects.patch(
+      d.object as k8s.KubernetesObject,
+      undefined,
+      dryRun ? 'All' : undefined,
+      FIELD_MANAGER,
+      true,
+      k8s.PatchStrategy.ServerSideApply,
+    );
+    return result as unknown as Obj;
+  } catch (err) {
+    throw toDocumentError(d, err);
+  }
+}
+
+/** A cluster's refusal, pointed at the document, line and field it is about. */
+export function toDocumentError(d: ParsedDocument, err: unknown): Error {
+  const status = errorStatusBody(err);
+  const cause = status?.details?.causes?.find((c) => c.field) ?? status?.details?.causes?.[0];
+  const field = cause?.field?.replace(/^\./, '');
+  const where = field ? d.locate(field) : d.locate('metadata.name');
+  const what = `${d.object.kind} "${d.object.metadata.name}"`;
+  const message = cause?.message && field ? `${field}: ${cause.message}` : status?.message ?? errorMessage(err);
+  const code = errorStatus(err);
+  if (code === undefined || code >= 500) return err instanceof Error ? err : new Error(String(err));
+  return new DocumentError({ error: `document ${d.index + 1} (${what}): ${message}`, document: d.index, line: where?.line, column: where?.column, field, kind: d.object.kind, name: d.object.metadata.name });
+}
+
+async function rollback(connection: ClusterConnection, docs: ParsedDocument[], live: Array<Obj | undefined>, done: number[]): Promise<void> {
+  for (const index of done.reverse()) {
+    const before = live[index];
+    const d = docs[index];
+    try {
+      if (!before) await connection.objects.delete(d.object as k8s.KubernetesObject);
+      else await connection.objects.patch(clean(before) as k8s.KubernetesObject, undefined, undefined, FIELD_MANAGER, true, k8s.PatchStrategy.ServerSideApply);
+    } catch (err) {
+      console.error(`rollback of ${d.object.kind}/${d.object.metadata.name} failed: ${errorMessage(err)}`);
+    }
+  }
+}
+
+function describeResult(d: ParsedDocument, before: Obj | undefined, after: Obj): ApplyDocumentResult {
+  const diff = unifiedDiff(d, before, after);
+  const result = !before ? 'created' : diff ? 'configured' : 'unchanged';
+  return { index: d.index, kind: d.object.kind, name: d.object.metadata.name, namespace: d.object.metadata.namespace ?? '', result, diff };
+}
+
+/** The YAML people would compare: no server bookkeeping. */
+export function clean(o: Obj | undefined): Obj | undefined {
+  if (!o) return undefined;
+  const { managedFields, resourceVersion, uid, creationTimestamp, generation, selfLink, ...metadata } = (o.metadata ?? {}) as Record<string, unknown>;
+  void managedFields, resourceVersion, uid, creationTimestamp, generation, selfLink;
+  const annotations = { ...((metadata.annotations as Record<string, string>) ?? {}) };
+  delete annotations['kubectl.kubernetes.io/last-applied-configuration'];
+  const { status, ...rest } = o;
+  void status;
+  const out: Obj = { ...rest, metadata: { ...metadata, ...(Object.keys(annotations).length ? { annotations } : {}) } as Obj['metadata'] };
+  if (!Object.keys(annotations).length) delete (out.metadata as Record<string, unknown>).annotations;
+  return out;
+}
+
+export function unifiedDiff(d: ParsedDocument, before: Obj | undefined, after: Obj | undefined): string {
+  const a = before ? stringify(clean(before)) : '';
+  const b = after ? stringify(clean(after)) : '';
+  if (a === b) return '';
+  const name = `${d.object.kind}/${d.object.metadata.namespace}/${d.object.metadata.name}`;
+  return createTwoFilesPatch(`live/${name}`, `new/${name}`, a, b, undefined, undefined, { context: 3 });
+}

@@ -1,0 +1,140 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, normalize } from 'node:path';
+import express, { type Request, type Response } from 'express';
+import type { ClusterConnection } from '../cluster/connection.ts';
+import { errorMessage, errorStatus } from '../cluster/connection.ts';
+import { kindInfo } from '../cluster/kinds.ts';
+import type { ClusterSession } from '../hub/cluster-session.ts';
+import { applyManifests, deleteManifests, type ChangePolicy } from './apply.ts';
+import { bearerToken, tokenMatches } from './auth.ts';
+import { runTalkCommand } from './run-command.ts';
+import { applyScene, preflight, type Scene } from './scenes.ts';
+import { DocumentError } from './yaml-documents.ts';
+
+/** One cluster the API can act on: the presenter's, or an attendee's sandbox. */
+export interface ApiTarget {
+  connection: ClusterConnection;
+  session: ClusterSession;
+  policy: ChangePolicy;
+  /** The token that authorizes changes to this target. */
+  token: string;
+  gatewayUrl: () => Promise<string>;
+  jaegerUrl: () => Promise<string>;
+}
+
+export interface ApiOptions {
+  root: string;
+  scenes: Scene[];
+  /** Picks the target from the request (an X-Deck-Sandbox header names a sandbox). */
+  target(req: Request): ApiTarget | undefined;
+  createSandbox(): Promise<{ id: string; token: string } | { error: string; status: number }>;
+  deleteSandbox(id: string, token: string | undefined): boolean;
+}
+
+const YAML_LIMIT = '1mb';
+
+export function apiRouter(opts: ApiOptions): express.Router {
+  const r = express.Router();
+  const text = express.text({ type: () => true, limit: YAML_LIMIT });
+  const json = express.json({ limit: '16kb' });
+
+  const withTarget = (handler: (t: ApiTarget, req: Request, res: Response) => Promise<unknown>, needsToken: boolean) => async (req: Request, res: Response) => {
+    const t = opts.target(req);
+    if (!t) return res.status(404).json({ error: 'no such sandbox (it may have been evicted after being idle)' });
+    if (needsToken) {
+      const token = bearerToken(req);
+      if (!token) return res.status(401).json({ error: 'the presenter token is required for changes (Authorization: Bearer <token>)' });
+      if (!tokenMatches(token, t.token)) return res.status(403).json({ error: 'the presenter token is wrong' });
+    }
+    try {
+      await handler(t, req, res);
+    } catch (err) {
+      sendError(res, err);
+    }
+  };
+
+  r.get('/health', withTarget(async (t, _req, res) => {
+    const h = t.session.healthState;
+    res.json({ ...h, gatewayUrl: await t.gatewayUrl().catch(() => undefined), jaegerUrl: await t.jaegerUrl().catch(() => undefined) });
+  }, false));
+
+  const dryRunOf = (req: Request) => req.query.dryRun === '1' || req.query.dryRun === 'true' || req.query.dryRun === 'All';
+  r.post('/apply', text, withTarget(async (t, req, res) => res.json(await applyManifests(t.connection, t.policy, bodyText(req), { dryRun: dryRunOf(req) })), true));
+  r.post('/dry-run', text, withTarget(async (t, req, res) => res.json(await applyManifests(t.connection, t.policy, bodyText(req), { dryRun: true })), true));
+  r.post('/delete', text, withTarget(async (t, req, res) => res.json(await deleteManifests(t.connection, t.policy, bodyText(req), { dryRun: dryRunOf(req) })), true));
+
+  r.get('/scenes', (_req, res) => res.json(opts.scenes.map(({ name, title }) => ({ name, title }))));
+  r.post('/scene/:name', withTarget(async (t, req, res) => {
+    const scene = opts.scenes.find((s) => s.name === req.params.name);
+    if (!scene) return res.status(404).json({ error: `no scene named "${String(req.params.name).slice(0, 60)}" (scenes: ${opts.scenes.map((s) => s.name).join(', ')})` });
+    res.json(await applyScene(t.connection, t.policy, opts.root, scene, { dryRun: dryRunOf(req) }));
+  }, true));
+  r.get('/preflight', withTarget(async (t, _req, res) => res.json(await preflight(t.connection, t.policy, opts.root, opts.scenes)), true));
+  r.post('/run', json, withTarget(async (t, req, res) => {
+    const command = typeof req.body?.command === 'string' ? req.body.command : '';
+    if (!command) return res.status(400).json({ error: 'body must be {"command": "kubectl ..."}' });
+    res.json(await runTalkCommand(t.connection, t.policy, opts.root, command));
+  }, true));
+
+  r.get('/object/:kind/:namespace/:name', withTarget(async (t, req, res) => {
+    let info;
+    try {
+      info = kindInfo(String(req.params.kind));
+    } catch {
+      return res.status(400).json({ error: `unknown kind "${String(req.params.kind).slice(0, 40)}"` });
+    }
+    if (!t.policy.namespaces.has(String(req.params.namespace)) && req.params.namespace !== 'istio-system') return res.status(403).json({ error: `namespace ${req.params.namespace} is not shown by this deck` });
+    const obj = await t.connection.objects.read({ apiVersion: info.group ? `${info.group}/${info.version}` : info.version, kind: info.kind, metadata: { name: String(req.params.name), namespace: String(req.params.namespace) } });
+    res.json(obj);
+  }, false));
+
+  r.get('/traces/:id', withTarget(async (t, req, res) => {
+    if (!/^[0-9a-f]{1,32}$/i.test(String(req.params.id))) return res.status(400).json({ error: 'a trace id is 1-32 hex digits' });
+    res.json(await t.session.getTrace(String(req.params.id)));
+  }, false));
+
+  r.get('/manifest', (req, res) => {
+    const rel = normalize(String(req.query.path ?? ''));
+    if (!rel.startsWith('manifests/') || rel.includes('..') || !/\.ya?ml$/.test(rel)) return res.status(400).json({ error: 'path must be a .yaml file under manifests/' });
+    const file = join(opts.root, rel);
+    if (!existsSync(file)) return res.status(404).json({ error: `no manifest ${rel}` });
+    res.type('text/yaml').send(readFileSync(file, 'utf8'));
+  });
+
+  r.post('/sandbox', async (_req, res) => {
+    const created = await opts.createSandbox();
+    if ('error' in created) return res.status(created.status).json({ error: created.error });
+    res.status(201).json(created);
+  });
+  r.delete('/sandbox/:id', (req, res) => {
+    if (!opts.deleteSandbox(String(req.params.id), bearerToken(req))) return res.status(404).json({ error: 'no such sandbox, or wrong token' });
+    res.status(204).end();
+  });
+
+  r.use((_req, res) => res.status(404).json({ error: 'no such API endpoint' }));
+  return r;
+}
+
+function bodyText(req: Request): string {
+  if (typeof req.body !== 'string') throw new DocumentError({ error: 'send the YAML as the request body (Content-Type: application/yaml or text/plain)' });
+  return req.body;
+}
+
+function sendError(res: Response, err: unknown): void {
+  if (res.headersSent) return;
+  if (err instanceof DocumentError) {
+    res.status(422).json(err.body);
+    return;
+  }
+  const status = errorStatus(err);
+  if (status === 404) {
+    res.status(404).json({ error: errorMessage(err) });
+    return;
+  }
+  if ((err as { type?: string })?.type === 'entity.too.large') {
+    res.status(413).json({ error: 'request body too large (1 MiB at most)' });
+    return;
+  }
+  const message = errorMessage(err);
+  res.status(/unreachable|refused|fetch failed/i.test(message) ? 503 : 500).json({ error: message });
+}

@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { parse, stringify } from 'yaml';
+import type { ApplyResponse } from '../protocol.ts';
+import { errorMessage, errorStatus, type ClusterConnection } from '../cluster/connection.ts';
+import { kindInfo, ROUTING_KINDS } from '../cluster/kinds.ts';
+import { applyManifests, unifiedDiff, type ChangePolicy } from './apply.ts';
+import { DocumentError, parseManifests } from './yaml-documents.ts';
+
+export interface Scene {
+  name: string;
+  title: string;
+  namespaces: string[];
+  platform: string[];
+  routing: string[];
+}
+
+/** Reads manifests/scenes.yaml; a broken catalogue is a startup error with the reason. */
+export function loadScenes(root: string): Scene[] {
+  const path = join(root, 'manifests', 'scenes.yaml');
+  const doc = parse(readFileSync(path, 'utf8')) as { scenes?: Scene[] };
+  if (!Array.isArray(doc?.scenes)) throw new Error(`${path}: expected a top-level "scenes" list`);
+  return doc.scenes.map((s, i) => {
+    if (!s?.name) throw new Error(`${path}: scene ${i + 1} has no name`);
+    return { name: s.name, title: s.title ?? s.name, namespaces: s.namespaces ?? ['default'], platform: s.platform ?? [], routing: s.routing ?? [] };
+  });
+}
+
+/** The scene's documents, in order, the later of two same-named objects winning (like consecutive applies). */
+export function sceneDocuments(root: string, scene: Scene): string {
+  const byKey = new Map<string, unknown>();
+  for (const file of [...scene.platform, ...scene.routing]) {
+    const text = readFileSync(join(root, file), 'utf8');
+    for (const d of parseManifests(text)) {
+      const o = d.object;
+      if (o.kind !== 'Namespace') o.metadata.namespace ||= scene.namespaces[0];
+      const key = `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+      byKey.delete(key); // re-insert so order follows the last file that names it
+      byKey.set(key, o);
+    }
+  }
+  return [...byKey.values()].map((o) => stringify(o)).join('---\n');
+}
+
+/**
+ * Brings the cluster to exactly the scene's routing state: applies its files, then deletes
+ * every other routing object in the scene's namespaces.
+ */
+export async function applyScene(connection: ClusterConnection, policy: ChangePolicy, root: string, scene: Scene, opts: { dryRun: boolean }): Promise<ApplyResponse> {
+  const text = sceneDocuments(root, scene);
+  const wanted = new Set<string>();
+  let applied: ApplyResponse = { dryRun: opts.dryRun, results: [] };
+  if (text.trim()) {
+    for (const d of parseManifests(text)) wanted.add(`${d.object.kind}/${d.object.metadata.namespace}/${d.object.metadata.name}`);
+    applied = await applyManifests(connection, policy, text, opts);
+  }
+  for (const namespace of scene.namespaces) {
+    for (const kind of ROUTING_KINDS) {
+      const info = kindInfo(kind);
+      let items: k8s.KubernetesObject[];
+      try {
+        items = (await connection.objects.list(`${info.group}/${info.version}`, kind, namespace)).items;
+      } catch (err) {
+        if (errorStatus(err) === 404) continue; // a kind this cluster does not serve
+        throw err;
+      }
+      for (const item of items) {
+        const name = item.metadata!.name!;
+        if (wanted.has(`${kind}/${namespace}/${name}`)) continue;
+        const ref = { apiVersion: `${info.group}/${info.version}`, kind, metadata: { name, namespace } };
+        const parsed = { index: applied.results.length, object: ref as any, locate: () => undefined };
+        applied.results.push({ index: parsed.index, kind, name, namespace, result: 'deleted', diff: unifiedDiff(parsed, item as any, undefined) });
+        if (!opts.dryRun) await connection.objects.delete(ref).catch((err) => {
+          if (errorStatus(err) !== 404) throw err;
+        });
+      }
+    }
+  }
+  return applied;
+}
+
+export interface PreflightResult {
+  scene: string;
+  title: string;
+  ok: boolean;
+  problems: string[];
+}
+
+/** Dry-runs every scene against the cluster: files present, documents valid, the cluster accepts them. */
+export async function preflight(connection: ClusterConnection, policy: ChangePolicy, root: string, scenes: Scene[]): Promise<PreflightResult[]> {
+  const out: PreflightResult[] = [];
+  for (const scene of scenes) {
+    const problems: string[] = [];
+    try {
+      await applyScene(connection, policy, root, scene, { dryRun: true });
+    } catch (err) {
+      problems.push(err instanceof DocumentError ? err.body.error : errorMessage(err));
+    }
+    out.push({ scene: scene.name, title: scene.title, ok: problems.length === 0, problems });
+  }
+  return out;
+}

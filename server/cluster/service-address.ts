@@ -1,0 +1,88 @@
+import net from 'node:net';
+import * as k8s from '@kubernetes/client-node';
+import type { ClusterConnection } from './connection.ts';
+
+/**
+ * An annotation any cluster may put on a Service to say where the deck can reach it
+ * (a kind cluster with port mappings, or our embedded cluster, whose gateway listens on
+ * a local port). It is checked before the load balancer and node ports.
+ */
+export const LOCAL_URL_ANNOTATION = 'istio-live-deck/local-url';
+
+export interface FoundAddress {
+  url: string;
+  how: 'annotation' | 'load-balancer' | 'node-port' | 'port-forward' | 'flag';
+  close?: () => void;
+}
+
+export interface ServiceRef {
+  namespace: string;
+  name: string;
+  /** Port name to use, e.g. 'http2' for the ingress gateway, 'http-query' for Jaeger. */
+  portName: string;
+  /** Pods behind the service, for port-forwarding: a label selector. */
+  podSelector: string;
+}
+
+export const INGRESS_GATEWAY: ServiceRef = { namespace: 'istio-system', name: 'istio-ingressgateway', portName: 'http2', podSelector: 'istio=ingressgateway' };
+export const JAEGER_QUERY: ServiceRef = { namespace: 'istio-system', name: 'tracing', portName: 'http-query', podSelector: 'app=jaeger' };
+
+/**
+ * Finds a Service's address the way the talk does: its load balancer's IP or hostname and
+ * the named port, then a node port, and when neither answers, a port-forward to one of its
+ * pods through client-node.
+ */
+export async function findServiceAddress(connection: ClusterConnection, ref: ServiceRef, probe = canConnect): Promise<FoundAddress> {
+  const svc = await connection.core.readNamespacedService({ name: ref.name, namespace: ref.namespace });
+  const annotated = svc.metadata?.annotations?.[LOCAL_URL_ANNOTATION];
+  if (annotated) return { url: annotated.replace(/\/$/, ''), how: 'annotation' };
+  const port = svc.spec?.ports?.find((p) => p.name === ref.portName) ?? svc.spec?.ports?.[0];
+  if (!port) throw new Error(`service ${ref.namespace}/${ref.name} has no ports`);
+  const ingress = svc.status?.loadBalancer?.ingress?.[0];
+  const lbHost = ingress?.ip ?? ingress?.hostname;
+  if (lbHost && (await probe(lbHost, port.port))) return { url: `http://${hostForUrl(lbHost)}:${port.port}`, how: 'load-balancer' };
+  if (port.nodePort) {
+    for (const host of await nodeAddresses(connection, ref)) {
+      if (await probe(host, port.nodePort)) return { url: `http://${hostForUrl(host)}:${port.nodePort}`, how: 'node-port' };
+    }
+  }
+  return portForward(connection, ref, Number(port.targetPort ?? port.port));
+}
+
+async function nodeAddresses(connection: ClusterConnection, ref: ServiceRef): Promise<string[]> {
+  const pods = await connection.core.listNamespacedPod({ namespace: ref.namespace, labelSelector: ref.podSelector });
+  const hosts = new Set<string>();
+  for (const p of pods.items) if (p.status?.hostIP) hosts.add(p.status.hostIP);
+  hosts.add('127.0.0.1'); // Docker Desktop and kind publish node ports on the host
+  return [...hosts];
+}
+
+/** A local listener that forwards every connection to a Ready pod of the service. */
+async function portForward(connection: ClusterConnection, ref: ServiceRef, targetPort: number): Promise<FoundAddress> {
+  const pods = await connection.core.listNamespacedPod({ namespace: ref.namespace, labelSelector: ref.podSelector });
+  const pod = pods.items.find((p) => p.status?.phase === 'Running');
+  if (!pod?.metadata?.name) throw new Error(`no running pod for ${ref.namespace}/${ref.name} (${ref.podSelector}) to port-forward to`);
+  const forward = new k8s.PortForward(connection.kc);
+  const podName = pod.metadata.name;
+  const server = net.createServer((socket) => {
+    forward.portForward(ref.namespace, podName, [targetPort], socket, null, socket).catch(() => socket.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, how: 'port-forward', close: () => server.close() };
+}
+
+const hostForUrl = (h: string) => (h.includes(':') ? `[${h}]` : h);
+
+export function canConnect(host: string, port: number, timeoutMs = 1500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}

@@ -1,0 +1,79 @@
+import { parseArgs } from 'node:util';
+
+export interface DeckConfig {
+  host: string;
+  port: number;
+  stateDir: string;
+  /** Set for a real cluster; undefined runs the embedded one. */
+  kubeconfig?: string;
+  context?: string;
+  /** Use the in-cluster service account (the deck deployed inside a cluster). */
+  inCluster: boolean;
+  jaegerUrl?: string;
+  timeScale: number;
+  /** Directory with the built client. */
+  clientDir: string;
+  /** Namespaces whose resources the deck streams and may change. */
+  namespaces: string[];
+  maxSandboxes: number;
+  sandboxIdleMinutes: number;
+}
+
+export const USAGE = `Usage: npm start -- [options]
+
+  --port N            deck port (default 8080, or PORT)
+  --host ADDR         deck address (default 127.0.0.1, or HOST)
+  --state-dir DIR     where the embedded cluster writes kubeconfig and endpoints.json (default .istio-deck)
+  --kubeconfig PATH   use a real cluster instead of the embedded one (KUBECONFIG is honoured too)
+  --context NAME      kubeconfig context to use
+  --in-cluster        use the pod's service account (when the deck runs inside the cluster)
+  --jaeger-url URL    Jaeger query API (default: found in istio-system)
+  --time-scale X      embedded cluster only: real ms per simulated ms (default 1)
+  --namespaces a,b    namespaces the deck watches and may change (default default,istio-system)
+`;
+
+/** Reads flags, then environment, then defaults. Throws with a one-line reason on bad input. */
+export function parseDeckConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): DeckConfig {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'state-dir': { type: 'string' },
+      kubeconfig: { type: 'string' },
+      context: { type: 'string' },
+      'in-cluster': { type: 'boolean' },
+      embedded: { type: 'boolean' },
+      'jaeger-url': { type: 'string' },
+      'time-scale': { type: 'string' },
+      namespaces: { type: 'string' },
+      'client-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  const port = Number(values.port ?? env.PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got "${values.port ?? env.PORT}"`);
+  const timeScale = Number(values['time-scale'] ?? env.ISTIO_DECK_TIME_SCALE ?? 1);
+  if (!(timeScale > 0)) throw new Error(`--time-scale must be a positive number, got "${values['time-scale']}"`);
+  // An explicit --embedded wins over a KUBECONFIG inherited from the shell.
+  const kubeconfig = values.embedded ? undefined : values.kubeconfig ?? (values.context ? env.KUBECONFIG ?? `${env.HOME}/.kube/config` : undefined);
+  return {
+    host: values.host ?? env.HOST ?? '127.0.0.1',
+    port,
+    stateDir: values['state-dir'] ?? env.ISTIO_DECK_STATE_DIR ?? '.istio-deck',
+    kubeconfig,
+    context: values.context,
+    inCluster: Boolean(values['in-cluster']),
+    jaegerUrl: values['jaeger-url'],
+    timeScale,
+    clientDir: values['client-dir'] ?? 'dist/client',
+    namespaces: (values.namespaces ?? 'default,istio-system').split(',').map((s) => s.trim()).filter(Boolean),
+    maxSandboxes: Number(env.ISTIO_DECK_MAX_SANDBOXES ?? 8),
+    sandboxIdleMinutes: Number(env.ISTIO_DECK_SANDBOX_IDLE_MINUTES ?? 20),
+  };
+}

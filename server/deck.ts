@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import express from 'express';
+import { ScaledClock } from './clock.ts';
+import type { DeckConfig } from './config.ts';
+import { ClusterConnection } from './cluster/connection.ts';
+import { startEmbeddedCluster, type EmbeddedCluster } from './embedded/cluster.ts';
+import type { ClusterSession } from './hub/cluster-session.ts';
+import { connectTarget } from './cluster-target.ts';
+import { WebSocketHub } from './hub/ws-server.ts';
+import { tokenMatches } from './api/auth.ts';
+import { gatewayProxy } from './api/gateway-proxy.ts';
+import { apiRouter, type ApiTarget } from './api/routes.ts';
+import { loadScenes } from './api/scenes.ts';
+import { SandboxPool } from './sandboxes.ts';
+import { writeStateFiles } from './state-dir.ts';
+
+export interface RunningDeck {
+  url: string;
+  presenterUrl: string;
+  token: string;
+  mode: 'embedded' | 'real';
+  embedded?: EmbeddedCluster;
+  kubeconfigPath?: string;
+  hub: WebSocketHub;
+  session: ClusterSession;
+  stop(): Promise<void>;
+}
+
+/** Project root: where manifests/ and dist/client live. */
+export const PROJECT_ROOT = resolve(import.meta.dirname, '..');
+
+export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
+  const stops: Array<() => Promise<void> | void> = [];
+  const stopAll = async () => {
+    for (const s of stops.reverse()) await Promise.resolve(s()).catch((err) => console.error('stop failed:', err));
+  };
+  try {
+    const token = randomBytes(18).toString('base64url');
+    let embedded: EmbeddedCluster | undefined;
+    let connection: ClusterConnection;
+    if (!config.kubeconfig && !config.inCluster) {
+      embedded = await startEmbeddedCluster({ clock: new ScaledClock(config.timeScale) });
+      stops.push(() => embedded!.stop());
+      connection = new ClusterConnection({ mode: 'embedded', kubeconfigText: embedded.kubeconfig });
+    } else {
+      connection = new ClusterConnection({ mode: 'real', kubeconfigPath: config.kubeconfig, context: config.context, inCluster: config.inCluster });
+    }
+    const mode = embedded ? 'embedded' : 'real';
+    const main = connectTarget(connection, mode, config.namespaces, token, config.jaegerUrl);
+    stops.push(() => main.close());
+
+    const scenes = loadScenes(PROJECT_ROOT);
+    const sandboxes = new SandboxPool({ max: config.maxSandboxes, idleMs: config.sandboxIdleMinutes * 60_000, namespaces: config.namespaces, timeScale: config.timeScale });
+    stops.push(() => sandboxes.stopAll());
+
+    const app = express();
+    app.disable('x-powered-by');
+    app.use((_req, res, next) => {
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      next();
+    });
+    const targetOf = (req: express.Request): ApiTarget | undefined => {
+      const id = req.get('x-deck-sandbox');
+      return id ? sandboxes.touch(id) : main;
+    };
+    app.use(
+      '/api',
+      apiRouter({
+        root: PROJECT_ROOT,
+        scenes,
+        target: targetOf,
+        createSandbox: () => sandboxes.create(),
+        deleteSandbox: (id, t) => sandboxes.remove(id, t),
+      }),
+    );
+    app.use('/gateway', gatewayProxy(async () => {
+      const t = main;
+      return t.gatewayUrl();
+    }));
+    app.use('/sandbox-gateway/:id', (req, res, next) => {
+      const t = sandboxes.touch(String(req.params.id));
+      if (!t) return res.status(404).type('text/plain').send('no such sandbox');
+      return gatewayProxy(t.gatewayUrl)(Object.assign(req, { originalUrl: req.originalUrl.replace(`/sandbox-gateway/${req.params.id}`, '/gateway') }), res).catch(next);
+    });
+    const clientDir = resolve(PROJECT_ROOT, config.clientDir);
+    if (existsSync(join(clientDir, 'index.html'))) {
+      app.use(express.static(clientDir, { index: 'index.html', maxAge: '1h', setHeaders: (res, path) => path.endsWith('.html') && res.setHeader('Cache-Control', 'no-cache') }));
+    } else {
+      app.get('/', (_req, res) => res.status(503).type('text/plain').send(`The deck's client is not built: run "npm run build" (looked in ${clientDir}).`));
+    }
+    app.use((err: any, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      if (err?.type === 'entity.too.large') return res.status(413).json({ error: 'request body too large (1 MiB at most)' });
+      if (err?.type === 'entity.parse.failed') return res.status(400).json({ error: `request body is not valid JSON: ${err.message}` });
+      res.status(500).json({ error: String(err?.message ?? err) });
+    });
+
+    const server = http.createServer(app);
+    server.headersTimeout = 20_000;
+    server.requestTimeout = 120_000;
+    const hub = new WebSocketHub(server, {
+      authorize: (_req, url) => {
+        const sandboxId = url.searchParams.get('sandbox');
+        const given = url.searchParams.get('token');
+        if (sandboxId) {
+          const t = sandboxes.touch(sandboxId);
+          if (!t) return { error: 'no such sandbox', status: 404 };
+          if (!tokenMatches(given, t.token)) return { error: 'wrong sandbox token', status: 403 };
+          return { role: 'presenter', source: t.session };
+        }
+        if (given && !tokenMatches(given, token)) return { error: 'wrong presenter token', status: 403 };
+        return { role: given ? 'presenter' : 'audience', source: main.session };
+      },
+    });
+    stops.push(() => hub.close());
+    await new Promise<void>((res, rej) => {
+      server.once('error', rej);
+      server.listen(config.port, config.host, () => res());
+    });
+    stops.push(() => new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    }));
+    const { port } = server.address() as AddressInfo;
+    const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+    const url = `http://${hostForUrl}:${port}/`;
+    const presenterUrl = `${url}?token=${token}`;
+
+    let kubeconfigPath: string | undefined;
+    if (embedded) {
+      kubeconfigPath = writeStateFiles(config.stateDir, embedded.kubeconfig, {
+        deck: url,
+        presenter: presenterUrl,
+        apiServer: embedded.apiServerUrl,
+        gateway: embedded.gatewayUrl,
+        jaeger: embedded.jaegerUrl,
+      }).kubeconfigPath;
+    }
+    return { url, presenterUrl, token, mode, embedded, kubeconfigPath, hub, session: main.session, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

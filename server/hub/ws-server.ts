@@ -1,0 +1,180 @@
+import type { IncomingMessage, Server } from 'node:http';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { MAX_CLIENT_MESSAGE_BYTES, WS_PATH, parseClientMessage, type ClientMessage, type ServerMessage } from '../protocol.ts';
+import type { Topic, TopicSubscriber } from './topic.ts';
+
+export type Role = 'presenter' | 'audience';
+
+/** What a socket is connected to: the presenter's cluster or an attendee's sandbox. */
+export interface TopicSource {
+  topic(name: string): Topic | { error: string };
+  setPresenterPosition(position: Extract<ClientMessage, { type: 'presenter-position' }>['position']): void;
+}
+
+export interface WebSocketHubOptions {
+  /** Decides role and source from the upgrade request; return an error text to refuse. */
+  authorize(req: IncomingMessage, url: URL): { role: Role; source: TopicSource } | { error: string; status: number };
+  /** Messages per second a connection may send before it is slowed, then cut off. */
+  messagesPerSecond?: number;
+  /** Above this many unsent bytes a client is "slow": it gets the latest state later, not a queue. */
+  slowClientBytes?: number;
+  serverVersion?: string;
+}
+
+/**
+ * The one WebSocket at /ws: checks Origin, size and rate; fans topic messages out; and
+ * keeps a slow client's queue from growing by sending it a fresh snapshot once it drains.
+ */
+export class WebSocketHub {
+  private readonly wss: WebSocketServer;
+  private readonly connections = new Set<Connection>();
+
+  constructor(server: Server, private readonly opts: WebSocketHubOptions) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES, perMessageDeflate: false });
+    server.on('upgrade', (req, socket, head) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (url.pathname !== WS_PATH) return socket.destroy();
+      const refusal = (status: number, text: string) => {
+        socket.end(`HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Unauthorized'}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${text}\n`);
+      };
+      if (!sameOrigin(req)) return refusal(403, 'WebSocket Origin does not match this deck');
+      const auth = opts.authorize(req, url);
+      if ('error' in auth) return refusal(auth.status, auth.error);
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        const conn = new Connection(ws, auth.role, auth.source, opts);
+        this.connections.add(conn);
+        ws.on('close', () => {
+          conn.dispose();
+          this.connections.delete(conn);
+        });
+      });
+    });
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  close(): void {
+    for (const c of this.connections) c.ws.terminate();
+    this.wss.close();
+  }
+}
+
+/** Browsers always send Origin; it must name the host the page came from. Non-browser clients send none. */
+function sameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+class Connection implements TopicSubscriber {
+  private readonly topics = new Map<string, Topic>();
+  /** Topics whose changes were dropped while the socket was backed up. */
+  private readonly stale = new Set<Topic>();
+  private drainTimer?: NodeJS.Timeout;
+  private tokens: number;
+  private lastRefill = Date.now();
+  private strikes = 0;
+  private readonly rate: number;
+  private readonly slowBytes: number;
+
+  constructor(
+    readonly ws: WebSocket,
+    private readonly role: Role,
+    private readonly source: TopicSource,
+    opts: WebSocketHubOptions,
+  ) {
+    this.rate = opts.messagesPerSecond ?? 20;
+    this.tokens = this.rate * 3;
+    this.slowBytes = opts.slowClientBytes ?? 512 * 1024;
+    ws.on('message', (data, isBinary) => this.onMessage(isBinary ? '' : String(data)));
+    ws.on('error', () => ws.terminate());
+    this.send({ type: 'hello', role, serverVersion: opts.serverVersion ?? '0' });
+  }
+
+  deliver(topic: Topic, message: ServerMessage): void {
+    if (this.stale.has(topic)) return;
+    if (this.ws.bufferedAmount > this.slowBytes) {
+      this.stale.add(topic);
+      this.waitForDrain();
+      return;
+    }
+    this.send(message);
+  }
+
+  dispose(): void {
+    clearInterval(this.drainTimer);
+    for (const t of this.topics.values()) t.unsubscribe(this);
+    this.topics.clear();
+  }
+
+  private waitForDrain(): void {
+    if (this.drainTimer) return;
+    this.drainTimer = setInterval(() => {
+      if (this.ws.bufferedAmount > this.slowBytes / 8) return;
+      clearInterval(this.drainTimer);
+      this.drainTimer = undefined;
+      const topics = [...this.stale];
+      this.stale.clear();
+      for (const t of topics) if (this.topics.has(t.name)) this.send(t.snapshot());
+    }, 100);
+  }
+
+  private send(message: ServerMessage): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(message));
+  }
+
+  private allow(): boolean {
+    const now = Date.now();
+    this.tokens = Math.min(this.rate * 3, this.tokens + ((now - this.lastRefill) / 1000) * this.rate);
+    this.lastRefill = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return true;
+    }
+    return false;
+  }
+
+  private onMessage(raw: string): void {
+    if (!this.allow()) {
+      if (++this.strikes > this.rate * 5) this.ws.close(1008, 'too many messages');
+      else if (this.strikes === 1) this.send({ type: 'error', message: `rate limit: at most ${this.rate} messages per second` });
+      return;
+    }
+    this.strikes = 0;
+    const msg = parseClientMessage(raw);
+    if ('error' in msg) return this.send({ type: 'error', message: msg.error });
+    switch (msg.type) {
+      case 'ping':
+        return this.send({ type: 'pong', id: msg.id });
+      case 'unsubscribe': {
+        const t = this.topics.get(msg.topic);
+        t?.unsubscribe(this);
+        this.topics.delete(msg.topic);
+        return;
+      }
+      case 'subscribe':
+        return this.subscribe(msg.topic, msg.since);
+      case 'presenter-position':
+        if (this.role !== 'presenter') return this.send({ type: 'error', topic: 'presenter', message: 'only the presenter (with the token) drives the slides' });
+        return this.source.setPresenterPosition(msg.position);
+    }
+  }
+
+  private subscribe(name: string, since?: number): void {
+    if (this.topics.size >= 64 && !this.topics.has(name)) return this.send({ type: 'error', topic: name, message: 'too many subscriptions on one connection (64)' });
+    const topic = this.source.topic(name);
+    if ('error' in topic) return this.send({ type: 'error', topic: name, message: topic.error });
+    const missed = since === undefined ? undefined : topic.changesSince(since);
+    if (missed) for (const m of missed) this.send(m);
+    else this.send(topic.snapshot());
+    this.stale.delete(topic);
+    this.topics.set(name, topic);
+    topic.subscribe(this);
+  }
+}
