@@ -1,0 +1,113 @@
+import type { Clock } from '../../clock.ts';
+import type { ObjectStore } from '../apiserver/store.ts';
+import type { KubeObject } from '../apiserver/types.ts';
+import { NODE, allocatePodIp } from './addresses.ts';
+import { applyDeploymentDefaults, applyServiceDefaults } from './defaults.ts';
+import { reconcileDeployment, replicaSetsOf } from './deployment-controller.ts';
+import { reconcileEndpoints } from './endpoints-controller.ts';
+import { kindsOf } from './kinds.ts';
+import { ISTIO_SERVICES, ISTIO_WORKLOADS, KUBE_SYSTEM_SERVICES, KUBE_SYSTEM_WORKLOADS, type ServiceSpec, type WorkloadSpec } from './istio-system.ts';
+import { populateNamespace } from './namespace-controller.ts';
+import { podsOf, reconcileReplicaSet } from './replicaset-controller.ts';
+import { podStatusAt } from './pod-status.ts';
+
+const NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'istio-system'];
+
+/**
+ * Fills an empty store with what a fresh cluster with Istio installed holds: the
+ * system namespaces, the `kubernetes` Service, and istiod, the ingress gateway and
+ * tracing as Deployments whose pods are already Running and Ready when this returns.
+ * Safe to call on a store that already has some of it.
+ */
+export function bootstrapCluster(store: ObjectStore, clock: Clock): void {
+  const kinds = kindsOf(store);
+  for (const name of NAMESPACES) ensureNamespace(store, name);
+  for (const name of NAMESPACES) populateNamespace(store, name);
+
+  if (!store.get(kinds.services, 'default', 'kubernetes')) {
+    const svc: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+      spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }] },
+    };
+    applyServiceDefaults(store, svc);
+    store.create(kinds.services, svc);
+    store.create(kinds.endpoints, {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+      subsets: [{ addresses: [{ ip: NODE.ip }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] }],
+    });
+  }
+
+  for (const w of [...KUBE_SYSTEM_WORKLOADS, ...ISTIO_WORKLOADS]) startWorkloadNow(store, clock, w);
+  for (const s of [...KUBE_SYSTEM_SERVICES, ...ISTIO_SERVICES]) ensureService(store, s);
+  for (const s of store.list(kinds.services)) reconcileEndpoints(store, clock.now(), s.metadata.namespace!, s.metadata.name);
+}
+
+function ensureNamespace(store: ObjectStore, name: string): void {
+  const type = kindsOf(store).namespaces;
+  if (store.get(type, undefined, name)) return;
+  store.create(type, {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name, labels: { 'kubernetes.io/metadata.name': name } },
+    spec: { finalizers: ['kubernetes'] },
+    status: { phase: 'Active' },
+  });
+}
+
+function ensureService(store: ObjectStore, s: ServiceSpec): void {
+  const type = kindsOf(store).services;
+  if (store.get(type, s.namespace, s.name)) return;
+  const svc: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: s.name, namespace: s.namespace, labels: s.labels },
+    spec: { ...(s.type ? { type: s.type } : {}), ...(s.clusterIP ? { clusterIP: s.clusterIP } : {}), selector: s.selector, ports: structuredClone(s.ports) },
+    ...(s.status ? { status: structuredClone(s.status) } : {}),
+  };
+  applyServiceDefaults(store, svc);
+  store.create(type, svc);
+}
+
+/** Creates the Deployment and drives its ReplicaSet and pods straight to Ready, with no clock wait. */
+function startWorkloadNow(store: ObjectStore, clock: Clock, w: WorkloadSpec): void {
+  const kinds = kindsOf(store);
+  const { namespace: ns, name } = w;
+  if (w.serviceAccount !== 'default' && !store.get(kinds.serviceaccounts, ns, w.serviceAccount)) {
+    store.create(kinds.serviceaccounts, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: w.serviceAccount, namespace: ns, labels: { app: w.podLabels.app ?? name } } });
+  }
+  if (store.get(kinds.deployments, ns, name)) return;
+  const selector = Object.fromEntries(Object.entries(w.podLabels).filter(([k]) => ['app', 'istio', 'k8s-app'].includes(k)));
+  const deployment: KubeObject = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: ns, labels: w.labels },
+    spec: {
+      replicas: w.replicas ?? 1,
+      selector: { matchLabels: selector },
+      template: {
+        metadata: { labels: w.podLabels, ...(w.podAnnotations ? { annotations: w.podAnnotations } : {}) },
+        spec: { serviceAccountName: w.serviceAccount, containers: structuredClone(w.containers) },
+      },
+    },
+  };
+  applyDeploymentDefaults(deployment);
+  store.create(kinds.deployments, deployment);
+
+  reconcileDeployment(store, clock, ns, name);
+  const d = store.get(kinds.deployments, ns, name)!;
+  for (const rs of replicaSetsOf(store, kinds, d)) {
+    reconcileReplicaSet(store, clock, ns, rs.metadata.name);
+    for (const pod of podsOf(store, kinds, rs)) {
+      const next = structuredClone(pod) as KubeObject;
+      next.spec.nodeName = NODE.name;
+      next.status = podStatusAt(next, 'ready', clock.now(), allocatePodIp(store));
+      store.update(kinds.pods, next);
+    }
+    reconcileReplicaSet(store, clock, ns, rs.metadata.name);
+  }
+  reconcileDeployment(store, clock, ns, name);
+}

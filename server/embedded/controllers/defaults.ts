@@ -1,0 +1,102 @@
+import type { AdmissionHook, ObjectStore } from '../apiserver/store.ts';
+import type { KubeObject } from '../apiserver/types.ts';
+import { allocateClusterIp, allocateNodePort } from './addresses.ts';
+
+/** The fields a real API server fills in on a pod spec, so `-o yaml` looks like a cluster's. */
+export function applyPodSpecDefaults(spec: any): void {
+  spec.restartPolicy ??= 'Always';
+  spec.dnsPolicy ??= 'ClusterFirst';
+  spec.terminationGracePeriodSeconds ??= 30;
+  spec.schedulerName ??= 'default-scheduler';
+  spec.securityContext ??= {};
+  spec.serviceAccountName ??= spec.serviceAccount ?? 'default';
+  spec.serviceAccount ??= spec.serviceAccountName;
+  spec.enableServiceLinks ??= true;
+  spec.preemptionPolicy ??= 'PreemptLowerPriority';
+  spec.priority ??= 0;
+  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+    c.terminationMessagePath ??= '/dev/termination-log';
+    c.terminationMessagePolicy ??= 'File';
+    c.imagePullPolicy ??= /:latest$|^[^:]*$/.test(String(c.image ?? '')) ? 'Always' : 'IfNotPresent';
+    c.resources ??= {};
+    for (const p of c.ports ?? []) p.protocol ??= 'TCP';
+  }
+  spec.tolerations ??= [
+    { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+    { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+  ];
+}
+
+export function applyPodDefaults(pod: KubeObject): void {
+  pod.spec ??= {};
+  applyPodSpecDefaults(pod.spec);
+  pod.status ??= {};
+  pod.status.phase ??= 'Pending';
+  pod.status.qosClass ??= qosClass(pod.spec);
+}
+
+function qosClass(spec: any): string {
+  const containers: any[] = spec.containers ?? [];
+  const anyResources = containers.some((c) => Object.keys(c.resources?.requests ?? {}).length || Object.keys(c.resources?.limits ?? {}).length);
+  if (!anyResources) return 'BestEffort';
+  const guaranteed = containers.every((c) => c.resources?.limits?.cpu && c.resources?.limits?.memory
+    && (c.resources.requests?.cpu ?? c.resources.limits.cpu) === c.resources.limits.cpu
+    && (c.resources.requests?.memory ?? c.resources.limits.memory) === c.resources.limits.memory);
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+export function applyDeploymentDefaults(d: KubeObject): void {
+  d.spec ??= {};
+  d.spec.replicas ??= 1;
+  d.spec.revisionHistoryLimit ??= 10;
+  d.spec.progressDeadlineSeconds ??= 600;
+  d.spec.strategy ??= { type: 'RollingUpdate' };
+  if ((d.spec.strategy.type ?? 'RollingUpdate') === 'RollingUpdate') {
+    d.spec.strategy.type = 'RollingUpdate';
+    d.spec.strategy.rollingUpdate = { maxSurge: '25%', maxUnavailable: '25%', ...d.spec.strategy.rollingUpdate };
+  }
+  d.spec.template ??= {};
+  d.spec.template.metadata ??= {};
+  d.spec.template.spec ??= {};
+  applyPodSpecDefaults(d.spec.template.spec);
+  // The template's metadata never carries a name; kubectl create deployment sends creationTimestamp: null.
+  delete d.spec.template.metadata.creationTimestamp;
+}
+
+/** ClusterIP, port protocol/targetPort and nodePorts, as the Service registry assigns them. */
+export function applyServiceDefaults(store: ObjectStore, svc: KubeObject, old?: KubeObject): void {
+  svc.spec ??= {};
+  const spec = svc.spec;
+  spec.type ??= 'ClusterIP';
+  spec.sessionAffinity ??= 'None';
+  spec.internalTrafficPolicy ??= 'Cluster';
+  spec.ipFamilies ??= ['IPv4'];
+  spec.ipFamilyPolicy ??= 'SingleStack';
+  if (spec.type !== 'ExternalName') {
+    spec.clusterIP ??= old?.spec?.clusterIP ?? allocateClusterIp(store);
+    spec.clusterIPs ??= spec.clusterIP === 'None' ? ['None'] : [spec.clusterIP];
+  }
+  if (spec.type === 'LoadBalancer' || spec.type === 'NodePort') spec.externalTrafficPolicy ??= 'Cluster';
+  if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
+  const taken = new Set<number>();
+  for (const p of spec.ports ?? []) {
+    p.protocol ??= 'TCP';
+    p.targetPort ??= p.port;
+    if ((spec.type === 'LoadBalancer' || spec.type === 'NodePort') && !p.nodePort) {
+      const before = old?.spec?.ports?.find((o: any) => o.port === p.port && (o.name ?? '') === (p.name ?? ''))?.nodePort;
+      p.nodePort = before ?? allocateNodePort(store, taken);
+    }
+    if (p.nodePort) taken.add(p.nodePort);
+  }
+  svc.status ??= old?.status ?? { loadBalancer: {} };
+}
+
+/** Mutating admission for Pods, Deployments and Services created by anyone (kubectl, client-node, controllers). */
+export function makeDefaultsHook(store: ObjectStore): AdmissionHook {
+  return (op, type, obj, old) => {
+    if (op === 'DELETE') return;
+    if (type.group === '' && type.kind === 'Pod' && op === 'CREATE') applyPodDefaults(obj);
+    else if (type.group === 'apps' && type.kind === 'Deployment') applyDeploymentDefaults(obj);
+    else if (type.group === '' && type.kind === 'Service') applyServiceDefaults(store, obj, old);
+  };
+}

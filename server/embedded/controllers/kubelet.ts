@@ -1,0 +1,111 @@
+import type { Clock } from '../../clock.ts';
+import type { ObjectStore } from '../apiserver/store.ts';
+import type { KubeObject, StoreEvent } from '../apiserver/types.ts';
+import { NODE, allocatePodIp } from './addresses.ts';
+import { KUBELET, SCHEDULER, recordEvent } from './events.ts';
+import { kindsOf } from './kinds.ts';
+import { type PodStage, podStatusAt } from './pod-status.ts';
+
+export interface KubeletTiming {
+  /** Simulated ms from creation to containers Running; drawn per pod from 2-5 s when unset. */
+  podStartupMs?: number;
+  /** Simulated ms from Running to Ready; drawn per pod from 1-3 s when unset. */
+  podReadyMs?: number;
+}
+
+const draw = (fixed: number | undefined, lo: number, hi: number) => fixed ?? lo + Math.random() * (hi - lo);
+
+/**
+ * Plays each new pod through the scheduler and kubelet on the simulated clock:
+ * Pending (scheduled, ContainerCreating) → Running → Ready.
+ */
+export function startKubelet(store: ObjectStore, clock: Clock, timing: KubeletTiming): { stop(): void } {
+  const kinds = kindsOf(store);
+  const timers = new Map<string, NodeJS.Timeout[]>();
+
+  const cancel = (uid: string) => {
+    for (const t of timers.get(uid) ?? []) clearTimeout(t);
+    timers.delete(uid);
+  };
+
+  /** Moves the pod to `stage` if it still exists (same uid); false when it is gone. */
+  const advance = (ns: string, name: string, uid: string, stage: PodStage): boolean => {
+    const current = store.get(kinds.pods, ns, name);
+    if (!current || current.metadata.uid !== uid) return false;
+    const pod = structuredClone(current) as KubeObject;
+    pod.spec ??= {};
+    if (stage === 'scheduled') pod.spec.nodeName ??= NODE.name;
+    const hasInit = (pod.spec.initContainers ?? []).length > 0;
+    const needsIp = stage !== 'scheduled' || !hasInit;
+    const ip = pod.status?.podIP ?? (needsIp ? allocatePodIp(store) : undefined);
+    pod.status = podStatusAt(pod, stage, clock.now(), ip);
+    try {
+      store.update(kinds.pods, pod);
+    } catch {
+      return false;
+    }
+    return true;
+  };
+
+  const containerEvents = (ns: string, name: string, containers: any[], kind: 'initContainers' | 'containers') => {
+    const pod = store.get(kinds.pods, ns, name);
+    if (!pod) return;
+    for (const c of containers) {
+      const fieldPath = `spec.${kind}{${c.name}}`;
+      const pullSecs = (0.4 + Math.random() * 1.6).toFixed(3);
+      recordEvent(store, clock, pod, KUBELET, 'Pulling', `Pulling image "${c.image}"`, { fieldPath });
+      recordEvent(store, clock, pod, KUBELET, 'Pulled', `Successfully pulled image "${c.image}" in ${pullSecs}s (${pullSecs}s including waiting). Image size: ${40_000_000 + Math.floor(Math.random() * 200_000_000)} bytes.`, { fieldPath });
+      recordEvent(store, clock, pod, KUBELET, 'Created', `Created container: ${c.name}`, { fieldPath });
+      recordEvent(store, clock, pod, KUBELET, 'Started', `Started container ${c.name}`, { fieldPath });
+    }
+  };
+
+  const begin = (pod: KubeObject) => {
+    const { namespace: ns = 'default', name, uid } = pod.metadata;
+    if (!uid || timers.has(uid) || pod.status?.phase === 'Running' || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
+    const startup = draw(timing.podStartupMs, 2000, 5000);
+    const readyAfter = draw(timing.podReadyMs, 1000, 3000);
+    const hasInit = (pod.spec?.initContainers ?? []).length > 0;
+    const schedule = (atMs: number, step: () => boolean | void) => {
+      const t = clock.setTimeout(() => {
+        if (step() === false) cancel(uid);
+      }, atMs);
+      timers.set(uid, [...(timers.get(uid) ?? []), t]);
+    };
+    schedule(Math.min(20, startup / 10), () => {
+      if (!advance(ns, name, uid, 'scheduled')) return false;
+      const p = store.get(kinds.pods, ns, name)!;
+      recordEvent(store, clock, p, SCHEDULER, 'Scheduled', `Successfully assigned ${ns}/${name} to ${NODE.name}`);
+    });
+    if (hasInit) {
+      schedule(startup * 0.4, () => {
+        if (!advance(ns, name, uid, 'initialized')) return false;
+        containerEvents(ns, name, pod.spec.initContainers, 'initContainers');
+      });
+    }
+    schedule(startup, () => {
+      if (!advance(ns, name, uid, 'running')) return false;
+      containerEvents(ns, name, pod.spec?.containers ?? [], 'containers');
+    });
+    schedule(startup + readyAfter, () => {
+      const ok = advance(ns, name, uid, 'ready');
+      timers.delete(uid);
+      return ok;
+    });
+  };
+
+  const onEvent = (e: StoreEvent) => {
+    if (e.resource !== kinds.pods) return;
+    if (e.type === 'DELETED') cancel(e.object.metadata.uid ?? '');
+    else if (e.type === 'ADDED') begin(e.object);
+  };
+  const unsubscribe = store.onEvent(onEvent);
+  for (const pod of store.list(kinds.pods)) begin(pod);
+
+  return {
+    stop() {
+      unsubscribe();
+      for (const uid of [...timers.keys()]) cancel(uid);
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+
+// Kubernetes' "safe" alphabet: no vowels, no look-alike characters.
+const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** FNV-1a 32-bit, the hash the Deployment controller uses for pod-template-hash. */
+function fnv32a(text: string): number {
+  let h = 0x811c9dc5;
+  for (const byte of Buffer.from(text, 'utf8')) {
+    h ^= byte;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/** Like rand.SafeEncodeString(fmt.Sprint(hash)): gives names like `reviews-v1-545db77b95`. */
+export function podTemplateHash(template: unknown): string {
+  return [...String(fnv32a(stableJson(template)))].map((c) => SAFE_ALPHABET[c.charCodeAt(0) % SAFE_ALPHABET.length]).join('');
+}
+
+/** The 5-character suffix of generated names (`-x7k2q`). */
+export function randomSuffix(len = 5): string {
+  let s = '';
+  for (let i = 0; i < len; i++) s += SAFE_ALPHABET[Math.floor(Math.random() * SAFE_ALPHABET.length)];
+  return s;
+}
+
+/** A stable hex id (container IDs, image digests) derived from `seed`. */
+export function hexId(seed: string, len = 64): string {
+  return createHash('sha256').update(seed).digest('hex').slice(0, len);
+}
+
+/** JSON with sorted keys, so equal objects hash equally whatever their key order. */
+export function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => (v as any)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${stableJson((v as any)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}

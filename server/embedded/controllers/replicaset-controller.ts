@@ -1,0 +1,78 @@
+import type { Clock } from '../../clock.ts';
+import type { ObjectStore } from '../apiserver/store.ts';
+import type { KubeObject } from '../apiserver/types.ts';
+import { applyPodDefaults } from './defaults.ts';
+import { REPLICASET_CONTROLLER, recordEvent } from './events.ts';
+import { type Kinds, isOwnedBy, kindsOf } from './kinds.ts';
+import { randomSuffix } from './naming.ts';
+import { isPodReady } from './pod-status.ts';
+
+export function podsOf(store: ObjectStore, kinds: Kinds, rs: KubeObject): KubeObject[] {
+  return store.list(kinds.pods, rs.metadata.namespace).filter((p) => isOwnedBy(p, rs.metadata.uid));
+}
+
+/** A pod stamped from the ReplicaSet's template, named `<rs>-<5 chars>`. */
+export function podFromTemplate(rs: KubeObject): KubeObject {
+  const template = structuredClone(rs.spec?.template ?? {});
+  const pod: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      ...(template.metadata ?? {}),
+      name: `${rs.metadata.name}-${randomSuffix()}`,
+      namespace: rs.metadata.namespace,
+      labels: { ...(template.metadata?.labels ?? {}) },
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs.metadata.name, uid: rs.metadata.uid!, controller: true, blockOwnerDeletion: true }],
+    },
+    spec: template.spec ?? { containers: [] },
+  };
+  delete pod.metadata.creationTimestamp;
+  applyPodDefaults(pod);
+  return pod;
+}
+
+/** Unready pods go first, then the youngest, as the ReplicaSet controller ranks them. */
+function deletionOrder(a: KubeObject, b: KubeObject): number {
+  const ra = isPodReady(a) ? 1 : 0;
+  const rb = isPodReady(b) ? 1 : 0;
+  if (ra !== rb) return ra - rb;
+  return String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp));
+}
+
+/** Brings one ReplicaSet's pods to spec.replicas and writes its status. */
+export function reconcileReplicaSet(store: ObjectStore, clock: Clock, ns: string, name: string): void {
+  const kinds = kindsOf(store);
+  const rs = store.get(kinds.replicasets, ns, name);
+  if (!rs) return;
+  const want = rs.spec?.replicas ?? 1;
+  let pods = podsOf(store, kinds, rs);
+  if (pods.length < want) {
+    for (let i = pods.length; i < want; i++) {
+      const created = store.create(kinds.pods, podFromTemplate(rs));
+      recordEvent(store, clock, rs, REPLICASET_CONTROLLER, 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
+    }
+  } else if (pods.length > want) {
+    for (const pod of [...pods].sort(deletionOrder).slice(0, pods.length - want)) {
+      store.delete(kinds.pods, ns, pod.metadata.name);
+      recordEvent(store, clock, rs, REPLICASET_CONTROLLER, 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
+    }
+  }
+  pods = podsOf(store, kinds, rs);
+  const ready = pods.filter(isPodReady).length;
+  const status = {
+    replicas: pods.length,
+    fullyLabeledReplicas: pods.length,
+    readyReplicas: ready,
+    availableReplicas: ready,
+    observedGeneration: rs.metadata.generation ?? 1,
+  };
+  writeStatus(store, kinds.replicasets, rs, status);
+}
+
+/** Writes `status` when it differs; status-only writes leave generation alone. */
+export function writeStatus(store: ObjectStore, type: Kinds['replicasets'], obj: KubeObject, status: any): void {
+  if (JSON.stringify(obj.status ?? {}) === JSON.stringify(status)) return;
+  const next = structuredClone(obj) as KubeObject;
+  next.status = status;
+  store.update(type, next);
+}
