@@ -28,7 +28,8 @@ const keyOf = (type: ResourceType, namespace: string | undefined, name: string) 
  */
 export class ObjectStore {
   readonly registry: ResourceRegistry;
-  private readonly clock: Clock;
+  /** The simulated clock creationTimestamps come from; the API server computes ages with it. */
+  readonly clock: Clock;
   private readonly objects = new Map<string, KubeObject>();
   private readonly byType = new Map<ResourceType, Map<string, KubeObject>>();
   private readonly events: StoreEvent[] = [];

@@ -1,0 +1,255 @@
+import { ApiError } from './errors.ts';
+import { SCALAR_SET, isPlainObject, listStrategy } from './merge-keys.ts';
+import type { KubeObject, ResourceType } from './types.ts';
+
+/**
+ * Field ownership for server-side apply. A path is a list of tokens in the FieldsV1
+ * vocabulary: `f:name` for a field, `k:{"name":"app"}` for a keyed list item, `v:"x"` for a
+ * set member, and `.` for the list item itself.
+ */
+type Path = string[];
+
+interface ManagerEntry {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  apiVersion: string;
+  time: string;
+  paths: Set<string>;
+  subresource?: string;
+}
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+const SKIPPED_METADATA = new Set(['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'managedFields', 'selfLink', 'generateName']);
+const enc = (p: Path) => JSON.stringify(p);
+const dec = (s: string): Path => JSON.parse(s);
+
+/** Every owned leaf of an object (the fields a manager that set it would own). */
+export function leafPaths(type: ResourceType, obj: Record<string, any>): Set<string> {
+  const out = new Set<string>();
+  for (const [k, v] of Object.entries(obj)) {
+    if (k === 'apiVersion' || k === 'kind' || k === 'status') continue;
+    if (k === 'metadata' && isPlainObject(v)) {
+      for (const [mk, mv] of Object.entries(v)) {
+        if (SKIPPED_METADATA.has(mk) || mv === undefined) continue;
+        walk(type, mv, ['f:metadata', `f:${mk}`], ['metadata', mk], out);
+      }
+      continue;
+    }
+    walk(type, v, [`f:${k}`], [k], out);
+  }
+  return out;
+}
+
+function walk(type: ResourceType, v: unknown, path: Path, names: string[], out: Set<string>): void {
+  if (v === undefined) return;
+  if (isPlainObject(v) && Object.keys(v).length > 0) {
+    for (const [k, c] of Object.entries(v)) walk(type, c, [...path, `f:${k}`], [...names, k], out);
+    return;
+  }
+  if (Array.isArray(v) && v.length > 0) {
+    const strategy = listStrategy(type, names);
+    if (strategy === SCALAR_SET) {
+      for (const item of v) out.add(enc([...path, `v:${JSON.stringify(item)}`]));
+      return;
+    }
+    if (typeof strategy === 'string' && v.every((item) => isPlainObject(item) && item[strategy] !== undefined)) {
+      for (const item of v) {
+        const itemPath = [...path, `k:${JSON.stringify({ [strategy]: item[strategy] })}`];
+        out.add(enc([...itemPath, '.']));
+        for (const [k, c] of Object.entries(item)) walk(type, c, [...itemPath, `f:${k}`], [...names, k], out);
+      }
+      return;
+    }
+  }
+  out.add(enc(path));
+}
+
+const MISSING = Symbol('missing');
+
+/** The value at a path, or MISSING. */
+function valueAt(obj: unknown, path: Path): unknown {
+  let cur: any = obj;
+  for (const tok of path) {
+    if (tok === '.') return cur;
+    if (tok.startsWith('f:')) {
+      if (!isPlainObject(cur) || !(tok.slice(2) in cur)) return MISSING;
+      cur = cur[tok.slice(2)];
+    } else if (tok.startsWith('k:')) {
+      const key = JSON.parse(tok.slice(2));
+      const [k, want] = Object.entries(key)[0];
+      if (!Array.isArray(cur)) return MISSING;
+      cur = cur.find((item) => isPlainObject(item) && item[k] === want);
+      if (cur === undefined) return MISSING;
+    } else if (tok.startsWith('v:')) {
+      const want = JSON.parse(tok.slice(2));
+      return Array.isArray(cur) && cur.includes(want) ? want : MISSING;
+    }
+  }
+  return cur;
+}
+
+/** Removes the field at a path (in place, on a private copy). */
+function removeAt(obj: any, path: Path): void {
+  const parentPath = path.slice(0, -1);
+  const last = path[path.length - 1];
+  if (last === '.') return removeAt(obj, parentPath);
+  const parent = valueAt(obj, parentPath) as any;
+  if (parent === MISSING || parent === undefined) return;
+  if (last.startsWith('f:') && isPlainObject(parent)) delete parent[last.slice(2)];
+  else if (last.startsWith('k:') && Array.isArray(parent)) {
+    const [k, want] = Object.entries(JSON.parse(last.slice(2)))[0];
+    const idx = parent.findIndex((item) => isPlainObject(item) && item[k] === want);
+    if (idx >= 0) parent.splice(idx, 1);
+  } else if (last.startsWith('v:') && Array.isArray(parent)) {
+    const idx = parent.indexOf(JSON.parse(last.slice(2)));
+    if (idx >= 0) parent.splice(idx, 1);
+  }
+}
+
+/** `.spec.template.spec.containers[name="app"].image`, as real conflict messages print paths. */
+export function formatPath(path: Path): string {
+  let s = '';
+  for (const tok of path) {
+    if (tok === '.') continue;
+    if (tok.startsWith('f:')) s += '.' + tok.slice(2);
+    else if (tok.startsWith('k:')) {
+      s += '[' + Object.entries(JSON.parse(tok.slice(2))).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',') + ']';
+    } else if (tok.startsWith('v:')) s += `[${tok.slice(2)}]`;
+  }
+  return s;
+}
+
+function toFieldsV1(paths: Set<string>): Record<string, any> {
+  const root: Record<string, any> = {};
+  for (const p of [...paths].sort()) {
+    let node = root;
+    for (const tok of dec(p)) node = node[tok] ??= {};
+  }
+  return root;
+}
+
+function fromFieldsV1(tree: unknown, prefix: Path = [], out = new Set<string>()): Set<string> {
+  if (!isPlainObject(tree)) return out;
+  const keys = Object.keys(tree);
+  if (keys.length === 0 && prefix.length) out.add(enc(prefix));
+  for (const k of keys) fromFieldsV1(tree[k], [...prefix, k], out);
+  return out;
+}
+
+function readEntries(obj: KubeObject | undefined): ManagerEntry[] {
+  const raw = (obj?.metadata?.managedFields ?? []) as any[];
+  return raw
+    .filter((e) => e && typeof e.manager === 'string')
+    .map((e) => ({
+      manager: e.manager,
+      operation: e.operation === 'Apply' ? 'Apply' : 'Update',
+      apiVersion: e.apiVersion,
+      time: e.time,
+      subresource: e.subresource,
+      paths: fromFieldsV1(e.fieldsV1),
+    }));
+}
+
+function writeEntries(obj: KubeObject, entries: ManagerEntry[]): void {
+  const kept = entries.filter((e) => e.paths.size > 0);
+  obj.metadata.managedFields = kept.map((e) => ({
+    manager: e.manager,
+    operation: e.operation,
+    apiVersion: e.apiVersion,
+    time: e.time,
+    fieldsType: 'FieldsV1',
+    fieldsV1: toFieldsV1(e.paths),
+    ...(e.subresource ? { subresource: e.subresource } : {}),
+  }));
+  if (!kept.length) delete obj.metadata.managedFields;
+}
+
+/** Drops owned paths that no longer exist in the object. */
+function pruneMissing(obj: KubeObject, entries: ManagerEntry[]): void {
+  for (const e of entries) for (const p of [...e.paths]) if (valueAt(obj, dec(p)) === MISSING) e.paths.delete(p);
+}
+
+const sameValue = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Records a non-apply write (create, replace, patch): `manager` takes ownership of every
+ * field whose value it changed; nobody else keeps those.
+ */
+export function recordUpdate(type: ResourceType, old: KubeObject | undefined, updated: KubeObject, manager: string, apiVersion: string, time: string, subresource?: string): void {
+  const entries = readEntries(old ?? updated);
+  if (!old) entries.length = 0;
+  const changed = [...leafPaths(type, updated)].filter((p) => !old || !sameValue(valueAt(old, dec(p)), valueAt(updated, dec(p))));
+  pruneMissing(updated, entries);
+  if (changed.length) {
+    for (const e of entries) for (const p of changed) e.paths.delete(p);
+    let mine = entries.find((e) => e.manager === manager && e.operation === 'Update' && e.subresource === subresource);
+    if (!mine) entries.push((mine = { manager, operation: 'Update', apiVersion, time, paths: new Set(), subresource }));
+    for (const p of changed) mine.paths.add(p);
+    mine.time = time;
+    mine.apiVersion = apiVersion;
+  }
+  writeEntries(updated, entries);
+}
+
+export interface ApplyResult {
+  object: KubeObject;
+}
+
+/**
+ * Server-side apply: merges `applied` into `live` as `manager`, removes fields the manager
+ * stopped setting (unless someone else owns them), and refuses to change another manager's
+ * field unless `force`.
+ */
+export function serverSideApply(opts: {
+  type: ResourceType;
+  live: KubeObject | undefined;
+  applied: KubeObject;
+  manager: string;
+  force: boolean;
+  apiVersion: string;
+  time: string;
+  merge: (target: KubeObject, patch: KubeObject) => KubeObject;
+}): KubeObject {
+  const { type, live, applied, manager, force, apiVersion, time } = opts;
+  const entries = readEntries(live);
+  const newPaths = leafPaths(type, applied);
+  const conflicts: Array<{ manager: string; path: string }> = [];
+  for (const e of entries) {
+    if (e.manager === manager && e.operation === 'Apply') continue;
+    for (const p of newPaths) {
+      if (!e.paths.has(p)) continue;
+      const path = dec(p);
+      if (path[1] === 'f:annotations' && path[2] === `f:${LAST_APPLIED}`) continue;
+      if (sameValue(valueAt(live, path), valueAt(applied, path))) continue;
+      if (force) e.paths.delete(p);
+      else conflicts.push({ manager: e.manager, path: formatPath(path) });
+    }
+  }
+  if (conflicts.length) {
+    const lines = conflicts.map((c) => `conflict with "${c.manager}": ${c.path}`);
+    const message =
+      conflicts.length === 1 ? `Apply failed with 1 conflict: ${lines[0]}` : `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
+    throw new ApiError(409, 'Conflict', message, {
+      name: applied.metadata.name,
+      group: type.group || undefined,
+      kind: type.plural,
+      causes: conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}"`, field: c.path })),
+    });
+  }
+  let mine = entries.find((e) => e.manager === manager && e.operation === 'Apply');
+  const base: KubeObject = live ? structuredClone(live) : { metadata: { name: applied.metadata.name } };
+  if (mine) {
+    const othersOwn = (p: string) => entries.some((e) => e !== mine && e.paths.has(p));
+    // Longest paths first, so list items go before the lists that hold them.
+    const dropped = [...mine.paths].filter((p) => !newPaths.has(p) && !othersOwn(p)).sort((a, b) => b.length - a.length);
+    for (const p of dropped) removeAt(base, dec(p));
+  }
+  const merged = opts.merge(base, applied);
+  if (!mine) entries.push((mine = { manager, operation: 'Apply', apiVersion, time, paths: new Set() }));
+  mine.paths = newPaths;
+  mine.time = time;
+  mine.apiVersion = apiVersion;
+  pruneMissing(merged, entries);
+  writeEntries(merged, entries);
+  return merged;
+}

@@ -1,0 +1,143 @@
+import type { ServerResponse } from 'node:http';
+import type { ObjectStore } from './store.ts';
+import type { Matcher } from './selectors.ts';
+import type { KubeObject, ResourceType, StoreEvent } from './types.ts';
+
+/** A slow client that lets this much pile up is cut off; it resumes from its last resourceVersion. */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+
+export interface WatchRequest {
+  type: ResourceType;
+  /** Only objects in this namespace; undefined = all. */
+  namespace?: string;
+  labels: Matcher;
+  fields: Matcher;
+  /** '' or '0': start with ADDED for every current object; otherwise replay after it. */
+  resourceVersion: string;
+  allowBookmarks: boolean;
+  timeoutSeconds?: number;
+  /** Turns a stored object into what goes on the wire (version rewrite, Table row). */
+  render: (obj: KubeObject, first: boolean) => unknown;
+  /** The BOOKMARK object for a resourceVersion. */
+  bookmark: (resourceVersion: string) => unknown;
+}
+
+interface Watcher {
+  req: WatchRequest;
+  send: (type: string, obj: KubeObject) => void;
+  end: () => void;
+}
+
+/** Every open watch of one API server, fed by one store listener. */
+export class WatchHub {
+  private readonly watchers = new Set<Watcher>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly heartbeatMs: number,
+  ) {
+    this.unsubscribe = store.onEvent((e) => this.dispatch(e));
+  }
+
+  get size(): number {
+    return this.watchers.size;
+  }
+
+  private dispatch(e: StoreEvent): void {
+    for (const w of this.watchers) {
+      if (w.req.type !== e.resource) continue;
+      if (matches(w.req, e.object)) w.send(e.type, e.object);
+    }
+  }
+
+  /**
+   * Serves one watch on `res` (status 200 already decided). An expired resourceVersion gets
+   * an ERROR event with a 410 Status, then the stream closes and the client re-lists.
+   */
+  serve(req: WatchRequest, res: ServerResponse, contentType: string): void {
+    res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    res.flushHeaders();
+    let first = true;
+    const write = (line: unknown) => {
+      if (res.writableEnded || res.destroyed) return;
+      res.write(JSON.stringify(line) + '\n');
+      if (res.writableLength > MAX_BUFFERED_BYTES) res.end();
+    };
+    const send = (type: string, obj: KubeObject) => {
+      write({ type, object: req.render(obj, first) });
+      first = false;
+    };
+
+    let replay: Array<{ type: string; object: KubeObject }>;
+    const rv = req.resourceVersion;
+    if (!rv || rv === '0') {
+      replay = this.current(req).map((object) => ({ type: 'ADDED', object }));
+    } else {
+      const n = Number(rv);
+      const events = Number.isInteger(n) && n >= 0 ? this.store.eventsSince(n) : 'expired';
+      if (events === 'expired') {
+        write({ type: 'ERROR', object: expiredStatus(rv, this.store.oldestResumableVersion) });
+        res.end();
+        return;
+      }
+      replay = events.filter((e) => e.resource === req.type && matches(req, e.object)).map((e) => ({ type: e.type, object: e.object }));
+    }
+
+    const timers: NodeJS.Timeout[] = [];
+    const watcher: Watcher = {
+      req,
+      send,
+      end: () => {
+        if (!res.writableEnded) res.end();
+      },
+    };
+    // Registered in the same tick as the replay was computed, so no event falls in between.
+    this.watchers.add(watcher);
+    res.on('close', () => {
+      this.watchers.delete(watcher);
+      for (const t of timers) clearTimeout(t);
+    });
+    for (const e of replay) send(e.type, e.object);
+
+    timers.push(
+      setInterval(() => {
+        if (req.allowBookmarks) write({ type: 'BOOKMARK', object: req.bookmark(String(this.store.resourceVersion)) });
+        else if (!res.writableEnded) res.write('\n');
+      }, this.heartbeatMs),
+    );
+    if (req.timeoutSeconds && req.timeoutSeconds > 0) timers.push(setTimeout(() => watcher.end(), req.timeoutSeconds * 1000));
+  }
+
+  private current(req: WatchRequest): KubeObject[] {
+    return this.store.list(req.type, req.namespace).filter((o) => matches(req, o));
+  }
+
+  /** Ends every open watch (server shutdown); clients resume from their last resourceVersion. */
+  closeAll(): void {
+    for (const w of [...this.watchers]) w.end();
+    this.watchers.clear();
+  }
+
+  dispose(): void {
+    this.closeAll();
+    this.unsubscribe();
+  }
+}
+
+function matches(req: WatchRequest, obj: KubeObject): boolean {
+  if (req.namespace && req.type.namespaced && obj.metadata.namespace !== req.namespace) return false;
+  return req.labels(obj) && req.fields(obj);
+}
+
+export function expiredStatus(requested: string, oldest: number) {
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: `too old resource version: ${requested} (${oldest})`,
+    reason: 'Expired',
+    code: 410,
+  };
+}

@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { ScaledClock, type Clock } from '../../server/clock.ts';
+import { startApiServer, type ApiServerHandle } from '../../server/embedded/apiserver/server.ts';
+import { ObjectStore } from '../../server/embedded/apiserver/store.ts';
+import { generateTlsMaterial } from '../../server/embedded/apiserver/tls.ts';
+
+export interface TestApiServer {
+  store: ObjectStore;
+  server: ApiServerHandle;
+  clock: Clock;
+  token: string;
+  kubeconfigPath: string;
+  kubeconfigYaml: string;
+  /** Stops and starts the API server on the same port with the same store. */
+  restart(opts?: { beforeStart?: () => void | Promise<void> }): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * An ObjectStore with namespaces default, kube-system and istio-system, served over HTTPS,
+ * plus a kubeconfig (CA data, server URL, bearer token) in a temp dir.
+ */
+export async function startTestApiServer(opts: { clock?: Clock; eventBufferSize?: number; heartbeatMs?: number } = {}): Promise<TestApiServer> {
+  const clock = opts.clock ?? new ScaledClock(1);
+  const store = new ObjectStore({ clock, eventBufferSize: opts.eventBufferSize });
+  const nsType = store.registry.mustGet('', 'namespaces');
+  for (const name of ['default', 'kube-system', 'istio-system']) {
+    store.create(nsType, { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, status: { phase: 'Active' } });
+  }
+  const token = randomBytes(16).toString('hex');
+  const tls = generateTlsMaterial();
+  let server = await startApiServer({ store, token, tls, heartbeatMs: opts.heartbeatMs });
+  const dir = mkdtempSync(join(tmpdir(), 'apiserver-test-'));
+  const kubeconfigYaml = stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'test', cluster: { server: server.url, 'certificate-authority-data': Buffer.from(tls.caPem).toString('base64') } }],
+    users: [{ name: 'test', user: { token } }],
+    contexts: [{ name: 'test', context: { cluster: 'test', user: 'test', namespace: 'default' } }],
+    'current-context': 'test',
+  });
+  const kubeconfigPath = join(dir, 'kubeconfig');
+  writeFileSync(kubeconfigPath, kubeconfigYaml);
+  const handle: TestApiServer = {
+    store,
+    server,
+    clock,
+    token,
+    kubeconfigPath,
+    kubeconfigYaml,
+    async restart(r = {}) {
+      const port = server.port;
+      await server.close();
+      await r.beforeStart?.();
+      server = await startApiServer({ store, token, tls, port, heartbeatMs: opts.heartbeatMs });
+      handle.server = server;
+    },
+    async stop() {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return handle;
+}
