@@ -1,0 +1,63 @@
+/**
+ * `npm run bench`: prints the figures the issues ask for. Nothing here is asserted: a noisy
+ * 2-core machine makes timings unfit for tests.
+ */
+import { benchApiServer } from './api-server.ts';
+import { benchDeck } from './deck.ts';
+
+type Figure = [string, string];
+const sections: Array<{ title: string; run: () => Promise<Figure[]> }> = [
+  { title: 'Deck start-up and viewers', run: benchDeck },
+  { title: 'Embedded Kubernetes API', run: benchApiServer },
+  {
+    title: 'Mesh (productpage through the gateway, tracing on)',
+    run: async () => {
+      const { benchMesh, benchDelayStory } = await import('../server/embedded/mesh/bench.ts');
+      const m = await benchMesh();
+      const story = await benchDelayStory();
+      return [
+        ['productpage requests/s', m.rps.toFixed(0)],
+        ['added latency per hop p50', `${m.p50AddedMsPerHop.toFixed(3)} ms`],
+        ['added latency per hop p99', `${m.p99AddedMsPerHop.toFixed(3)} ms`],
+        ['7 s ratings delay story at scale 1: page answered after', `${story.seconds.toFixed(2)} s`],
+      ];
+    },
+  },
+  {
+    title: 'Tracing',
+    run: async () => {
+      const { benchSpans } = await import('../server/embedded/tracing/bench.ts');
+      const s = benchSpans();
+      return [
+        ['spans recorded', String(s.spansRecorded)],
+        ['spans kept (bounded store)', String(s.storedSpans)],
+        ['heap after one million spans', `${s.heapMB.toFixed(1)} MB`],
+      ];
+    },
+  },
+  {
+    title: 'Client',
+    run: async () => {
+      const { benchClient } = await import('./client.ts');
+      const c = await benchClient();
+      return [
+        ['first slide JS (gzip)', `${c.firstSlideJsGzipKB.toFixed(1)} KB (target ≤ 150 KB)`],
+        ['time to first slide', `${c.msToFirstSlide.toFixed(0)} ms`],
+        ['Monaco loaded on the first slide', c.monacoOnFirstSlide ? 'yes (wrong)' : 'no'],
+      ];
+    },
+  },
+];
+
+const only = process.argv[2];
+for (const s of sections) {
+  if (only && !s.title.toLowerCase().includes(only.toLowerCase())) continue;
+  console.log(`\n${s.title}`);
+  try {
+    for (const [k, v] of await s.run()) console.log(`  ${k.padEnd(56)} ${v}`);
+  } catch (err) {
+    console.log(`  could not measure: ${err instanceof Error ? err.message : err}`);
+  }
+}
+process.exit(0);
+
