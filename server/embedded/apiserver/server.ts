@@ -208,10 +208,13 @@ class ApiHandler {
       case 'PATCH':
         if (isCollection) throw methodNotAllowed();
         return this.patch(req, res, target, q, dryRun);
-      case 'DELETE':
-        await readBody(req);
-        if (isCollection) return this.deleteCollection(res, target, q, dryRun);
-        return this.remove(res, target, dryRun);
+      case 'DELETE': {
+        // kubectl puts dryRun in the DeleteOptions body rather than the query.
+        const body = deleteOptions(req, await readBody(req));
+        const dry = dryRun || (Array.isArray(body.dryRun) && body.dryRun.includes('All'));
+        if (isCollection) return this.deleteCollection(res, target, q, dry);
+        return this.remove(res, target, dry);
+      }
     }
     throw methodNotAllowed();
   }
@@ -493,6 +496,12 @@ class ApiHandler {
     recordUpdate(t.type, old, updated, manager, this.gv(t), nowTimestamp(this.store), 'status');
     this.reply(res, 200, t, this.store.update(t.type, updated, { dryRun }));
   }
+}
+
+function deleteOptions(req: IncomingMessage, body: Buffer): { dryRun?: unknown } {
+  if (!body.length || !body.toString('utf8').trim()) return {};
+  const parsed = parseBody(req, body);
+  return parsed && typeof parsed === 'object' ? parsed : {};
 }
 
 function wrap(body: unknown): { body: unknown } | undefined {
