@@ -1,0 +1,68 @@
+/**
+ * Reading a Jaeger query API over HTTP (ours or a real one), with a size limit on
+ * every answer. The deck's hub uses it; it never reaches into the embedded store.
+ */
+import type { JaegerResponse, JaegerTrace } from './jaeger-json.ts';
+
+/** Largest Jaeger answer read, bytes. */
+export const MAX_JAEGER_RESPONSE_BYTES = 32 * 1024 * 1024;
+
+export class JaegerClientError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface JaegerFetchOptions {
+  fetchImpl?: typeof fetch;
+  signal?: AbortSignal;
+  maxBytes?: number;
+}
+
+/** GETs `path` and returns the envelope; throws JaegerClientError for transport errors, oversize or non-JSON answers. */
+export async function fetchJaeger<T>(baseUrl: string, path: string, opts: JaegerFetchOptions = {}): Promise<{ status: number; body: JaegerResponse<T> }> {
+  const url = baseUrl.replace(/\/+$/, '') + path;
+  let res: Response;
+  try {
+    res = await (opts.fetchImpl ?? fetch)(url, { signal: opts.signal, headers: { accept: 'application/json' } });
+  } catch (err) {
+    throw new JaegerClientError(`Jaeger query at ${baseUrl} is unreachable: ${(err as Error).message}`);
+  }
+  const text = await readLimited(res, opts.maxBytes ?? MAX_JAEGER_RESPONSE_BYTES);
+  if (text === undefined) throw new JaegerClientError(`Jaeger answer from ${url} is larger than ${opts.maxBytes ?? MAX_JAEGER_RESPONSE_BYTES} bytes`, res.status);
+  try {
+    return { status: res.status, body: JSON.parse(text) as JaegerResponse<T> };
+  } catch {
+    throw new JaegerClientError(`Jaeger answer from ${url} is not JSON (HTTP ${res.status})`, res.status);
+  }
+}
+
+/** Trace search; `params` are Jaeger's /api/traces query parameters. */
+export async function searchTraces(baseUrl: string, params: Record<string, string | number>, opts: JaegerFetchOptions = {}): Promise<JaegerTrace[]> {
+  const qs = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString();
+  const { status, body } = await fetchJaeger<JaegerTrace[] | null>(baseUrl, `/api/traces?${qs}`, opts);
+  if (status !== 200) throw new JaegerClientError(`Jaeger trace search answered ${status}: ${body.errors?.[0]?.msg ?? 'no message'}`, status);
+  return body.data ?? [];
+}
+
+/** Body text, or undefined when it exceeds `max` bytes. */
+export async function readLimited(res: Response, max: number): Promise<string | undefined> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,246 @@
+/**
+ * The service graph from traces, as Kiali's versioned-app graph draws it: a node per
+ * workload version (plus the ingress gateway, plus a service node where a call never
+ * reached a workload), and an edge per caller → callee with requests/s, error % and
+ * p99 over a window. Built only from Jaeger JSON fetched over HTTP.
+ */
+import { EventEmitter } from 'node:events';
+import type { GraphEdge, GraphNode, GraphSnapshot } from '../protocol.ts';
+import { tagOf, type JaegerSpan, type JaegerTrace } from '../embedded/tracing/jaeger-json.ts';
+import { searchTraces } from '../embedded/tracing/jaeger-client.ts';
+
+export const INGRESS_SERVICE = 'istio-ingressgateway.istio-system';
+
+interface EdgeStats {
+  count: number;
+  errors: number;
+  durationsUs: number[];
+}
+
+export function buildGraph(traces: readonly JaegerTrace[], opts: { windowSeconds: number; nowUs: number }): GraphSnapshot {
+  const windowUs = opts.windowSeconds * 1e6;
+  const fromUs = opts.nowUs - windowUs;
+  const nodes = new Map<string, GraphNode>();
+  const edges = new Map<string, EdgeStats & { source: string; target: string }>();
+
+  for (const trace of traces) {
+    const children = new Map<string, JaegerSpan[]>();
+    for (const span of trace.spans) {
+      const parent = span.references.find((r) => r.refType === 'CHILD_OF')?.spanID;
+      if (!parent) continue;
+      const list = children.get(parent);
+      if (list) list.push(span);
+      else children.set(parent, [span]);
+    }
+    for (const span of trace.spans) {
+      if (span.startTime <= fromUs || span.startTime > opts.nowUs) continue;
+      const self = proxyNode(trace, span);
+      nodes.set(self.id, self);
+      if (!isRequestSpan(span, self)) continue;
+      const served = (children.get(span.spanID) ?? []).map((c) => proxyNode(trace, c)).find((n) => n.id !== self.id);
+      const target = served ?? serviceNode(span);
+      if (!target) continue;
+      nodes.set(target.id, target);
+      const key = `${self.id}\u0000${target.id}`;
+      let e = edges.get(key);
+      if (!e) edges.set(key, (e = { source: self.id, target: target.id, count: 0, errors: 0, durationsUs: [] }));
+      e.count++;
+      if (isError(span)) e.errors++;
+      e.durationsUs.push(span.duration);
+    }
+  }
+
+  const edgeList: GraphEdge[] = [...edges.values()].map((e) => ({
+    source: e.source,
+    target: e.target,
+    rps: round(e.count / opts.windowSeconds, 3),
+    errorPct: round((100 * e.errors) / e.count, 1),
+    p99Ms: round(percentile(e.durationsUs, 0.99) / 1000, 1),
+  }));
+  edgeList.sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target));
+  const nodeList = [...nodes.values()].sort((a, b) => a.id.localeCompare(b.id));
+  return { nodes: nodeList, edges: edgeList, windowSeconds: opts.windowSeconds };
+}
+
+/** The proxy that recorded a span: a workload version, or the ingress gateway. */
+function proxyNode(trace: JaegerTrace, span: JaegerSpan): GraphNode {
+  const serviceName = trace.processes[span.processID]?.serviceName ?? '';
+  const [svcApp, svcNs] = splitServiceName(serviceName);
+  const nodeId = tagOf(span, 'node_id') ?? '';
+  const app = tagOf(span, 'istio.canonical_service') || svcApp || 'unknown';
+  const namespace = tagOf(span, 'istio.namespace') || svcNs || nodeId.split('~')[3]?.split('.')[0] || '';
+  if (nodeId.startsWith('router~') || serviceName === INGRESS_SERVICE || app === 'istio-ingressgateway') {
+    return { id: app, app, namespace, kind: 'ingress' };
+  }
+  const revision = tagOf(span, 'istio.canonical_revision') || versionFromPod(nodeId, app);
+  const version = revision && revision !== 'latest' ? revision : undefined;
+  return { id: version ? `${app}-${version}` : app, app, version, namespace, kind: 'workload' };
+}
+
+/** Where a request was headed when no workload span answers it: the service in `upstream_cluster`. */
+function serviceNode(span: JaegerSpan): GraphNode | undefined {
+  // outbound|9080|v2|reviews.default.svc.cluster.local
+  const cluster = tagOf(span, 'upstream_cluster') ?? '';
+  const m = /^outbound\|\d+\|[^|]*\|([^|]+)$/.exec(cluster);
+  const host = m?.[1] ?? hostFromOperation(span.operationName);
+  if (!host) return undefined;
+  const [app, namespace = ''] = host.split('.');
+  return { id: `${app}.${namespace || 'svc'}`, app, namespace, kind: 'service' };
+}
+
+function hostFromOperation(op: string): string | undefined {
+  const m = /^([a-z0-9.-]+\.svc\.cluster\.local):\d+/.exec(op);
+  return m?.[1];
+}
+
+/** Client-side spans carry the caller's view of one request; so does the gateway's span. */
+function isRequestSpan(span: JaegerSpan, self: GraphNode): boolean {
+  const kind = tagOf(span, 'span.kind');
+  if (kind === 'client') return true;
+  return self.kind === 'ingress' && kind !== 'server';
+}
+
+function isError(span: JaegerSpan): boolean {
+  if (tagOf(span, 'error') === 'true') return true;
+  const status = Number(tagOf(span, 'http.status_code') ?? 0);
+  return status >= 500 || status === 0;
+}
+
+function splitServiceName(name: string): [string, string] {
+  const i = name.indexOf('.');
+  return i < 0 ? [name, ''] : [name.slice(0, i), name.slice(i + 1)];
+}
+
+// sidecar~10.1.0.21~reviews-v2-5b64f47978-8x7rm.default~default.svc.cluster.local
+function versionFromPod(nodeId: string, app: string): string | undefined {
+  const pod = nodeId.split('~')[2] ?? '';
+  const m = new RegExp(`^${app.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(v\\d+)-`).exec(pod);
+  return m?.[1];
+}
+
+function percentile(values: number[], q: number): number {
+  if (!values.length) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+// ---- polling ------------------------------------------------------------------------
+
+export interface GraphPollerOptions {
+  jaegerUrl: string;
+  intervalMs: number;
+  windowSeconds: number;
+  fetchImpl?: typeof fetch;
+  /** Traces fetched per poll at most; default 500. */
+  limit?: number;
+  /** Epoch ms of "now" for the window; by default the newest span seen, moving on with the wall clock while idle. */
+  now?: () => number;
+}
+
+/**
+ * Polls the traces that entered through the ingress gateway and emits 'graph' with a
+ * GraphSnapshot whenever the graph changed in a way a viewer would see. Emits
+ * 'status' with { ok, message? } when Jaeger becomes reachable or unreachable.
+ */
+export class GraphPoller extends EventEmitter {
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight: AbortController | undefined;
+  private lastKey: string | undefined;
+  private ok: boolean | undefined;
+  private dataNowUs = 0;
+  private dataNowAtRealMs = 0;
+  latest: GraphSnapshot | undefined;
+  lastError: string | undefined;
+
+  constructor(private readonly opts: GraphPollerOptions) {
+    super();
+    if (!(opts.windowSeconds > 0)) throw new Error(`windowSeconds must be positive, got ${opts.windowSeconds}`);
+    if (!(opts.intervalMs >= 50)) throw new Error(`intervalMs must be at least 50, got ${opts.intervalMs}`);
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.poll(), this.opts.intervalMs);
+    void this.poll();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.inFlight?.abort();
+  }
+
+  /** One poll; resolves with the snapshot built (emitted only if it changed). */
+  async poll(): Promise<GraphSnapshot | undefined> {
+    if (this.inFlight) return undefined; // a slow Jaeger: skip rather than pile up
+    const controller = (this.inFlight = new AbortController());
+    try {
+      const guessUs = this.nowUs();
+      const limit = this.opts.limit ?? 500;
+      const traces = await searchTraces(
+        this.opts.jaegerUrl,
+        { service: INGRESS_SERVICE, start: Math.floor(guessUs - this.opts.windowSeconds * 2e6), limit },
+        { fetchImpl: this.opts.fetchImpl, signal: controller.signal },
+      );
+      this.observe(traces);
+      const nowUs = this.nowUs();
+      // With the limit reached the answer covers less than the window: rate over what it covers.
+      let windowSeconds = this.opts.windowSeconds;
+      if (traces.length >= limit) {
+        const oldest = Math.min(...traces.map((t) => Math.min(...t.spans.map((s) => s.startTime))));
+        windowSeconds = Math.max(1, Math.min(windowSeconds, (nowUs - oldest) / 1e6));
+      }
+      const snapshot = buildGraph(traces, { windowSeconds, nowUs });
+      this.setStatus(true);
+      this.latest = snapshot;
+      const key = meaningfulKey(snapshot);
+      if (key !== this.lastKey) {
+        this.lastKey = key;
+        this.emit('graph', snapshot);
+      }
+      return snapshot;
+    } catch (err) {
+      if (!controller.signal.aborted) this.setStatus(false, (err as Error).message);
+      return undefined;
+    } finally {
+      this.inFlight = undefined;
+    }
+  }
+
+  private nowUs(): number {
+    if (this.opts.now) return this.opts.now() * 1000;
+    if (!this.dataNowUs) return Date.now() * 1000;
+    return this.dataNowUs + (Date.now() - this.dataNowAtRealMs) * 1000;
+  }
+
+  /** Follows the clock the spans are stamped with (a scaled simulated clock, or a real cluster's). */
+  private observe(traces: JaegerTrace[]): void {
+    let newest = 0;
+    for (const t of traces) for (const s of t.spans) newest = Math.max(newest, s.startTime + s.duration);
+    if (newest > this.nowUs()) {
+      this.dataNowUs = newest;
+      this.dataNowAtRealMs = Date.now();
+    }
+  }
+
+  private setStatus(ok: boolean, message?: string): void {
+    this.lastError = message;
+    if (this.ok === ok) return;
+    this.ok = ok;
+    this.emit('status', { ok, message });
+  }
+}
+
+/** What a viewer would notice: nodes, edges, rps to 0.1, whole error %, p99 to two significant digits. */
+function meaningfulKey(g: GraphSnapshot): string {
+  const sig = (n: number) => (n === 0 ? 0 : Number(n.toPrecision(2)));
+  return JSON.stringify([
+    g.nodes.map((n) => n.id),
+    g.edges.map((e) => [e.source, e.target, Math.round(e.rps * 10) / 10, Math.round(e.errorPct), sig(e.p99Ms)]),
+  ]);
+}

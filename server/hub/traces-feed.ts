@@ -1,0 +1,142 @@
+/**
+ * Recent traces for the traces panel: polls Jaeger for traces that entered through
+ * the ingress gateway and emits 'trace' with a TraceSummary for each new one, oldest
+ * first. getTrace() fetches one whole trace for the gantt view. HTTP only.
+ */
+import { EventEmitter } from 'node:events';
+import type { TraceSummary } from '../protocol.ts';
+import { tagOf, type JaegerTrace } from '../embedded/tracing/jaeger-json.ts';
+import { fetchJaeger, JaegerClientError, searchTraces } from '../embedded/tracing/jaeger-client.ts';
+import { INGRESS_SERVICE } from './graph.ts';
+
+export interface TracesFeedOptions {
+  jaegerUrl: string;
+  /** Default 1000. */
+  intervalMs?: number;
+  /** Service whose traces are listed; default the ingress gateway. */
+  service?: string;
+  /** Traces fetched per poll at most; default 50. */
+  limit?: number;
+  /** Summaries kept for recent(); default 100. */
+  keep?: number;
+  fetchImpl?: typeof fetch;
+}
+
+/** Tags a span may carry the end user in (Istio custom tags name them after the header). */
+const USER_TAGS = ['end-user', 'user', 'request.header.end-user'];
+/** How far back, in trace time, each poll looks again for traces that finished late. */
+const OVERLAP_US = 60e6;
+
+export function summarizeTrace(trace: JaegerTrace): TraceSummary {
+  const ids = new Set(trace.spans.map((s) => s.spanID));
+  const roots = trace.spans.filter((s) => !s.references.some((r) => ids.has(r.spanID)));
+  const root = [...(roots.length ? roots : trace.spans)].sort((a, b) => a.startTime - b.startTime)[0];
+  const start = Math.min(...trace.spans.map((s) => s.startTime));
+  const end = Math.max(...trace.spans.map((s) => s.startTime + s.duration));
+  let user: string | undefined;
+  for (const span of trace.spans) {
+    for (const key of USER_TAGS) user ??= tagOf(span, key);
+    if (user) break;
+  }
+  return {
+    traceID: trace.traceID,
+    rootService: root ? (trace.processes[root.processID]?.serviceName ?? '') : '',
+    rootOperation: root?.operationName ?? '',
+    startTime: start,
+    durationUs: end - start,
+    spanCount: trace.spans.length,
+    error: trace.spans.some((s) => tagOf(s, 'error') === 'true' || Number(tagOf(s, 'http.status_code') ?? 200) >= 500),
+    ...(user ? { user } : {}),
+  };
+}
+
+export class TracesFeed extends EventEmitter {
+  private readonly opts: Required<Omit<TracesFeedOptions, 'fetchImpl'>> & { fetchImpl?: typeof fetch };
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight: AbortController | undefined;
+  /** Trace ids already emitted, oldest first (bounded). */
+  private readonly seen = new Set<string>();
+  private readonly summaries: TraceSummary[] = [];
+  private newestStartUs = 0;
+  private ok: boolean | undefined;
+  lastError: string | undefined;
+
+  constructor(opts: TracesFeedOptions) {
+    super();
+    this.opts = {
+      jaegerUrl: opts.jaegerUrl,
+      intervalMs: opts.intervalMs ?? 1000,
+      service: opts.service ?? INGRESS_SERVICE,
+      limit: opts.limit ?? 50,
+      keep: opts.keep ?? 100,
+      fetchImpl: opts.fetchImpl,
+    };
+    if (!(this.opts.intervalMs >= 50)) throw new Error(`intervalMs must be at least 50, got ${opts.intervalMs}`);
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.poll(), this.opts.intervalMs);
+    void this.poll();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.inFlight?.abort();
+  }
+
+  /** The latest summaries, oldest first. */
+  recent(): TraceSummary[] {
+    return [...this.summaries];
+  }
+
+  /** One poll; resolves with the summaries it emitted. */
+  async poll(): Promise<TraceSummary[]> {
+    if (this.inFlight) return [];
+    const controller = (this.inFlight = new AbortController());
+    try {
+      const params: Record<string, string | number> = { service: this.opts.service, limit: this.opts.limit };
+      if (this.newestStartUs) params.start = Math.floor(this.newestStartUs - OVERLAP_US);
+      const traces = await searchTraces(this.opts.jaegerUrl, params, { fetchImpl: this.opts.fetchImpl, signal: controller.signal });
+      const fresh = traces.filter((t) => t.spans.length && !this.seen.has(t.traceID)).map(summarizeTrace);
+      fresh.sort((a, b) => a.startTime - b.startTime);
+      for (const s of fresh) {
+        this.remember(s);
+        this.emit('trace', s);
+      }
+      this.setStatus(true);
+      return fresh;
+    } catch (err) {
+      if (!controller.signal.aborted) this.setStatus(false, (err as Error).message);
+      return [];
+    } finally {
+      this.inFlight = undefined;
+    }
+  }
+
+  /** The whole trace in Jaeger JSON, or undefined when Jaeger does not have it. */
+  async getTrace(traceID: string): Promise<JaegerTrace | undefined> {
+    if (!/^[0-9a-fA-F]{1,32}$/.test(traceID)) throw new JaegerClientError(`trace id ${JSON.stringify(traceID.slice(0, 40))} is not 1-32 hex digits`);
+    const { status, body } = await fetchJaeger<JaegerTrace[] | null>(this.opts.jaegerUrl, `/api/traces/${traceID}`, { fetchImpl: this.opts.fetchImpl });
+    if (status === 404) return undefined;
+    if (status !== 200) throw new JaegerClientError(`Jaeger answered ${status} for trace ${traceID}: ${body.errors?.[0]?.msg ?? 'no message'}`, status);
+    return body.data?.[0];
+  }
+
+  private remember(s: TraceSummary): void {
+    this.seen.add(s.traceID);
+    // A trace older than the overlap never comes back, so the seen set can forget old ids.
+    while (this.seen.size > Math.max(10 * this.opts.limit, this.opts.keep)) this.seen.delete(this.seen.values().next().value!);
+    this.summaries.push(s);
+    if (this.summaries.length > this.opts.keep) this.summaries.shift();
+    this.newestStartUs = Math.max(this.newestStartUs, s.startTime);
+  }
+
+  private setStatus(ok: boolean, message?: string): void {
+    this.lastError = message;
+    if (this.ok === ok) return;
+    this.ok = ok;
+    this.emit('status', { ok, message });
+  }
+}

@@ -1,0 +1,118 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SpanStore } from '../../server/embedded/tracing/span-store.ts';
+import { startJaegerQuery, type JaegerQueryServer } from '../../server/embedded/tracing/jaeger-api.ts';
+import { sampleBookinfoTrace } from '../../server/embedded/tracing/sample-spans.ts';
+import { GraphPoller } from '../../server/hub/graph.ts';
+import { TracesFeed } from '../../server/hub/traces-feed.ts';
+import type { GraphSnapshot, TraceSummary } from '../../server/protocol.ts';
+
+const T0 = 1_750_000_000_000_000;
+const store = new SpanStore();
+let jaeger: JaegerQueryServer;
+let broken: http.Server;
+let brokenUrl: string;
+
+function record(i: number, opts: Partial<Parameters<typeof sampleBookinfoTrace>[0]> = {}) {
+  const spans = sampleBookinfoTrace({ startUs: T0 + 1 + i * 250_000, ...opts });
+  for (const s of spans) store.record(s);
+  return spans[0].traceID;
+}
+
+beforeAll(async () => {
+  jaeger = await startJaegerQuery({ spans: store, now: () => T0 / 1000 + 60_000 });
+  // A "Jaeger" that answers with something that is not Jaeger JSON.
+  broken = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>login</html>'));
+  await new Promise<void>((r) => broken.listen(0, '127.0.0.1', r));
+  brokenUrl = `http://127.0.0.1:${(broken.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await jaeger.close();
+  broken.closeAllConnections();
+  await new Promise((r) => broken.close(r));
+});
+
+describe('GraphPoller over the Jaeger API', () => {
+  it('emits the graph, then only when it changes meaningfully', async () => {
+    for (let i = 0; i < 20; i++) record(i, { reviewsVersion: 'v1' });
+    const poller = new GraphPoller({ jaegerUrl: jaeger.url, intervalMs: 1000, windowSeconds: 10, now: () => T0 / 1000 + 10_000 });
+    const graphs: GraphSnapshot[] = [];
+    poller.on('graph', (g: GraphSnapshot) => graphs.push(g));
+
+    await poller.poll();
+    expect(graphs).toHaveLength(1);
+    expect(graphs[0].edges.map((e) => `${e.source}>${e.target}:${e.rps}`)).toEqual([
+      'istio-ingressgateway>productpage-v1:2',
+      'productpage-v1>details-v1:2',
+      'productpage-v1>reviews-v1:2',
+    ]);
+
+    await poller.poll();
+    expect(graphs).toHaveLength(1); // nothing new: no event
+
+    for (let i = 20; i < 30; i++) record(i, { reviewsVersion: 'v3', ratingsStatus: 500 });
+    await poller.poll();
+    expect(graphs).toHaveLength(2);
+    const ratings = graphs[1].edges.find((e) => e.source === 'reviews-v3' && e.target === 'ratings-v1');
+    expect(ratings).toMatchObject({ rps: 1, errorPct: 100 });
+    expect(poller.latest).toBe(graphs[1]);
+  });
+
+  it('reports an unusable Jaeger through status events and recovers', async () => {
+    const poller = new GraphPoller({ jaegerUrl: brokenUrl, intervalMs: 1000, windowSeconds: 10 });
+    const statuses: { ok: boolean; message?: string }[] = [];
+    poller.on('status', (s) => statuses.push(s));
+    expect(await poller.poll()).toBeUndefined();
+    expect(statuses[0].ok).toBe(false);
+    expect(statuses[0].message).toMatch(/is not JSON/);
+
+    const unreachable = new GraphPoller({ jaegerUrl: 'http://127.0.0.1:9', intervalMs: 1000, windowSeconds: 10 });
+    await unreachable.poll();
+    expect(unreachable.lastError).toMatch(/unreachable/);
+  });
+});
+
+describe('TracesFeed over the Jaeger API', () => {
+  it('emits each new trace once, with user, error and root', async () => {
+    const feed = new TracesFeed({ jaegerUrl: jaeger.url });
+    const seen: TraceSummary[] = [];
+    feed.on('trace', (t: TraceSummary) => seen.push(t));
+    await feed.poll();
+    const first = seen.length;
+    expect(first).toBeGreaterThan(0);
+    expect(seen.map((t) => t.startTime)).toEqual([...seen.map((t) => t.startTime)].sort((a, b) => a - b));
+
+    await feed.poll();
+    expect(seen).toHaveLength(first); // nothing emitted twice
+
+    const jasonId = record(40, { reviewsVersion: 'v2', user: 'jason' });
+    const failedId = record(41, { reviewsVersion: 'v3', ratingsStatus: 503 });
+    await feed.poll();
+    expect(seen).toHaveLength(first + 2);
+    const jason = seen.find((t) => t.traceID === jasonId)!;
+    expect(jason).toMatchObject({
+      rootService: 'istio-ingressgateway.istio-system',
+      rootOperation: 'productpage.default.svc.cluster.local:9080/productpage',
+      spanCount: 8,
+      error: false,
+      user: 'jason',
+    });
+    expect(jason.durationUs).toBeGreaterThan(10_000);
+    const failed = seen.find((t) => t.traceID === failedId)!;
+    expect(failed.error).toBe(true);
+    expect(failed.user).toBeUndefined();
+    expect(feed.recent().at(-1)!.traceID).toBe(failedId);
+  });
+
+  it('fetches one trace in Jaeger JSON for the gantt view', async () => {
+    const id = record(50, { reviewsVersion: 'v2' });
+    const feed = new TracesFeed({ jaegerUrl: jaeger.url });
+    const trace = (await feed.getTrace(id))!;
+    expect(trace.traceID).toBe(id);
+    expect(trace.spans).toHaveLength(8);
+    expect(Object.values(trace.processes).map((p) => p.serviceName)).toContain('ratings.default');
+    expect(await feed.getTrace('0'.repeat(31) + '1')).toBeUndefined();
+    await expect(feed.getTrace('../etc')).rejects.toThrow(/not 1-32 hex digits/);
+  });
+});
