@@ -1,0 +1,102 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DataPlane } from './dataplane.ts';
+import { localReply } from './envoy.ts';
+
+/** Request bodies larger than this get 413, as Envoy's buffer limit would. */
+const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_HEADER_BYTES = 60 * 1024;
+
+export interface GatewayServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The istio-ingressgateway as a real HTTP server on 127.0.0.1. Everything is routed by the
+ * bound Gateway and VirtualServices, except:
+ *
+ *   GET /__mesh/stats   the mesh's per-edge counters as JSON (EdgeCounters[]), for the deck's
+ *                       service graph and traffic splits. Not an Envoy path; never routed.
+ */
+export async function startGatewayServer(plane: DataPlane, opts: { host?: string; port?: number } = {}): Promise<GatewayServer> {
+  const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
+    void handle(plane, req, res).catch((err) => {
+      if (!res.headersSent) {
+        res.writeHead(503, { 'content-type': 'text/plain', server: 'istio-envoy' });
+        res.end(`upstream connect error or disconnect/reset before headers. reset reason: ${String(err?.message ?? err).slice(0, 200)}`);
+      } else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function handle(plane: DataPlane, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const path = req.url ?? '/';
+  if (path === '/__mesh/stats' && req.method === 'GET') {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(plane.counters.snapshot()));
+    return;
+  }
+  const body = await readBody(req);
+  if (body === undefined) {
+    const r = localReply(413, 'Payload Too Large');
+    res.writeHead(r.status, r.headers);
+    res.end(r.body);
+    return;
+  }
+  // The client hanging up cuts the request through every hop.
+  const hangup = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) hangup.abort();
+  });
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(k === 'cookie' ? '; ' : ', ') : v;
+  let out;
+  try {
+    out = await plane.ingress({ method: req.method, url: path, headers, body, signal: hangup.signal });
+  } catch (err) {
+    if (hangup.signal.aborted) return;
+    throw err;
+  }
+  const { 'content-length': _len, 'transfer-encoding': _te, connection: _conn, ...rest } = out.headers;
+  res.writeHead(out.status, { ...rest, 'content-length': Buffer.byteLength(out.body) });
+  res.end(req.method === 'HEAD' ? undefined : out.body);
+}
+
+function readBody(req: http.IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_BODY_BYTES) {
+      req.resume();
+      return resolve(undefined);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        req.destroy();
+        resolve(undefined);
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}

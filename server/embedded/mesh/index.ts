@@ -1,0 +1,76 @@
+import type { Clock } from '../../clock.ts';
+import type { ObjectStore } from '../apiserver/store.ts';
+import type { SpanSink } from '../tracing/types.ts';
+import type { EdgeCounters } from './counters.ts';
+import { DataPlane } from './dataplane.ts';
+import { type GatewayServer, startGatewayServer } from './gateway.ts';
+import type { MeshRequest, MeshResponse } from './types.ts';
+
+export type { EdgeCounters } from './counters.ts';
+export type { GatewayServer } from './gateway.ts';
+export { ConnectionError, type MeshRequest, type MeshResponse } from './types.ts';
+
+/** Who sends a request: a pod (by pod, deployment or app name; default namespace `default`) or the ingress gateway. */
+export type RequestSource = { workload?: string; namespace?: string } | 'ingress';
+
+export interface Mesh {
+  readonly clock: Clock;
+  /** istio-ingressgateway as a real HTTP server (127.0.0.1, any free port by default). */
+  startGateway(opts?: { host?: string; port?: number }): Promise<GatewayServer>;
+  /**
+   * An in-process request. From 'ingress', `url` is a path (or a URL whose host becomes the
+   * Host header); from a pod it is `http://<service>:<port>/...`, resolved like cluster DNS.
+   * Rejects with ConnectionError where no proxy turns a failure into a response (no sidecar).
+   */
+  request(from: RequestSource, req: MeshRequest): Promise<MeshResponse>;
+  /** Per source → destination workload/version: requests, errors, codes, flags, latency samples. */
+  counters(): EdgeCounters[];
+  stop(): Promise<void>;
+}
+
+export interface MeshOptions {
+  store: ObjectStore;
+  clock: Clock;
+  spans: SpanSink;
+  /** Apps spend a few simulated ms per call (default true; benchmarks turn it off). */
+  realisticLatency?: boolean;
+}
+
+export function createMesh(opts: MeshOptions): Mesh {
+  const plane = new DataPlane(opts);
+  const gateways = new Set<GatewayServer>();
+  return {
+    clock: opts.clock,
+    async startGateway(gwOpts) {
+      const gw = await startGatewayServer(plane, gwOpts);
+      gateways.add(gw);
+      return {
+        ...gw,
+        close: async () => {
+          gateways.delete(gw);
+          await gw.close();
+        },
+      };
+    },
+    request(from, req) {
+      if (from === 'ingress') {
+        let url = req.url;
+        const headers = { ...req.headers };
+        if (/^https?:\/\//.test(url)) {
+          const u = new URL(url);
+          headers.host ??= u.host;
+          url = u.pathname + u.search;
+        }
+        return plane.ingress({ ...req, url, headers });
+      }
+      const ns = from.namespace ?? 'default';
+      return plane.fromPod(plane.findWorkload(from.workload, ns), ns, req);
+    },
+    counters: () => plane.counters.snapshot(),
+    async stop() {
+      plane.stop();
+      await Promise.all([...gateways].map((g) => g.close()));
+      gateways.clear();
+    },
+  };
+}

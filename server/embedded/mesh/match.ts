@@ -1,0 +1,99 @@
+/** Istio's HTTPMatchRequest semantics: conditions within one match are ANDed, the match list is ORed. */
+
+export interface StringMatch {
+  exact?: string;
+  prefix?: string;
+  regex?: string;
+}
+
+export interface HttpMatchRequest {
+  name?: string;
+  uri?: StringMatch;
+  scheme?: StringMatch;
+  method?: StringMatch;
+  authority?: StringMatch;
+  headers?: Record<string, StringMatch>;
+  withoutHeaders?: Record<string, StringMatch>;
+  queryParams?: Record<string, StringMatch>;
+  ignoreUriCase?: boolean;
+  port?: number;
+  sourceLabels?: Record<string, string>;
+  sourceNamespace?: string;
+  gateways?: string[];
+}
+
+/** What the match conditions look at. */
+export interface MatchInput {
+  path: string; // without query
+  query: URLSearchParams;
+  method: string;
+  authority: string;
+  scheme: string;
+  port: number;
+  headers: Record<string, string>;
+  sourceLabels: Record<string, string>;
+  sourceNamespace: string;
+  /** `<ns>/<name>` of the gateway, or `mesh` for sidecars. */
+  gateway: string;
+}
+
+const regexCache = new Map<string, RegExp | null>();
+
+/** RE2 matching the whole value; an invalid pattern matches nothing (Istio would have rejected it). */
+function fullRegex(pattern: string): RegExp | null {
+  let re = regexCache.get(pattern);
+  if (re === undefined) {
+    try {
+      re = new RegExp(`^(?:${pattern})$`, 's');
+    } catch {
+      re = null;
+    }
+    if (regexCache.size > 1000) regexCache.clear();
+    regexCache.set(pattern, re);
+  }
+  return re;
+}
+
+export function stringMatches(m: StringMatch | undefined, value: string | undefined, ignoreCase = false): boolean {
+  if (!m) return true;
+  // An empty StringMatch `{}` tests presence only.
+  if (m.exact === undefined && m.prefix === undefined && m.regex === undefined) return value !== undefined;
+  if (value === undefined) return false;
+  if (m.exact !== undefined) return ignoreCase ? value.toLowerCase() === m.exact.toLowerCase() : value === m.exact;
+  if (m.prefix !== undefined) return ignoreCase ? value.toLowerCase().startsWith(m.prefix.toLowerCase()) : value.startsWith(m.prefix);
+  const re = fullRegex(m.regex!);
+  return re ? re.test(value) : false;
+}
+
+// Istio ignores these keys under `headers`; they have their own fields.
+const PSEUDO_HEADERS = new Set(['uri', 'scheme', 'method', 'authority']);
+
+export function requestMatches(match: HttpMatchRequest, input: MatchInput): boolean {
+  if (!stringMatches(match.uri, input.path, match.ignoreUriCase)) return false;
+  if (!stringMatches(match.scheme, input.scheme)) return false;
+  if (!stringMatches(match.method, input.method)) return false;
+  if (!stringMatches(match.authority, input.authority)) return false;
+  if (match.port !== undefined && match.port !== input.port) return false;
+  for (const [name, m] of Object.entries(match.headers ?? {})) {
+    if (PSEUDO_HEADERS.has(name)) continue;
+    if (!stringMatches(m, input.headers[name.toLowerCase()])) return false;
+  }
+  for (const [name, m] of Object.entries(match.withoutHeaders ?? {})) {
+    if (PSEUDO_HEADERS.has(name)) continue;
+    if (stringMatches(m, input.headers[name.toLowerCase()])) return false;
+  }
+  for (const [name, m] of Object.entries(match.queryParams ?? {})) {
+    const v = input.query.get(name);
+    if (!stringMatches(m, v === null ? undefined : v)) return false;
+  }
+  for (const [k, v] of Object.entries(match.sourceLabels ?? {})) if (input.sourceLabels[k] !== v) return false;
+  if (match.sourceNamespace !== undefined && match.sourceNamespace !== input.sourceNamespace) return false;
+  if (match.gateways?.length && !match.gateways.includes(input.gateway)) return false;
+  return true;
+}
+
+/** A rule with no `match` matches everything. Returns the match that succeeded (for the span's operation name). */
+export function firstMatch(matches: HttpMatchRequest[] | undefined, input: MatchInput): HttpMatchRequest | null | undefined {
+  if (!matches || matches.length === 0) return null;
+  return matches.find((m) => requestMatches(m, input));
+}
