@@ -1,4 +1,4 @@
-import jsonpatch from 'fast-json-patch';
+import jsonpatch, { type Operation } from 'fast-json-patch';
 import { ApiError, badRequest } from './errors.ts';
 import { SCALAR_SET, isPlainObject, listStrategy } from './merge-keys.ts';
 import type { KubeObject, ResourceType } from './types.ts';
@@ -33,10 +33,12 @@ export function applyJsonPatch(target: KubeObject, ops: unknown): KubeObject {
   if (!Array.isArray(ops)) throw badRequest('json patch must be an array of operations');
   const doc = structuredClone(target);
   try {
-    return jsonpatch.applyPatch(doc, ops as jsonpatch.Operation[], true, true).newDocument;
+    return jsonpatch.applyPatch(doc, ops as Operation[], true, true).newDocument;
   } catch (err: any) {
-    const index = typeof err?.index === 'number' ? ` (operation ${err.index})` : '';
-    throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: ${err?.message ?? err}${index}`);
+    const op = err?.operation;
+    const what = op ? `jsonpatch ${op.op} operation at ${op.path} (operation ${err.index})` : 'jsonpatch';
+    const reason = String(err?.message ?? err).split('\n')[0];
+    throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: ${what}: ${reason}`);
   }
 }
 
