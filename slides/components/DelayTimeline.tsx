@@ -5,7 +5,7 @@ import { INK } from './diagram-parts.tsx';
  * retry, while reviews v2 would have waited 10 s for ratings.
  */
 const SCALE = 80; // px per second
-const LEFT = 230;
+const LEFT = 270;
 
 function Bar(props: { row: number; from: number; to: number; color: string; label: string }) {
   const { row, from, to, color, label } = props;
@@ -39,7 +39,7 @@ export function DelayTimeline() {
       <Bar row={2} from={0} to={7} color="#d98c1f" label="injected delay 7 s" />
       <Bar row={3} from={0} to={10} color="#7a8896" label="10 s timeout" />
       <line x1={LEFT + 6 * SCALE} y1={40} x2={LEFT + 6 * SCALE} y2={360} stroke="#d12a2a" strokeWidth={4} />
-      <text x={LEFT + 6 * SCALE + 8} y={36} fontSize={20} fontWeight={700} fill="#d12a2a">page gives up: "Error fetching product reviews"</text>
+      <text x={LEFT + 6 * SCALE} y={36} fontSize={20} fontWeight={700} fill="#d12a2a" textAnchor="middle">6 s: page shows "Error fetching product reviews"</text>
     </svg>
   );
 }

@@ -22,9 +22,10 @@ const panelsUsed = (text: string) => PANELS.filter((p) => new RegExp(`<${p}[\\s/
 const manifestPaths = (text: string) => [...text.matchAll(/manifests\/[\w./-]+\.ya?ml/g)].map((m) => m[0]);
 const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
 
-/** Commands of the talk as shown, in slide order, one string per CommandCard. */
+/** Commands of the talk as shown, in slide order, one string per command line of a CommandCard. */
 function commands(): string[] {
-  return files.flatMap((f) => [...source(f).matchAll(/<CommandCard command=(?:"([^"]*)"|\{`([^`]*)`\})/g)].map((m) => m[1] ?? m[2]));
+  return files.flatMap((f) => [...source(f).matchAll(/<CommandCard command=(?:"([^"]*)"|\{`([^`]*)`\})/g)]
+    .flatMap((m) => (m[1] ?? m[2]).split('\n')));
 }
 
 describe('slide files', () => {

@@ -1,0 +1,10 @@
+import type { ReactNode } from 'react';
+
+/** Side-by-side panels on one slide, equal widths, top-aligned. */
+export function Columns({ children }: { children: ReactNode }) {
+  return (
+    <div className="slide-columns" style={{ display: 'grid', gridAutoColumns: '1fr', gridAutoFlow: 'column', gap: '1rem', alignItems: 'start' }}>
+      {children}
+    </div>
+  );
+}
