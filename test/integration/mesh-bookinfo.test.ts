@@ -5,7 +5,7 @@ import type { GatewayServer } from '../../server/embedded/mesh/gateway.ts';
 import { SpanCollector, bookinfoStore, readPage } from '../helpers/mesh-fixtures.ts';
 
 describe('Bookinfo through the simulated ingress gateway', () => {
-  const clock = new ScaledClock(0.01);
+  const clock = new ScaledClock(0.05);
   const store = bookinfoStore(clock);
   const spans = new SpanCollector();
   let mesh: Mesh;
