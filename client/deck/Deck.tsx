@@ -1,0 +1,125 @@
+import { Deck as RevealDeck, Slide } from '@revealjs/react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { RevealApi, RevealConfig } from 'reveal.js';
+import Notes from 'reveal.js/plugin/notes';
+import { isPrintPdf } from '../live/env.ts';
+import { DeckContext, SlideContext, type DeckInfo } from './context.ts';
+import { PresenterSync } from './PresenterSync.tsx';
+import { collectSlides, hashId, slideNotes, slideScene, type DeckSlide, type SlideModule } from './slides.ts';
+
+declare global {
+  interface Window {
+    /** The reveal API, for the speaker's console and the browser tests. */
+    __istioDeck?: RevealApi;
+  }
+}
+
+/** Keys typed into editors and form fields must not drive the deck (frontend-stack.md, Pitfall 4). */
+export function deckMayHandleKey(e: KeyboardEvent): boolean {
+  const target = e.target as Element | null;
+  return !target?.closest?.('.monaco-editor, input, textarea, select, [contenteditable], .deck-keys-own');
+}
+
+// Module-level: the wrapper shallow-compares config and reconfigures reveal when it changes.
+const CONFIG: Omit<RevealConfig, 'plugins'> = {
+  hash: true,
+  width: 1280,
+  height: 800,
+  margin: 0.03,
+  transition: 'slide',
+  help: true,
+  pause: true,
+  keyboardCondition: deckMayHandleKey as RevealConfig['keyboardCondition'],
+};
+const PLUGINS = [Notes];
+
+const TITLE_FALLBACK: DeckSlide[] = [{ id: 'title', module: { default: () => <h1>So what is this Istio thing anyway</h1> } }];
+
+function toggleStageZoom() {
+  document.documentElement.classList.toggle('stage-zoom');
+}
+
+export function Deck({ slides: given }: { slides?: DeckSlide[] }) {
+  const slides = useMemo(() => {
+    const s = given ?? collectSlides();
+    return s.length ? s : TITLE_FALLBACK;
+  }, [given]);
+  const [deck, setDeck] = useState<RevealApi | null>(null);
+  const [current, setCurrent] = useState(0);
+  const [visited, setVisited] = useState<ReadonlySet<number>>(() => new Set([0]));
+  const [near, setNear] = useState<ReadonlySet<number>>(() => new Set([0, 1]));
+  const printing = useMemo(isPrintPdf, []);
+  const [modules, setModules] = useState<Record<string, SlideModule>>(() =>
+    Object.fromEntries(slides.filter((s) => s.module).map((s) => [s.id, s.module!])),
+  );
+
+  // The other slides load in the background once the first one is up.
+  useEffect(() => {
+    let live = true;
+    for (const s of slides) {
+      if (modules[s.id] || !s.load) continue;
+      s.load().then(
+        (m) => live && setModules((prev) => ({ ...prev, [s.id]: m })),
+        (e) => console.error(`slide ${s.id} failed to load`, e),
+      );
+    }
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [slides]);
+  const zoomBound = useRef(false);
+
+  const track = useCallback((api: RevealApi) => {
+    const h = api.getIndices().h;
+    setCurrent(h);
+    setVisited((prev) => (prev.has(h) ? prev : new Set(prev).add(h)));
+    setNear((prev) => (prev.has(h - 1) && prev.has(h) && prev.has(h + 1) ? prev : new Set(prev).add(h - 1).add(h).add(h + 1)));
+  }, []);
+
+  const onReady = useCallback(
+    (api: RevealApi) => {
+      window.__istioDeck = api;
+      setDeck(api);
+      // A #/slide deep link moves the deck before event props are attached (Pitfall 12).
+      track(api);
+      if (!zoomBound.current) {
+        zoomBound.current = true;
+        api.addKeyBinding({ keyCode: 90, key: 'Z', description: 'Stage zoom: enlarge the live panels' }, toggleStageZoom);
+      }
+      document.documentElement.classList.add('deck-ready');
+    },
+    [track],
+  );
+
+  // Scenes carry forward: a slide without one expects the state the previous scene left.
+  const sceneAt = useMemo(() => {
+    let last: string | undefined;
+    return slides.map((s) => (last = slideScene(modules[s.id]) ?? last));
+  }, [slides, modules]);
+  const info: DeckInfo = { current, currentId: slides[current]?.id, currentScene: sceneAt[current] };
+
+  return (
+    <DeckContext.Provider value={info}>
+      <RevealDeck
+        config={CONFIG}
+        plugins={PLUGINS}
+        onReady={onReady}
+        onSlideChange={() => window.__istioDeck && track(window.__istioDeck)}
+      >
+        {slides.map((s, i) => {
+          const mod = modules[s.id];
+          const Content = mod?.default;
+          return (
+          <Slide key={s.id} id={hashId(s.id)} data-slide-id={s.id} notes={slideNotes(mod)} data-scene={slideScene(mod)}>
+            <SlideContext.Provider value={{ index: i, id: s.id, scene: sceneAt[i], isCurrent: i === current, visited: printing || visited.has(i), near: printing || near.has(i) }}>
+              {Content ? <Content /> : null}
+            </SlideContext.Provider>
+          </Slide>
+          );
+        })}
+      </RevealDeck>
+      <PresenterSync deck={deck} slides={slides} current={current} />
+    </DeckContext.Provider>
+  );
+}

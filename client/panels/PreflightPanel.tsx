@@ -1,0 +1,59 @@
+import { useState } from 'react';
+import { api, errorText } from '../live/api.ts';
+import { usePresenter } from '../live/index.ts';
+import { Panel, ReadOnlyNote } from './Panel.tsx';
+
+interface PreflightResult {
+  scene: string;
+  ok: boolean;
+  problems: string[];
+}
+
+/** Before the talk: walk every scene and show which would come up red or green. */
+export function PreflightPanel() {
+  const { canChange, why } = usePresenter();
+  const [state, setState] = useState<'idle' | 'connecting' | 'live' | 'error'>('idle');
+  const [results, setResults] = useState<PreflightResult[]>();
+  const [error, setError] = useState<string>();
+  const run = async () => {
+    setState('connecting');
+    setError(undefined);
+    try {
+      setResults(await api<PreflightResult[]>('/api/preflight'));
+      setState('live');
+    } catch (e) {
+      setError(errorText(e));
+      setState('error');
+    }
+  };
+  const bad = results?.filter((r) => !r.ok).length ?? 0;
+  return (
+    <Panel
+      kind="preflight"
+      title="preflight"
+      state={state}
+      error={error}
+      hasData={!!results?.length}
+      emptyText={canChange ? 'Run the preflight to check every scene.' : 'The presenter runs the preflight before the talk.'}
+      summary={results ? (bad ? `${bad} of ${results.length} scenes have problems` : `all ${results.length} scenes are green`) : undefined}
+      actions={
+        canChange ? (
+          <button type="button" className="panel-button is-primary" onClick={run} disabled={state === 'connecting'}>
+            {state === 'connecting' ? 'Checking…' : 'Run preflight'}
+          </button>
+        ) : (
+          <ReadOnlyNote why={why} />
+        )
+      }
+    >
+      <ul className="preflight-list">
+        {results?.map((r) => (
+          <li key={r.scene} className={r.ok ? 'is-ok' : 'is-bad'} data-scene={r.scene}>
+            <span className="preflight-dot" aria-hidden="true" />
+            <strong>{r.scene}</strong> {r.ok ? 'ok' : r.problems.join('; ')}
+          </li>
+        ))}
+      </ul>
+    </Panel>
+  );
+}

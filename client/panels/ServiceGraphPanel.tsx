@@ -1,0 +1,157 @@
+import { useRef } from 'react';
+import { GRAPH_TOPIC, type GraphEdge, type GraphNode, type GraphSnapshot } from '../../server/protocol.ts';
+import { useTopic } from '../live/index.ts';
+import { Panel } from './Panel.tsx';
+
+const W = 800;
+const COLUMN_X = [20, 210, 420, 620];
+const BOX_W = 150;
+const HEADER = 24;
+const ROW = 30;
+const KNOWN_COLUMNS: Record<string, number> = { 'istio-ingressgateway': 0, ingress: 0, productpage: 1, details: 2, reviews: 2, ratings: 3 };
+const KNOWN_ORDER = ['istio-ingressgateway', 'productpage', 'details', 'reviews', 'ratings'];
+
+interface Box {
+  app: string;
+  x: number;
+  y: number;
+  h: number;
+  versions: { id: string; label: string; y: number }[];
+  /** The node id when the app has no versions. */
+  id?: string;
+}
+
+/** Fixed positions by app (ingress → productpage → details, reviews → ratings) so nothing jumps as traffic changes. */
+export function layoutGraph(nodes: GraphNode[]): { boxes: Box[]; anchor: Map<string, { x: number; y: number; box: Box }>; height: number } {
+  const byApp = new Map<string, GraphNode[]>();
+  for (const n of nodes) byApp.set(n.app, [...(byApp.get(n.app) ?? []), n]);
+  const apps = [...byApp.keys()].sort((a, b) => {
+    const ia = KNOWN_ORDER.indexOf(a);
+    const ib = KNOWN_ORDER.indexOf(b);
+    return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
+  });
+  const nextY = [20, 20, 20, 20];
+  const boxes: Box[] = [];
+  const anchor = new Map<string, { x: number; y: number; box: Box }>();
+  for (const app of apps) {
+    const members = byApp.get(app)!;
+    const col = KNOWN_COLUMNS[app] ?? (members.some((m) => m.kind === 'ingress') ? 0 : 3);
+    const versioned = members.filter((m) => m.version).sort((a, b) => a.version!.localeCompare(b.version!, undefined, { numeric: true }));
+    const y = nextY[col];
+    const h = HEADER + Math.max(1, versioned.length) * ROW + 6;
+    const box: Box = {
+      app,
+      x: COLUMN_X[col],
+      y,
+      h,
+      versions: versioned.map((m, i) => ({ id: m.id, label: m.version!, y: y + HEADER + i * ROW })),
+      id: versioned.length ? undefined : members[0].id,
+    };
+    boxes.push(box);
+    nextY[col] = y + h + 24;
+    for (const v of box.versions) anchor.set(v.id, { x: box.x, y: v.y + ROW / 2 - 2, box });
+    for (const m of members) if (!anchor.has(m.id)) anchor.set(m.id, { x: box.x, y: y + h / 2, box });
+  }
+  return { boxes, anchor, height: Math.max(200, ...nextY) };
+}
+
+/** Per target node, its share (%) of the traffic into its app. */
+export function subsetShares(nodes: GraphNode[], edges: GraphEdge[]): Map<string, number> {
+  const appOf = new Map(nodes.map((n) => [n.id, n]));
+  const intoApp = new Map<string, number>();
+  const intoNode = new Map<string, number>();
+  for (const e of edges) {
+    const n = appOf.get(e.target);
+    if (!n?.version) continue;
+    intoApp.set(n.app, (intoApp.get(n.app) ?? 0) + e.rps);
+    intoNode.set(n.id, (intoNode.get(n.id) ?? 0) + e.rps);
+  }
+  const out = new Map<string, number>();
+  for (const n of nodes) {
+    if (!n.version) continue;
+    const total = intoApp.get(n.app) ?? 0;
+    out.set(n.id, total ? Math.round(((intoNode.get(n.id) ?? 0) / total) * 100) : 0);
+  }
+  return out;
+}
+
+export function graphSummary(prev: Map<string, number> | undefined, next: Map<string, number>): string | undefined {
+  if (!prev) return undefined;
+  const moved = [...next].filter(([id, pct]) => Math.abs((prev.get(id) ?? 0) - pct) >= 10).map(([id, pct]) => `${id} now receives ${pct}%`);
+  return moved.length ? moved.join('; ') : undefined;
+}
+
+/** The Bookinfo service graph: versions as subsets of their service, edges with rps and error %. */
+export function ServiceGraphPanel() {
+  const t = useTopic<GraphSnapshot>(GRAPH_TOPIC);
+  const nodes = t.data?.nodes ?? [];
+  const edges = t.data?.edges ?? [];
+  const { boxes, anchor, height } = layoutGraph(nodes);
+  const shares = subsetShares(nodes, edges);
+  const memory = useRef<{ shares?: Map<string, number>; summary?: string; data?: unknown }>({});
+  if (memory.current.data !== t.data) {
+    const s = graphSummary(memory.current.shares, shares);
+    memory.current = { shares, summary: s ?? memory.current.summary, data: t.data };
+  }
+  const maxRps = Math.max(1, ...edges.map((e) => e.rps));
+  return (
+    <Panel
+      kind="graph"
+      title={<>service graph{t.data ? ` · last ${t.data.windowSeconds}s` : ''}</>}
+      state={t.state}
+      error={t.error}
+      hasData={nodes.length > 0}
+      emptyText="No workloads in the mesh yet."
+      summary={memory.current.summary}
+    >
+      <svg className="graph-svg" viewBox={`0 0 ${W} ${height}`} role="img" aria-label="service graph">
+        <defs>
+          <marker id="graph-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto-start-reverse">
+            <path d="M0,0 L10,5 L0,10 z" className="graph-arrowhead" />
+          </marker>
+        </defs>
+        {edges.map((e) => {
+          const a = anchor.get(e.source);
+          const b = anchor.get(e.target);
+          if (!a || !b) return null;
+          const x1 = a.box.x + BOX_W;
+          const x2 = b.box.x - 2;
+          const mid = (x1 + x2) / 2;
+          const idle = e.rps <= 0;
+          const cls = `graph-edge${idle ? ' is-idle' : ''}${e.errorPct > 0 ? ' has-errors' : ''}`;
+          return (
+            <g key={`${e.source}>${e.target}`} className={cls} data-edge={`${e.source}>${e.target}`}>
+              <path
+                d={`M${x1},${a.y} C${mid},${a.y} ${mid},${b.y} ${x2},${b.y}`}
+                style={{ strokeWidth: 1.5 + (e.rps / maxRps) * 6 }}
+                markerEnd="url(#graph-arrow)"
+              />
+              <text x={x2 - 8} y={b.y - 7} textAnchor="end" className="graph-edge-label">
+                {e.rps.toFixed(1)} rps{e.errorPct > 0 ? ` · ${e.errorPct.toFixed(0)}% err` : ''}
+              </text>
+            </g>
+          );
+        })}
+        {boxes.map((box) => (
+          <g key={box.app} className="graph-service" data-app={box.app} transform={`translate(${box.x},${box.y})`}>
+            <rect width={BOX_W} height={box.h} rx={8} className="graph-service-box" />
+            <text x={10} y={17} className="graph-service-name">
+              {box.app}
+            </text>
+            {box.versions.map((v) => (
+              <g key={v.id} className={`graph-subset series-${v.label}`} data-node={v.id}>
+                <rect x={8} y={v.y - box.y} width={BOX_W - 16} height={ROW - 6} rx={5} />
+                <text x={18} y={v.y - box.y + 17}>
+                  {v.label}
+                </text>
+                <text x={BOX_W - 14} y={v.y - box.y + 17} textAnchor="end" className="graph-share">
+                  {box.versions.length > 1 && shares.has(v.id) ? `${shares.get(v.id)}%` : ''}
+                </text>
+              </g>
+            ))}
+          </g>
+        ))}
+      </svg>
+    </Panel>
+  );
+}

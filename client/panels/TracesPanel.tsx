@@ -1,0 +1,136 @@
+import { useEffect, useState } from 'react';
+import { TRACES_TOPIC, type TraceSummary, type TracesChange, type TracesSnapshot } from '../../server/protocol.ts';
+import { api, errorText } from '../live/api.ts';
+import { useTopic } from '../live/index.ts';
+import { Panel } from './Panel.tsx';
+
+interface JaegerSpan {
+  spanID: string;
+  operationName: string;
+  references?: { refType: string; spanID: string }[];
+  startTime: number;
+  duration: number;
+  processID: string;
+  tags?: { key: string; value: unknown }[];
+}
+interface JaegerTrace {
+  traceID: string;
+  spans: JaegerSpan[];
+  processes: Record<string, { serviceName: string }>;
+}
+
+export interface GanttRow {
+  id: string;
+  service: string;
+  operation: string;
+  depth: number;
+  offsetUs: number;
+  durationUs: number;
+  error: boolean;
+}
+
+/** Spans in tree order (children by start time), with depth and offset from the trace start. */
+export function ganttRows(trace: JaegerTrace): { rows: GanttRow[]; totalUs: number } {
+  const spans = trace.spans ?? [];
+  if (!spans.length) return { rows: [], totalUs: 0 };
+  const ids = new Set(spans.map((s) => s.spanID));
+  const children = new Map<string, JaegerSpan[]>();
+  const roots: JaegerSpan[] = [];
+  for (const s of spans) {
+    const parent = s.references?.find((r) => r.refType === 'CHILD_OF' && ids.has(r.spanID))?.spanID;
+    if (parent) children.set(parent, [...(children.get(parent) ?? []), s]);
+    else roots.push(s);
+  }
+  const start = Math.min(...spans.map((s) => s.startTime));
+  const end = Math.max(...spans.map((s) => s.startTime + s.duration));
+  const rows: GanttRow[] = [];
+  const walk = (s: JaegerSpan, depth: number) => {
+    rows.push({
+      id: s.spanID,
+      service: trace.processes?.[s.processID]?.serviceName ?? s.processID,
+      operation: s.operationName,
+      depth,
+      offsetUs: s.startTime - start,
+      durationUs: s.duration,
+      error: !!s.tags?.some((t) => t.key === 'error' && (t.value === true || t.value === 'true')),
+    });
+    for (const c of (children.get(s.spanID) ?? []).sort((a, b) => a.startTime - b.startTime)) walk(c, depth + 1);
+  };
+  for (const r of roots.sort((a, b) => a.startTime - b.startTime)) walk(r, 0);
+  return { rows, totalUs: end - start };
+}
+
+export const ms = (us: number) => (us >= 1_000_000 ? `${(us / 1_000_000).toFixed(2)} s` : `${(us / 1000).toFixed(us < 10_000 ? 1 : 0)} ms`);
+
+function Gantt({ traceID }: { traceID: string }) {
+  const [trace, setTrace] = useState<JaegerTrace>();
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    let live = true;
+    setTrace(undefined);
+    setError(undefined);
+    api<{ data: JaegerTrace[] }>(`/api/traces/${encodeURIComponent(traceID)}`)
+      .then((r) => live && (r.data?.[0] ? setTrace(r.data[0]) : setError('trace not found')))
+      .catch((e) => live && setError(errorText(e)));
+    return () => {
+      live = false;
+    };
+  }, [traceID]);
+  if (error) return <div className="panel-note is-error">Trace {traceID.slice(0, 8)}: {error}</div>;
+  if (!trace) return <div className="panel-placeholder">Loading trace {traceID.slice(0, 8)}…</div>;
+  const { rows, totalUs } = ganttRows(trace);
+  return (
+    <div className="gantt" data-trace={traceID}>
+      <div className="gantt-scale">
+        <span>0</span>
+        <span>{ms(totalUs / 2)}</span>
+        <span>{ms(totalUs)}</span>
+      </div>
+      {rows.map((r) => (
+        <div key={r.id} className={`gantt-row${r.error ? ' is-error' : ''}`}>
+          <span className="gantt-label" style={{ paddingLeft: `${r.depth * 0.8}em` }} title={`${r.service}: ${r.operation}`}>
+            <strong>{r.service}</strong> {r.operation}
+          </span>
+          <span className="gantt-track">
+            <span
+              className="gantt-bar"
+              style={{ left: `${totalUs ? (r.offsetUs / totalUs) * 100 : 0}%`, width: `${totalUs ? Math.max(0.4, (r.durationUs / totalUs) * 100) : 100}%` }}
+            />
+            <span className="gantt-duration" style={{ left: `${totalUs ? Math.min(85, (r.offsetUs / totalUs) * 100) : 0}%` }}>
+              {ms(r.durationUs)}
+            </span>
+          </span>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/** Recent traces, and the timeline of the one selected (the newest until the viewer picks one). */
+export function TracesPanel() {
+  const t = useTopic<TracesSnapshot>(TRACES_TOPIC);
+  const traces = t.data?.traces ?? [];
+  const [picked, setPicked] = useState<string>();
+  const selected = picked && traces.some((x) => x.traceID === picked) ? picked : traces[0]?.traceID;
+  const change = t.lastChange as TracesChange | undefined;
+  const summary = change ? `new trace from ${change.trace.rootService}: ${ms(change.trace.durationUs)}${change.trace.error ? ', with errors' : ''}` : undefined;
+  return (
+    <Panel kind="traces" title="traces" state={t.state} error={t.error} hasData={traces.length > 0} emptyText="No traces yet: send some requests to the product page." summary={summary}>
+      <div className="traces-layout">
+        <ul className="trace-list" aria-label="recent traces">
+          {traces.slice(0, 12).map((tr: TraceSummary) => (
+            <li key={tr.traceID}>
+              <button type="button" aria-pressed={tr.traceID === selected} className={`trace-item${tr.error ? ' is-error' : ''}`} onClick={() => setPicked(tr.traceID)}>
+                <span>{tr.rootService}{tr.user ? ` · ${tr.user}` : ''}</span>
+                <span className="trace-meta">
+                  {ms(tr.durationUs)} · {tr.spanCount} spans
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+        {selected && <Gantt traceID={selected} />}
+      </div>
+    </Panel>
+  );
+}

@@ -1,0 +1,13 @@
+/** Every live panel the slides use; each loads its code when its slide comes near. */
+import { lazyPanel } from './lazy.tsx';
+
+export const PodsPanel = lazyPanel('pods', () => import('./PodsPanel.tsx').then((m) => m.PodsPanel));
+export const ResourcePanel = lazyPanel('resource', () => import('./ResourcePanel.tsx').then((m) => m.ResourcePanel));
+export const CommandCard = lazyPanel('command', () => import('./CommandCard.tsx').then((m) => m.CommandCard));
+export const YamlEditor = lazyPanel('editor', () => import('./YamlEditor.tsx').then((m) => m.YamlEditor));
+export const ProductPagePanel = lazyPanel('productpage', () => import('./ProductPagePanel.tsx').then((m) => m.ProductPagePanel));
+export const TrafficSplitPanel = lazyPanel('traffic', () => import('./TrafficSplitPanel.tsx').then((m) => m.TrafficSplitPanel));
+export const ServiceGraphPanel = lazyPanel('graph', () => import('./ServiceGraphPanel.tsx').then((m) => m.ServiceGraphPanel));
+export const TracesPanel = lazyPanel('traces', () => import('./TracesPanel.tsx').then((m) => m.TracesPanel));
+export const SceneControls = lazyPanel('scene', () => import('./SceneControls.tsx').then((m) => m.SceneControls));
+export const PreflightPanel = lazyPanel('preflight', () => import('./PreflightPanel.tsx').then((m) => m.PreflightPanel));
