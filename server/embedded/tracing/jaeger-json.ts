@@ -113,11 +113,13 @@ function toJaegerKeyValue(kv: { key: string; type: JaegerKeyValue['type']; value
  * Service dependencies as Jaeger's in-memory store computes them: one call for each
  * span whose parent span belongs to another service.
  */
-export function computeDependencies(traces: Iterable<readonly SpanRecord[]>, opts: { startUs: number; endUs: number; service?: string }): JaegerDependencyLink[] {
+export type DependencySpan = Pick<SpanRecord, 'spanID' | 'parentSpanID' | 'serviceName' | 'startTime'>;
+
+export function computeDependencies(traces: Iterable<readonly DependencySpan[]>, opts: { startUs: number; endUs: number; service?: string }): JaegerDependencyLink[] {
   const counts = new Map<string, JaegerDependencyLink>();
   for (const spans of traces) {
     if (!spans.some((s) => s.startTime >= opts.startUs && s.startTime <= opts.endUs)) continue;
-    const byId = new Map<string, SpanRecord>();
+    const byId = new Map<string, DependencySpan>();
     for (const s of spans) byId.set(s.spanID, s);
     for (const s of spans) {
       const parent = s.parentSpanID ? byId.get(s.parentSpanID) : undefined;

@@ -2,7 +2,6 @@
  * Bookinfo traces shaped like Istio's sidecar spans (facts sheet §4.4), for the
  * benchmark and for tests that need realistic data without running the mesh.
  */
-import { randomBytes } from 'node:crypto';
 import type { KeyValue, SpanRecord } from './types.ts';
 
 export interface SampleTraceOptions {
@@ -16,8 +15,11 @@ export interface SampleTraceOptions {
   namespace?: string;
 }
 
+/** Random hex id of `bytes` bytes (not cryptographic; ids only need to be unique). */
 export function hexId(bytes: number): string {
-  return randomBytes(bytes).toString('hex');
+  let s = '';
+  while (s.length < bytes * 2) s += Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0');
+  return s.slice(0, bytes * 2);
 }
 
 /** One /productpage request: 6 spans for reviews v1, 8 for v2/v3, root at the ingress gateway. */
@@ -26,7 +28,7 @@ export function sampleBookinfoTrace(o: SampleTraceOptions): SpanRecord[] {
   const traceID = o.traceID ?? hexId(16);
   const version = o.reviewsVersion ?? 'v1';
   const ratingsStatus = o.ratingsStatus ?? 200;
-  const requestId = crypto.randomUUID();
+  const requestId = `${hexId(4)}-${hexId(2)}-4${hexId(2).slice(1)}-a${hexId(2).slice(1)}-${hexId(6)}`;
   const spans: SpanRecord[] = [];
   const t0 = o.startUs;
 

@@ -25,14 +25,38 @@ export interface OperationInfo {
   spanKind: string;
 }
 
+type TagValue = KeyValue['value'];
+
+/** Tag keys and types in order; spans from one proxy share one, so a span stores only values. */
+interface TagSchema {
+  keys: string[];
+  types: KeyValue['type'][];
+  spanKind: number; // index of `span.kind`, or -1
+}
+
+/** A span as stored: tag values only, against a shared schema. */
+export interface StoredSpan {
+  traceID: string;
+  spanID: string;
+  parentSpanID?: string;
+  operationName: string;
+  serviceName: string;
+  startTime: number;
+  duration: number;
+  schema: TagSchema;
+  values: TagValue[];
+  logs?: { timestamp: number; fields: KeyValue[] }[];
+}
+
 interface TraceEntry {
-  spans: SpanRecord[];
+  spans: StoredSpan[];
 }
 
 export const DEFAULT_MAX_SPANS = 100_000;
 // Repeated tag values (node ids, clusters, service names) are shared through this pool
 // so a full store costs one copy of each; the pool is cleared when it grows past this.
 const INTERN_POOL_MAX = 20_000;
+const SCHEMA_POOL_MAX = 1_000;
 
 /**
  * In-memory span storage for the Jaeger query API: bounded, indexed by trace id,
@@ -47,6 +71,7 @@ export class SpanStore implements SpanSink {
   /** service → operation key → span count, so operation lists forget evicted operations. */
   private readonly operations = new Map<string, Map<string, { info: OperationInfo; count: number }>>();
   private readonly internPool = new Map<string, string>();
+  private readonly schemas = new Map<string, TagSchema>();
   private spanCount = 0;
   private recordedTotal = 0;
   private newestUs = 0;
@@ -92,7 +117,7 @@ export class SpanStore implements SpanSink {
   }
 
   getTrace(traceID: string): SpanRecord[] | undefined {
-    return this.traces.get(traceKey(traceID))?.spans;
+    return this.traces.get(traceKey(traceID))?.spans.map(toRecord);
   }
 
   services(): string[] {
@@ -119,13 +144,13 @@ export class SpanStore implements SpanSink {
     const out: SpanRecord[][] = [];
     for (let i = ids.length - 1; i >= 0 && out.length < limit; i--) {
       const trace = this.traces.get(ids[i]);
-      if (trace && trace.spans.some((s) => spanMatches(s, q))) out.push(trace.spans);
+      if (trace && trace.spans.some((s) => spanMatches(s, q))) out.push(trace.spans.map(toRecord));
     }
     return out;
   }
 
-  /** Every trace, oldest first; for dependency computation. */
-  *allTraces(): IterableIterator<SpanRecord[]> {
+  /** Every trace as stored (tags not expanded), oldest first; for dependency computation. */
+  *allTraces(): IterableIterator<readonly StoredSpan[]> {
     for (const t of this.traces.values()) yield t.spans;
   }
 
@@ -135,10 +160,11 @@ export class SpanStore implements SpanSink {
     this.byOperation.clear();
     this.operations.clear();
     this.internPool.clear();
+    this.schemas.clear();
     this.spanCount = 0;
   }
 
-  private index(span: SpanRecord): void {
+  private index(span: StoredSpan): void {
     addTo(this.byService, span.serviceName, span.traceID);
     addTo(this.byOperation, opKey(span.serviceName, span.operationName), span.traceID);
     const kind = spanKindOf(span);
@@ -169,20 +195,34 @@ export class SpanStore implements SpanSink {
     }
   }
 
-  /** A copy that owns nothing of the caller's and shares repeated strings. */
-  private compact(s: SpanRecord): SpanRecord {
-    const out: SpanRecord = {
-      traceID: traceKey(s.traceID),
+  /** A copy that owns nothing of the caller's and shares repeated strings and tag schemas. */
+  private compact(s: SpanRecord): StoredSpan {
+    const out: StoredSpan = {
+      traceID: this.intern(traceKey(s.traceID)),
       spanID: s.spanID,
       operationName: this.intern(s.operationName),
       serviceName: this.intern(s.serviceName),
       startTime: s.startTime,
       duration: s.duration,
-      tags: s.tags.map((t) => this.internTag(t)),
+      schema: this.schemaOf(s.tags),
+      values: s.tags.map((t) => (typeof t.value === 'string' ? this.intern(t.value) : t.value)),
     };
     if (s.parentSpanID) out.parentSpanID = s.parentSpanID;
     if (s.logs?.length) out.logs = s.logs.map((l) => ({ timestamp: l.timestamp, fields: l.fields.map((f) => this.internTag(f)) }));
     return out;
+  }
+
+  private schemaOf(tags: KeyValue[]): TagSchema {
+    let id = '';
+    for (const t of tags) id += `${t.key}\u0000${t.type}\u0001`;
+    let schema = this.schemas.get(id);
+    if (!schema) {
+      if (this.schemas.size >= SCHEMA_POOL_MAX) this.schemas.clear();
+      const keys = tags.map((t) => this.intern(t.key));
+      schema = { keys, types: tags.map((t) => t.type), spanKind: keys.indexOf('span.kind') };
+      this.schemas.set(id, schema);
+    }
+    return schema;
   }
 
   private internTag(t: KeyValue): KeyValue {
@@ -204,12 +244,28 @@ export function traceKey(traceID: string): string {
   return traceID.toLowerCase().padStart(32, '0');
 }
 
-export function spanKindOf(span: SpanRecord): string {
-  const t = span.tags.find((kv) => kv.key === 'span.kind');
-  return t ? String(t.value) : '';
+function spanKindOf(span: StoredSpan): string {
+  const i = span.schema.spanKind;
+  return i < 0 ? '' : String(span.values[i]);
 }
 
-function spanMatches(s: SpanRecord, q: SpanQuery): boolean {
+function toRecord(s: StoredSpan): SpanRecord {
+  const { keys, types } = s.schema;
+  const out: SpanRecord = {
+    traceID: s.traceID,
+    spanID: s.spanID,
+    operationName: s.operationName,
+    serviceName: s.serviceName,
+    startTime: s.startTime,
+    duration: s.duration,
+    tags: s.values.map((value, i) => ({ key: keys[i], type: types[i], value })),
+  };
+  if (s.parentSpanID) out.parentSpanID = s.parentSpanID;
+  if (s.logs) out.logs = s.logs.map((l) => ({ timestamp: l.timestamp, fields: l.fields.map((f) => ({ ...f })) }));
+  return out;
+}
+
+function spanMatches(s: StoredSpan, q: SpanQuery): boolean {
   if (q.service !== undefined && s.serviceName !== q.service) return false;
   if (q.operation && s.operationName !== q.operation) return false;
   if (q.startMinUs !== undefined && s.startTime < q.startMinUs) return false;
@@ -223,8 +279,9 @@ function spanMatches(s: SpanRecord, q: SpanQuery): boolean {
 }
 
 // As Jaeger's memory store: a tag matches on the span's tags or its log fields.
-function hasTag(s: SpanRecord, key: string, want: string): boolean {
-  if (s.tags.some((t) => t.key === key && String(t.value) === want)) return true;
+function hasTag(s: StoredSpan, key: string, want: string): boolean {
+  const keys = s.schema.keys;
+  for (let i = 0; i < keys.length; i++) if (keys[i] === key && String(s.values[i]) === want) return true;
   return !!s.logs?.some((l) => l.fields.some((f) => f.key === key && String(f.value) === want));
 }
 
