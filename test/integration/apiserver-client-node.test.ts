@@ -86,6 +86,25 @@ describe('security and discovery', () => {
     expect(list.resources.find((r: any) => r.name === 'deployments/scale')).toMatchObject({ kind: 'Scale', group: 'autoscaling', version: 'v1' });
   });
 
+  it('answers bad requests with Status errors shaped like a real server\'s', async () => {
+    const unknown = await raw('/apis/example.com/v1/widgets');
+    expect(unknown.status).toBe(404);
+    expect(JSON.parse(unknown.body)).toMatchObject({ kind: 'Status', reason: 'NotFound', message: 'the server could not find the requested resource' });
+    const post = await raw('/api/v1/namespaces/default/configmaps/x', { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } });
+    expect(post.status).toBe(405);
+    expect(JSON.parse(post.body)).toMatchObject({ reason: 'MethodNotAllowed' });
+    const garbage = await raw('/api/v1/namespaces/default/configmaps', { method: 'POST', body: '{"metadata":', headers: { 'Content-Type': 'application/json' } });
+    expect(garbage.status).toBe(400);
+    expect(JSON.parse(garbage.body)).toMatchObject({ reason: 'BadRequest' });
+    expect(JSON.parse(garbage.body).message).toMatch(/^error decoding JSON body/);
+    const wrongKind = await raw('/api/v1/namespaces/default/configmaps', { method: 'POST', body: '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"s"}}', headers: { 'Content-Type': 'application/json' } });
+    expect(JSON.parse(wrongKind.body)).toMatchObject({ code: 400, message: 'the kind in the data (Secret) does not match the expected kind (ConfigMap)' });
+    const noName = await raw('/api/v1/namespaces/default/configmaps', { method: 'POST', body: '{"metadata":{}}', headers: { 'Content-Type': 'application/json' } });
+    expect(JSON.parse(noName.body)).toMatchObject({ code: 422, reason: 'Invalid', details: { causes: [{ field: 'metadata.name' }] } });
+    const badDry = await raw('/api/v1/namespaces/default/configmaps?dryRun=Some', { method: 'POST', body: '{"metadata":{"name":"d"}}', headers: { 'Content-Type': 'application/json' } });
+    expect(badDry.status).toBe(400);
+  });
+
   it('serves /version as v1.32 and a minimal OpenAPI v3 with fieldValidation', async () => {
     expect(JSON.parse((await raw('/version')).body).gitVersion).toMatch(/^v1\.32\./);
     const root = JSON.parse((await raw('/openapi/v3')).body);

@@ -64,6 +64,25 @@ describe('watch', () => {
     expect(seen).toEqual(['ADDED w1', 'ADDED w2', 'DELETED w1']);
   });
 
+  it('reports an object leaving or entering a label selector as DELETED or ADDED', async () => {
+    const { api, kc, pods, mkPod } = await setup();
+    mkPod('mover', { app: 'w' });
+    const seen: string[] = [];
+    const ctl = await new k8s.Watch(kc).watch('/api/v1/namespaces/default/pods', { labelSelector: 'app=w' }, (type, obj) => seen.push(`${type} ${obj.metadata.labels?.app}`), () => {});
+    cleanups.push(() => ctl.abort());
+    await until(() => seen.length === 1);
+    const relabel = (app: string) => {
+      const p = structuredClone(api.store.get(pods, 'default', 'mover')!);
+      p.metadata.labels = { app };
+      api.store.update(pods, p);
+    };
+    relabel('x');
+    relabel('y');
+    relabel('w');
+    await until(() => seen.length === 3);
+    expect(seen).toEqual(['ADDED w', 'DELETED x', 'ADDED w']);
+  });
+
   it('starts with ADDED for every object at resourceVersion 0, and sends bookmarks when allowed', async () => {
     const { api, kc, mkPod } = await setup({ heartbeatMs: 30 });
     mkPod('p1');

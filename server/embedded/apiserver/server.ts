@@ -311,6 +311,7 @@ class ApiHandler {
         namespace: t.namespace,
         labels: parseLabelSelector(q.get('labelSelector')),
         fields: parseFieldSelector(q.get('fieldSelector'), t.type.kind),
+        hasSelector: Boolean(q.get('labelSelector') || q.get('fieldSelector')),
         resourceVersion: q.get('resourceVersion') ?? '',
         allowBookmarks: q.get('allowWatchBookmarks') === 'true',
         timeoutSeconds: Number.isFinite(timeout) && timeout > 0 ? timeout : undefined,

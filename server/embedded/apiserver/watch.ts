@@ -12,6 +12,8 @@ export interface WatchRequest {
   namespace?: string;
   labels: Matcher;
   fields: Matcher;
+  /** A label or field selector was given (objects can move in and out of the watch). */
+  hasSelector: boolean;
   /** '' or '0': start with ADDED for every current object; otherwise replay after it. */
   resourceVersion: string;
   allowBookmarks: boolean;
@@ -26,7 +28,11 @@ interface Watcher {
   req: WatchRequest;
   send: (type: string, obj: KubeObject) => void;
   end: () => void;
+  /** With a selector: the objects that matched last time, so leaving it reads as DELETED. */
+  matching?: Set<string>;
 }
+
+const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
 /** Every open watch of one API server, fed by one store listener. */
 export class WatchHub {
@@ -47,7 +53,20 @@ export class WatchHub {
   private dispatch(e: StoreEvent): void {
     for (const w of this.watchers) {
       if (w.req.type !== e.resource) continue;
-      if (matches(w.req, e.object)) w.send(e.type, e.object);
+      const now = matches(w.req, e.object);
+      if (!w.matching) {
+        if (now) w.send(e.type, e.object);
+        continue;
+      }
+      const key = keyOf(e.object);
+      const before = w.matching.has(key);
+      if (e.type === 'DELETED' || !now) {
+        w.matching.delete(key);
+        if (before || (e.type === 'DELETED' && now)) w.send('DELETED', e.object);
+      } else {
+        w.matching.add(key);
+        w.send(before || e.type === 'ADDED' ? e.type : 'ADDED', e.object);
+      }
     }
   }
 
@@ -87,6 +106,7 @@ export class WatchHub {
     const timers: NodeJS.Timeout[] = [];
     const watcher: Watcher = {
       req,
+      matching: req.hasSelector ? new Set(this.current(req).map(keyOf)) : undefined,
       send,
       end: () => {
         if (!res.writableEnded) res.end();
