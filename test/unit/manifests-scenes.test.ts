@@ -139,6 +139,14 @@ describe('scenes.yaml', () => {
     expect(brokenReferences([...state.values()])).toEqual([]);
   });
 
+  it('turns on sidecar injection before deploying Bookinfo, so a fresh cluster gets 2/2 pods', () => {
+    for (const scene of scenes.filter((s) => s.platform.includes('manifests/bookinfo/bookinfo.yaml'))) {
+      const labels = scene.platform.slice(0, scene.platform.indexOf('manifests/bookinfo/bookinfo.yaml')).flatMap(load)
+        .find((o) => o.kind === 'Namespace' && o.metadata.name === scene.namespaces[0])?.metadata.labels;
+      expect(labels?.['istio-injection'], scene.name).toBe('enabled');
+    }
+  });
+
   it('ends the talk scenes in the states the slides describe', () => {
     const reviews = (name: string) => {
       const scene = scenes.find((s) => s.name === name)!;
