@@ -83,6 +83,17 @@ describe('watch', () => {
     expect(seen).toEqual(['ADDED w', 'DELETED x', 'ADDED w']);
   });
 
+  it('rewrites apiVersion in watch events to the version being watched', async () => {
+    const { api, kc } = await setup();
+    const seen: any[] = [];
+    const ctl = await new k8s.Watch(kc).watch('/apis/networking.istio.io/v1alpha3/namespaces/default/destinationrules', {}, (type, obj) => seen.push([type, obj.apiVersion]), () => {});
+    cleanups.push(() => ctl.abort());
+    await new Promise((r) => setTimeout(r, 50));
+    api.store.create(api.store.registry.mustGet('networking.istio.io', 'destinationrules'), { metadata: { name: 'dr', namespace: 'default' }, spec: { host: 'reviews' } });
+    await until(() => seen.length === 1);
+    expect(seen).toEqual([['ADDED', 'networking.istio.io/v1alpha3']]);
+  });
+
   it('starts with ADDED for every object at resourceVersion 0, and sends bookmarks when allowed', async () => {
     const { api, kc, mkPod } = await setup({ heartbeatMs: 30 });
     mkPod('p1');
