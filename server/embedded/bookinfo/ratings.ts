@@ -3,7 +3,7 @@ import { work } from '../mesh/work.ts';
 
 const MAX_BODY = 64 * 1024;
 
-/** ratings (Node.js) v1: GET/POST `/ratings/<id>`, `/health`; POSTed ratings live in the pod's memory. */
+/** ratings (Node.js) v1 (and v-faulty): GET/POST `/ratings/<id>`, `/health`; POSTed ratings live in the pod's memory. */
 export function ratingsApp(pod: Workload): AppHandler {
   const stored = new Map<number, Record<string, number>>();
   return async (req, ctx) => {
@@ -28,6 +28,8 @@ export function ratingsApp(pod: Workload): AppHandler {
       return jsonResponse(200, { id, ratings });
     }
     if (req.method !== 'GET') return jsonResponse(405, { error: 'Method not allowed' });
+    // The "buggy" v-faulty image fails half of its GETs.
+    if (pod.version === 'v-faulty' && Math.random() < 0.5) return jsonResponse(503, { error: 'Service unavailable' });
     return jsonResponse(200, { id, ratings: stored.get(id) ?? { Reviewer1: 5, Reviewer2: 4 } });
   };
 }

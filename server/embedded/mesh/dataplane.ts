@@ -216,6 +216,7 @@ export class DataPlane {
     });
     const flags: string[] = [];
     let endpoint: Workload | undefined;
+    let stickyCookie: string | undefined;
     const finish = (resp: MeshResponse): MeshResponse => {
       const status = resp.status;
       span.finish(status, flags, Buffer.byteLength(resp.body));
@@ -280,6 +281,7 @@ export class DataPlane {
             return finish(localReply(503, ENVOY.noHealthyUpstream));
           }
           endpoint = pick.endpoint;
+          stickyCookie = pick.setCookie;
           span.upstreamAddress = `${endpoint.ip}:${svcPort.targetPort}`;
           const perTry = linkedController(overall.controller.signal);
           const perTryTimer = perTryMs > 0 ? this.clock.setTimeout(() => perTry.controller.abort(new CutReason('per-try-timeout')), perTryMs) : undefined;
@@ -333,6 +335,8 @@ export class DataPlane {
           headers: { ...resp.headers, server: 'istio-envoy', 'x-envoy-upstream-service-time': String(Math.round(this.clock.now() - upstreamStarted)) },
           body: resp.body,
         };
+        // Several Set-Cookie values travel joined by newlines; the gateway splits them again.
+        if (stickyCookie) out.headers['set-cookie'] = out.headers['set-cookie'] ? `${out.headers['set-cookie']}\n${stickyCookie}` : stickyCookie;
         return finish(out);
       } catch (err) {
         const kind = cutKind(overall.controller.signal);

@@ -76,7 +76,8 @@ async function handle(plane: DataPlane, req: http.IncomingMessage, res: http.Ser
     throw err;
   }
   const { 'content-length': _len, 'transfer-encoding': _te, connection: _conn, ...rest } = out.headers;
-  res.writeHead(out.status, { ...rest, 'content-length': Buffer.byteLength(out.body) });
+  const cookies = rest['set-cookie'];
+  res.writeHead(out.status, { ...rest, ...(cookies ? { 'set-cookie': cookies.split('\n') } : {}), 'content-length': Buffer.byteLength(out.body) });
   res.end(req.method === 'HEAD' ? undefined : out.body);
 }
 

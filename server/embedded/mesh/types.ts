@@ -13,6 +13,7 @@ export interface MeshRequest {
 
 export interface MeshResponse {
   status: number;
+  /** Lower-case names; several `set-cookie` values are joined by newlines. */
   headers: Record<string, string>;
   body: string;
 }
