@@ -91,9 +91,9 @@ describe('controllers', () => {
     expect(pod.status.phase).toBe('Pending');
     expect(pod.spec.containers.map((c: any) => c.name)).toEqual(['reviews', 'istio-proxy']);
     expect(pod.spec.initContainers.map((c: any) => c.name)).toEqual(['istio-init']);
-    expect(pod.metadata.labels['security.istio.io/tlsMode']).toBe('istio');
-    expect(pod.metadata.labels['service.istio.io/canonical-name']).toBe('reviews');
-    expect(pod.metadata.annotations['sidecar.istio.io/status']).toContain('istio-proxy');
+    expect(pod.metadata.labels!['security.istio.io/tlsMode']).toBe('istio');
+    expect(pod.metadata.labels!['service.istio.io/canonical-name']).toBe('reviews');
+    expect(pod.metadata.annotations!['sidecar.istio.io/status']).toContain('istio-proxy');
     const rs = store.list(kinds.rs, 'bookinfo')[0];
     expect(pod.metadata.ownerReferences![0]).toMatchObject({ kind: 'ReplicaSet', name: rs.metadata.name, uid: rs.metadata.uid });
     expect(rs.metadata.labels!['pod-template-hash']).toBe(rs.metadata.name.slice('reviews-v1-'.length));
