@@ -214,7 +214,7 @@ export class DataPlane {
       upstreamCluster: cluster,
       requestSize: Buffer.byteLength(u.body),
     });
-    const flags: string[] = [];
+    const flags = new UniqueList();
     let endpoint: Workload | undefined;
     let stickyCookie: string | undefined;
     const finish = (resp: MeshResponse): MeshResponse => {
@@ -311,7 +311,7 @@ export class DataPlane {
               } else if (err instanceof ConnectionError) {
                 flags.push('UC');
                 resp = localReply(503, ENVOY.connectionTermination);
-                retriable = retryOn.has('5xx') || retryOn.has('gateway-error') || retryOn.has('reset') || retryOn.has('connect-failure');
+                retriable = retryOn.has('5xx') || retryOn.has('gateway-error') || retryOn.has('reset');
               } else throw err;
             } finally {
               done();
@@ -465,6 +465,14 @@ export class DataPlane {
     let d = this.outliers.get(key);
     if (!d) this.outliers.set(key, (d = new OutlierDetector(this.clock)));
     return d;
+  }
+}
+
+/** Response flags, each listed once however many attempts raised it. */
+class UniqueList extends Array<string> {
+  override push(...items: string[]): number {
+    for (const i of items) if (!this.includes(i)) super.push(i);
+    return this.length;
   }
 }
 
