@@ -19,8 +19,8 @@ export { istioJsonSchemas } from './schemas.ts';
 const STRING_MAP = labels();
 const TOP_LEVEL = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
 
-/** The problems with an Istio object, empty when it is valid. `kind` is e.g. 'VirtualService'. */
-export function validateIstioObject(kind: string, obj: unknown): StatusCause[] {
+/** What the CRD's structural schema alone rejects: types, unknown fields, enums, ranges, required fields, durations. */
+export function checkIstioSchema(kind: string, obj: unknown): StatusCause[] {
   const def = ISTIO_KINDS[kind];
   if (!def) return [{ reason: 'FieldValueNotSupported', field: 'kind', message: `Unsupported value: ${JSON.stringify(kind)}: supported values: ${Object.keys(ISTIO_KINDS).map((k) => JSON.stringify(k)).join(', ')}` }];
   const causes = new Causes();
@@ -37,14 +37,21 @@ export function validateIstioObject(kind: string, obj: unknown): StatusCause[] {
       if (o.metadata[field] !== undefined) checkShape(STRING_MAP, o.metadata[field], root.child('metadata').child(field), causes);
     }
   }
-  const spec = o.spec ?? {};
-  checkShape(def.spec, spec, root.child('spec'), causes);
-  // As on a real cluster, a schema failure stops the request before the webhook sees it.
-  if (causes.list.length) return causes.list;
+  checkShape(def.spec, o.spec ?? {}, root.child('spec'), causes);
+  return causes.list;
+}
 
+/** The problems with an Istio object, empty when it is valid. `kind` is e.g. 'VirtualService'. */
+export function validateIstioObject(kind: string, obj: unknown): StatusCause[] {
+  const schemaCauses = checkIstioSchema(kind, obj);
+  // As on a real cluster, a schema failure stops the request before the webhook sees it.
+  if (schemaCauses.length) return schemaCauses;
+  const o = obj as Record<string, any>;
+  const spec = o.spec ?? {};
+  const causes = new Causes();
   const name = String(o.metadata?.name ?? '');
   const namespace = String(o.metadata?.namespace ?? 'default');
-  const path = root.child('spec');
+  const path = new FieldPath('spec');
   switch (kind) {
     case 'VirtualService':
       checkVirtualService(spec, namespace, path, causes);
@@ -76,7 +83,7 @@ export function validateIstioObject(kind: string, obj: unknown): StatusCause[] {
 
 /** Field paths the schema does not declare, for a strict-decoding `unknown field "spec.foo"` error. */
 export function unknownIstioFields(kind: string, obj: unknown): string[] {
-  return validateIstioObject(kind, obj)
+  return checkIstioSchema(kind, obj)
     .filter((c) => c.message === 'field not declared in schema')
     .map((c) => c.field!);
 }
