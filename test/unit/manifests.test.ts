@@ -69,10 +69,9 @@ describe('every manifest', () => {
     }
   });
 
-  it('leaves the namespace to kubectl, except for the legacy namespace demo', () => {
+  it('leaves the namespace to kubectl', () => {
     for (const file of files) {
       for (const d of load(file)) {
-        if (file === 'manifests/sleep/sleep-legacy.yaml') continue;
         expect(d.metadata.namespace, `${file} ${d.kind}/${d.metadata.name}`).toBeUndefined();
       }
     }
@@ -218,11 +217,11 @@ describe('the talk routing files', () => {
     expect(one('manifests/security/authorization-policy-deny-all.yaml', 'AuthorizationPolicy', 'allow-nothing').spec).toEqual({});
   });
 
-  it('the legacy sleep client has no sidecar', () => {
-    const docs = load('manifests/sleep/sleep-legacy.yaml');
-    expect(ofKind(docs, 'Namespace')[0].metadata.labels?.['istio-injection']).toBeUndefined();
-    const dep = ofKind(docs, 'Deployment')[0];
-    expect(dep.metadata.namespace).toBe('legacy');
-    expect(dep.spec.template.metadata.annotations['sidecar.istio.io/inject']).toBe('false');
+  it('the legacy sleep client opts out of the sidecar; the other one does not', () => {
+    const legacy = ofKind(load('manifests/sleep/sleep-legacy.yaml'), 'Deployment')[0];
+    expect(legacy.metadata.name).toBe('sleep-legacy');
+    expect(legacy.spec.template.metadata.annotations['sidecar.istio.io/inject']).toBe('false');
+    const sleep = ofKind(load('manifests/sleep/sleep.yaml'), 'Deployment')[0];
+    expect(sleep.spec.template.metadata.annotations?.['sidecar.istio.io/inject']).toBeUndefined();
   });
 });
