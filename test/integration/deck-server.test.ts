@@ -130,13 +130,13 @@ describe('deck server on the embedded cluster', () => {
   });
 
   it('applies nothing when one document is invalid, and names the document, line and field', async () => {
-    const bad = VS('reviews') + '---\n' + VS('productpage').replace('        host: productpage\n', '        host: productpage\n      weight: 150\n');
+    const bad = VS('reviews') + '---\n' + VS('productpage').replace('        host: productpage\n', '        host: productpage\n      weight: -5\n');
     const res = await post('/api/apply', bad, deck.token);
     expect(res.status).toBe(422);
     const err = await res.json();
     expect(err.document).toBe(1);
     expect(err.field).toMatch(/weight/);
-    expect(err.line).toBe(bad.split('\n').findIndex((l) => l.includes('weight: 150')) + 1);
+    expect(err.line).toBe(bad.split('\n').findIndex((l) => l.includes('weight: -5')) + 1);
     expect(err.error).toMatch(/document 2/);
     const got = await kubectl.run(['get', 'vs', 'reviews']);
     expect(got.code).not.toBe(0);
