@@ -62,7 +62,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServerH
   const host = opts.host ?? '127.0.0.1';
   const hub = new WatchHub(opts.store, opts.heartbeatMs ?? 20_000);
   const api = new ApiHandler(opts.store, hub, opts.token);
+  let closing = false;
   const server: Server = createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem }, (req, res) => {
+    // A connection that slipped in while closing would otherwise hold a watch open forever.
+    if (closing) return void req.socket.destroy();
     api.handle(req, res).catch((err) => sendError(res, err));
   });
   server.keepAliveTimeout = 5_000;
@@ -81,6 +84,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServerH
     port,
     close: () =>
       new Promise<void>((resolve) => {
+        closing = true;
         hub.dispose();
         server.close(() => resolve());
         server.closeAllConnections();

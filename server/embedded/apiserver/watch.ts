@@ -38,6 +38,7 @@ const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.nam
 export class WatchHub {
   private readonly watchers = new Set<Watcher>();
   private readonly unsubscribe: () => void;
+  private disposed = false;
 
   constructor(
     private readonly store: ObjectStore,
@@ -75,6 +76,7 @@ export class WatchHub {
    * an ERROR event with a 410 Status, then the stream closes and the client re-lists.
    */
   serve(req: WatchRequest, res: ServerResponse, contentType: string): void {
+    if (this.disposed) return void res.destroy();
     res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
     let first = true;
@@ -140,6 +142,7 @@ export class WatchHub {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.closeAll();
     this.unsubscribe();
   }
