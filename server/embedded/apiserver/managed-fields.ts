@@ -191,6 +191,19 @@ export function recordUpdate(type: ResourceType, old: KubeObject | undefined, up
   writeEntries(updated, entries);
 }
 
+/** Like structured-merge-diff's Conflicts.Error(): one line for one conflict, else grouped by manager. */
+function conflictText(conflicts: Array<{ manager: string; path: string }>): string {
+  if (conflicts.length === 1) return `conflict with "${conflicts[0].manager}": ${conflicts[0].path}`;
+  const byManager = new Map<string, string[]>();
+  for (const c of conflicts) byManager.set(c.manager, [...(byManager.get(c.manager) ?? []), c.path]);
+  const lines: string[] = [];
+  for (const manager of [...byManager.keys()].sort()) {
+    lines.push(`conflicts with "${manager}":`);
+    for (const path of byManager.get(manager)!) lines.push(`- ${path}`);
+  }
+  return lines.join('\n');
+}
+
 export interface ApplyResult {
   object: KubeObject;
 }
@@ -219,6 +232,8 @@ export function serverSideApply(opts: {
     for (const p of newPaths) {
       if (!e.paths.has(p)) continue;
       const path = dec(p);
+      // A keyed list item's own marker carries no value of its own; only its fields conflict.
+      if (path[path.length - 1] === '.') continue;
       if (path[1] === 'f:annotations' && path[2] === `f:${LAST_APPLIED}`) continue;
       if (sameValue(valueAt(live, path), valueAt(applied, path))) continue;
       if (force) e.paths.delete(p);
@@ -226,9 +241,7 @@ export function serverSideApply(opts: {
     }
   }
   if (conflicts.length) {
-    const lines = conflicts.map((c) => `conflict with "${c.manager}": ${c.path}`);
-    const message =
-      conflicts.length === 1 ? `Apply failed with 1 conflict: ${lines[0]}` : `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
+    const message = `Apply failed with ${conflicts.length} conflict${conflicts.length === 1 ? '' : 's'}: ${conflictText(conflicts)}`;
     throw new ApiError(409, 'Conflict', message, {
       name: applied.metadata.name,
       group: type.group || undefined,
@@ -239,9 +252,13 @@ export function serverSideApply(opts: {
   let mine = entries.find((e) => e.manager === manager && e.operation === 'Apply');
   const base: KubeObject = live ? structuredClone(live) : { metadata: { name: applied.metadata.name } };
   if (mine) {
-    const othersOwn = (p: string) => entries.some((e) => e !== mine && e.paths.has(p));
-    // Longest paths first, so list items go before the lists that hold them.
-    const dropped = [...mine.paths].filter((p) => !newPaths.has(p) && !othersOwn(p)).sort((a, b) => b.length - a.length);
+    const othersOwn = (p: string) => {
+      // A list item stays while anyone else owns one of its fields.
+      const prefix = p.endsWith(',"."]') ? p.slice(0, -'"."]'.length) : undefined;
+      return entries.some((e) => e !== mine && (e.paths.has(p) || (prefix !== undefined && [...e.paths].some((q) => q.startsWith(prefix)))));
+    };
+    // Shortest paths first: removing a list item makes removing its fields a no-op.
+    const dropped = [...mine.paths].filter((p) => !newPaths.has(p) && !othersOwn(p)).sort((a, b) => a.length - b.length);
     for (const p of dropped) removeAt(base, dec(p));
   }
   const merged = opts.merge(base, applied);
