@@ -87,6 +87,13 @@ export function Deck({ slides: given }: { slides?: DeckSlide[] }) {
         zoomBound.current = true;
         api.addKeyBinding({ keyCode: 90, key: 'Z', description: 'Stage zoom: enlarge the live panels' }, toggleStageZoom);
       }
+      // Panels load and grow after reveal measured the slides; re-centre when any slide's height changes.
+      let frame = 0;
+      const relayout = new ResizeObserver(() => {
+        cancelAnimationFrame(frame);
+        frame = requestAnimationFrame(() => api.layout());
+      });
+      api.getSlides().forEach((s) => relayout.observe(s));
       document.documentElement.classList.add('deck-ready');
     },
     [track],

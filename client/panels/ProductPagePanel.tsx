@@ -70,7 +70,8 @@ export function ProductPagePanel({ user: initialUser = 'anonymous' }: { user?: U
           key={reloads}
           className="productpage-frame"
           title="Bookinfo product page"
-          src="/gateway/productpage"
+          // deck-user lets a gateway proxy that supports it show each panel's own user; cookies are shared per browser.
+          src={`/gateway/productpage?deck-user=${user}`}
           onLoad={() => setState('live')}
           onError={() => (setState('error'), setError('the gateway did not answer'))}
         />

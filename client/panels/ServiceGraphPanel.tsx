@@ -4,8 +4,8 @@ import { useTopic } from '../live/index.ts';
 import { Panel } from './Panel.tsx';
 
 const W = 800;
-const COLUMN_X = [20, 210, 420, 620];
-const BOX_W = 150;
+const COLUMN_X = [6, 232, 438, 640];
+const BOX_W = 156;
 const HEADER = 24;
 const ROW = 30;
 const KNOWN_COLUMNS: Record<string, number> = { 'istio-ingressgateway': 0, ingress: 0, productpage: 1, details: 2, reviews: 2, ratings: 3 };
@@ -123,7 +123,7 @@ export function ServiceGraphPanel() {
             <g key={`${e.source}>${e.target}`} className={cls} data-edge={`${e.source}>${e.target}`}>
               <path
                 d={`M${x1},${a.y} C${mid},${a.y} ${mid},${b.y} ${x2},${b.y}`}
-                style={{ strokeWidth: 1.5 + (e.rps / maxRps) * 6 }}
+                style={{ strokeWidth: 1.5 + (e.rps / maxRps) * 3.5 }}
                 markerEnd="url(#graph-arrow)"
               />
               <text x={x2 - 8} y={b.y - 7} textAnchor="end" className="graph-edge-label">

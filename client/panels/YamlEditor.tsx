@@ -59,7 +59,7 @@ function StaticYaml({ text, height }: { text: string; height: number }) {
 }
 
 /** In-place YAML editing (presenter): schema markers as you type, dry run with diff, apply, revert. */
-export function YamlEditor({ manifest, initial, height = 320 }: { manifest?: string; initial?: string; height?: number }) {
+export function YamlEditor({ manifest, initial, height = 300 }: { manifest?: string; initial?: string; height?: number }) {
   const { visited } = useSlide();
   const { canChange, why } = usePresenter();
   const live = canChange && visited && !isPrintPdf();
@@ -125,7 +125,10 @@ export function YamlEditor({ manifest, initial, height = 320 }: { manifest?: str
   return (
     <Panel
       kind="editor"
-      title={<>{manifest ? <code>{manifest.replace(/^.*\//, '')}</code> : 'YAML'}{text !== original && original !== undefined ? ' · edited' : ''}</>}
+      title={<>{manifest ? <code>{manifest.replace(/^.*\//, '')}</code> : 'YAML'}{text !== original && original !== undefined ? ' · edited' : ''}
+          {problems.length ? <span className="editor-problems"> · {problems.length} problem{problems.length > 1 ? 's' : ''}</span> : null}
+        </>
+      }
       state={loadError ? 'error' : loading ? 'connecting' : 'idle'}
       error={loadError}
       hasData={!loading && !loadError}
@@ -136,7 +139,7 @@ export function YamlEditor({ manifest, initial, height = 320 }: { manifest?: str
             <button type="button" className="panel-button" onClick={() => send(true)} disabled={outcome.kind === 'busy' || loading}>
               Dry run
             </button>
-            <button type="button" className="panel-button is-primary" onClick={() => send(false)} disabled={outcome.kind === 'busy' || loading || errors > 0} title={errors ? 'fix the errors first' : undefined}>
+            <button type="button" className="panel-button is-primary" onClick={() => send(false)} disabled={outcome.kind === 'busy' || loading} title={errors ? 'the schema check found errors; the server has the last word' : undefined}>
               Apply
             </button>
             <button type="button" className="panel-button" onClick={revert} disabled={text === original}>
