@@ -94,6 +94,19 @@ describe('watch', () => {
     expect(seen).toEqual([['ADDED', 'networking.istio.io/v1alpha3']]);
   });
 
+  it('fans one change out to every open watch', async () => {
+    const { api, kc, mkPod } = await setup();
+    const from = String(api.store.resourceVersion);
+    const got: string[][] = Array.from({ length: 20 }, () => []);
+    for (let i = 0; i < got.length; i++) {
+      const ctl = await new k8s.Watch(kc).watch('/api/v1/namespaces/default/pods', { resourceVersion: from }, (type, obj) => got[i].push(`${type} ${obj.metadata.name}`), () => {});
+      cleanups.push(() => ctl.abort());
+    }
+    mkPod('fan');
+    await until(() => got.every((g) => g.length === 1));
+    expect(new Set(got.map((g) => g[0]))).toEqual(new Set(['ADDED fan']));
+  });
+
   it('starts with ADDED for every object at resourceVersion 0, and sends bookmarks when allowed', async () => {
     const { api, kc, mkPod } = await setup({ heartbeatMs: 30 });
     mkPod('p1');

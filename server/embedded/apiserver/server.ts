@@ -319,6 +319,7 @@ class ApiHandler {
         resourceVersion: q.get('resourceVersion') ?? '',
         allowBookmarks: q.get('allowWatchBookmarks') === 'true',
         timeoutSeconds: Number.isFinite(timeout) && timeout > 0 ? timeout : undefined,
+        renderKey: `${this.gv(t)}|${table ? 'table' : 'json'}`,
         render: (obj) => (table ? toTable(t.type, [obj], String(obj.metadata.resourceVersion), this.store.clock.now()) : this.present(t, obj)),
         bookmark: (rv) => ({ kind: t.type.kind, apiVersion: this.gv(t), metadata: { resourceVersion: rv } }),
       },

@@ -20,13 +20,15 @@ export interface WatchRequest {
   timeoutSeconds?: number;
   /** Turns a stored object into what goes on the wire (version rewrite, Table row). */
   render: (obj: KubeObject, first: boolean) => unknown;
+  /** Watches with the same key render an object identically (one JSON line shared by all). */
+  renderKey: string;
   /** The BOOKMARK object for a resourceVersion. */
   bookmark: (resourceVersion: string) => unknown;
 }
 
 interface Watcher {
   req: WatchRequest;
-  send: (type: string, obj: KubeObject) => void;
+  send: (type: string, obj: KubeObject, memo?: Map<string, string>) => void;
   end: () => void;
   /** With a selector: the objects that matched last time, so leaving it reads as DELETED. */
   matching?: Set<string>;
@@ -52,21 +54,23 @@ export class WatchHub {
   }
 
   private dispatch(e: StoreEvent): void {
+    // One change fanned out to many watchers is serialised once per rendering.
+    const memo = new Map<string, string>();
     for (const w of this.watchers) {
       if (w.req.type !== e.resource) continue;
       const now = matches(w.req, e.object);
       if (!w.matching) {
-        if (now) w.send(e.type, e.object);
+        if (now) w.send(e.type, e.object, memo);
         continue;
       }
       const key = keyOf(e.object);
       const before = w.matching.has(key);
       if (e.type === 'DELETED' || !now) {
         w.matching.delete(key);
-        if (before || (e.type === 'DELETED' && now)) w.send('DELETED', e.object);
+        if (before || (e.type === 'DELETED' && now)) w.send('DELETED', e.object, memo);
       } else {
         w.matching.add(key);
-        w.send(before || e.type === 'ADDED' ? e.type : 'ADDED', e.object);
+        w.send(before || e.type === 'ADDED' ? e.type : 'ADDED', e.object, memo);
       }
     }
   }
@@ -80,13 +84,20 @@ export class WatchHub {
     res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
     let first = true;
-    const write = (line: unknown) => {
+    const writeText = (text: string) => {
       if (res.writableEnded || res.destroyed) return;
-      res.write(JSON.stringify(line) + '\n');
+      res.write(text);
       if (res.writableLength > MAX_BUFFERED_BYTES) res.end();
     };
-    const send = (type: string, obj: KubeObject) => {
-      write({ type, object: req.render(obj, first) });
+    const write = (line: unknown) => writeText(JSON.stringify(line) + '\n');
+    const send = (type: string, obj: KubeObject, memo?: Map<string, string>) => {
+      const key = `${type}|${req.renderKey}`;
+      let text = memo?.get(key);
+      if (text === undefined) {
+        text = JSON.stringify({ type, object: req.render(obj, first) }) + '\n';
+        memo?.set(key, text);
+      }
+      writeText(text);
       first = false;
     };
 
