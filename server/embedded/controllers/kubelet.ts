@@ -47,14 +47,23 @@ export function startKubelet(store: ObjectStore, clock: Clock, timing: KubeletTi
     return true;
   };
 
-  const containerEvents = (ns: string, name: string, containers: any[], kind: 'initContainers' | 'containers') => {
+  const podNow = (ns: string, name: string, uid: string) => {
     const pod = store.get(kinds.pods, ns, name);
-    if (!pod) return;
+    return pod && pod.metadata.uid === uid ? pod : undefined;
+  };
+  const fieldPathOf = (kind: 'initContainers' | 'containers', c: any) => `spec.${kind}{${c.name}}`;
+
+  /** The kubelet starts pulling when it gets to a container... */
+  const pulling = (pod: KubeObject, containers: any[], kind: 'initContainers' | 'containers') => {
+    for (const c of containers) recordEvent(store, clock, pod, KUBELET, 'Pulling', `Pulling image "${c.image}"`, { fieldPath: fieldPathOf(kind, c) });
+  };
+  /** ...and reports pulled, created and started once the container runs. */
+  const started = (pod: KubeObject, containers: any[], kind: 'initContainers' | 'containers', pullMs: number) => {
     for (const c of containers) {
-      const fieldPath = `spec.${kind}{${c.name}}`;
-      const pullSecs = (0.4 + Math.random() * 1.6).toFixed(3);
-      recordEvent(store, clock, pod, KUBELET, 'Pulling', `Pulling image "${c.image}"`, { fieldPath });
-      recordEvent(store, clock, pod, KUBELET, 'Pulled', `Successfully pulled image "${c.image}" in ${pullSecs}s (${pullSecs}s including waiting). Image size: ${40_000_000 + Math.floor(Math.random() * 200_000_000)} bytes.`, { fieldPath });
+      const fieldPath = fieldPathOf(kind, c);
+      const secs = (pullMs / 1000).toFixed(3);
+      const size = 40_000_000 + Math.floor(Math.random() * 200_000_000);
+      recordEvent(store, clock, pod, KUBELET, 'Pulled', `Successfully pulled image "${c.image}" in ${secs}s (${secs}s including waiting). Image size: ${size} bytes.`, { fieldPath });
       recordEvent(store, clock, pod, KUBELET, 'Created', `Created container: ${c.name}`, { fieldPath });
       recordEvent(store, clock, pod, KUBELET, 'Started', `Started container ${c.name}`, { fieldPath });
     }
@@ -72,20 +81,27 @@ export function startKubelet(store: ObjectStore, clock: Clock, timing: KubeletTi
       }, atMs);
       timers.set(uid, [...(timers.get(uid) ?? []), t]);
     };
-    schedule(Math.min(20, startup / 10), () => {
+    const scheduledAt = Math.min(20, startup / 10);
+    const initAt = hasInit ? startup * 0.4 : scheduledAt;
+    const inits: any[] = pod.spec?.initContainers ?? [];
+    const containers: any[] = pod.spec?.containers ?? [];
+    schedule(scheduledAt, () => {
       if (!advance(ns, name, uid, 'scheduled')) return false;
-      const p = store.get(kinds.pods, ns, name)!;
+      const p = podNow(ns, name, uid)!;
       recordEvent(store, clock, p, SCHEDULER, 'Scheduled', `Successfully assigned ${ns}/${name} to ${NODE.name}`);
+      pulling(p, hasInit ? inits : containers, hasInit ? 'initContainers' : 'containers');
     });
     if (hasInit) {
-      schedule(startup * 0.4, () => {
+      schedule(initAt, () => {
         if (!advance(ns, name, uid, 'initialized')) return false;
-        containerEvents(ns, name, pod.spec.initContainers, 'initContainers');
+        const p = podNow(ns, name, uid)!;
+        started(p, inits, 'initContainers', initAt - scheduledAt);
+        pulling(p, containers, 'containers');
       });
     }
     schedule(startup, () => {
       if (!advance(ns, name, uid, 'running')) return false;
-      containerEvents(ns, name, pod.spec?.containers ?? [], 'containers');
+      started(podNow(ns, name, uid)!, containers, 'containers', startup - initAt);
     });
     schedule(startup + readyAfter, () => {
       const ok = advance(ns, name, uid, 'ready');
