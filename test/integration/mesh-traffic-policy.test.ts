@@ -135,4 +135,31 @@ describe('load balancing, outlier detection and retries', () => {
     expect(clock.now() - t0).toBeLessThan(4500);
     expect(spans.spans.filter((s) => s.serviceName === 'httpbin.default')).toHaveLength(3);
   });
+  it('rewrites the path, sets and removes headers, and mirrors a copy to another host', async () => {
+    apply(store, [{ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'httpbin' }, spec: { hosts: ['httpbin'], http: [{
+      match: [{ uri: { prefix: '/api/' } }],
+      rewrite: { uri: '/' },
+      headers: { request: { set: { 'x-stage': 'canary' }, remove: ['x-secret'] }, response: { add: { 'x-served-by': 'mesh' } } },
+      mirror: { host: 'details' },
+      route: [{ destination: { host: 'httpbin' } }],
+    }] } }]);
+    spans.clear();
+    const res = await mesh.request(fromProductpage, { url: 'http://httpbin:8000/api/headers', headers: { 'x-secret': 's3cret' } });
+    expect(res.status).toBe(200);
+    expect(res.headers['x-served-by']).toBe('mesh');
+    const seen = JSON.parse(res.body).headers;
+    expect(seen['X-Stage']).toEqual(['canary']);
+    expect(seen['X-Secret']).toBeUndefined();
+    await clock.sleep(100);
+    const shadow = spans.spans.find((s) => s.serviceName === 'details.default' && tag(s, 'span.kind') === 'server')!;
+    expect(String(tag(shadow, 'http.url'))).toBe('http://httpbin-shadow/headers');
+  });
+
+  it('a ServiceEntry host is known but unreachable from the simulated cluster', async () => {
+    apply(store, [{ apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'google' }, spec: { hosts: ['www.googleapis.com'], ports: [{ number: 80, name: 'http', protocol: 'HTTP' }], resolution: 'DNS', location: 'MESH_EXTERNAL' } }]);
+    const res = await mesh.request(fromProductpage, { url: 'http://www.googleapis.com/books/v1/volumes' });
+    expect(res.status).toBe(503);
+    expect(res.body).toContain('reset reason: connection failure');
+    await expect(mesh.request(fromProductpage, { url: 'http://nowhere.example/' })).rejects.toThrow('Could not resolve host: nowhere.example');
+  });
 });

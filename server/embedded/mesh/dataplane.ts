@@ -10,7 +10,7 @@ import { hostPatternMatches, qualifyHost, stripPort } from './hosts.ts';
 import { LoadBalancers } from './load-balancer.ts';
 import { type HttpMatchRequest, type MatchInput, firstMatch } from './match.ts';
 import { authorize, clientUsesMtls, peerAuthMode, spiffePrincipal } from './security.ts';
-import { type HttpRoute, type MeshSnapshot, type ServiceInfo, type VirtualServiceInfo, buildSnapshot, selects } from './snapshot.ts';
+import { type HeaderOps, type HttpRoute, type MeshSnapshot, type ServiceInfo, type VirtualServiceInfo, buildSnapshot, selects } from './snapshot.ts';
 import { type ProxyIdentity, ProxySpan, newRequestId, newTraceId, proxyIdentity } from './spans.ts';
 import { type AppHandler, ConnectionError, type MeshRequest, type MeshResponse, type Workload } from './types.ts';
 
@@ -244,6 +244,11 @@ export class DataPlane {
       }
       const dr = snap.destinationRules.get(destFqdn);
       const subsetDef = subset ? dr?.subsets.find((s) => s.name === subset) : undefined;
+      if (dest && !svc && snap.serviceEntryHosts.has(destFqdn)) {
+        // A ServiceEntry host outside the cluster: the simulated cluster has no internet.
+        flags.push('UF');
+        return finish(localReply(503, ENVOY.connectionFailure));
+      }
       if (!dest || !svc || (subset && !subsetDef)) {
         flags.push('NC');
         return finish(localReply(503, ''));
@@ -254,6 +259,11 @@ export class DataPlane {
         return finish(localReply(503, ''));
       }
       const policy = { ...(dr?.trafficPolicy ?? {}), ...(subsetDef?.trafficPolicy ?? {}) };
+      // What the route changes on the way up: rewrite, header operations, and a mirror copy.
+      const upstreamPath = rewritePath(route, u.matched, u.url);
+      const routeHeaders = applyHeaderOps(applyHeaderOps({ ...headers }, route.headers?.request), dest.headers?.request);
+      if (route.rewrite?.authority) routeHeaders.host = route.rewrite.authority;
+      if (route.mirror && hit(route.mirrorPercentage?.value ?? 100)) this.mirror(u, route.mirror, routeHeaders, upstreamPath);
       const candidates = subsetDef ? svc.endpoints.filter((e) => selects(subsetDef.labels ?? {}, e)) : svc.endpoints;
       const proxyKey = `${u.proxy.workload.uid}|${cluster}`;
       const outliers = this.outlierDetector(proxyKey);
@@ -297,11 +307,11 @@ export class DataPlane {
             try {
               const serverMode = peerAuthMode(snap, endpoint);
               const mtls = clientUsesMtls(dr?.trafficPolicy, subsetDef?.trafficPolicy, serverMode);
-              const upstreamHeaders: Record<string, string> = { ...headers, 'x-envoy-attempt-count': String(attempt + 1), 'x-b3-traceid': traceId, 'x-b3-spanid': span.spanID, 'x-b3-sampled': '1', 'x-envoy-decorator-operation': span.operationName };
+              const upstreamHeaders: Record<string, string> = { ...routeHeaders, 'x-envoy-attempt-count': String(attempt + 1), 'x-b3-traceid': traceId, 'x-b3-spanid': span.spanID, 'x-b3-sampled': '1', 'x-envoy-decorator-operation': span.operationName };
               if (parentSpanId) upstreamHeaders['x-b3-parentspanid'] = parentSpanId;
               else delete upstreamHeaders['x-b3-parentspanid'];
               if (u.proxy.kind === 'router') upstreamHeaders['x-envoy-internal'] = 'true';
-              resp = await this.inbound({ endpoint, svc, servicePort: port, targetPort: svcPort.targetPort, src: u.src, mtls, method: u.method, path: u.url.pathname + u.url.search, headers: upstreamHeaders, body: u.body, signal: perTry.controller.signal });
+              resp = await this.inbound({ endpoint, svc, servicePort: port, targetPort: svcPort.targetPort, src: u.src, mtls, method: u.method, path: upstreamPath, headers: upstreamHeaders, body: u.body, signal: perTry.controller.signal });
               retriable = retryOn.has('5xx') ? resp.status >= 500 : (retryOn.has('gateway-error') && resp.status >= 502 && resp.status <= 504) || (retryOn.has('retriable-4xx') && resp.status === 409) || retryOn.has(String(resp.status));
             } catch (err) {
               if (cutKind(perTry.controller.signal) === 'per-try-timeout' && !overall.controller.signal.aborted) {
@@ -335,6 +345,8 @@ export class DataPlane {
           headers: { ...resp.headers, server: 'istio-envoy', 'x-envoy-upstream-service-time': String(Math.round(this.clock.now() - upstreamStarted)) },
           body: resp.body,
         };
+        applyHeaderOps(out.headers, route.headers?.response);
+        applyHeaderOps(out.headers, dest.headers?.response);
         // Several Set-Cookie values travel joined by newlines; the gateway splits them again.
         if (stickyCookie) out.headers['set-cookie'] = out.headers['set-cookie'] ? `${out.headers['set-cookie']}\n${stickyCookie}` : stickyCookie;
         return finish(out);
@@ -356,6 +368,13 @@ export class DataPlane {
       this.counters.record(endOf(u.src), { ...endOf(endpoint), service: destFqdn || 'unknown' }, 0, flags, this.clock.now() - started, this.clock.now());
       throw err;
     }
+  }
+
+  /** Envoy's request mirroring: a fire-and-forget copy, Host suffixed `-shadow`, its answer dropped. */
+  private mirror(u: Upstream, target: { host: string; subset?: string; port?: { number?: number } }, headers: Record<string, string>, path: string): void {
+    const url = new URL(path, u.url);
+    const shadow: Record<string, string> = { ...headers, host: `${stripPort(headers.host ?? url.host)}-shadow` };
+    void this.forward({ ...u, url, headers: shadow, route: { route: [{ destination: target }] }, matched: null, signal: undefined }).catch(() => {});
   }
 
   // ---- the server sidecar ----------------------------------------------------------------
@@ -466,6 +485,26 @@ export class DataPlane {
     if (!d) this.outliers.set(key, (d = new OutlierDetector(this.clock)));
     return d;
   }
+}
+
+/** HTTPRewrite.uri replaces the matched prefix (or the whole path for other matches). */
+function rewritePath(route: HttpRoute, matched: HttpMatchRequest | null, url: URL): string {
+  const to = route.rewrite?.uri;
+  if (to === undefined) return url.pathname + url.search;
+  const prefix = matched?.uri?.prefix;
+  const path = prefix !== undefined && url.pathname.startsWith(prefix) ? to + url.pathname.slice(prefix.length) : to;
+  return (path.replace(/^\/\//, '/') || '/') + url.search;
+}
+
+function applyHeaderOps(headers: Record<string, string>, ops: HeaderOps | undefined): Record<string, string> {
+  if (!ops) return headers;
+  for (const [k, v] of Object.entries(ops.set ?? {})) headers[k.toLowerCase()] = String(v);
+  for (const [k, v] of Object.entries(ops.add ?? {})) {
+    const name = k.toLowerCase();
+    headers[name] = headers[name] !== undefined ? `${headers[name]},${v}` : String(v);
+  }
+  for (const k of ops.remove ?? []) delete headers[k.toLowerCase()];
+  return headers;
 }
 
 /** Response flags, each listed once however many attempts raised it. */

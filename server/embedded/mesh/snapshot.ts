@@ -43,7 +43,9 @@ export interface ServiceInfo {
 export interface HttpRoute {
   name?: string;
   match?: HttpMatchRequest[];
-  route?: Array<{ destination: { host: string; subset?: string; port?: { number?: number } }; weight?: number; headers?: any }>;
+  route?: Array<{ destination: { host: string; subset?: string; port?: { number?: number } }; weight?: number; headers?: { request?: HeaderOps; response?: HeaderOps } }>;
+  mirror?: { host: string; subset?: string; port?: { number?: number } };
+  mirrorPercentage?: { value?: number };
   redirect?: { uri?: string; authority?: string; redirectCode?: number };
   directResponse?: { status: number; body?: { string?: string } };
   rewrite?: { uri?: string; authority?: string };
