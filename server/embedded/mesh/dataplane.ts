@@ -25,6 +25,12 @@ export interface DataPlaneOptions {
 /** Istio ≥ 1.24 default: retry twice on connection-level failures, not on 503. */
 const DEFAULT_RETRY: { attempts?: number; perTryTimeout?: string; retryOn?: string } = { attempts: 2, retryOn: 'connect-failure,refused-stream,unavailable,cancelled' };
 
+/** The kinds a routing snapshot is built from (Events, ReplicaSets and the like do not matter). */
+const ROUTING_KINDS = new Set(['Namespace', 'Pod', 'Service', 'VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'PeerAuthentication', 'AuthorizationPolicy']);
+
+/** Per-proxy state maps are cleared past this size (pods come and go; their state may go too). */
+const MAX_PROXY_STATE = 10_000;
+
 /** A synthetic gateway pod for clusters whose control plane has not created one. */
 const FALLBACK_GATEWAY: Workload = {
   pod: 'istio-ingressgateway-0',
@@ -79,8 +85,10 @@ export class DataPlane {
     this.clock = opts.clock;
     this.spans = opts.spans;
     this.realisticLatency = opts.realisticLatency ?? true;
-    // Any accepted change invalidates the snapshot; the next request rebuilds it.
-    this.unsubscribe = this.store.onEvent(() => (this.snap = undefined));
+    // Any accepted change to what routing reads invalidates the snapshot; the next request rebuilds it.
+    this.unsubscribe = this.store.onEvent((e) => {
+      if (ROUTING_KINDS.has(e.resource.kind)) this.snap = undefined;
+    });
   }
 
   snapshot(): MeshSnapshot {
@@ -473,6 +481,7 @@ export class DataPlane {
   private pool(key: string, limits: NonNullable<ReturnType<typeof poolLimits>>): ConnectionPool {
     let pool = this.pools.get(key);
     if (!pool) {
+      if (this.pools.size > MAX_PROXY_STATE) this.pools.clear();
       // A TCP+mTLS handshake inside the node: about a millisecond.
       pool = new ConnectionPool(limits, this.clock, () => 0.5 + Math.random());
       this.pools.set(key, pool);
@@ -482,7 +491,10 @@ export class DataPlane {
 
   private outlierDetector(key: string): OutlierDetector {
     let d = this.outliers.get(key);
-    if (!d) this.outliers.set(key, (d = new OutlierDetector(this.clock)));
+    if (!d) {
+      if (this.outliers.size > MAX_PROXY_STATE) this.outliers.clear();
+      this.outliers.set(key, (d = new OutlierDetector(this.clock)));
+    }
     return d;
   }
 }

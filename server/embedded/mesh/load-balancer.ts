@@ -55,6 +55,7 @@ export class LoadBalancers {
     }
     const simple = (policy?.simple ?? 'LEAST_REQUEST').toUpperCase();
     if (simple === 'ROUND_ROBIN') {
+      if (this.rrNext.size > 10_000) this.rrNext.clear();
       const i = this.rrNext.get(clusterKey) ?? Math.floor(Math.random() * sorted.length);
       this.rrNext.set(clusterKey, i + 1);
       return { endpoint: sorted[i % sorted.length] };
