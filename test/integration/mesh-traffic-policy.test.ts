@@ -45,6 +45,10 @@ describe('circuit breaking (httpbin + fortio, the Istio task)', () => {
     })();
     expect(overflow!.body).toBe('upstream connect error or disconnect/reset before headers. reset reason: overflow');
     expect(overflow!.headers['x-envoy-overloaded']).toBe('true');
+    const stats = mesh.proxyStats({ workload: 'fortio-deploy' });
+    const overflowed = Number(/upstream_rq_pending_overflow: (\d+)/.exec(stats)![1]);
+    expect(stats).toContain('cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_pending_total: ');
+    expect(overflowed).toBeGreaterThanOrEqual(c3.codes[503]);
     expect(spans.spans.some((s) => tag(s, 'response_flags') === 'UO' && tag(s, 'upstream_cluster') === 'outbound|8000||httpbin.default.svc.cluster.local')).toBe(true);
   });
 });

@@ -54,6 +54,20 @@ export class ConnectionPool {
     private readonly connectMs: () => number,
   ) {}
 
+  /** Envoy's circuit-breaker stats for this cluster, as `pilot-agent request GET stats` prints them. */
+  statLines(cluster: string): string[] {
+    const p = `cluster.${cluster}`;
+    const remaining = Math.max(0, this.limits.maxPending - this.pending.length);
+    return [
+      `${p}.circuit_breakers.default.remaining_pending: ${remaining}`,
+      `${p}.circuit_breakers.default.rq_pending_open: ${remaining === 0 ? 1 : 0}`,
+      `${p}.upstream_rq_pending_active: ${this.pending.length}`,
+      `${p}.upstream_rq_pending_failure_eject: 0`,
+      `${p}.upstream_rq_pending_overflow: ${this.stats.pendingOverflow}`,
+      `${p}.upstream_rq_pending_total: ${this.stats.pendingTotal}`,
+    ];
+  }
+
   /** Resolves with a release function, or 'overflow'. */
   async acquire(signal: AbortSignal): Promise<(() => void) | 'overflow'> {
     if (this.active >= this.limits.maxRequests) {

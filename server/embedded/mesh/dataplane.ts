@@ -478,6 +478,16 @@ export class DataPlane {
     });
   }
 
+  /** The circuit-breaker stats of one pod's sidecar, for clusters that have a connection pool. */
+  proxyStats(pod: Workload): string {
+    const lines: string[] = [];
+    for (const [key, pool] of this.pools) {
+      const [uid, cluster] = key.split(/\|(.*)/s);
+      if (uid === pod.uid) lines.push(...pool.statLines(cluster));
+    }
+    return lines.sort().join('\n') + (lines.length ? '\n' : '');
+  }
+
   private pool(key: string, limits: NonNullable<ReturnType<typeof poolLimits>>): ConnectionPool {
     let pool = this.pools.get(key);
     if (!pool) {

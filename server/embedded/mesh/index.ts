@@ -25,6 +25,11 @@ export interface Mesh {
   request(from: RequestSource, req: MeshRequest): Promise<MeshResponse>;
   /** Per source → destination workload/version: requests, errors, codes, flags, latency samples. */
   counters(): EdgeCounters[];
+  /**
+   * A pod's sidecar circuit-breaker stats (`pilot-agent request GET stats` lines for clusters
+   * with a connectionPool), e.g. `cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_pending_overflow: 21`.
+   */
+  proxyStats(pod: { workload: string; namespace?: string }): string;
   stop(): Promise<void>;
 }
 
@@ -67,6 +72,10 @@ export function createMesh(opts: MeshOptions): Mesh {
       return plane.fromPod(plane.findWorkload(from.workload, ns), ns, req);
     },
     counters: () => plane.counters.snapshot(),
+    proxyStats(pod) {
+      const w = plane.findWorkload(pod.workload, pod.namespace ?? 'default');
+      return w ? plane.proxyStats(w) : '';
+    },
     async stop() {
       plane.stop();
       await Promise.all([...gateways].map((g) => g.close()));
