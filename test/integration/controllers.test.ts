@@ -82,13 +82,27 @@ describe('bootstrapCluster', () => {
 describe('controllers', () => {
   it('takes a Deployment in an injected namespace through Pending to Running 2/2, with Endpoints following readiness', async () => {
     const { store, kinds } = cluster();
+    // The stages pass in milliseconds of real time, so record every change rather than poll for it.
+    const podStates: string[] = [];
+    const endpointStates: string[] = [];
+    const unsubscribe = store.onEvent((e) => {
+      if (e.resource === kinds.pods && e.object.metadata.namespace === 'bookinfo' && e.type !== 'DELETED') {
+        const p = e.object;
+        const waiting = p.status?.containerStatuses?.[0]?.state?.waiting?.reason;
+        podStates.push(`${p.status?.phase} ${readyCount(p)}${waiting ? ` ${waiting}` : ''}`);
+      }
+      if (e.resource === kinds.ep && e.object.metadata.name === 'reviews') {
+        const subset = e.object.subsets?.[0];
+        endpointStates.push(`ready=${subset?.addresses?.length ?? 0} notReady=${subset?.notReadyAddresses?.length ?? 0}`);
+      }
+    });
+    stops.push(unsubscribe);
     store.create(kinds.ns, { metadata: { name: 'bookinfo', labels: { 'istio-injection': 'enabled' } } });
     store.create(kinds.svc, { metadata: { name: 'reviews', namespace: 'bookinfo' }, spec: { selector: { app: 'reviews' }, ports: [{ name: 'http', port: 9080 }] } });
     store.create(kinds.deploy, deployment('reviews-v1', 'bookinfo'));
 
     const pod = await until('a pod', () => store.list(kinds.pods, 'bookinfo')[0]);
     expect(pod.metadata.name).toMatch(/^reviews-v1-[bcdfghjklmnpqrstvwxz2456789]+-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
-    expect(pod.status.phase).toBe('Pending');
     expect(pod.spec.containers.map((c: any) => c.name)).toEqual(['reviews', 'istio-proxy']);
     expect(pod.spec.initContainers.map((c: any) => c.name)).toEqual(['istio-init']);
     expect(pod.metadata.labels!['security.istio.io/tlsMode']).toBe('istio');
@@ -98,30 +112,27 @@ describe('controllers', () => {
     expect(pod.metadata.ownerReferences![0]).toMatchObject({ kind: 'ReplicaSet', name: rs.metadata.name, uid: rs.metadata.uid });
     expect(rs.metadata.labels!['pod-template-hash']).toBe(rs.metadata.name.slice('reviews-v1-'.length));
 
-    const creating = await until('ContainerCreating', () => {
-      const p = store.get(kinds.pods, 'bookinfo', pod.metadata.name)!;
-      return p.status.containerStatuses?.[0]?.state?.waiting?.reason === 'ContainerCreating' && p;
-    });
-    expect(creating.status.phase).toBe('Pending');
-    expect(creating.status.initContainerStatuses[0].state.terminated.reason).toBe('Completed');
-
-    const running = await until('Running', () => {
-      const p = store.get(kinds.pods, 'bookinfo', pod.metadata.name)!;
-      return p.status.phase === 'Running' && p;
-    });
-    expect(readyCount(running)).toBe('0/2');
-    const notReady = await until('not-ready endpoint', () => store.get(kinds.ep, 'bookinfo', 'reviews')?.subsets?.[0]?.notReadyAddresses?.[0]);
-    expect(notReady.ip).toBe(running.status.podIP);
-    expect(store.get(kinds.ep, 'bookinfo', 'reviews')!.subsets[0].addresses).toBeUndefined();
-
     const ready = await until('Ready', () => {
       const p = store.get(kinds.pods, 'bookinfo', pod.metadata.name)!;
       return readyCount(p) === '2/2' && p;
     });
+    expect(podStates).toEqual([
+      'Pending 0/2',
+      'Pending 0/2 PodInitializing',
+      'Pending 0/2 ContainerCreating',
+      'Running 0/2',
+      'Running 2/2',
+    ]);
     expect(ready.status.conditions.find((c: any) => c.type === 'Ready').status).toBe('True');
+    expect(ready.status.initContainerStatuses[0].state.terminated.reason).toBe('Completed');
+
     const address = await until('ready endpoint', () => store.get(kinds.ep, 'bookinfo', 'reviews')?.subsets?.[0]?.addresses?.[0]);
     expect(address).toMatchObject({ ip: ready.status.podIP, targetRef: { kind: 'Pod', name: pod.metadata.name } });
     expect(store.get(kinds.ep, 'bookinfo', 'reviews')!.subsets[0].ports).toEqual([{ name: 'http', port: 9080, protocol: 'TCP' }]);
+    // Endpoints list the pod only once it has an IP: not ready while Running 0/2, ready at 2/2.
+    expect(endpointStates[0]).toBe('ready=0 notReady=0');
+    expect(endpointStates.slice(1)).toEqual(expect.arrayContaining(['ready=0 notReady=1', 'ready=1 notReady=0']));
+    expect(endpointStates.indexOf('ready=0 notReady=1')).toBeLessThan(endpointStates.indexOf('ready=1 notReady=0'));
 
     const d = await until('deployment available', () => {
       const d = store.get(kinds.deploy, 'bookinfo', 'reviews-v1')!;
@@ -131,7 +142,7 @@ describe('controllers', () => {
     expect(d.status.conditions.map((c: any) => `${c.type}=${c.status}:${c.reason}`)).toEqual(['Available=True:MinimumReplicasAvailable', 'Progressing=True:NewReplicaSetAvailable']);
 
     const reasons = store.list(kinds.events, 'bookinfo').filter((e) => e.involvedObject.name === pod.metadata.name).map((e) => e.reason);
-    expect(reasons).toEqual(expect.arrayContaining(['Scheduled', 'Pulling', 'Pulled', 'Created', 'Started']));
+    expect(reasons).toEqual(['Scheduled', 'Pulling', 'Pulled', 'Created', 'Started', 'Pulling', 'Pulling', 'Pulled', 'Created', 'Started', 'Pulled', 'Created', 'Started']);
   });
 
   it('does not inject without the namespace label, nor when the pod opts out', async () => {
