@@ -115,7 +115,6 @@ export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
         return { role: given ? 'presenter' : 'audience', source: main.session };
       },
     });
-    stops.push(() => hub.close());
     await new Promise<void>((res, rej) => {
       server.once('error', rej);
       server.listen(config.port, config.host, () => res());
@@ -124,6 +123,8 @@ export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
       server.closeAllConnections();
       server.close(() => r());
     }));
+    // Upgraded sockets keep the HTTP server open: end them first (stops run in reverse).
+    stops.push(() => hub.close());
     const { port } = server.address() as AddressInfo;
     const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
     const url = `http://${hostForUrl}:${port}/`;
