@@ -55,7 +55,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
       latencies.push(took);
       // fortio's own turnaround between a response and the next request on this connection.
       const wait = Math.max(0, perConnectionIntervalMs - took);
-      await clock.sleep(wait + Math.random() * 0.5);
+      await clock.sleep(wait + 1 + Math.random() * 2);
     }
   }
 

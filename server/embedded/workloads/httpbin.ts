@@ -12,7 +12,7 @@ export const httpbinApp: AppHandler = async (req, ctx) => {
   const url = new URL(req.path, 'http://httpbin:8000');
   const path = url.pathname;
   const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [canonical(k), [v]]));
-  await work(ctx, 4, req.signal);
+  await work(ctx, 2, req.signal);
   if (path === '/get') {
     return jsonResponse(200, JSON.stringify({ args: Object.fromEntries([...url.searchParams].map(([k, v]) => [k, [v]])), headers, method: req.method, origin: '127.0.0.6', url: `http://${req.headers.host ?? 'httpbin:8000'}${req.path}` }, null, 2) + '\n');
   }
