@@ -215,9 +215,28 @@ describe('controllers', () => {
     expect(store.list(kinds.pods, 'default')[0].spec.containers[0].image).toContain('reviews-v2');
   });
 
+  it('assigns Services a ClusterIP, and LoadBalancer Services nodePorts and the node\'s address', () => {
+    const { store, kinds } = cluster();
+    const plain = store.create(kinds.svc, { metadata: { name: 'details' }, spec: { selector: { app: 'details' }, ports: [{ name: 'http', port: 9080 }] } });
+    expect(plain.spec.clusterIP).toMatch(/^10\.96\.\d+\.\d+$/);
+    expect(plain.spec.ports[0]).toEqual({ name: 'http', port: 9080, protocol: 'TCP', targetPort: 9080 });
+    const lb = store.create(kinds.svc, { metadata: { name: 'web' }, spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } });
+    expect(lb.spec.ports[0].nodePort).toBeGreaterThanOrEqual(30000);
+    expect(lb.spec.ports[0].nodePort).toBeLessThanOrEqual(32767);
+    expect(lb.status.loadBalancer.ingress).toEqual([{ ip: '127.0.0.1', ipMode: 'VIP' }]);
+    const replaced = structuredClone(lb);
+    delete replaced.spec.clusterIP;
+    delete replaced.spec.ports[0].nodePort;
+    const after = store.update(kinds.svc, replaced);
+    expect(after.spec.clusterIP).toBe(lb.spec.clusterIP);
+    expect(after.spec.ports[0].nodePort).toBe(lb.spec.ports[0].nodePort);
+  });
+
   it('gives a new namespace its default ServiceAccount', async () => {
     const { store } = cluster();
-    store.create(store.registry.mustGet('', 'namespaces'), { metadata: { name: 'team' } });
+    const ns = store.create(store.registry.mustGet('', 'namespaces'), { metadata: { name: 'team' } });
+    expect(ns.status.phase).toBe('Active');
+    expect(ns.metadata.labels!['kubernetes.io/metadata.name']).toBe('team');
     await until('default SA', () => store.get(store.registry.mustGet('', 'serviceaccounts'), 'team', 'default'));
   });
 });

@@ -2,7 +2,7 @@ import type { Clock } from '../../clock.ts';
 import type { ObjectStore } from '../apiserver/store.ts';
 import type { KubeObject } from '../apiserver/types.ts';
 import { NODE, allocatePodIp } from './addresses.ts';
-import { applyDeploymentDefaults, applyServiceDefaults } from './defaults.ts';
+import { applyDeploymentDefaults, applyNamespaceDefaults, applyServiceDefaults } from './defaults.ts';
 import { reconcileDeployment, replicaSetsOf } from './deployment-controller.ts';
 import { reconcileEndpoints } from './endpoints-controller.ts';
 import { kindsOf } from './kinds.ts';
@@ -49,13 +49,9 @@ export function bootstrapCluster(store: ObjectStore, clock: Clock): void {
 function ensureNamespace(store: ObjectStore, name: string): void {
   const type = kindsOf(store).namespaces;
   if (store.get(type, undefined, name)) return;
-  store.create(type, {
-    apiVersion: 'v1',
-    kind: 'Namespace',
-    metadata: { name, labels: { 'kubernetes.io/metadata.name': name } },
-    spec: { finalizers: ['kubernetes'] },
-    status: { phase: 'Active' },
-  });
+  const ns: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
+  applyNamespaceDefaults(ns);
+  store.create(type, ns);
 }
 
 function ensureService(store: ObjectStore, s: ServiceSpec): void {

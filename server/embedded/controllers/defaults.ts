@@ -88,15 +88,32 @@ export function applyServiceDefaults(store: ObjectStore, svc: KubeObject, old?: 
     }
     if (p.nodePort) taken.add(p.nodePort);
   }
-  svc.status ??= old?.status ?? { loadBalancer: {} };
+  svc.status ??= structuredClone(old?.status) ?? { loadBalancer: {} };
+  // Like Docker Desktop or k3s' service load balancer: every LoadBalancer Service is reachable on the node.
+  if (spec.type === 'LoadBalancer' && !svc.status.loadBalancer?.ingress?.length) {
+    svc.status.loadBalancer = { ingress: [{ ip: LOAD_BALANCER_IP, ipMode: 'VIP' }] };
+  }
 }
 
-/** Mutating admission for Pods, Deployments and Services created by anyone (kubectl, client-node, controllers). */
+/** The EXTERNAL-IP every LoadBalancer Service gets. */
+export const LOAD_BALANCER_IP = '127.0.0.1';
+
+/** Namespaces carry their name as a label and start Active, as the apiserver makes them. */
+export function applyNamespaceDefaults(ns: KubeObject): void {
+  ns.metadata.labels = { ...(ns.metadata.labels ?? {}), 'kubernetes.io/metadata.name': ns.metadata.name };
+  ns.spec ??= {};
+  ns.spec.finalizers ??= ['kubernetes'];
+  ns.status ??= {};
+  ns.status.phase ??= 'Active';
+}
+
+/** Mutating admission for Pods, Deployments, Services and Namespaces written by anyone (kubectl, client-node, controllers). */
 export function makeDefaultsHook(store: ObjectStore): AdmissionHook {
   return (op, type, obj, old) => {
     if (op === 'DELETE') return;
     if (type.group === '' && type.kind === 'Pod' && op === 'CREATE') applyPodDefaults(obj);
     else if (type.group === 'apps' && type.kind === 'Deployment') applyDeploymentDefaults(obj);
     else if (type.group === '' && type.kind === 'Service') applyServiceDefaults(store, obj, old);
+    else if (type.group === '' && type.kind === 'Namespace') applyNamespaceDefaults(obj);
   };
 }
