@@ -102,6 +102,13 @@ describe('spans per hop, as Istio sidecars make them', () => {
     expect(trace).toHaveLength(7);
   });
 
+  it('ignores malformed B3 headers from clients and starts a fresh 128-bit trace', async () => {
+    const trace = await traceOfPage({ 'x-b3-traceid': 'not-a-trace</script>', 'x-b3-spanid': 'zz' });
+    expect(new Set(trace.map((s) => s.traceID)).size).toBe(1);
+    expect(trace[0].traceID).toMatch(/^[0-9a-f]{32}$/);
+    expect(trace.filter((s) => !s.parentSpanID)).toHaveLength(1);
+  });
+
   it('weighted routes name the operation after the VirtualService', async () => {
     apply(store, manifest('networking/virtual-service-reviews-50-v3.yaml'));
     const trace = await traceOfPage();

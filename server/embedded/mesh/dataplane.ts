@@ -205,8 +205,7 @@ export class DataPlane {
     const snap = this.snapshot();
     const started = this.clock.now();
     const { headers, route } = u;
-    const traceId = headers['x-b3-traceid'] ?? newTraceId();
-    const parentSpanId = headers['x-b3-traceid'] ? headers['x-b3-spanid'] : undefined;
+    const { traceId, parentSpanId } = incomingTrace(headers);
     const dest = pickWeighted(route.route ?? []);
     const destFqdn = dest ? qualifyHost(dest.destination.host, u.vs?.namespace ?? u.src.namespace, snap.namespaces) : '';
     const svc = snap.services.get(destFqdn);
@@ -406,8 +405,7 @@ export class DataPlane {
     if ((!p.mtls && mode === 'STRICT') || (p.mtls && mode === 'DISABLE')) throw new ConnectionError('ECONNRESET', 'Connection reset by peer');
     const headers = { ...p.headers };
     headers['x-request-id'] ??= newRequestId();
-    const traceId = headers['x-b3-traceid'] ?? newTraceId();
-    const parent = headers['x-b3-traceid'] ? headers['x-b3-spanid'] : undefined;
+    const { traceId, parentSpanId: parent } = incomingTrace(headers);
     const proxy = proxyIdentity('sidecar', p.endpoint);
     const span = new ProxySpan(this.spans, this.clock, traceId, parent, `${p.svc.fqdn}:${p.servicePort}/*`, proxy, 'server', {
       url: `http://${headers.host ?? p.svc.fqdn}${p.path}`,
@@ -507,6 +505,19 @@ export class DataPlane {
     }
     return d;
   }
+}
+
+/** The B3 context a request carries; malformed ids (anything a client may send) start a new trace. */
+function incomingTrace(headers: Record<string, string>): { traceId: string; parentSpanId?: string } {
+  const traceId = headers['x-b3-traceid']?.toLowerCase();
+  const spanId = headers['x-b3-spanid']?.toLowerCase();
+  if (!traceId || !/^(?:[0-9a-f]{16}|[0-9a-f]{32})$/.test(traceId) || /^0+$/.test(traceId)) {
+    delete headers['x-b3-traceid'];
+    delete headers['x-b3-spanid'];
+    delete headers['x-b3-parentspanid'];
+    return { traceId: newTraceId() };
+  }
+  return { traceId, parentSpanId: spanId && /^[0-9a-f]{16}$/.test(spanId) ? spanId : undefined };
 }
 
 /** HTTPRewrite.uri replaces the matched prefix (or the whole path for other matches). */
