@@ -303,38 +303,38 @@ export class DataPlane {
           const perTry = linkedController(overall.controller.signal);
           const perTryTimer = perTryMs > 0 ? this.clock.setTimeout(() => perTry.controller.abort(new CutReason('per-try-timeout')), perTryMs) : undefined;
           let retriable = false;
+          let release: (() => void) | 'overflow' | undefined;
+          let done: (() => void) | undefined;
           try {
-            const release = pool ? await pool.acquire(perTry.controller.signal) : undefined;
+            release = pool ? await pool.acquire(perTry.controller.signal) : undefined;
             if (release === 'overflow') {
               flags.push('UO');
               return finish(localReply(503, ENVOY.overflow, { 'x-envoy-overloaded': 'true' }));
             }
-            const done = this.lb.begin(proxyKey, endpoint);
+            done = this.lb.begin(proxyKey, endpoint);
             upstreamStarted = this.clock.now();
-            try {
-              const serverMode = peerAuthMode(snap, endpoint);
-              const mtls = clientUsesMtls(dr?.trafficPolicy, subsetDef?.trafficPolicy, serverMode);
-              const upstreamHeaders: Record<string, string> = { ...routeHeaders, 'x-envoy-attempt-count': String(attempt + 1), 'x-b3-traceid': traceId, 'x-b3-spanid': span.spanID, 'x-b3-sampled': '1', 'x-envoy-decorator-operation': span.operationName };
-              if (parentSpanId) upstreamHeaders['x-b3-parentspanid'] = parentSpanId;
-              else delete upstreamHeaders['x-b3-parentspanid'];
-              if (u.proxy.kind === 'router') upstreamHeaders['x-envoy-internal'] = 'true';
-              resp = await this.inbound({ endpoint, svc, servicePort: port, targetPort: svcPort.targetPort, src: u.src, mtls, method: u.method, path: upstreamPath, headers: upstreamHeaders, body: u.body, signal: perTry.controller.signal });
-              retriable = retryOn.has('5xx') ? resp.status >= 500 : (retryOn.has('gateway-error') && resp.status >= 502 && resp.status <= 504) || (retryOn.has('retriable-4xx') && resp.status === 409) || retryOn.has(String(resp.status));
-            } catch (err) {
-              if (cutKind(perTry.controller.signal) === 'per-try-timeout' && !overall.controller.signal.aborted) {
-                flags.push('UT');
-                resp = localReply(504, ENVOY.timeout);
-                retriable = retryOn.has('5xx') || retryOn.has('gateway-error') || retryOn.has('reset');
-              } else if (err instanceof ConnectionError) {
-                flags.push('UC');
-                resp = localReply(503, ENVOY.connectionTermination);
-                retriable = retryOn.has('5xx') || retryOn.has('gateway-error') || retryOn.has('reset');
-              } else throw err;
-            } finally {
-              done();
-              if (typeof release === 'function') release();
-            }
+            const serverMode = peerAuthMode(snap, endpoint);
+            const mtls = clientUsesMtls(dr?.trafficPolicy, subsetDef?.trafficPolicy, serverMode);
+            const upstreamHeaders: Record<string, string> = { ...routeHeaders, 'x-envoy-attempt-count': String(attempt + 1), 'x-b3-traceid': traceId, 'x-b3-spanid': span.spanID, 'x-b3-sampled': '1', 'x-envoy-decorator-operation': span.operationName };
+            if (parentSpanId) upstreamHeaders['x-b3-parentspanid'] = parentSpanId;
+            else delete upstreamHeaders['x-b3-parentspanid'];
+            if (u.proxy.kind === 'router') upstreamHeaders['x-envoy-internal'] = 'true';
+            resp = await this.inbound({ endpoint, svc, servicePort: port, targetPort: svcPort.targetPort, src: u.src, mtls, method: u.method, path: upstreamPath, headers: upstreamHeaders, body: u.body, signal: perTry.controller.signal });
+            retriable = retryOn.has('5xx') ? resp.status >= 500 : (retryOn.has('gateway-error') && resp.status >= 502 && resp.status <= 504) || (retryOn.has('retriable-4xx') && resp.status === 409) || retryOn.has(String(resp.status));
+          } catch (err) {
+            // A per-try timeout (while queued for a connection or waiting for headers) is a 504 attempt.
+            if (cutKind(perTry.controller.signal) === 'per-try-timeout' && !overall.controller.signal.aborted) {
+              flags.push('UT');
+              resp = localReply(504, ENVOY.timeout);
+              retriable = retryOn.has('5xx') || retryOn.has('gateway-error') || retryOn.has('reset');
+            } else if (err instanceof ConnectionError) {
+              flags.push('UC');
+              resp = localReply(503, attempt > 0 ? ENVOY.connectionTermination.replace('reset reason:', 'retried and the latest reset reason:') : ENVOY.connectionTermination);
+              retriable = retryOn.has('5xx') || retryOn.has('gateway-error') || retryOn.has('reset');
+            } else throw err;
           } finally {
+            done?.();
+            if (typeof release === 'function') release();
             if (perTryTimer) clearTimeout(perTryTimer);
             perTry.dispose();
           }
