@@ -242,7 +242,12 @@ export class DataPlane {
       if (delay && hit(delay.percentage?.value ?? delay.percent)) {
         const ms = optionalDurationMs(delay.fixedDelay) ?? 0;
         flags.push('DI');
-        await this.clock.sleep(ms, u.signal ?? this.shutdown.signal);
+        const cut = linkedController(u.signal, this.shutdown.signal);
+        try {
+          await this.clock.sleep(ms, cut.controller.signal);
+        } finally {
+          cut.dispose();
+        }
       }
       const abort = route.fault?.abort;
       if (abort && hit(abort.percentage?.value ?? abort.percent)) {
