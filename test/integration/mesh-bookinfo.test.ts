@@ -94,6 +94,14 @@ describe('Bookinfo through the simulated ingress gateway', () => {
     expect(bad.body).toBe('{"error":"please provide numeric product id"}');
   });
 
+  it('ratings v1 keeps POSTed ratings in the pod', async () => {
+    const from = { workload: 'reviews-v2' };
+    const post = await mesh.request(from, { method: 'POST', url: 'http://ratings:9080/ratings/7', headers: { 'content-type': 'application/json' }, body: '{"Reviewer1":1,"Reviewer2":2}' });
+    expect(post.status).toBe(200);
+    expect(JSON.parse((await mesh.request(from, { url: 'http://ratings:9080/ratings/7' })).body)).toEqual({ id: 7, ratings: { Reviewer1: 1, Reviewer2: 2 } });
+    expect((await mesh.request(from, { url: 'http://ratings:9080/ratings/x' })).body).toBe('{"error":"please provide numeric product ID"}');
+  });
+
   it('logs in with a signed session cookie and logs out again', async () => {
     const login = await fetch(`${gw.url}/login`, {
       method: 'POST',

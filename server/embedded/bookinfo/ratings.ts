@@ -3,19 +3,27 @@ import { work } from '../mesh/work.ts';
 
 const MAX_BODY = 64 * 1024;
 
-/** ratings (Node.js) v1 (and v-faulty): GET/POST `/ratings/<id>`, `/health`; POSTed ratings live in the pod's memory. */
-export function ratingsApp(pod: Workload): AppHandler {
+/**
+ * ratings (Node.js): GET/POST `/ratings/<id>`, `/health`; POSTed ratings live in the pod's
+ * memory (v2* images are database backed and refuse POST). The "buggy" images from the samples:
+ * v-faulty fails half its GETs, v-delayed delays half by 7 s, v-unavailable is down every other
+ * minute, v-unhealthy every other 15 minutes (and says so on /health).
+ */
+export function ratingsApp(pod: Workload, startedAt?: number): AppHandler {
   const stored = new Map<number, Record<string, number>>();
+  const down = (now: number, periodMs: number) => Math.floor((now - (startedAt ?? now)) / periodMs) % 2 === 1;
   return async (req, ctx) => {
+    startedAt ??= ctx.clock.now();
     const path = req.path.split('?')[0];
-    if (path === '/health') return jsonResponse(200, { status: 'Ratings is healthy' });
+    const unhealthy = pod.version === 'v-unhealthy' && down(ctx.clock.now(), 15 * 60_000);
+    if (path === '/health') return unhealthy ? jsonResponse(500, { status: 'Ratings is not healthy' }) : jsonResponse(200, { status: 'Ratings is healthy' });
     const m = /^\/ratings\/([^/]*)$/.exec(path);
     if (!m) return jsonResponse(404, { error: 'Not Found' });
     await work(ctx, 1, req.signal);
     if (!/^\d+$/.test(m[1])) return jsonResponse(400, { error: 'please provide numeric product ID' });
     const id = Number(m[1]);
     if (req.method === 'POST') {
-      if (pod.version !== 'v1') return jsonResponse(501, { error: 'Post not implemented for database backed ratings' });
+      if (pod.version.startsWith('v2')) return jsonResponse(501, { error: 'Post not implemented for database backed ratings' });
       if (req.body.length > MAX_BODY) return jsonResponse(413, { error: 'request body too large' });
       let ratings: unknown;
       try {
@@ -28,8 +36,11 @@ export function ratingsApp(pod: Workload): AppHandler {
       return jsonResponse(200, { id, ratings });
     }
     if (req.method !== 'GET') return jsonResponse(405, { error: 'Method not allowed' });
-    // The "buggy" v-faulty image fails half of its GETs.
-    if (pod.version === 'v-faulty' && Math.random() < 0.5) return jsonResponse(503, { error: 'Service unavailable' });
+    const unavailable = { error: 'Service unavailable' };
+    if (pod.version === 'v-faulty' && Math.random() < 0.5) return jsonResponse(503, unavailable);
+    if (pod.version === 'v-unavailable' && down(ctx.clock.now(), 60_000)) return jsonResponse(503, unavailable);
+    if (unhealthy) return jsonResponse(503, unavailable);
+    if (pod.version === 'v-delayed' && Math.random() < 0.5) await ctx.clock.sleep(7000, req.signal);
     return jsonResponse(200, { id, ratings: stored.get(id) ?? { Reviewer1: 5, Reviewer2: 4 } });
   };
 }
