@@ -55,6 +55,7 @@ export function Deck({ slides: given }: { slides?: DeckSlide[] }) {
 
   // The other slides load in the background once the first one is up.
   useEffect(() => {
+    if (!deck) return;
     let live = true;
     for (const s of slides) {
       if (modules[s.id] || !s.load) continue;
@@ -67,7 +68,7 @@ export function Deck({ slides: given }: { slides?: DeckSlide[] }) {
       live = false;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [slides]);
+  }, [slides, deck]);
   const zoomBound = useRef(false);
 
   const track = useCallback((api: RevealApi) => {
@@ -95,6 +96,7 @@ export function Deck({ slides: given }: { slides?: DeckSlide[] }) {
       });
       api.getSlides().forEach((s) => relayout.observe(s));
       document.documentElement.classList.add('deck-ready');
+      performance.mark('deck-ready');
     },
     [track],
   );

@@ -1,5 +1,6 @@
 /** The frame every live panel shares: title, connection badge, state messages and an aria-live summary. */
 import { useEffect, useState, type ReactNode } from 'react';
+import { isPrintPdf } from '../live/env.ts';
 import type { ConnectionState } from '../live/index.ts';
 
 export interface PanelProps {
@@ -32,7 +33,11 @@ const BADGE: Record<PanelProps['state'], string> = {
 export function Panel({ kind, title, state, hasData, emptyText = 'Nothing here yet.', error, summary, actions, className, compact, children }: PanelProps) {
   let body: ReactNode = children;
   let note: ReactNode = null;
-  if (state === 'error') {
+  let badge = BADGE[state];
+  if (isPrintPdf() && hasData && state !== 'live') {
+    // A PDF shows the last state the deck saw, marked as such, without live-connection noise.
+    badge = 'last known state';
+  } else if (state === 'error') {
     note = <div className="panel-note is-error" role="alert">Error: {error ?? 'the server refused this panel'}</div>;
     if (!hasData) body = null;
   } else if (state === 'disconnected') {
@@ -53,7 +58,7 @@ export function Panel({ kind, title, state, hasData, emptyText = 'Nothing here y
         <header className="panel-header">
           <span className="panel-title">{title}</span>
           {actions && <span className="panel-actions">{actions}</span>}
-          {BADGE[state] && <span className={`panel-badge is-${state}`}>{BADGE[state]}</span>}
+          {badge && <span className={`panel-badge is-${state}`}>{badge}</span>}
         </header>
       )}
       {note}

@@ -211,6 +211,46 @@ describe('the deck in Chromium', () => {
     await page.close();
   });
 
+  it('Z enlarges the live panels', async () => {
+    const page = await openDeck();
+    await goToPanel(page, 'pods');
+    const size = () => present(page, 'pods').evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    const before = await size();
+    await page.locator('body').press('z');
+    await expect.poll(size).toBeGreaterThan(before * 1.2);
+    await page.close();
+  });
+
+  it('speaker-view receivers open no stream of their own', async () => {
+    const page = await browser.context.newPage();
+    let sockets = 0;
+    page.on('websocket', () => sockets++);
+    await page.goto(`${srv.url}/?receiver&progress=false#/install-verify`);
+    await page.waitForSelector('html.deck-ready');
+    await page.locator('section.present [data-panel="pods"]:not([data-state="loading"])').waitFor();
+    await page.waitForTimeout(500);
+    expect(sockets).toBe(0);
+    expect(await page.locator('section.present button', { hasText: /^Run$/ }).count()).toBe(0);
+    await page.close();
+  });
+
+  it('prints panels with their last known state when the stream is gone', async () => {
+    const live = await openDeck({ hash: '#/install-verify' });
+    await live.locator('[data-panel="pods"][data-state="live"]').first().waitFor({ timeout: 10_000 });
+    await live.waitForTimeout(1500); // the cache is written at most once a second
+    await live.close();
+
+    const page = await browser.context.newPage();
+    await page.routeWebSocket(/\/ws/, (ws) => ws.close());
+    await page.goto(`${srv.url}/?print-pdf`);
+    await page.waitForSelector('html.deck-ready');
+    const pods = page.locator('[data-panel="pods"]').first();
+    await expect.poll(() => pods.locator('tr[data-pod^="istiod-"]').count(), { timeout: 15_000 }).toBe(1);
+    expect(await pods.textContent()).toContain('last known state');
+    await pods.screenshot({ path: join(OUT, 'panel-pods-print.png') });
+    await page.close();
+  });
+
   it('made no request to anything but this machine', () => {
     expect(foreignRequests).toEqual([]);
   });
