@@ -54,7 +54,7 @@ export function productpageApp(): AppHandler {
   }
 
   return async (req, ctx) => {
-    const url = new URL(req.path, 'http://productpage');
+    const url = new URL(`http://productpage${req.path}`);
     const path = url.pathname;
     const { user } = session.decode(req.headers.cookie);
     const outbound = propagate(req.headers);

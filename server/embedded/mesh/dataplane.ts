@@ -117,7 +117,8 @@ export class DataPlane {
     const headers = lowerCaseHeaders(req.headers);
     const authority = headers.host ?? 'localhost';
     const host = stripPort(authority);
-    const url = new URL(req.url.startsWith('/') ? req.url : `/${req.url}`, 'http://gateway.invalid');
+    // Concatenated, not resolved, so `//x/y` stays a path as Envoy sees it.
+    const url = new URL(`http://gateway.invalid${req.url.startsWith('/') ? '' : '/'}${req.url}`);
     const bound = snap.gateways.filter(
       (g) => selects(g.selector, gw) && g.servers.some((s) => (s.hosts ?? []).some((h) => hostPatternMatches(String(h).split('/').pop()!.toLowerCase(), host))),
     );
@@ -384,7 +385,7 @@ export class DataPlane {
 
   /** Envoy's request mirroring: a fire-and-forget copy, Host suffixed `-shadow`, its answer dropped. */
   private mirror(u: Upstream, target: { host: string; subset?: string; port?: { number?: number } }, headers: Record<string, string>, path: string): void {
-    const url = new URL(path, u.url);
+    const url = new URL(`${u.url.origin}${path}`);
     const shadow: Record<string, string> = { ...headers, host: `${stripPort(headers.host ?? url.host)}-shadow` };
     void this.forward({ ...u, url, headers: shadow, route: { route: [{ destination: target }] }, matched: null, signal: undefined }).catch(() => {});
   }

@@ -39,12 +39,17 @@ export interface MatchInput {
 
 const regexCache = new Map<string, RegExp | null>();
 
+/** Constructs RE2 lacks (backreferences, lookaround): such a pattern is not a valid Istio regex. */
+const NOT_RE2 = /\\[1-9]|\(\?<?[=!]/;
+/** Longest value a regex is run against: JS regexes backtrack where RE2 would not. */
+const MAX_REGEX_INPUT = 8 * 1024;
+
 /** RE2 matching the whole value; an invalid pattern matches nothing (Istio would have rejected it). */
 function fullRegex(pattern: string): RegExp | null {
   let re = regexCache.get(pattern);
   if (re === undefined) {
     try {
-      re = new RegExp(`^(?:${pattern})$`, 's');
+      re = NOT_RE2.test(pattern) ? null : new RegExp(`^(?:${pattern})$`, 's');
     } catch {
       re = null;
     }
@@ -62,7 +67,7 @@ export function stringMatches(m: StringMatch | undefined, value: string | undefi
   if (m.exact !== undefined) return ignoreCase ? value.toLowerCase() === m.exact.toLowerCase() : value === m.exact;
   if (m.prefix !== undefined) return ignoreCase ? value.toLowerCase().startsWith(m.prefix.toLowerCase()) : value.startsWith(m.prefix);
   const re = fullRegex(m.regex!);
-  return re ? re.test(value) : false;
+  return re && value.length <= MAX_REGEX_INPUT ? re.test(value) : false;
 }
 
 // Istio ignores these keys under `headers`; they have their own fields.

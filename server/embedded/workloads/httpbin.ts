@@ -9,7 +9,7 @@ const STATUS_TEXT: Record<number, string> = { 200: 'OK', 418: "I'm a teapot" };
  * lets concurrent load trip a small connection pool.
  */
 export const httpbinApp: AppHandler = async (req, ctx) => {
-  const url = new URL(req.path, 'http://httpbin:8000');
+  const url = new URL(`http://httpbin:8000${req.path}`);
   const path = url.pathname;
   const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [canonical(k), [v]]));
   await work(ctx, 2, req.signal);
