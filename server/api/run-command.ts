@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import type { ClusterConnection } from '../cluster/connection.ts';
+import { errorMessage, type ClusterConnection } from '../cluster/connection.ts';
+import { DocumentError } from './yaml-documents.ts';
 import { kindInfo } from '../cluster/kinds.ts';
 import { summarize } from '../hub/summaries.ts';
-import { applyManifests, deleteManifests, type ChangePolicy } from './apply.ts';
+import { stringify } from 'yaml';
+import { applyManifests, clean, deleteManifests, type ChangePolicy } from './apply.ts';
 
 export interface RunResult {
   output: string;
@@ -29,7 +31,7 @@ export async function runTalkCommand(connection: ClusterConnection, policy: Chan
   if (command.length > 2000) return { output: 'command too long', exitCode: 2 };
   const outputs: string[] = [];
   for (const part of command.split('&&').map((s) => s.trim()).filter(Boolean)) {
-    const r = await runOne(connection, policy, root, tokenize(part));
+    const r = await runOne(connection, policy, root, tokenize(part)).catch((err): RunResult => ({ output: `error: ${err instanceof DocumentError ? err.body.error : errorMessage(err)}`, exitCode: 1 }));
     outputs.push(r.output);
     if (r.exitCode !== 0) return { output: outputs.join('\n'), exitCode: r.exitCode };
   }
@@ -68,8 +70,11 @@ async function runOne(connection: ClusterConnection, policy: ChangePolicy, root:
   if (verb === 'get') {
     const kinds = (args[1] ?? '').split(',').map((k) => GET_ALIASES[k]);
     if (!kinds.length || kinds.some((k) => !k)) return { output: `the deck can show pods, services, deployments, virtualservices, destinationrules and gateways; run "${argv.join(' ')}" in a terminal`, exitCode: 2 };
+    const name = args[2] && !args[2].startsWith('-') ? args[2] : undefined;
+    const format = flagValue(args, '-o', '--output');
+    if (format && format !== 'yaml') return { output: `the deck shows tables and -o yaml; run "${argv.join(' ')}" in a terminal`, exitCode: 2 };
     const blocks: string[] = [];
-    for (const kind of kinds) blocks.push(await table(connection, kind, namespace));
+    for (const kind of kinds) blocks.push(format === 'yaml' ? await asYaml(connection, kind, namespace, name) : await table(connection, kind, namespace, name));
     return { output: blocks.join('\n\n'), exitCode: 0 };
   }
   return { output: `the deck can run kubectl apply/delete -f, label namespace and get; run "${argv.join(' ')}" in a terminal`, exitCode: 2 };
@@ -92,11 +97,25 @@ function readManifest(root: string, file: string): string {
 
 const kindPath = (kind: string) => (kind === 'Namespace' ? 'namespace' : `${kind.toLowerCase()}${kindInfo(kind).group ? '.' + kindInfo(kind).group : ''}`);
 
-async function table(connection: ClusterConnection, kind: string, namespace: string): Promise<string> {
+async function listObjects(connection: ClusterConnection, kind: string, namespace: string, name?: string): Promise<k8s.KubernetesObject[]> {
   const info = kindInfo(kind);
-  const list = await connection.objects.list(info.group ? `${info.group}/${info.version}` : info.version, kind, namespace);
-  if (!list.items.length) return `No resources found in ${namespace} namespace.`;
-  const rows = list.items.map((o) => summarize(kind, o as any));
+  const items = (await connection.objects.list(info.group ? `${info.group}/${info.version}` : info.version, kind, namespace)).items;
+  return name ? items.filter((o) => o.metadata?.name === name) : items;
+}
+
+/** `kubectl get … -o yaml`: one object, or a List of them, without server bookkeeping. */
+async function asYaml(connection: ClusterConnection, kind: string, namespace: string, name?: string): Promise<string> {
+  const items = await listObjects(connection, kind, namespace, name);
+  if (name && !items.length) return `Error from server (NotFound): ${kind.toLowerCase()} "${name}" not found`;
+  const cleaned = items.map((o) => clean(JSON.parse(JSON.stringify(o))));
+  return stringify(name ? cleaned[0] : { apiVersion: 'v1', kind: 'List', items: cleaned });
+}
+
+async function table(connection: ClusterConnection, kind: string, namespace: string, name?: string): Promise<string> {
+  const items = await listObjects(connection, kind, namespace, name);
+  if (name && !items.length) return `Error from server (NotFound): ${kind.toLowerCase()} "${name}" not found`;
+  if (!items.length) return `No resources found in ${namespace} namespace.`;
+  const rows = items.map((o) => summarize(kind, o as any));
   const header = kind === 'Pod' ? ['NAME', 'READY', 'STATUS', 'RESTARTS'] : kind === 'Service' ? ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)'] : kind === 'Deployment' ? ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE'] : ['NAME'];
   const cells = rows.map((r: any) => (kind === 'Pod' ? [r.name, r.ready, r.status, String(r.restarts)] : [r.name, ...header.slice(1).map((h) => r.columns?.[h] ?? '')]));
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));

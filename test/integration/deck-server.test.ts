@@ -230,4 +230,18 @@ describe('deck server on the embedded cluster', () => {
     const subset = await kubectl.ok(['get', 'vs', 'reviews', '-o', 'jsonpath={.spec.http[0].route[0].destination.subset}']);
     expect(subset).toBe('v1');
   });
+
+  it('runs the talk\'s kubectl commands for the presenter only', async () => {
+    const run = (command: string, token?: string) =>
+      fetch(`${deck.base}/api/run`, { method: 'POST', body: JSON.stringify({ command }), headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+    expect((await run('kubectl apply -f manifests/networking/virtual-service-reviews-v3.yaml')).status).toBe(401);
+    const applied = await (await run('kubectl apply -f manifests/networking/virtual-service-reviews-v3.yaml', deck.token)).json();
+    expect(applied).toMatchObject({ exitCode: 0 });
+    expect(applied.output).toContain('virtualservice.networking.istio.io/reviews configured');
+    const yaml = await (await run('kubectl get virtualservice reviews -o yaml', deck.token)).json();
+    expect(yaml.output).toMatch(/kind: VirtualService[\s\S]*subset: v3/);
+    const outside = await (await run('kubectl apply -f /etc/passwd', deck.token)).json();
+    expect(outside.exitCode).not.toBe(0);
+    expect(outside.output).toMatch(/only files under manifests\//);
+  });
 });

@@ -82,7 +82,7 @@ describe('scenes in the simulated mesh', () => {
   });
 
   it('ratings-abort: jason sees "Ratings service is currently unavailable" at once; others see v1', async () => {
-    const { mesh, clock } = meshFor('ratings-abort');
+    const { mesh, clock } = meshFor('ratings-abort', 0.1);
     const t0 = clock.now();
     expect((await visit(mesh, await login(mesh, 'jason'))).reviews).toBe('ratings-unavailable');
     expect(clock.now() - t0).toBeLessThan(1000);
