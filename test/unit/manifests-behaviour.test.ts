@@ -23,10 +23,10 @@ afterEach(async () => {
 });
 
 /**
- * A mesh in the state the scene describes. The clock runs 100x faster than real time, or
+ * A mesh in the state the scene describes. The clock runs 20x faster than real time, or
  * 10x for the timing checks, where scheduling jitter would otherwise be magnified.
  */
-function meshFor(name: string, scale = 0.01) {
+function meshFor(name: string, scale = 0.05) {
   const scene = scenes.find((s) => s.name === name);
   if (!scene) throw new Error(`no scene ${name}`);
   const clock = new ScaledClock(scale);
