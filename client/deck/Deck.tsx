@@ -4,6 +4,7 @@ import type { RevealApi, RevealConfig } from 'reveal.js';
 import Notes from 'reveal.js/plugin/notes';
 import { isPrintPdf } from '../live/env.ts';
 import { DeckContext, SlideContext, type DeckInfo } from './context.ts';
+import { preloadPanels } from '../panels/lazy.tsx';
 import { PresenterSync } from './PresenterSync.tsx';
 import { collectSlides, hashId, slideNotes, slideScene, type DeckSlide, type SlideModule } from './slides.ts';
 
@@ -53,9 +54,27 @@ export function Deck({ slides: given }: { slides?: DeckSlide[] }) {
     Object.fromEntries(slides.filter((s) => s.module).map((s) => [s.id, s.module!])),
   );
 
+  // Print layout measures each slide once, when reveal starts: everything must be there first.
+  const [printReady, setPrintReady] = useState(!printing);
+  useEffect(() => {
+    if (!printing) return;
+    let live = true;
+    Promise.all(slides.map(async (s) => [s.id, s.module ?? (await s.load!())] as const))
+      .then(async (entries) => {
+        if (!live) return;
+        setModules(Object.fromEntries(entries));
+        await preloadPanels();
+        if (live) setPrintReady(true);
+      })
+      .catch((e) => console.error('print: slides failed to load', e));
+    return () => {
+      live = false;
+    };
+  }, [printing, slides]);
+
   // The other slides load in the background once the first one is up.
   useEffect(() => {
-    if (!deck) return;
+    if (!deck || printing) return;
     let live = true;
     for (const s of slides) {
       if (modules[s.id] || !s.load) continue;
@@ -68,7 +87,7 @@ export function Deck({ slides: given }: { slides?: DeckSlide[] }) {
       live = false;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [slides, deck]);
+  }, [slides, deck, printing]);
   const zoomBound = useRef(false);
 
   const track = useCallback((api: RevealApi) => {
@@ -108,6 +127,7 @@ export function Deck({ slides: given }: { slides?: DeckSlide[] }) {
   }, [slides, modules]);
   const info: DeckInfo = { current, currentId: slides[current]?.id, currentScene: sceneAt[current] };
 
+  if (!printReady) return <p className="print-preparing">Preparing the PDF…</p>;
   return (
     <DeckContext.Provider value={info}>
       <RevealDeck

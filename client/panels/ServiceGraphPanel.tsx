@@ -4,8 +4,8 @@ import { useTopic } from '../live/index.ts';
 import { Panel } from './Panel.tsx';
 
 const W = 800;
-const COLUMN_X = [6, 232, 438, 640];
-const BOX_W = 156;
+const COLUMN_X = [6, 226, 446, 652];
+const BOX_W = 140;
 const HEADER = 24;
 const ROW = 30;
 const KNOWN_COLUMNS: Record<string, number> = { 'istio-ingressgateway': 0, ingress: 0, productpage: 1, details: 2, reviews: 2, ratings: 3 };
@@ -38,7 +38,7 @@ export function layoutGraph(nodes: GraphNode[]): { boxes: Box[]; anchor: Map<str
     const col = KNOWN_COLUMNS[app] ?? (members.some((m) => m.kind === 'ingress') ? 0 : 3);
     const versioned = members.filter((m) => m.version).sort((a, b) => a.version!.localeCompare(b.version!, undefined, { numeric: true }));
     const y = nextY[col];
-    const h = HEADER + Math.max(1, versioned.length) * ROW + 6;
+    const h = versioned.length ? HEADER + versioned.length * ROW + 6 : HEADER + 12;
     const box: Box = {
       app,
       x: COLUMN_X[col],
@@ -136,7 +136,7 @@ export function ServiceGraphPanel() {
           <g key={box.app} className="graph-service" data-app={box.app} transform={`translate(${box.x},${box.y})`}>
             <rect width={BOX_W} height={box.h} rx={8} className="graph-service-box" />
             <text x={10} y={17} className="graph-service-name">
-              {box.app}
+              {box.app.replace(/^istio-/, '')}
             </text>
             {box.versions.map((v) => (
               <g key={v.id} className={`graph-subset series-${v.label}`} data-node={v.id}>

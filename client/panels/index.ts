@@ -1,6 +1,8 @@
 /** Every live panel the slides use; each loads its code when its slide comes near. */
 import { lazyPanel } from './lazy.tsx';
 
+export { preloadPanels } from './lazy.tsx';
+
 export const PodsPanel = lazyPanel('pods', () => import('./PodsPanel.tsx').then((m) => m.PodsPanel));
 export const ResourcePanel = lazyPanel('resource', () => import('./ResourcePanel.tsx').then((m) => m.ResourcePanel));
 export const CommandCard = lazyPanel('command', () => import('./CommandCard.tsx').then((m) => m.CommandCard));

@@ -234,6 +234,24 @@ describe('the deck in Chromium', () => {
     await page.close();
   });
 
+  it('S opens the speaker view with notes; its previews borrow the main window\'s stream', async () => {
+    const page = await openDeck({ presenter: true });
+    await goToPanel(page, 'pods');
+    const popupPromise = browser.context.waitForEvent('page');
+    await page.locator('body').press('s');
+    const popup = await popupPromise;
+    let sockets = 0;
+    popup.on('websocket', () => sockets++);
+    await expect.poll(() => popup.locator('.speaker-controls-notes .value').textContent(), { timeout: 10_000 }).toContain('istio-system');
+    const current = popup.frameLocator('#current-slide iframe');
+    await expect.poll(() => current.locator('section.present tr[data-pod]').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(await current.locator('section.present button', { hasText: /^Run$/ }).count()).toBe(0);
+    expect(sockets).toBe(0);
+    await popup.screenshot({ path: join(OUT, 'speaker-view.png') });
+    await popup.close();
+    await page.close();
+  });
+
   it('prints panels with their last known state when the stream is gone', async () => {
     const live = await openDeck({ hash: '#/install-verify' });
     await live.locator('[data-panel="pods"][data-state="live"]').first().waitFor({ timeout: 10_000 });

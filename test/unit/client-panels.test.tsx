@@ -10,7 +10,7 @@ import { ResourcePanel } from '../../client/panels/ResourcePanel.tsx';
 import { ServiceGraphPanel } from '../../client/panels/ServiceGraphPanel.tsx';
 import { TrafficSplitPanel } from '../../client/panels/TrafficSplitPanel.tsx';
 import { YamlEditor } from '../../client/panels/YamlEditor.tsx';
-import type { GraphSnapshot, PodSummary, ServerMessage } from '../../server/protocol.ts';
+import type { GraphSnapshot, PodSummary, ServerMessage, TrafficSecond } from '../../server/protocol.ts';
 
 vi.mock('../../client/editor/MonacoYaml.tsx', () => ({ default: () => <div data-testid="monaco">monaco</div> }));
 
@@ -126,7 +126,7 @@ describe('ResourcePanel', () => {
 describe('TrafficSplitPanel and ServiceGraphPanel', () => {
   it('summarises the split per user', () => {
     mount(<TrafficSplitPanel />);
-    const seconds = [1, 2, 3].flatMap((t) => [
+    const seconds: TrafficSecond[] = [1, 2, 3].flatMap((t): TrafficSecond[] => [
       { t, user: 'anonymous', counts: { v1: 5, v3: 5 }, latencyMs: { p50: 20, p99: 40, max: 50 } },
       { t, user: 'jason', counts: { v2: 9, 'ratings-error': 1 }, latencyMs: { p50: 20, p99: 40, max: 50 } },
     ]);
