@@ -21,10 +21,10 @@ const draw = (fixed: number | undefined, lo: number, hi: number) => fixed ?? lo 
  */
 export function startKubelet(store: ObjectStore, clock: Clock, timing: KubeletTiming): { stop(): void } {
   const kinds = kindsOf(store);
-  const timers = new Map<string, NodeJS.Timeout[]>();
+  const timers = new Map<string, NodeJS.Timeout>();
 
   const cancel = (uid: string) => {
-    for (const t of timers.get(uid) ?? []) clearTimeout(t);
+    clearTimeout(timers.get(uid));
     timers.delete(uid);
   };
 
@@ -74,40 +74,55 @@ export function startKubelet(store: ObjectStore, clock: Clock, timing: KubeletTi
     if (!uid || timers.has(uid) || pod.status?.phase === 'Running' || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
     const startup = draw(timing.podStartupMs, 2000, 5000);
     const readyAfter = draw(timing.podReadyMs, 1000, 3000);
-    const hasInit = (pod.spec?.initContainers ?? []).length > 0;
-    const schedule = (atMs: number, step: () => boolean | void) => {
-      const t = clock.setTimeout(() => {
-        if (step() === false) cancel(uid);
-      }, atMs);
-      timers.set(uid, [...(timers.get(uid) ?? []), t]);
-    };
-    const scheduledAt = Math.min(20, startup / 10);
-    const initAt = hasInit ? startup * 0.4 : scheduledAt;
     const inits: any[] = pod.spec?.initContainers ?? [];
     const containers: any[] = pod.spec?.containers ?? [];
-    schedule(scheduledAt, () => {
-      if (!advance(ns, name, uid, 'scheduled')) return false;
-      const p = podNow(ns, name, uid)!;
-      recordEvent(store, clock, p, SCHEDULER, 'Scheduled', `Successfully assigned ${ns}/${name} to ${NODE.name}`);
-      pulling(p, hasInit ? inits : containers, hasInit ? 'initContainers' : 'containers');
-    });
-    if (hasInit) {
-      schedule(initAt, () => {
-        if (!advance(ns, name, uid, 'initialized')) return false;
-        const p = podNow(ns, name, uid)!;
-        started(p, inits, 'initContainers', initAt - scheduledAt);
-        pulling(p, containers, 'containers');
-      });
-    }
-    schedule(startup, () => {
-      if (!advance(ns, name, uid, 'running')) return false;
-      started(podNow(ns, name, uid)!, containers, 'containers', startup - initAt);
-    });
-    schedule(startup + readyAfter, () => {
-      const ok = advance(ns, name, uid, 'ready');
-      timers.delete(uid);
-      return ok;
-    });
+    const hasInit = inits.length > 0;
+    const scheduledAt = Math.min(20, startup / 10);
+    const initAt = hasInit ? startup * 0.4 : scheduledAt;
+
+    const steps: Array<{ at: number; run: () => boolean }> = [
+      {
+        at: scheduledAt,
+        run: () => {
+          if (!advance(ns, name, uid, 'scheduled')) return false;
+          const p = podNow(ns, name, uid)!;
+          recordEvent(store, clock, p, SCHEDULER, 'Scheduled', `Successfully assigned ${ns}/${name} to ${NODE.name}`);
+          pulling(p, hasInit ? inits : containers, hasInit ? 'initContainers' : 'containers');
+          return true;
+        },
+      },
+      ...(hasInit
+        ? [{
+            at: initAt,
+            run: () => {
+              if (!advance(ns, name, uid, 'initialized')) return false;
+              const p = podNow(ns, name, uid)!;
+              started(p, inits, 'initContainers', initAt - scheduledAt);
+              pulling(p, containers, 'containers');
+              return true;
+            },
+          }]
+        : []),
+      {
+        at: startup,
+        run: () => {
+          if (!advance(ns, name, uid, 'running')) return false;
+          started(podNow(ns, name, uid)!, containers, 'containers', startup - initAt);
+          return true;
+        },
+      },
+      { at: startup + readyAfter, run: () => advance(ns, name, uid, 'ready') },
+    ];
+    // One timer at a time, each armed by the step before: timers due together may fire in any order.
+    const next = (i: number, now: number) => {
+      if (i >= steps.length) return timers.delete(uid);
+      const t = clock.setTimeout(() => {
+        if (steps[i].run()) next(i + 1, steps[i].at);
+        else cancel(uid);
+      }, steps[i].at - now);
+      timers.set(uid, t);
+    };
+    next(0, 0);
   };
 
   const onEvent = (e: StoreEvent) => {
