@@ -24,5 +24,7 @@ function ensureChromium(): void {
 
 ensureChromium();
 await buildClientIfStale({ force: process.env.CI === 'true' });
-const vitest = spawnSync(process.execPath, [resolve(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', ...process.argv.slice(2)], { stdio: 'inherit', cwd: ROOT });
+// Vite's build sets NODE_ENV=production in this process; the tests need React's development build.
+const env = { ...process.env, NODE_ENV: 'test' };
+const vitest = spawnSync(process.execPath, [resolve(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', ...process.argv.slice(2)], { stdio: 'inherit', cwd: ROOT, env });
 process.exit(vitest.status ?? 1);
