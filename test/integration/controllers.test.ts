@@ -11,9 +11,9 @@ afterEach(() => {
   stops = [];
 });
 
-function cluster(opts: { bootstrap?: boolean } = {}) {
+function cluster(opts: { istio?: boolean } = {}) {
   const store = new ObjectStore({ clock });
-  if (opts.bootstrap !== false) bootstrapCluster(store, clock);
+  bootstrapCluster(store, clock, { istio: opts.istio });
   const controllers = startControllers({ store, clock, podStartupMs: 2000, podReadyMs: 1000 });
   stops.push(() => controllers.stop());
   const t = (group: string, plural: string) => store.registry.mustGet(group, plural);
@@ -213,6 +213,25 @@ describe('controllers', () => {
     expect(sets).toHaveLength(2);
     expect(store.get(kinds.rs, 'default', oldRs.metadata.name)!.spec.replicas).toBe(0);
     expect(store.list(kinds.pods, 'default')[0].spec.containers[0].image).toContain('reviews-v2');
+  });
+
+  it('starts bare without Istio, and injects only once istiod is installed', async () => {
+    const { store, kinds } = cluster({ istio: false });
+    expect(store.get(kinds.ns, undefined, 'istio-system')).toBeUndefined();
+    expect(store.list(kinds.pods).map((p) => p.metadata.name.replace(/-[a-z0-9]+-[a-z0-9]{5}$/, ''))).toEqual(['coredns', 'coredns']);
+    store.create(kinds.ns, { metadata: { name: 'mesh', labels: { 'istio-injection': 'enabled' } } });
+    const before = store.create(kinds.pods, { metadata: { name: 'early', namespace: 'mesh' }, spec: { containers: [{ name: 'app', image: 'busybox' }] } });
+    expect(before.spec.containers).toHaveLength(1);
+
+    // What an install manifest does: the namespace and istiod's Deployment; the controllers bring it up.
+    store.create(kinds.ns, { metadata: { name: 'istio-system' } });
+    const istiod = deployment('istiod', 'istio-system', 1, 'docker.io/istio/pilot:1.28.0');
+    istiod.spec.selector = { matchLabels: { app: 'istiod' } };
+    istiod.spec.template.metadata.labels = { app: 'istiod' };
+    store.create(kinds.deploy, istiod);
+    await until('istiod Running 1/1', () => store.list(kinds.pods, 'istio-system').find((p) => p.status?.phase === 'Running' && readyCount(p) === '1/1'));
+    const after = store.create(kinds.pods, { metadata: { name: 'late', namespace: 'mesh' }, spec: { containers: [{ name: 'app', image: 'busybox' }] } });
+    expect(after.spec.containers.map((c: any) => c.name)).toEqual(['app', 'istio-proxy']);
   });
 
   it('assigns Services a ClusterIP, and LoadBalancer Services nodePorts and the node\'s address', () => {

@@ -11,18 +11,26 @@ import { populateNamespace } from './namespace-controller.ts';
 import { podsOf, reconcileReplicaSet } from './replicaset-controller.ts';
 import { podStatusAt } from './pod-status.ts';
 
-const NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'istio-system'];
+const KUBE_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+export interface BootstrapOptions {
+  /** Install Istio (istio-system with istiod, the ingress gateway and tracing); default true. */
+  istio?: boolean;
+}
 
 /**
  * Fills an empty store with what a fresh cluster with Istio installed holds: the
  * system namespaces, the `kubernetes` Service, and istiod, the ingress gateway and
  * tracing as Deployments whose pods are already Running and Ready when this returns.
- * Safe to call on a store that already has some of it.
+ * With `istio: false` it is a bare cluster, where applying an install manifest brings
+ * Istio up through the controllers. Safe to call on a store that already has some of it.
  */
-export function bootstrapCluster(store: ObjectStore, clock: Clock): void {
+export function bootstrapCluster(store: ObjectStore, clock: Clock, opts: BootstrapOptions = {}): void {
   const kinds = kindsOf(store);
-  for (const name of NAMESPACES) ensureNamespace(store, name);
-  for (const name of NAMESPACES) populateNamespace(store, name);
+  const withIstio = opts.istio ?? true;
+  const namespaces = withIstio ? [...KUBE_NAMESPACES, 'istio-system'] : KUBE_NAMESPACES;
+  for (const name of namespaces) ensureNamespace(store, name);
+  for (const name of namespaces) populateNamespace(store, name);
 
   if (!store.get(kinds.services, 'default', 'kubernetes')) {
     const svc: KubeObject = {
@@ -41,8 +49,8 @@ export function bootstrapCluster(store: ObjectStore, clock: Clock): void {
     });
   }
 
-  for (const w of [...KUBE_SYSTEM_WORKLOADS, ...ISTIO_WORKLOADS]) startWorkloadNow(store, clock, w);
-  for (const s of [...KUBE_SYSTEM_SERVICES, ...ISTIO_SERVICES]) ensureService(store, s);
+  for (const w of [...KUBE_SYSTEM_WORKLOADS, ...(withIstio ? ISTIO_WORKLOADS : [])]) startWorkloadNow(store, clock, w);
+  for (const s of [...KUBE_SYSTEM_SERVICES, ...(withIstio ? ISTIO_SERVICES : [])]) ensureService(store, s);
   for (const s of store.list(kinds.services)) reconcileEndpoints(store, clock.now(), s.metadata.namespace!, s.metadata.name);
 }
 

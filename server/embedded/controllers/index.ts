@@ -13,7 +13,7 @@ import { reconcileReplicaSet } from './replicaset-controller.ts';
 import { makeSidecarInjectorHook } from './sidecar-injector.ts';
 import { WorkQueue, nsKey, splitKey } from './work-queue.ts';
 
-export { bootstrapCluster } from './bootstrap.ts';
+export { bootstrapCluster, type BootstrapOptions } from './bootstrap.ts';
 export { makeSidecarInjectorHook, shouldInject, injectSidecar, PROXY_IMAGE } from './sidecar-injector.ts';
 export { NODE } from './addresses.ts';
 

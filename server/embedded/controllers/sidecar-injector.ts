@@ -125,11 +125,15 @@ function proxyContainer(appPorts: number[]) {
   };
 }
 
-/** The mutating webhook: injects on Pod CREATE when the policy says so. */
+/**
+ * The mutating webhook: injects on Pod CREATE when the policy says so. Like the real
+ * one it exists only once Istio is installed, i.e. while istio-system has istiod.
+ */
 export function makeSidecarInjectorHook(store: ObjectStore): AdmissionHook {
   const kinds = kindsOf(store);
   return (op, type, obj) => {
     if (op !== 'CREATE' || type.group !== '' || type.kind !== 'Pod') return;
+    if (!store.get(kinds.deployments, 'istio-system', 'istiod')) return;
     const ns = store.get(kinds.namespaces, undefined, obj.metadata.namespace || 'default');
     if (shouldInject(obj, ns)) injectSidecar(obj);
   };
