@@ -120,13 +120,13 @@ export function CommandCard({ command, expect }: { command: string; expect?: Exp
         <div className={`command-progress ${progress.done ? 'is-done' : waiting ? 'is-waiting' : ''}`}>
           <progress max={Math.max(progress.total, 1)} value={progress.ready} aria-label="expected state" />
           <span>
-            {progress.done ? '✓ ' : waiting ? '⏳ ' : ''}
+            {progress.done ? '✓ ' : waiting ? <span className="spinner" aria-hidden="true" /> : ''}
             {progress.text}
           </span>
         </div>
       )}
       {run.phase === 'ran' && (
-        <pre className={`command-output ${run.exitCode ? 'is-bad' : ''}`}>{run.output.split('\n').slice(-14).join('\n') || `(exit code ${run.exitCode})`}</pre>
+        <pre className={`command-output ${run.exitCode ? 'is-bad' : ''}`}>{run.output.trimEnd().split('\n').slice(-6).join('\n') || `(exit code ${run.exitCode})`}</pre>
       )}
       {run.phase === 'failed' && <div className="panel-note is-error">{run.error}</div>}
     </Panel>

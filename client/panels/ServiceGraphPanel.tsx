@@ -76,7 +76,7 @@ export function subsetShares(nodes: GraphNode[], edges: GraphEdge[]): Map<string
 }
 
 export function graphSummary(prev: Map<string, number> | undefined, next: Map<string, number>): string | undefined {
-  if (!prev) return undefined;
+  if (!prev?.size) return undefined;
   const moved = [...next].filter(([id, pct]) => Math.abs((prev.get(id) ?? 0) - pct) >= 10).map(([id, pct]) => `${id} now receives ${pct}%`);
   return moved.length ? moved.join('; ') : undefined;
 }

@@ -69,8 +69,14 @@ function Gantt({ traceID }: { traceID: string }) {
     let live = true;
     setTrace(undefined);
     setError(undefined);
-    api<{ data: JaegerTrace[] }>(`/api/traces/${encodeURIComponent(traceID)}`)
-      .then((r) => live && (r.data?.[0] ? setTrace(r.data[0]) : setError('trace not found')))
+    // Jaeger's query API wraps traces as { data: [trace] }; accept a bare trace too.
+    api<{ data?: JaegerTrace[] } & Partial<JaegerTrace>>(`/api/traces/${encodeURIComponent(traceID)}`)
+      .then((r) => {
+        if (!live) return;
+        const found = r.data?.[0] ?? (Array.isArray(r.spans) ? (r as JaegerTrace) : undefined);
+        if (found) setTrace(found);
+        else setError('trace not found');
+      })
       .catch((e) => live && setError(errorText(e)));
     return () => {
       live = false;
