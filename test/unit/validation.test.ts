@@ -278,3 +278,20 @@ describe('istioJsonSchemas', () => {
     expect(seen.size).toBeGreaterThan(1);
   });
 });
+
+describe('RE2 compatibility of match regexes', () => {
+  const err = (regex: string) => validateIstioObject('VirtualService', vs([route({ match: [{ uri: { regex } }] })]))[0]?.message.match(/error parsing regexp: (.*?); Istio/)?.[1];
+  it('accepts what RE2 accepts, including named groups and lazy quantifiers', () => {
+    for (const ok of ['^/api/v1/products/[0-9]+$', '[+*]', 'a*?', '\\*+', '(?P<id>\\d+)', '(?<id>\\d+)', '\\.', '[\\d-]+']) expect(err(ok), ok).toBeUndefined();
+  });
+  it('rejects what RE2 rejects with Go\'s messages', () => {
+    expect(err('(?<!admin)/x')).toBe('invalid or unsupported Perl syntax: `(?<!`');
+    expect(err('(a)\\1')).toBe('invalid escape sequence: `\\1`');
+    expect(err('\\Z')).toBe('invalid escape sequence: `\\Z`');
+    expect(err('a**')).toBe('invalid nested repetition operator: `**`');
+    expect(err('a{2}*')).toBe('invalid nested repetition operator: `{2}*`');
+    expect(err('a{2,1}')).toBe('invalid repeat count: `{2,1}`');
+    expect(err('[a-')).toBe('missing closing ]: `[a-`');
+    expect(err('a)')).toBe('unexpected ): `a)`');
+  });
+});
