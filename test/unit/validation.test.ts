@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ScaledClock } from '../../server/clock.ts';
 import { ApiError } from '../../server/embedded/apiserver/errors.ts';
 import { ObjectStore } from '../../server/embedded/apiserver/store.ts';
-import { checkIstioSchema, istioJsonSchemas, istioValidationHook, unknownIstioFields, validateIstioObject } from '../../server/embedded/apiserver/validation/index.ts';
+import { checkIstioSchema, fieldPathSegments, istioJsonSchemas, istioValidationHook, unknownIstioFields, validateIstioObject } from '../../server/embedded/apiserver/validation/index.ts';
 
 const vs = (http: unknown, extra: Record<string, unknown> = {}) => ({
   apiVersion: 'networking.istio.io/v1',
@@ -293,5 +293,12 @@ describe('RE2 compatibility of match regexes', () => {
     expect(err('a{2,1}')).toBe('invalid repeat count: `{2,1}`');
     expect(err('[a-')).toBe('missing closing ]: `[a-`');
     expect(err('a)')).toBe('unexpected ): `a)`');
+  });
+});
+
+describe('fieldPathSegments', () => {
+  it('splits a cause field into the keys and indexes that lead to the YAML node', () => {
+    expect(fieldPathSegments('spec.http[0].match[1].headers[end-user].regex')).toEqual(['spec', 'http', 0, 'match', 1, 'headers', 'end-user', 'regex']);
+    expect(fieldPathSegments('metadata.name')).toEqual(['metadata', 'name']);
   });
 });

@@ -15,6 +15,7 @@ import { checkAuthorizationPolicy, checkPeerAuthentication, checkRequestAuthenti
 import { checkShape } from './structural.ts';
 
 export { istioJsonSchemas } from './schemas.ts';
+export { fieldPathSegments } from './causes.ts';
 
 const STRING_MAP = labels();
 const TOP_LEVEL = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
