@@ -234,6 +234,20 @@ describe('controllers', () => {
     expect(after.spec.containers.map((c: any) => c.name)).toEqual(['app', 'istio-proxy']);
   });
 
+  it('picks up where it left off when the controllers restart', async () => {
+    const store = new ObjectStore({ clock });
+    bootstrapCluster(store, clock);
+    const slow = startControllers({ store, clock, podStartupMs: 1000, podReadyMs: 1_000_000 });
+    const pods = store.registry.mustGet('', 'pods');
+    store.create(store.registry.mustGet('apps', 'deployments'), deployment('ratings-v1', 'default'));
+    const running = await until('Running 0/1', () => store.list(pods, 'default').find((p) => p.status?.phase === 'Running'));
+    expect(readyCount(running)).toBe('0/1');
+    slow.stop();
+    const again = startControllers({ store, clock, podStartupMs: 1000, podReadyMs: 500 });
+    stops.push(() => again.stop());
+    await until('Ready 1/1 after the restart', () => readyCount(store.get(pods, 'default', running.metadata.name)!) === '1/1');
+  });
+
   it('assigns Services a ClusterIP, and LoadBalancer Services nodePorts and the node\'s address', () => {
     const { store, kinds } = cluster();
     const plain = store.create(kinds.svc, { metadata: { name: 'details' }, spec: { selector: { app: 'details' }, ports: [{ name: 'http', port: 9080 }] } });

@@ -4,7 +4,7 @@ import type { KubeObject, StoreEvent } from '../apiserver/types.ts';
 import { NODE, allocatePodIp } from './addresses.ts';
 import { KUBELET, SCHEDULER, recordEvent } from './events.ts';
 import { kindsOf } from './kinds.ts';
-import { type PodStage, podStatusAt } from './pod-status.ts';
+import { type PodStage, isPodReady, podStatusAt } from './pod-status.ts';
 
 export interface KubeletTiming {
   /** Simulated ms from creation to containers Running; drawn per pod from 2-5 s when unset. */
@@ -71,7 +71,8 @@ export function startKubelet(store: ObjectStore, clock: Clock, timing: KubeletTi
 
   const begin = (pod: KubeObject) => {
     const { namespace: ns = 'default', name, uid } = pod.metadata;
-    if (!uid || timers.has(uid) || pod.status?.phase === 'Running' || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
+    const phase = pod.status?.phase;
+    if (!uid || timers.has(uid) || phase === 'Succeeded' || phase === 'Failed' || (phase === 'Running' && isPodReady(pod))) return;
     const startup = draw(timing.podStartupMs, 2000, 5000);
     const readyAfter = draw(timing.podReadyMs, 1000, 3000);
     const inits: any[] = pod.spec?.initContainers ?? [];
@@ -113,6 +114,8 @@ export function startKubelet(store: ObjectStore, clock: Clock, timing: KubeletTi
       },
       { at: startup + readyAfter, run: () => advance(ns, name, uid, 'ready') },
     ];
+    // A pod left Running but not Ready (controllers stopped and started again) only needs its readiness.
+    if (phase === 'Running') steps.splice(0, steps.length - 1);
     // One timer at a time, each armed by the step before: timers due together may fire in any order.
     const next = (i: number, now: number) => {
       if (i >= steps.length) return timers.delete(uid);
@@ -122,7 +125,7 @@ export function startKubelet(store: ObjectStore, clock: Clock, timing: KubeletTi
       }, steps[i].at - now);
       timers.set(uid, t);
     };
-    next(0, 0);
+    next(0, phase === 'Running' ? startup : 0);
   };
 
   const onEvent = (e: StoreEvent) => {
