@@ -37,5 +37,8 @@ export function obj(
   return { type: 'object', properties, ...opts };
 }
 
-/** Go duration syntax, as the CRDs' CEL `duration(self)` accepts it: `7s`, `0.5s`, `100ms`, `1m30s`. */
-export const GO_DURATION_PATTERN = '^[-+]?(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$|^0$';
+/**
+ * Go duration syntax, as the CRDs' CEL `duration(self)` accepts it: `7s`, `0.5s`, `100ms`,
+ * `1m30s`. Negative and all-zero durations are excluded, as `>= duration('1ms')` rejects them.
+ */
+export const GO_DURATION_PATTERN = '^(?!(?:0*\\.?0*(?:ns|us|µs|μs|ms|s|m|h))+$)\\+?(?:(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:ns|us|µs|μs|ms|s|m|h))+$';
