@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ScaledClock } from '../../server/clock.ts';
 import { ApiError } from '../../server/embedded/apiserver/errors.ts';
 import { ObjectStore } from '../../server/embedded/apiserver/store.ts';
-import { checkIstioSchema, fieldPathSegments, istioJsonSchemas, istioValidationHook, unknownIstioFields, validateIstioObject } from '../../server/embedded/apiserver/validation/index.ts';
+import { checkIstioSchema, fieldPathSegments, istioJsonSchemas, istioWarnings, istioValidationHook, unknownIstioFields, validateIstioObject } from '../../server/embedded/apiserver/validation/index.ts';
 
 const vs = (http: unknown, extra: Record<string, unknown> = {}) => ({
   apiVersion: 'networking.istio.io/v1',
@@ -172,7 +172,7 @@ describe('validateIstioObject: istiod webhook rules', () => {
 });
 
 describe('the talk\'s manifests', () => {
-  it('are all valid', () => {
+  it('are all valid, without warnings', () => {
     const root = resolve(dirname(new URL(import.meta.url).pathname), '../../manifests');
     let checked = 0;
     const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.yaml') ? [join(dir, e.name)] : []));
@@ -181,6 +181,7 @@ describe('the talk\'s manifests', () => {
         const obj = doc.toJS();
         if (!obj || !String(obj.apiVersion ?? '').includes('istio.io')) continue;
         expect(lines(obj.kind, obj), `${file} ${obj.kind}/${obj.metadata?.name}`).toEqual([]);
+        expect(istioWarnings(obj.kind, obj), `${file} ${obj.kind}/${obj.metadata?.name} warnings`).toEqual([]);
         checked++;
       }
     }
@@ -303,5 +304,27 @@ describe('fieldPathSegments', () => {
   it('splits a cause field into the keys and indexes that lead to the YAML node', () => {
     expect(fieldPathSegments('spec.http[0].match[1].headers[end-user].regex')).toEqual(['spec', 'http', 0, 'match', 1, 'headers', 'end-user', 'regex']);
     expect(fieldPathSegments('metadata.name')).toEqual(['metadata', 'name']);
+  });
+});
+
+describe('istioWarnings', () => {
+  it('warns about rules that can never match, as istiod does', () => {
+    const w = (http: unknown[]) => istioWarnings('VirtualService', vs(http)).map((c) => `${c.field}: ${c.message}`);
+    expect(w([route(), route({ match: [{ headers: { 'end-user': { exact: 'jason' } } }] }), route()])).toEqual([
+      'spec.http[2]: virtualService rule #2 not used (only the last rule can have no matches)',
+    ]);
+    const jason = { headers: { 'end-user': { exact: 'jason' } } };
+    expect(w([route({ name: 'jason', match: [jason] }), route({ match: [{ ...jason, name: 'again' }] }), route()])).toEqual([
+      'spec.http[1].match[0]: virtualService rule #1 match "again" is not used (duplicate/overlapping match in rule "jason")',
+      'spec.http[1]: virtualService rule #1 not used (all matches used by prior rules)',
+    ]);
+    expect(w([route({ match: [jason] }), route()])).toEqual([]);
+  });
+
+  it('warns about deprecated fields and an abort with no error type', () => {
+    expect(istioWarnings('VirtualService', vs([route({ fault: { abort: { percentage: { value: 10 } } } })])).map((c) => c.message)).toEqual(['abort configured, but error type not set']);
+    expect(istioWarnings('DestinationRule', dr({ host: 'httpbin', trafficPolicy: { outlierDetection: { consecutiveErrors: 1 } } }))).toEqual([
+      { field: 'spec.trafficPolicy.outlierDetection.consecutiveErrors', message: 'outlier detection consecutive errors is deprecated, use consecutiveGatewayErrors or consecutive5xxErrors instead' },
+    ]);
   });
 });
