@@ -172,7 +172,10 @@ describe('controllers', () => {
     store.create(kinds.deploy, deployment('productpage-v1', 'default', 1));
     const first = await until('first pod', () => store.list(kinds.pods, 'default')[0]);
 
+    await until('first pod Running', () => store.get(kinds.pods, 'default', first.metadata.name)?.status?.phase === 'Running');
     store.delete(kinds.pods, 'default', first.metadata.name);
+    const killing = await until('Killing event', () => store.list(kinds.events, 'default').find((e) => e.reason === 'Killing' && e.involvedObject.name === first.metadata.name));
+    expect(killing.message).toBe('Stopping container productpage');
     const replacement = await until('replacement', () => store.list(kinds.pods, 'default').find((p) => p.metadata.name !== first.metadata.name));
     expect(replacement.metadata.name).toMatch(/^productpage-v1-/);
 

@@ -130,7 +130,17 @@ export function startKubelet(store: ObjectStore, clock: Clock, timing: KubeletTi
 
   const onEvent = (e: StoreEvent) => {
     if (e.resource !== kinds.pods) return;
-    if (e.type === 'DELETED') cancel(e.object.metadata.uid ?? '');
+    if (e.type === 'DELETED') {
+      cancel(e.object.metadata.uid ?? '');
+      // The kubelet stops what was running; `kubectl get events` shows it after the pod is gone.
+      // Recorded once the deleting write is done, never from inside its event fan-out.
+      const running = (e.object.status?.containerStatuses ?? []).filter((c: any) => c.state?.running);
+      if (running.length) {
+        queueMicrotask(() => {
+          for (const c of running) recordEvent(store, clock, e.object, KUBELET, 'Killing', `Stopping container ${c.name}`, { fieldPath: `spec.containers{${c.name}}` });
+        });
+      }
+    }
     else if (e.type === 'ADDED') begin(e.object);
   };
   const unsubscribe = store.onEvent(onEvent);
