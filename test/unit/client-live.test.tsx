@@ -5,37 +5,7 @@ import { LiveClient } from '../../client/live/client.ts';
 import { LiveClientContext, useTopic } from '../../client/live/index.ts';
 import { reduceTopic } from '../../client/live/reducer.ts';
 import type { PodSummary, ServerMessage } from '../../server/protocol.ts';
-
-/** A WebSocket the test drives by hand. */
-class FakeSocket {
-  static all: FakeSocket[] = [];
-  readyState = 0;
-  sent: any[] = [];
-  onopen?: () => void;
-  onclose?: () => void;
-  onerror?: () => void;
-  onmessage?: (e: { data: string }) => void;
-  constructor(readonly url: string) {
-    FakeSocket.all.push(this);
-  }
-  send(raw: string) {
-    this.sent.push(JSON.parse(raw));
-  }
-  close() {
-    this.drop();
-  }
-  open() {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-  receive(m: ServerMessage) {
-    this.onmessage?.({ data: JSON.stringify(m) });
-  }
-  drop() {
-    this.readyState = 3;
-    this.onclose?.();
-  }
-}
+import { FakeSocket } from '../helpers/fake-socket.ts';
 
 const pod = (name: string, status = 'Running'): PodSummary => ({
   name,

@@ -11,35 +11,9 @@ import { ServiceGraphPanel } from '../../client/panels/ServiceGraphPanel.tsx';
 import { TrafficSplitPanel } from '../../client/panels/TrafficSplitPanel.tsx';
 import { YamlEditor } from '../../client/panels/YamlEditor.tsx';
 import type { GraphSnapshot, PodSummary, ServerMessage, TrafficSecond } from '../../server/protocol.ts';
+import { FakeSocket } from '../helpers/fake-socket.ts';
 
 vi.mock('../../client/editor/MonacoYaml.tsx', () => ({ default: () => <div data-testid="monaco">monaco</div> }));
-
-class FakeSocket {
-  static last: FakeSocket;
-  readyState = 0;
-  sent: any[] = [];
-  onopen?: () => void;
-  onclose?: () => void;
-  onmessage?: (e: { data: string }) => void;
-  constructor() {
-    FakeSocket.last = this;
-  }
-  send(raw: string) {
-    this.sent.push(JSON.parse(raw));
-  }
-  close() {}
-  open() {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-  receive(m: ServerMessage) {
-    this.onmessage?.({ data: JSON.stringify(m) });
-  }
-  drop() {
-    this.readyState = 3;
-    this.onclose?.();
-  }
-}
 
 let client: LiveClient;
 const ws = () => FakeSocket.last;
