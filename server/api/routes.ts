@@ -8,7 +8,7 @@ import type { ClusterSession } from '../hub/cluster-session.ts';
 import { applyManifests, deleteManifests, type ChangePolicy } from './apply.ts';
 import { bearerToken, tokenMatches } from './auth.ts';
 import { runTalkCommand } from './run-command.ts';
-import { applyScene, preflight, type Scene } from './scenes.ts';
+import { applyScene, preflight, SCENE_MODES, type Scene, type SceneMode } from './scenes.ts';
 import { DocumentError } from './yaml-documents.ts';
 
 /** One cluster the API can act on: the presenter's, or an attendee's sandbox. */
@@ -21,6 +21,9 @@ export interface ApiTarget {
   gatewayUrl: () => Promise<string>;
   jaegerUrl: () => Promise<string>;
 }
+
+/** Sessions that share the current scene between replicas have this (helper B is adding it). */
+type SceneRecorder = { setCurrentScene?: (name: string) => unknown };
 
 export interface ApiOptions {
   root: string;
@@ -64,10 +67,16 @@ export function apiRouter(opts: ApiOptions): express.Router {
   r.post('/delete', text, withTarget(async (t, req, res) => res.json(await deleteManifests(t.connection, t.policy, bodyText(req), { dryRun: dryRunOf(req) })), true));
 
   r.get('/scenes', (_req, res) => res.json(opts.scenes.map(({ name, title }) => ({ name, title }))));
-  r.post('/scene/:name', withTarget(async (t, req, res) => {
+  r.post('/scene/:name', json, withTarget(async (t, req, res) => {
     const scene = opts.scenes.find((s) => s.name === req.params.name);
     if (!scene) return res.status(404).json({ error: `no scene named "${String(req.params.name).slice(0, 60)}" (scenes: ${opts.scenes.map((s) => s.name).join(', ')})` });
-    res.json(await applyScene(t.connection, t.policy, opts.root, scene, { dryRun: dryRunOf(req) }));
+    const mode = sceneModeOf(req);
+    if (!mode) return res.status(400).json({ error: `mode must be one of ${SCENE_MODES.map((m) => `"${m}"`).join(', ')} (body {"mode": "reset"}); got ${JSON.stringify(req.body?.mode ?? req.query.mode).slice(0, 40)}`, field: 'mode' });
+    const dryRun = dryRunOf(req);
+    const result = await applyScene(t.connection, t.policy, opts.root, scene, { dryRun, mode });
+    // Shared with other replicas (when the session supports it), so they agree on the scene.
+    if (!dryRun) await (t.session as SceneRecorder).setCurrentScene?.(scene.name);
+    res.json(result);
   }, true));
   r.get('/preflight', withTarget(async (t, _req, res) => res.json(await preflight(t.connection, t.policy, opts.root, opts.scenes)), true));
   r.post('/run', json, withTarget(async (t, req, res) => {
@@ -113,6 +122,13 @@ export function apiRouter(opts: ApiOptions): express.Router {
 
   r.use((_req, res) => res.status(404).json({ error: 'no such API endpoint' }));
   return r;
+}
+
+/** `reset` unless the body (or `?mode=`) names another; undefined when it names an unknown mode. */
+function sceneModeOf(req: Request): SceneMode | undefined {
+  const given: unknown = req.body?.mode ?? req.query.mode;
+  if (given === undefined) return 'reset';
+  return SCENE_MODES.find((m) => m === given);
 }
 
 function bodyText(req: Request): string {

@@ -44,10 +44,29 @@ export function sceneDocuments(root: string, scene: Scene): string {
 }
 
 /**
- * Brings the cluster to exactly the scene's routing state: applies its files, then deletes
- * every other routing object in the scene's namespaces.
+ * How a scene is applied. `reset` brings the cluster to exactly the scene: its files are
+ * applied and every other routing object in its namespaces is deleted. `catch-up` applies
+ * the scene's files but keeps extra routing objects (a rule written live during Q&A).
  */
-export async function applyScene(connection: ClusterConnection, policy: ChangePolicy, root: string, scene: Scene, opts: { dryRun: boolean }): Promise<ApplyResponse> {
+export type SceneMode = 'reset' | 'catch-up';
+export const SCENE_MODES: readonly SceneMode[] = ['reset', 'catch-up'];
+
+export interface SceneObjectRef {
+  kind: string;
+  name: string;
+  namespace: string;
+}
+
+/** What applying a scene did: per-object results (created, configured, unchanged, deleted) and what it left alone. */
+export interface SceneApplyResponse extends ApplyResponse {
+  scene: string;
+  mode: SceneMode;
+  /** Routing objects the scene does not hold that catch-up left in place. */
+  kept: SceneObjectRef[];
+}
+
+export async function applyScene(connection: ClusterConnection, policy: ChangePolicy, root: string, scene: Scene, opts: { dryRun: boolean; mode?: SceneMode }): Promise<SceneApplyResponse> {
+  const mode = opts.mode ?? 'reset';
   const text = sceneDocuments(root, scene);
   const wanted = new Set<string>();
   let applied: ApplyResponse = { dryRun: opts.dryRun, results: [] };
@@ -55,6 +74,7 @@ export async function applyScene(connection: ClusterConnection, policy: ChangePo
     for (const d of parseManifests(text)) wanted.add(`${d.object.kind}/${d.object.metadata.namespace}/${d.object.metadata.name}`);
     applied = await applyManifests(connection, policy, text, opts);
   }
+  const response: SceneApplyResponse = { ...applied, scene: scene.name, mode, kept: [] };
   for (const namespace of scene.namespaces) {
     for (const kind of ROUTING_KINDS) {
       const info = kindInfo(kind);
@@ -68,16 +88,20 @@ export async function applyScene(connection: ClusterConnection, policy: ChangePo
       for (const item of items) {
         const name = item.metadata!.name!;
         if (wanted.has(`${kind}/${namespace}/${name}`)) continue;
+        if (mode === 'catch-up') {
+          response.kept.push({ kind, name, namespace });
+          continue;
+        }
         const ref = { apiVersion: `${info.group}/${info.version}`, kind, metadata: { name, namespace } };
-        const parsed = { index: applied.results.length, object: ref as any, locate: () => undefined };
-        applied.results.push({ index: parsed.index, kind, name, namespace, result: 'deleted', diff: unifiedDiff(parsed, item as any, undefined) });
+        const parsed = { index: response.results.length, object: ref as any, locate: () => undefined };
+        response.results.push({ index: parsed.index, kind, name, namespace, result: 'deleted', diff: unifiedDiff(parsed, item as any, undefined) });
         if (!opts.dryRun) await connection.objects.delete(ref).catch((err) => {
           if (errorStatus(err) !== 404) throw err;
         });
       }
     }
   }
-  return applied;
+  return response;
 }
 
 export interface PreflightResult {
