@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 export interface DeckConfig {
@@ -17,7 +18,14 @@ export interface DeckConfig {
   namespaces: string[];
   maxSandboxes: number;
   sandboxIdleMinutes: number;
+  /** The presenter token; undefined makes a random one at start. Replicas share one. */
+  token?: string;
+  /** Real cluster only: the namespace of the ConfigMap that replicas share state through. */
+  stateNamespace: string;
 }
+
+/** A shared token must be hard to guess: at least this many characters. */
+export const MIN_TOKEN_LENGTH = 16;
 
 export const USAGE = `Usage: npm start -- [options]
 
@@ -30,6 +38,8 @@ export const USAGE = `Usage: npm start -- [options]
   --jaeger-url URL    Jaeger query API (default: found in istio-system)
   --time-scale X      embedded cluster only: real ms per simulated ms (default 1)
   --namespaces a,b    namespaces the deck watches and may change (default default,istio-system)
+  --token-file PATH   presenter token from a file (or ISTIO_DECK_TOKEN), so replicas share it (default: random)
+  --state-namespace N real cluster: where replicas share the presenter's slide and the scene (default istio-live-deck)
 `;
 
 /** Reads flags, then environment, then defaults. Throws with a one-line reason on bad input. */
@@ -48,6 +58,8 @@ export function parseDeckConfig(argv: string[], env: NodeJS.ProcessEnv = process
       'time-scale': { type: 'string' },
       namespaces: { type: 'string' },
       'client-dir': { type: 'string' },
+      'token-file': { type: 'string' },
+      'state-namespace': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -60,6 +72,8 @@ export function parseDeckConfig(argv: string[], env: NodeJS.ProcessEnv = process
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got "${values.port ?? env.PORT}"`);
   const timeScale = Number(values['time-scale'] ?? env.ISTIO_DECK_TIME_SCALE ?? 1);
   if (!(timeScale > 0)) throw new Error(`--time-scale must be a positive number, got "${values['time-scale']}"`);
+  const stateNamespace = values['state-namespace'] ?? env.ISTIO_DECK_STATE_NAMESPACE ?? 'istio-live-deck';
+  if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(stateNamespace)) throw new Error(`--state-namespace must be a namespace name (lower-case letters, digits, '-'), got "${stateNamespace}"`);
   // An explicit --embedded wins over a KUBECONFIG inherited from the shell.
   const kubeconfig = values.embedded ? undefined : values.kubeconfig ?? (values.context ? env.KUBECONFIG ?? `${env.HOME}/.kube/config` : undefined);
   return {
@@ -75,5 +89,27 @@ export function parseDeckConfig(argv: string[], env: NodeJS.ProcessEnv = process
     namespaces: (values.namespaces ?? 'default,istio-system').split(',').map((s) => s.trim()).filter(Boolean),
     maxSandboxes: Number(env.ISTIO_DECK_MAX_SANDBOXES ?? 8),
     sandboxIdleMinutes: Number(env.ISTIO_DECK_SANDBOX_IDLE_MINUTES ?? 20),
+    token: readToken(values['token-file'], env.ISTIO_DECK_TOKEN),
+    stateNamespace,
   };
+}
+
+/** The token from --token-file (first line, trimmed) or ISTIO_DECK_TOKEN; undefined for a random one. */
+function readToken(file: string | undefined, fromEnv: string | undefined): string | undefined {
+  let token = fromEnv?.trim();
+  let where = 'ISTIO_DECK_TOKEN';
+  if (file !== undefined) {
+    where = `--token-file ${file}`;
+    try {
+      token = readFileSync(file, 'utf8').split(/\r?\n/)[0].trim();
+    } catch (err) {
+      throw new Error(`${where}: cannot read it (${(err as NodeJS.ErrnoException).code ?? err})`);
+    }
+  }
+  if (token === undefined || (token === '' && file === undefined)) return undefined;
+  if (token.length < MIN_TOKEN_LENGTH) throw new Error(`${where}: the token must be at least ${MIN_TOKEN_LENGTH} characters, got ${token.length}`);
+  // It travels in the presenter URL (?token=), so only characters a URL carries as they are.
+  const bad = /[^A-Za-z0-9._~-]/.exec(token);
+  if (bad) throw new Error(`${where}: the token may hold only letters, digits and . _ ~ - (found ${JSON.stringify(bad[0])} at character ${bad.index + 1})`);
+  return token;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import express from 'express';
@@ -39,7 +40,7 @@ export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
     for (const s of stops.reverse()) await Promise.resolve(s()).catch((err) => console.error('stop failed:', err));
   };
   try {
-    const token = randomBytes(18).toString('base64url');
+    const token = config.token ?? randomBytes(18).toString('base64url');
     let embedded: EmbeddedCluster | undefined;
     let connection: ClusterConnection;
     if (!config.kubeconfig && !config.inCluster) {
@@ -52,6 +53,9 @@ export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
     const mode = embedded ? 'embedded' : 'real';
     const main = connectTarget(connection, mode, config.namespaces, token, config.jaegerUrl);
     stops.push(() => main.close());
+    // Replicas of the deck on one real cluster follow one presenter. The embedded cluster
+    // belongs to this process alone, so its state stays here (and out of the talk's kubectl output).
+    if (mode === 'real') main.session.shareStateThrough(config.stateNamespace, { replica: `${process.env.HOSTNAME || hostname()}-${randomBytes(3).toString('hex')}` });
 
     const scenes = loadScenes(PROJECT_ROOT);
     const sandboxes = new SandboxPool({ max: config.maxSandboxes, idleMs: config.sandboxIdleMinutes * 60_000, namespaces: config.namespaces, timeScale: config.timeScale });

@@ -136,6 +136,25 @@ export interface PresenterPosition {
   slideId?: string;
 }
 
+/** The scene last applied to the cluster, by any replica of the deck. */
+export interface CurrentScene {
+  name: string;
+  /** ISO time it was applied. */
+  at: string;
+  /** The deck replica that applied it. */
+  by: string;
+}
+
+/** Where the presenter's slide and the current scene are kept for every replica. */
+export interface SharedStateStatus {
+  /** 'cluster': in a ConfigMap every replica watches; 'memory': in this replica only. */
+  where: 'cluster' | 'memory';
+  /** namespace/name of the ConfigMap, when the deck shares state through one. */
+  configMap?: string;
+  /** Why the state is not (yet) shared, in words. */
+  message?: string;
+}
+
 export interface HealthState {
   mode: 'embedded' | 'real';
   cluster: string;
@@ -144,6 +163,8 @@ export interface HealthState {
   gatewayUrl?: string;
   jaegerUrl?: string;
   message?: string;
+  scene?: CurrentScene;
+  sharedState?: SharedStateStatus;
 }
 
 export interface TopicPayloads {
@@ -185,15 +206,21 @@ export function parseClientMessage(raw: string): ClientMessage | { error: string
       if (typeof m.topic !== 'string') return { error: 'unsubscribe needs a "topic" string' };
       return { type: 'unsubscribe', topic: m.topic };
     case 'presenter-position': {
-      const p = m.position;
-      if (!p || !Number.isInteger(p.h) || !Number.isInteger(p.v)) return { error: 'presenter-position needs integer h and v' };
-      return { type: 'presenter-position', position: { h: p.h, v: p.v, f: Number.isInteger(p.f) ? p.f : undefined, slideId: typeof p.slideId === 'string' ? p.slideId.slice(0, 100) : undefined } };
+      const position = parsePresenterPosition(m.position);
+      if (!position) return { error: 'presenter-position needs integer h and v' };
+      return { type: 'presenter-position', position };
     }
     case 'ping':
       return { type: 'ping', id: Number(m.id) || 0 };
     default:
       return { error: `unknown message type "${String(m.type).slice(0, 40)}"` };
   }
+}
+
+/** A presenter position from outside (a client, a ConfigMap), or undefined when h or v is not an integer. */
+export function parsePresenterPosition(p: any): PresenterPosition | undefined {
+  if (!p || !Number.isInteger(p.h) || !Number.isInteger(p.v)) return undefined;
+  return { h: p.h, v: p.v, f: Number.isInteger(p.f) ? p.f : undefined, slideId: typeof p.slideId === 'string' ? p.slideId.slice(0, 100) : undefined };
 }
 
 // ---- HTTP API shapes (POST /api/apply, /api/dry-run, /api/delete, /api/scene) -------------

@@ -23,7 +23,7 @@ export class ResourceInformer extends EventEmitter {
     private readonly connection: ClusterConnection,
     kind: string,
     readonly namespace: string,
-    private readonly maxBackoffMs = 30_000,
+    private readonly opts: { maxBackoffMs?: number; /** e.g. metadata.name=x: one object, which RBAC resourceNames can allow. */ fieldSelector?: string } = {},
   ) {
     super();
     this.info = kindInfo(kind);
@@ -58,8 +58,9 @@ export class ResourceInformer extends EventEmitter {
   private makeInformer() {
     const { info, namespace } = this;
     const apiVersion = info.group ? `${info.group}/${info.version}` : info.version;
-    const listFn = () => this.connection.objects.list(apiVersion, info.kind, namespace) as Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>;
-    const informer = k8s.makeInformer(this.connection.kc, collectionPath(info, namespace), listFn);
+    const { fieldSelector } = this.opts;
+    const listFn = () => this.connection.objects.list(apiVersion, info.kind, namespace, undefined, undefined, undefined, fieldSelector) as Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>;
+    const informer = new k8s.ListWatch(collectionPath(info, namespace), new k8s.Watch(this.connection.kc), listFn, false, undefined, fieldSelector);
     informer.on('add', (obj) => this.emit('upsert', obj));
     informer.on('update', (obj) => this.emit('upsert', obj));
     informer.on('delete', (obj) => this.emit('delete', obj));
@@ -75,7 +76,7 @@ export class ResourceInformer extends EventEmitter {
     if (this.stopped || informer !== this.informer) return;
     this.setState({ status: 'error', message: this.describe(err) });
     clearTimeout(this.retryTimer);
-    const delay = Math.min(this.maxBackoffMs, 500 * 2 ** Math.min(this.failures++, 6));
+    const delay = Math.min(this.opts.maxBackoffMs ?? 30_000, 500 * 2 ** Math.min(this.failures++, 6));
     this.retryTimer = setTimeout(() => this.connect(), delay);
     this.retryTimer.unref?.();
   }

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type * as k8s from '@kubernetes/client-node';
 import {
   GRAPH_TOPIC,
@@ -7,6 +8,7 @@ import {
   TRAFFIC_TOPIC,
   parseResourcesTopic,
   type GraphSnapshot,
+  type CurrentScene,
   type HealthState,
   type PresenterPosition,
   type ResourceSummary,
@@ -21,6 +23,7 @@ import type { TopicSource } from './ws-server.ts';
 import { GraphPoller } from './graph.ts';
 import { TracesFeed } from './traces-feed.ts';
 import { TrafficGenerator } from './traffic.ts';
+import { SharedState } from './shared-state.ts';
 
 export interface ClusterSessionOptions {
   connection: ClusterConnection;
@@ -48,8 +51,11 @@ export class ClusterSession implements TopicSource {
   private readonly topics = new Map<string, Topic>();
   private readonly informers = new Map<string, ResourceInformer>();
   private readonly stoppers: Array<() => void | Promise<void>> = [];
-  private presenter: PresenterPosition = { h: 0, v: 0 };
+  /** The presenter's slide and the current scene: in this process, or shared by replicas through a ConfigMap. */
+  readonly shared = new SharedState();
   private health: HealthState;
+  /** Names this deck process in the current scene ("applied by"). */
+  private replica = hostname();
   private trafficSeconds: TrafficSecond[] = [];
   private graph: GraphSnapshot = { nodes: [], edges: [], windowSeconds: 30 };
   private traces: TraceSummary[] = [];
@@ -61,8 +67,14 @@ export class ClusterSession implements TopicSource {
 
   constructor(private readonly opts: ClusterSessionOptions) {
     this.health = { mode: opts.mode, cluster: opts.connection.name, connected: false, istio: false, message: 'connecting' };
-    this.presenterTopic = this.add(new Topic(PRESENTER_TOPIC, () => this.presenter));
+    this.presenterTopic = this.add(new Topic(PRESENTER_TOPIC, () => this.shared.get('presenter')));
     this.healthTopic = this.add(new Topic(HEALTH_TOPIC, () => this.health));
+    this.shared.on('change', (key: string, value: unknown) => {
+      if (key === 'presenter') this.presenterTopic.publish(value as PresenterPosition);
+      else if (key === 'scene') this.updateHealth({ scene: value as CurrentScene });
+    });
+    this.shared.on('status', (sharedState) => this.updateHealth({ sharedState }));
+    this.stoppers.push(() => this.shared.stop());
     this.add(this.liveStream(TRAFFIC_TOPIC, () => ({ running: Boolean(this.traffic), users: this.trafficUsers(), seconds: this.trafficSeconds }), () => this.startTraffic(), () => this.stopTraffic()));
     this.add(this.liveStream(GRAPH_TOPIC, () => this.graph, () => this.startGraph(), () => this.stopGraph()));
     this.add(this.liveStream(TRACES_TOPIC, () => ({ traces: this.traces }), () => this.startTraces(), () => this.stopTraces()));
@@ -92,13 +104,30 @@ export class ClusterSession implements TopicSource {
     return this.add(this.resourceTopic(name, res.kind, res.namespace));
   }
 
+  /**
+   * Keeps the presenter's slide and the current scene in ConfigMap `namespace`/`name`, so
+   * every replica of the deck on this cluster follows the same presenter.
+   */
+  shareStateThrough(namespace: string, opts: { replica: string; configMap?: string }): void {
+    this.replica = opts.replica;
+    this.shared.connect(this.opts.connection, namespace, opts.configMap);
+  }
+
   setPresenterPosition(position: PresenterPosition): void {
-    this.presenter = position;
-    this.presenterTopic.publish(position);
+    this.shared.set('presenter', position);
   }
 
   get presenterPosition(): PresenterPosition {
-    return this.presenter;
+    return this.shared.get('presenter');
+  }
+
+  /** Records the scene just applied to the cluster; every replica shows it in health. */
+  setCurrentScene(name: string): void {
+    this.shared.set('scene', { name, at: new Date().toISOString(), by: this.replica });
+  }
+
+  get currentScene(): CurrentScene | undefined {
+    return this.shared.get('scene');
   }
 
   get healthState(): HealthState {
@@ -144,10 +173,7 @@ export class ClusterSession implements TopicSource {
     const connected = !unreachable && states.some((st) => st.status === 'live');
     const istio = connected && !istioMissing;
     const message = unreachable?.message ?? istioMissing?.message ?? (s.status === 'error' ? `${kind}: ${s.message}` : undefined);
-    const next: HealthState = { ...this.health, connected, istio, message };
-    if (JSON.stringify(next) === JSON.stringify(this.health)) return;
-    this.health = next;
-    this.healthTopic.publish(next);
+    this.updateHealth({ connected, istio, message });
   }
 
   /** A topic whose source runs only while someone watches (and a little after, so slide flips don't restart it). */
@@ -168,8 +194,14 @@ export class ClusterSession implements TopicSource {
 
   /** A stream that cannot start (no gateway, no Jaeger) shows up in health, which every panel reads. */
   private reportStreamError(name: string, err: unknown): void {
-    this.health = { ...this.health, message: `${name}: ${err instanceof Error ? err.message : String(err)}` };
-    this.healthTopic.publish(this.health);
+    this.updateHealth({ message: `${name}: ${err instanceof Error ? err.message : String(err)}` });
+  }
+
+  private updateHealth(change: Partial<HealthState>): void {
+    const next: HealthState = { ...this.health, ...change };
+    if (JSON.stringify(next) === JSON.stringify(this.health)) return;
+    this.health = next;
+    this.healthTopic.publish(next);
   }
 
   private trafficUsers(): string[] {
