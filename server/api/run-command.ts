@@ -7,6 +7,7 @@ import { kindInfo } from '../cluster/kinds.ts';
 import { summarize } from '../hub/summaries.ts';
 import { stringify } from 'yaml';
 import { applyManifests, clean, deleteManifests, type ChangePolicy } from './apply.ts';
+import { runExec } from './run-exec.ts';
 
 export interface RunResult {
   output: string;
@@ -31,19 +32,45 @@ export async function runTalkCommand(connection: ClusterConnection, policy: Chan
   if (command.length > 2000) return { output: 'command too long', exitCode: 2 };
   const outputs: string[] = [];
   for (const part of command.split('&&').map((s) => s.trim()).filter(Boolean)) {
-    const r = await runOne(connection, policy, root, tokenize(part)).catch((err): RunResult => ({ output: `error: ${err instanceof DocumentError ? err.body.error : errorMessage(err)}`, exitCode: 1 }));
+    const r = await Promise.resolve()
+      .then(() => runOne(connection, policy, root, tokenize(part)))
+      .catch((err): RunResult => ({ output: `error: ${err instanceof DocumentError ? err.body.error : errorMessage(err)}`, exitCode: 1 }));
     outputs.push(r.output);
     if (r.exitCode !== 0) return { output: outputs.join('\n'), exitCode: r.exitCode };
   }
   return { output: outputs.join('\n'), exitCode: 0 };
 }
 
-function tokenize(s: string): string[] {
-  return [...s.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
+/** Words as a shell splits them (quotes join, unquoted `|` separates commands of a pipeline). */
+function tokenize(s: string): string[][] {
+  const pipeline: string[][] = [[]];
+  let word: string | undefined;
+  const end = () => {
+    if (word !== undefined) pipeline.at(-1)!.push(word);
+    word = undefined;
+  };
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === "'" || c === '"') {
+      const close = s.indexOf(c, i + 1);
+      if (close < 0) throw new Error(`unmatched ${c} in the command`);
+      word = (word ?? '') + s.slice(i + 1, close);
+      i = close;
+    } else if (/\s/.test(c)) end();
+    else if (c === '|') {
+      end();
+      pipeline.push([]);
+    } else word = (word ?? '') + c;
+  }
+  end();
+  return pipeline;
 }
 
-async function runOne(connection: ClusterConnection, policy: ChangePolicy, root: string, argv: string[]): Promise<RunResult> {
+async function runOne(connection: ClusterConnection, policy: ChangePolicy, root: string, pipeline: string[][]): Promise<RunResult> {
+  const argv = pipeline[0];
   if (argv[0] !== 'kubectl') return { output: `only kubectl commands run from the deck; copy "${argv.join(' ')}" to a terminal`, exitCode: 2 };
+  if (argv[1] === 'exec') return runExec(connection, policy.defaultNamespace, pipeline);
+  if (pipeline.length > 1) return { output: `only kubectl exec output can be piped to grep in the deck; run "${pipeline.map((p) => p.join(' ')).join(' | ')}" in a terminal`, exitCode: 2 };
   const args = argv.slice(1);
   const namespace = flagValue(args, '-n', '--namespace') ?? policy.defaultNamespace;
   const verb = args[0];
@@ -77,7 +104,7 @@ async function runOne(connection: ClusterConnection, policy: ChangePolicy, root:
     for (const kind of kinds) blocks.push(format === 'yaml' ? await asYaml(connection, kind, namespace, name) : await table(connection, kind, namespace, name));
     return { output: blocks.join('\n\n'), exitCode: 0 };
   }
-  return { output: `the deck can run kubectl apply/delete -f, label namespace and get; run "${argv.join(' ')}" in a terminal`, exitCode: 2 };
+  return { output: `the deck can run kubectl apply/delete -f, label namespace, get and exec; run "${argv.join(' ')}" in a terminal`, exitCode: 2 };
 }
 
 function flagValue(args: string[], ...names: string[]): string | undefined {

@@ -10,6 +10,7 @@ import { bootstrapCluster, startControllers } from './controllers/index.ts';
 import { createMesh } from './mesh/index.ts';
 import { startJaegerQuery } from './tracing/jaeger-api.ts';
 import { SpanStore } from './tracing/span-store.ts';
+import { createPodRuntime } from './workloads/pod-runtime.ts';
 import { LOCAL_URL_ANNOTATION } from '../cluster/service-address.ts';
 
 export interface EmbeddedClusterOptions {
@@ -58,12 +59,17 @@ export async function startEmbeddedCluster(opts: EmbeddedClusterOptions = {}): P
 
   const closers: Array<() => Promise<void> | void> = [() => controllers.stop(), () => mesh.stop()];
   try {
-    let api: ApiServerHandle = await startApiServer({ store, token, tls, host, port: opts.apiPort ?? 0 });
-    closers.push(() => api.close());
     const gateway = await mesh.startGateway({ host, port: opts.gatewayPort ?? 0 });
     closers.push(() => gateway.close());
     const jaeger = await startJaegerQuery({ spans, host, port: opts.jaegerPort ?? 0 });
     closers.push(() => jaeger.close());
+    // kubectl exec runs against the mesh; port-forward reaches the two pods backed by real listeners.
+    const runtime = createPodRuntime(mesh, [
+      { namespace: 'istio-system', label: ['istio', 'ingressgateway'], port: 8080, url: gateway.url },
+      { namespace: 'istio-system', label: ['app', 'jaeger'], port: 16686, url: jaeger.url },
+    ]);
+    let api: ApiServerHandle = await startApiServer({ store, token, tls, host, port: opts.apiPort ?? 0, runtime });
+    closers.push(() => api.close());
     annotateLocalUrl(store, 'istio-system', 'istio-ingressgateway', gateway.url);
     annotateLocalUrl(store, 'istio-system', 'tracing', jaeger.url);
 
@@ -88,7 +94,7 @@ export async function startEmbeddedCluster(opts: EmbeddedClusterOptions = {}): P
         const port = api.port;
         await api.close();
         if (downMs) await new Promise((r) => setTimeout(r, downMs));
-        api = await startApiServer({ store, token, tls, host, port });
+        api = await startApiServer({ store, token, tls, host, port, runtime });
       },
       async stop() {
         for (const close of closers.reverse()) await close();

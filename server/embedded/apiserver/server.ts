@@ -17,10 +17,12 @@ import {
 import { ApiError, badRequest } from './errors.ts';
 import { recordUpdate, serverSideApply } from './managed-fields.ts';
 import { PATCH_TYPES, applyJsonPatch, mergePatch, strategicMergePatch, unsupportedPatchType } from './patch.ts';
+import type { PodRuntime } from './pod-runtime.ts';
 import { PROTOBUF_CONTENT_TYPE, decodeProtobufObject } from './protobuf.ts';
 import { apiVersionOf } from './registry.ts';
 import { formatLabelSelector, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import type { ObjectStore } from './store.ts';
+import { StreamingHandler, streamingTarget } from './streaming.ts';
 import { TABLE_CONTENT_TYPE, toTable } from './tables.ts';
 import type { KubeObject, ResourceType } from './types.ts';
 import { WatchHub } from './watch.ts';
@@ -34,6 +36,8 @@ export interface ApiServerOptions {
   port?: number;
   /** How often an idle watch gets a "\n" (client-node drops a watch after 30 s of silence). */
   heartbeatMs?: number;
+  /** Runs exec commands and says where forwarded ports go; without it both are refused. */
+  runtime?: PodRuntime;
 }
 
 export interface ApiServerHandle {
@@ -62,11 +66,16 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServerH
   const host = opts.host ?? '127.0.0.1';
   const hub = new WatchHub(opts.store, opts.heartbeatMs ?? 20_000);
   const api = new ApiHandler(opts.store, hub, opts.token);
+  const streaming = new StreamingHandler(opts.store, (req) => tokenMatches(req.headers.authorization, opts.token), opts.runtime);
   let closing = false;
   const server: Server = createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem }, (req, res) => {
     // A connection that slipped in while closing would otherwise hold a watch open forever.
     if (closing) return void req.socket.destroy();
     api.handle(req, res).catch((err) => sendError(res, err));
+  });
+  server.on('upgrade', (req, socket, head) => {
+    if (closing) return void socket.destroy();
+    void streaming.upgrade(req, socket, head);
   });
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
@@ -86,6 +95,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServerH
       new Promise<void>((resolve) => {
         closing = true;
         hub.dispose();
+        streaming.closeAll();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
@@ -178,6 +188,7 @@ class ApiHandler {
     const segs = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const method = req.method ?? 'GET';
     const accept = String(req.headers.accept ?? '');
+    if (streamingTarget(url.pathname)) throw badRequest('Upgrade request required');
 
     if (method === 'GET' || method === 'HEAD') {
       const answer = this.nonResource(segs, accept);

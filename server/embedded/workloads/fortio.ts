@@ -12,6 +12,11 @@ export interface LoadOptions {
   /** `-qps`: 0 = as fast as possible. */
   qps?: number;
   headers?: Record<string, string>;
+  /** `-t`: stop issuing requests after this much simulated time (used when `requests` is not given). */
+  durationMs?: number;
+  /** Each call as it completes: status (-1 = no HTTP response), simulated ms, response sizes. */
+  onResponse?: (r: { status: number; ms: number; headerBytes: number; bodyBytes: number }) => void;
+  signal?: AbortSignal;
 }
 
 export interface LoadResult {
@@ -24,6 +29,8 @@ export interface LoadResult {
 }
 
 const MAX_REQUESTS = 100_000;
+export const FORTIO_VERSION = '1.69.1';
+const FORTIO_USER_AGENT = `fortio.org/fortio-${FORTIO_VERSION}`;
 
 /**
  * A fortio-like load generator (`fortio load -c N -n M -qps Q`): N connections each sending
@@ -42,20 +49,27 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const started = clock.now();
 
   async function connection(): Promise<void> {
-    while (issued < total) {
+    while (issued < total && !opts.signal?.aborted && (opts.durationMs === undefined || clock.now() - started < opts.durationMs)) {
       issued++;
       const t0 = clock.now();
+      let status = -1;
+      let headerBytes = 0;
+      let bodyBytes = 0;
       try {
-        const res = await mesh.request(opts.from, { method: 'GET', url: opts.url, headers: { 'user-agent': 'fortio.org/fortio-1.69.1', ...opts.headers } });
-        codes[res.status] = (codes[res.status] ?? 0) + 1;
+        const res = await mesh.request(opts.from, { method: 'GET', url: opts.url, headers: { 'user-agent': FORTIO_USER_AGENT, ...opts.headers }, signal: opts.signal });
+        status = res.status;
+        headerBytes = Object.entries(res.headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 17);
+        bodyBytes = Buffer.byteLength(res.body);
       } catch {
-        codes[-1] = (codes[-1] ?? 0) + 1;
+        /* counted as -1, as fortio counts socket errors */
       }
+      codes[status] = (codes[status] ?? 0) + 1;
       const took = clock.now() - t0;
+      opts.onResponse?.({ status, ms: took, headerBytes, bodyBytes });
       latencies.push(took);
       // fortio's own turnaround between a response and the next request on this connection.
       const wait = Math.max(0, perConnectionIntervalMs - took);
-      await clock.sleep(wait + 1 + Math.random() * 2);
+      await clock.sleep(wait + 1 + Math.random() * 2, opts.signal).catch(() => {});
     }
   }
 

@@ -1,0 +1,199 @@
+import { Writable } from 'node:stream';
+import * as k8s from '@kubernetes/client-node';
+import { errorMessage, errorStatus, type ClusterConnection } from '../cluster/connection.ts';
+import type { RunResult } from './run-command.ts';
+
+/** What the Run button keeps of a command's output; the rest is cut with a note. */
+export const MAX_EXEC_OUTPUT_BYTES = 256 * 1024;
+/** A command that has not finished after this long (real time) is stopped. */
+const EXEC_TIMEOUT_MS = 120_000;
+
+interface ExecArgs {
+  target: string;
+  namespace?: string;
+  container?: string;
+  command: string[];
+}
+
+/** `exec TARGET [-n NS] [-c CONTAINER] -- CMD...` (kubectl's flags only before `--`). */
+function parseExec(args: string[]): ExecArgs | string {
+  const dash = args.indexOf('--');
+  if (dash < 0) return 'kubectl exec needs "--" before the command, e.g. kubectl exec deploy/sleep -- curl http://productpage:9080/';
+  const own = args.slice(1, dash);
+  const parsed: ExecArgs = { target: '', command: args.slice(dash + 1) };
+  for (let i = 0; i < own.length; i++) {
+    const a = own[i];
+    const [flag, inline] = a.startsWith('--') ? a.split(/=(.*)/s) : [a, undefined];
+    const value = () => inline ?? own[++i];
+    if (flag === '-n' || flag === '--namespace') parsed.namespace = value();
+    else if (flag === '-c' || flag === '--container') parsed.container = value();
+    else if (/^-[it]+$/.test(flag) || flag === '--stdin' || flag === '--tty') return 'interactive exec (-i/-t) needs a terminal; the deck runs commands without one';
+    else if (flag === '-q' || flag === '--quiet') continue;
+    else if (flag.startsWith('-')) return `the deck's kubectl exec understands -n and -c, not ${flag}`;
+    else if (!parsed.target) parsed.target = a;
+    else return `unexpected argument "${a}" before "--"`;
+  }
+  if (!parsed.target) return 'kubectl exec needs a pod, e.g. kubectl exec deploy/sleep -- curl ...';
+  if (!parsed.command.length) return 'kubectl exec needs a command after "--"';
+  return parsed;
+}
+
+/** A Ready pod behind `deploy/NAME`, or the pod itself for `pod/NAME` and `NAME`. */
+async function resolvePod(connection: ClusterConnection, target: string, namespace: string): Promise<k8s.V1Pod | string> {
+  const [kind, name] = target.includes('/') ? target.split(/\/(.*)/s) : ['pod', target];
+  if (['pod', 'pods', 'po'].includes(kind)) {
+    try {
+      return await connection.core.readNamespacedPod({ name, namespace });
+    } catch (err) {
+      if (errorStatus(err) === 404) return `Error from server (NotFound): pods "${name}" not found`;
+      throw err;
+    }
+  }
+  if (!['deploy', 'deployment', 'deployments'].includes(kind)) return `the deck's kubectl exec takes pod/NAME, deploy/NAME or NAME, not "${target}"`;
+  let deployment: k8s.V1Deployment;
+  try {
+    deployment = await connection.apps.readNamespacedDeployment({ name, namespace });
+  } catch (err) {
+    if (errorStatus(err) === 404) return `Error from server (NotFound): deployments.apps "${name}" not found`;
+    throw err;
+  }
+  const labels = deployment.spec?.selector?.matchLabels ?? {};
+  const labelSelector = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+  const pods = (await connection.core.listNamespacedPod({ namespace, labelSelector })).items.filter((p) => !p.metadata?.deletionTimestamp);
+  const ready = (p: k8s.V1Pod) => p.status?.phase === 'Running' && (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+  const pod = pods.find(ready) ?? pods.find((p) => p.status?.phase === 'Running');
+  return pod ?? `error: no running pod for deployment ${name} in namespace ${namespace}`;
+}
+
+/** Output of both streams in arrival order, capped; stdout is kept apart for `| grep`. */
+class ExecOutput {
+  readonly chunks: Array<{ stream: 'out' | 'err'; text: string }> = [];
+  private bytes = 0;
+  truncated = false;
+
+  writer(stream: 'out' | 'err'): Writable {
+    return new Writable({
+      write: (chunk: Buffer, _enc, done) => {
+        const room = MAX_EXEC_OUTPUT_BYTES - this.bytes;
+        if (chunk.length > room) this.truncated = true;
+        const kept = chunk.subarray(0, Math.max(0, room));
+        if (kept.length) {
+          this.bytes += kept.length;
+          this.chunks.push({ stream, text: kept.toString('utf8') });
+        }
+        done();
+      },
+    });
+  }
+
+  text(stream?: 'out' | 'err'): string {
+    return this.chunks.filter((c) => !stream || c.stream === stream).map((c) => c.text).join('');
+  }
+}
+
+/** Runs the command through client-node's Exec (WebSocket), as kubectl does. */
+async function execInPod(connection: ClusterConnection, pod: k8s.V1Pod, container: string, command: string[], output: ExecOutput): Promise<number> {
+  const exec = new k8s.Exec(connection.kc);
+  let status: k8s.V1Status | undefined;
+  const ws = await exec.exec(pod.metadata!.namespace!, pod.metadata!.name!, container, command, output.writer('out'), output.writer('err'), null, false, (s) => {
+    status = s;
+  });
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      output.chunks.push({ stream: 'err', text: `\nerror: the command was stopped after ${EXEC_TIMEOUT_MS / 1000} s\n` });
+      ws.close();
+    }, EXEC_TIMEOUT_MS);
+    ws.on('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  if (!status || status.status === 'Success') return 0;
+  if (status.reason === 'NonZeroExitCode') {
+    const code = Number(status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message);
+    if (Number.isInteger(code)) return code;
+  }
+  output.chunks.push({ stream: 'err', text: `error: ${status.message ?? 'the command failed'}\n` });
+  return 1;
+}
+
+/** `grep [-v] [-i] [-F|-E] PATTERN`, applied in-process to the command's stdout. */
+function grepFilter(argv: string[]): ((lines: string[]) => string[]) | string {
+  if (argv[0] !== 'grep') return `only "| grep PATTERN" can follow a command in the deck, not "| ${argv.join(' ')}"`;
+  let invert = false;
+  let ignoreCase = false;
+  let fixed = false;
+  const patterns: string[] = [];
+  for (const a of argv.slice(1)) {
+    if (/^-[viFE]+$/.test(a)) {
+      invert ||= a.includes('v');
+      ignoreCase ||= a.includes('i');
+      fixed ||= a.includes('F');
+    } else if (a.startsWith('-')) return `the deck's grep understands -v, -i, -F and -E, not ${a}`;
+    else patterns.push(a);
+  }
+  if (patterns.length !== 1) return 'grep needs exactly one pattern';
+  let re: RegExp;
+  try {
+    re = new RegExp(fixed ? patterns[0].replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : patterns[0], ignoreCase ? 'i' : '');
+  } catch (err) {
+    return `grep: invalid pattern ${JSON.stringify(patterns[0])}: ${(err as Error).message}`;
+  }
+  return (lines) => lines.filter((l) => re.test(l) !== invert);
+}
+
+/**
+ * `kubectl exec ... [| grep ...]` for the Run button: the pod is resolved and the command
+ * run through the deck's ClusterConnection (client-node), so it works on any cluster. The
+ * result reads as a terminal would show it, with kubectl's "command terminated" line.
+ */
+export async function runExec(connection: ClusterConnection, defaultNamespace: string, pipeline: string[][]): Promise<RunResult> {
+  const [argv, ...pipes] = pipeline;
+  const parsed = parseExec(argv.slice(1));
+  if (typeof parsed === 'string') return { output: parsed, exitCode: 2 };
+  const filters = pipes.map(grepFilter);
+  const bad = filters.find((f): f is string => typeof f === 'string');
+  if (bad) return { output: bad, exitCode: 2 };
+  const namespace = parsed.namespace ?? defaultNamespace;
+  let pod: k8s.V1Pod | string;
+  try {
+    pod = await resolvePod(connection, parsed.target, namespace);
+  } catch (err) {
+    return { output: `error: ${errorMessage(err)}`, exitCode: 1 };
+  }
+  if (typeof pod === 'string') return { output: pod, exitCode: 1 };
+  const containers = (pod.spec?.containers ?? []).map((c) => c.name);
+  const notes: string[] = [];
+  let container = parsed.container;
+  if (!container) {
+    container = pod.metadata?.annotations?.['kubectl.kubernetes.io/default-container'] ?? containers[0];
+    if (containers.length > 1) {
+      const init = (pod.spec?.initContainers ?? []).map((c) => `${c.name} (init)`);
+      notes.push(`Defaulted container "${container}" out of: ${[...containers, ...init].join(', ')}\n`);
+    }
+  }
+  if (!container || !containers.includes(container)) {
+    return { output: `Error from server (BadRequest): container ${container} is not valid for pod ${pod.metadata?.name}`, exitCode: 1 };
+  }
+  const output = new ExecOutput();
+  let kubectlExit: number;
+  try {
+    kubectlExit = await execInPod(connection, pod, container, parsed.command, output);
+  } catch (err) {
+    return { output: `${notes.join('')}error: unable to upgrade connection: ${errorMessage(err)}`, exitCode: 1 };
+  }
+  let text: string;
+  let exitCode = kubectlExit;
+  if (filters.length) {
+    let lines = output.text('out').split('\n').filter((l, i, all) => l !== '' || i < all.length - 1);
+    for (const f of filters as Array<(l: string[]) => string[]>) lines = f(lines);
+    text = output.text('err') + lines.map((l) => `${l}\n`).join('');
+    // A pipeline's status is its last command's: grep's 1 when nothing matched.
+    exitCode = lines.length ? 0 : 1;
+  } else {
+    text = output.text();
+  }
+  const kubectlNote = kubectlExit !== 0 ? `${text && !text.endsWith('\n') ? '\n' : ''}command terminated with exit code ${kubectlExit}\n` : '';
+  const cut = output.truncated ? `\n… output cut at ${MAX_EXEC_OUTPUT_BYTES / 1024} KB\n` : '';
+  return { output: (notes.join('') + text + cut + kubectlNote).replace(/\n$/, ''), exitCode };
+}

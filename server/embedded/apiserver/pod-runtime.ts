@@ -1,0 +1,21 @@
+import type { KubeObject } from './types.ts';
+
+/** What a running command sees: where its output goes, and a signal for the client hanging up. */
+export interface ProcessIo {
+  stdout(data: string | Buffer): void;
+  stderr(data: string | Buffer): void;
+  signal: AbortSignal;
+}
+
+/** Where a forwarded pod port is really served, or why it cannot be. */
+export type ForwardTarget = { host: string; port: number } | { error: string };
+
+/**
+ * The embedded cluster's stand-in for a kubelet's container runtime: it runs `exec`
+ * commands in a pod's container and says where a pod's port can be reached.
+ */
+export interface PodRuntime {
+  /** Runs `command` in `container` of `pod`; resolves with the exit code. */
+  exec(pod: KubeObject, container: string, command: string[], io: ProcessIo): Promise<number>;
+  portForwardTarget(pod: KubeObject, port: number): ForwardTarget;
+}

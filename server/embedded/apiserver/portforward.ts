@@ -1,0 +1,83 @@
+import net from 'node:net';
+import type { WebSocket } from 'ws';
+import { frame, unframe } from './channels.ts';
+import { badRequest } from './errors.ts';
+import type { PodRuntime } from './pod-runtime.ts';
+import type { KubeObject } from './types.ts';
+
+/** Pause reading a target once this much is waiting to go out on the WebSocket. */
+const HIGH_WATER_BYTES = 1024 * 1024;
+
+/** `?ports=8080` (repeated or comma-separated), each a TCP port. */
+export function forwardPorts(pod: KubeObject, q: URLSearchParams): number[] {
+  const phase = pod.status?.phase;
+  if (phase !== 'Running') throw badRequest(`unable to forward port because pod is not running. Current status=${phase ?? 'Unknown'}`);
+  const raw = q.getAll('ports').flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
+  if (!raw.length) throw badRequest('at least one port must be specified in the "ports" query parameter');
+  if (raw.length > 16) throw badRequest(`too many ports: ${raw.length}; at most 16 per connection`);
+  return raw.map((p) => {
+    const port = Number(p);
+    if (!/^\d+$/.test(p) || port < 1 || port > 65535) throw badRequest(`unable to parse "${p}" as a port: must be an integer from 1 to 65535`);
+    return port;
+  });
+}
+
+const portBytes = (port: number) => Buffer.from([port & 0xff, port >> 8]);
+
+/**
+ * The kubelet's WebSocket port-forward: for the i-th port, stream 2i carries data and 2i+1
+ * errors, each first announcing the port (two bytes, little-endian). One TCP connection
+ * per port; the WebSocket closes when a connection ends or fails.
+ */
+export function servePortForward(ws: WebSocket, pod: KubeObject, ports: number[], runtime: PodRuntime): void {
+  const sockets: Array<net.Socket | undefined> = [];
+  const finish = () => {
+    for (const s of sockets) s?.destroy();
+    if (ws.readyState === ws.OPEN) ws.close(1000);
+  };
+  const send = (stream: number, data: Buffer | string) => {
+    if (ws.readyState === ws.OPEN) ws.send(frame(stream, data));
+  };
+  for (const [i, port] of ports.entries()) {
+    send(2 * i, portBytes(port));
+    send(2 * i + 1, portBytes(port));
+  }
+  const fail = (i: number, message: string) => {
+    send(2 * i + 1, `error forwarding port ${ports[i]} to pod ${pod.metadata.name}, uid ${pod.metadata.uid ?? ''}: ${message}`);
+    finish();
+  };
+  for (const [i, port] of ports.entries()) {
+    const target = runtime.portForwardTarget(pod, port);
+    if ('error' in target) {
+      fail(i, target.error);
+      return;
+    }
+    const socket = net.connect({ host: target.host, port: target.port });
+    sockets[i] = socket;
+    socket.on('error', (err) => fail(i, `failed to connect to localhost:${port} inside the pod: ${err.message}`));
+    socket.on('data', (chunk) => {
+      send(2 * i, chunk);
+      if (ws.bufferedAmount > HIGH_WATER_BYTES) {
+        socket.pause();
+        const resume = setInterval(() => {
+          if (ws.readyState !== ws.OPEN || ws.bufferedAmount < HIGH_WATER_BYTES / 2) {
+            clearInterval(resume);
+            socket.resume();
+          }
+        }, 10);
+      }
+    });
+    socket.on('end', finish);
+    socket.on('drain', () => ws.resume());
+  }
+  ws.on('message', (data: Buffer) => {
+    const m = unframe(data);
+    if (!m || m.stream % 2 === 1) return;
+    const socket = sockets[m.stream / 2];
+    if (!socket || !m.payload.length) return;
+    if (!socket.write(m.payload)) ws.pause();
+  });
+  ws.on('close', () => {
+    for (const s of sockets) s?.end();
+  });
+}

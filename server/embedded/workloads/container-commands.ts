@@ -1,0 +1,57 @@
+import type { ProcessIo } from '../apiserver/pod-runtime.ts';
+import type { Mesh } from '../mesh/index.ts';
+import { curlCommand } from './curl-cli.ts';
+import { fortioCommand } from './fortio-cli.ts';
+
+/** Where a command runs: the pod (as the mesh knows it) and the container's image. */
+export interface CommandContext {
+  mesh: Mesh;
+  pod: string;
+  namespace: string;
+  image: string;
+}
+
+type Command = (ctx: CommandContext, args: string[], io: ProcessIo) => Promise<number>;
+
+const curl: Command = (ctx, args, io) => curlCommand(ctx.mesh, { workload: ctx.pod, namespace: ctx.namespace }, args, io);
+const fortio: Command = (ctx, args, io) => fortioCommand(ctx.mesh, { workload: ctx.pod, namespace: ctx.namespace }, args, io);
+
+/** `pilot-agent request GET stats`: the sidecar's Envoy admin stats (the circuit-breaker counters). */
+const pilotAgent: Command = async (ctx, args, io) => {
+  if (args[0] !== 'request' || args.length < 3) {
+    io.stderr('Error: the embedded pilot-agent runs: pilot-agent request GET stats\n');
+    return 1;
+  }
+  const [, method, path] = args;
+  const resource = path.replace(/^\//, '').split('?')[0];
+  if (method.toUpperCase() !== 'GET' || resource !== 'stats') {
+    io.stderr(`Error: failed to ${method} ${path}: the embedded sidecar's admin API serves only GET stats\n`);
+    return 1;
+  }
+  io.stdout(ctx.mesh.proxyStats({ workload: ctx.pod, namespace: ctx.namespace }));
+  return 0;
+};
+
+/** The executables each sample image has on its PATH. */
+function binariesOf(image: string): Record<string, Command> {
+  if (/curl/.test(image)) return { curl };
+  if (/fortio/.test(image)) return { fortio };
+  if (/proxyv2/.test(image)) return { 'pilot-agent': pilotAgent };
+  return {};
+}
+
+const SEARCH_PATH = ['/usr/local/bin/', '/usr/bin/', '/bin/', '/usr/local/sbin/', '/usr/sbin/', '/sbin/'];
+
+/** Runs argv in a container, or fails the way runc does for a missing executable. */
+export async function runInContainer(ctx: CommandContext, argv: string[], io: ProcessIo): Promise<number> {
+  const [program, ...args] = argv;
+  const dir = SEARCH_PATH.find((d) => program.startsWith(d));
+  const name = dir ? program.slice(dir.length) : program;
+  const command = !name.includes('/') ? binariesOf(ctx.image)[name] : undefined;
+  if (!command) {
+    const what = program.includes('/') ? `"${program}": stat ${program}: no such file or directory` : `"${program}": executable file not found in $PATH`;
+    io.stdout(`OCI runtime exec failed: exec failed: unable to start container process: exec: ${what}: unknown\r\n`);
+    return 126;
+  }
+  return command(ctx, args, io);
+}

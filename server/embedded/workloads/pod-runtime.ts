@@ -1,0 +1,37 @@
+import type { ForwardTarget, PodRuntime, ProcessIo } from '../apiserver/pod-runtime.ts';
+import type { KubeObject } from '../apiserver/types.ts';
+import type { Mesh } from '../mesh/index.ts';
+import { runInContainer } from './container-commands.ts';
+
+/** A pod port that something real in this process serves. */
+export interface ForwardedPort {
+  namespace: string;
+  /** The pod label that marks the pods serving it, e.g. `istio=ingressgateway`. */
+  label: [string, string];
+  port: number;
+  /** `http://127.0.0.1:PORT` of the listener that plays the pod's port. */
+  url: string;
+}
+
+/**
+ * The embedded cluster's container runtime: exec runs the sample images' tools against
+ * the simulated mesh; port-forward reaches the ingress gateway and Jaeger, which are the
+ * only pod ports backed by real listeners.
+ */
+export function createPodRuntime(mesh: Mesh, forwarded: ForwardedPort[]): PodRuntime {
+  return {
+    exec(pod: KubeObject, container: string, command: string[], io: ProcessIo): Promise<number> {
+      const image = (pod.spec?.containers ?? []).find((c: { name: string }) => c.name === container)?.image ?? '';
+      return runInContainer({ mesh, pod: pod.metadata.name, namespace: pod.metadata.namespace ?? 'default', image }, command, io);
+    },
+    portForwardTarget(pod: KubeObject, port: number): ForwardTarget {
+      const match = forwarded.find((f) => f.namespace === pod.metadata.namespace && pod.metadata.labels?.[f.label[0]] === f.label[1] && f.port === port);
+      if (!match) {
+        const served = forwarded.map((f) => `${f.label[0]}=${f.label[1]} pods port ${f.port}`).join(', ');
+        return { error: `connection refused: nothing listens on port ${port} of this pod in the embedded cluster (it serves ${served})` };
+      }
+      const u = new URL(match.url);
+      return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port) };
+    },
+  };
+}

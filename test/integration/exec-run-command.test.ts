@@ -1,0 +1,106 @@
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultChangePolicy } from '../../server/api/apply.ts';
+import { runTalkCommand } from '../../server/api/run-command.ts';
+import { ScaledClock } from '../../server/clock.ts';
+import { ClusterConnection } from '../../server/cluster/connection.ts';
+import { startEmbeddedCluster, type EmbeddedCluster } from '../../server/embedded/cluster.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+/** The Run button on the circuit-breaking and mTLS slides: the slides' exact commands, through client-node. */
+describe('Run button: kubectl exec on the embedded cluster', () => {
+  let cluster: EmbeddedCluster;
+  let connection: ClusterConnection;
+  const policy = defaultChangePolicy(['default']);
+  const run = (command: string) => runTalkCommand(connection, policy, ROOT, command);
+
+  async function ok(command: string): Promise<string> {
+    const r = await run(command);
+    if (r.exitCode !== 0) throw new Error(`${command} failed (${r.exitCode}):\n${r.output}`);
+    return r.output;
+  }
+
+  async function waitForReady(deployments: string[], ms = 30_000): Promise<void> {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      const list = await connection.apps.listNamespacedDeployment({ namespace: 'default' });
+      const ready = new Set(list.items.filter((d) => (d.status?.readyReplicas ?? 0) >= 1).map((d) => d.metadata!.name));
+      if (deployments.every((d) => ready.has(d))) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`deployments ${deployments.join(', ')} not ready within ${ms} ms`);
+  }
+
+  beforeAll(async () => {
+    cluster = await startEmbeddedCluster({ clock: new ScaledClock(0.1) });
+    connection = new ClusterConnection({ mode: 'embedded', kubeconfigText: cluster.kubeconfig });
+    await ok('kubectl label namespace default istio-injection=enabled');
+    await ok('kubectl apply -f manifests/bookinfo/bookinfo.yaml -f manifests/httpbin/httpbin.yaml -f manifests/httpbin/fortio.yaml -f manifests/sleep/sleep.yaml -f manifests/sleep/sleep-legacy.yaml');
+    await waitForReady(['productpage-v1', 'details-v1', 'reviews-v1', 'reviews-v2', 'reviews-v3', 'ratings-v1', 'httpbin', 'fortio-deploy', 'sleep', 'sleep-legacy']);
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('slide 27: fortio load through the circuit breaker shows 503s, and the sidecar counts the overflow', async () => {
+    await ok('kubectl apply -f manifests/httpbin/destination-rule-httpbin-cb.yaml');
+    const c2 = await ok('kubectl exec deploy/fortio-deploy -c fortio -- /usr/bin/fortio load -c 2 -qps 0 -n 20 -loglevel Warning http://httpbin:8000/get');
+    expect(c2).toMatch(/^Fortio \S+ running at 0 queries per second, .* for 20 calls: http:\/\/httpbin:8000\/get$/m);
+    expect(c2).toContain('Starting at max qps with 2 thread(s) [gomax 2] for exactly 20 calls (10 per thread + 0)');
+    const codes2 = codeLines(c2);
+    expect(codes2[200]).toBeGreaterThan(0);
+    expect(Object.values(codes2).reduce((a, b) => a + b, 0)).toBe(20);
+    expect(c2).toMatch(/^All done 20 calls \(plus 0 warmup\) [\d.]+ ms avg, [\d.]+ qps$/m);
+
+    const c3 = await ok('kubectl exec deploy/fortio-deploy -c fortio -- /usr/bin/fortio load -c 3 -qps 0 -n 30 -loglevel Warning http://httpbin:8000/get');
+    const codes3 = codeLines(c3);
+    expect(codes3[503]).toBeGreaterThan(0);
+    expect(codes3[200] + codes3[503]).toBe(30);
+    // Each 503 is logged as a warning at -loglevel Warning, like fortio does.
+    expect(c3.match(/ W http_client\.go:\d+> Non ok http code 503/g)?.length).toBe(codes3[503]);
+    expect(c3).toMatch(new RegExp(`^Code 503 : ${codes3[503]} \\(${((100 * codes3[503]) / 30).toFixed(1)} %\\)$`, 'm'));
+
+    const stats = await run('kubectl exec deploy/fortio-deploy -c istio-proxy -- pilot-agent request GET stats | grep httpbin | grep pending');
+    expect(stats.exitCode).toBe(0);
+    const lines = stats.output.split('\n');
+    expect(lines.every((l) => l.startsWith('cluster.outbound|8000||httpbin.default.svc.cluster.local.') && l.includes('pending'))).toBe(true);
+    const overflow = Number(/upstream_rq_pending_overflow: (\d+)$/m.exec(stats.output)?.[1]);
+    expect(overflow).toBeGreaterThanOrEqual(codes3[503]);
+    expect(stats.output).toMatch(/upstream_rq_pending_total: \d+$/m);
+  }, 60_000);
+
+  it('slide 28: under STRICT mTLS the sleep pod with a sidecar gets 200, sleep-legacy has its connection reset', async () => {
+    await ok('kubectl apply -f manifests/security/peer-authentication-strict.yaml');
+    const withSidecar = await run('kubectl exec deploy/sleep -c sleep -- curl -sS -o /dev/null -w "%{http_code}" http://productpage:9080/productpage');
+    expect(withSidecar).toEqual({ output: '200', exitCode: 0 });
+    const legacy = await run('kubectl exec deploy/sleep-legacy -- curl -sS -o /dev/null -w "%{http_code}" http://productpage:9080/productpage');
+    expect(legacy.exitCode).toBe(56);
+    expect(legacy.output).toBe('curl: (56) Recv failure: Connection reset by peer\n000\ncommand terminated with exit code 56');
+
+    await ok('kubectl apply -f manifests/security/peer-authentication-permissive.yaml');
+    expect(await run('kubectl exec deploy/sleep-legacy -- curl -sS -o /dev/null -w "%{http_code}" http://productpage:9080/productpage')).toEqual({ output: '200', exitCode: 0 });
+  }, 60_000);
+
+  it('defaults the container like kubectl, and says what is wrong with a bad target, container or command', async () => {
+    const defaulted = await run('kubectl exec deploy/sleep -- curl -s http://httpbin:8000/status/418');
+    expect(defaulted.output).toMatch(/^Defaulted container "sleep" out of: sleep, istio-proxy, istio-init \(init\)\nI'm a teapot!$/);
+    expect(await run('kubectl exec deploy/nope -- curl -s http://httpbin:8000/get')).toEqual({ output: 'Error from server (NotFound): deployments.apps "nope" not found', exitCode: 1 });
+    const badContainer = await run('kubectl exec deploy/sleep -c nope -- curl -s http://httpbin:8000/get');
+    expect(badContainer.output).toMatch(/^Error from server \(BadRequest\): container nope is not valid for pod sleep-/);
+    const missing = await run('kubectl exec deploy/sleep -c sleep -- bash -c "echo hi"');
+    expect(missing.exitCode).toBe(126);
+    expect(missing.output).toContain('exec: "bash": executable file not found in $PATH');
+    expect(missing.output).toMatch(/command terminated with exit code 126$/);
+    expect((await run('kubectl exec -it deploy/sleep -- curl http://httpbin:8000/get')).output).toMatch(/needs a terminal/);
+    expect(await run('kubectl exec deploy/sleep -c sleep -- curl -s http://httpbin:8000/get | grep nothing-like-this')).toEqual({ output: '', exitCode: 1 });
+    expect((await run('kubectl exec deploy/sleep -c sleep -- curl -s http://httpbin:8000/get | sort')).output).toMatch(/only "\| grep PATTERN"/);
+  }, 60_000);
+});
+
+/** `Code 200 : 17 (85.0 %)` lines → {200: 17}. */
+function codeLines(output: string): Record<number, number> {
+  const codes: Record<number, number> = {};
+  for (const m of output.matchAll(/^Code (-?\d+) : (\d+) \([\d.]+ %\)$/gm)) codes[Number(m[1])] = Number(m[2]);
+  return codes;
+}
