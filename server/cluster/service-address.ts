@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { Writable } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
 import type { ClusterConnection } from './connection.ts';
 
@@ -46,7 +47,7 @@ export async function findServiceAddress(connection: ClusterConnection, ref: Ser
       if (await probe(host, port.nodePort)) return { url: `http://${hostForUrl(host)}:${port.nodePort}`, how: 'node-port' };
     }
   }
-  return portForward(connection, ref, Number(port.targetPort ?? port.port));
+  return portForward(connection, ref, port.targetPort ?? port.port);
 }
 
 async function nodeAddresses(connection: ClusterConnection, ref: ServiceRef): Promise<string[]> {
@@ -57,19 +58,55 @@ async function nodeAddresses(connection: ClusterConnection, ref: ServiceRef): Pr
   return [...hosts];
 }
 
-/** A local listener that forwards every connection to a Ready pod of the service. */
-async function portForward(connection: ClusterConnection, ref: ServiceRef, targetPort: number): Promise<FoundAddress> {
-  const pods = await connection.core.listNamespacedPod({ namespace: ref.namespace, labelSelector: ref.podSelector });
-  const pod = pods.items.find((p) => p.status?.phase === 'Running');
+const isReady = (p: k8s.V1Pod) => (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+
+/** A Service's targetPort on a pod: a number, or a container port's name. */
+function containerPort(pod: k8s.V1Pod, targetPort: number | string): number | undefined {
+  if (typeof targetPort === 'number' || /^\d+$/.test(targetPort)) return Number(targetPort);
+  for (const c of pod.spec?.containers ?? []) for (const p of c.ports ?? []) if (p.name === targetPort) return p.containerPort;
+  return undefined;
+}
+
+/**
+ * A local listener that forwards every connection to a Running (preferably Ready) pod of
+ * the service through client-node's WebSocket port-forward; a connection ends when its
+ * tunnel does, and an error the cluster reports on the tunnel ends it too.
+ */
+async function portForward(connection: ClusterConnection, ref: ServiceRef, targetPort: number | string): Promise<FoundAddress> {
+  const pods = (await connection.core.listNamespacedPod({ namespace: ref.namespace, labelSelector: ref.podSelector })).items.filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp);
+  const pod = pods.find(isReady) ?? pods[0];
   if (!pod?.metadata?.name) throw new Error(`no running pod for ${ref.namespace}/${ref.name} (${ref.podSelector}) to port-forward to`);
+  const port = containerPort(pod, targetPort);
+  if (!port) throw new Error(`pod ${ref.namespace}/${pod.metadata.name} has no container port named "${targetPort}" (the targetPort of ${ref.name})`);
   const forward = new k8s.PortForward(connection.kc);
   const podName = pod.metadata.name;
+  const open = new Set<net.Socket>();
   const server = net.createServer((socket) => {
-    forward.portForward(ref.namespace, podName, [targetPort], socket, null, socket).catch(() => socket.destroy());
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
+    socket.on('error', () => socket.destroy());
+    const errors = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        if (chunk.length) socket.destroy(new Error(chunk.toString('utf8')));
+        done();
+      },
+    });
+    forward
+      .portForward(ref.namespace, podName, [port], socket, errors, socket)
+      .then((ws) => {
+        const tunnel = ws as unknown as WebSocket;
+        tunnel.addEventListener('close', () => socket.end());
+        socket.on('close', () => tunnel.close());
+      })
+      .catch(() => socket.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, how: 'port-forward', close: () => server.close() };
+  const { port: localPort } = server.address() as net.AddressInfo;
+  const close = () => {
+    server.close();
+    for (const s of open) s.destroy();
+  };
+  return { url: `http://127.0.0.1:${localPort}`, how: 'port-forward', close };
 }
 
 const hostForUrl = (h: string) => (h.includes(':') ? `[${h}]` : h);

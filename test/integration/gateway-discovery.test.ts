@@ -1,0 +1,138 @@
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ScaledClock } from '../../server/clock.ts';
+import { ClusterConnection } from '../../server/cluster/connection.ts';
+import { INGRESS_GATEWAY, JAEGER_QUERY, LOCAL_URL_ANNOTATION, canConnect, findServiceAddress, type FoundAddress } from '../../server/cluster/service-address.ts';
+import { startEmbeddedCluster, type EmbeddedCluster } from '../../server/embedded/cluster.ts';
+import type { KubeObject } from '../../server/embedded/apiserver/types.ts';
+import { apply, manifest } from '../helpers/mesh-fixtures.ts';
+
+/**
+ * Finding the ingress gateway and Jaeger the way the talk does, each fallback for real:
+ * annotation, load balancer, node port, and a client-node port-forward through the
+ * embedded API's portforward subresource.
+ */
+describe('finding the gateway and Jaeger', () => {
+  let cluster: EmbeddedCluster;
+  let connection: ClusterConnection;
+  const listeners: net.Server[] = [];
+  const found: FoundAddress[] = [];
+
+  /** A TCP relay to `url`'s port, standing in for a load balancer or a node port. */
+  async function relayTo(url: string, port = 0): Promise<number> {
+    const target = new URL(url);
+    const server = net.createServer((socket) => {
+      const upstream = net.connect(Number(target.port), target.hostname);
+      socket.pipe(upstream).pipe(socket);
+      const destroy = () => (socket.destroy(), upstream.destroy());
+      socket.on('error', destroy);
+      upstream.on('error', destroy);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    listeners.push(server);
+    return (server.address() as net.AddressInfo).port;
+  }
+
+  /** A relay on a free port inside the node-port range. */
+  async function nodePortRelay(url: string): Promise<number> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const port = 30000 + Math.floor(Math.random() * 2768);
+      try {
+        return await relayTo(url, port);
+      } catch {
+        /* taken: try another */
+      }
+    }
+    throw new Error('no free port in 30000-32767');
+  }
+
+  /** Edits the Service in the store, as another controller (or a cloud) would. */
+  function editService(name: string, edit: (svc: KubeObject) => void): void {
+    const type = cluster.store.registry.mustGet('', 'services');
+    const svc = structuredClone(cluster.store.get(type, 'istio-system', name)!);
+    edit(svc);
+    cluster.store.update(type, svc);
+  }
+
+  const remember = (a: FoundAddress) => (found.push(a), a);
+  const onlyLoopback = (host: string, port: number) => (host === '127.0.0.1' ? canConnect(host, port) : Promise.resolve(false));
+
+  beforeAll(async () => {
+    cluster = await startEmbeddedCluster({ clock: new ScaledClock(0.05) });
+    connection = new ClusterConnection({ mode: 'embedded', kubeconfigText: cluster.kubeconfig });
+    const ns = cluster.store.registry.mustGet('', 'namespaces');
+    const def = structuredClone(cluster.store.get(ns, undefined, 'default')!);
+    def.metadata.labels = { ...def.metadata.labels, 'istio-injection': 'enabled' };
+    cluster.store.update(ns, def);
+    apply(cluster.store, [...manifest('bookinfo/bookinfo.yaml'), ...manifest('networking/bookinfo-gateway.yaml')]);
+    const end = Date.now() + 30_000;
+    for (;;) {
+      const res = await fetch(`${cluster.gatewayUrl}/productpage`).catch(() => undefined);
+      if (res?.status === 200 && (await res.text()).includes('Reviewer1')) break;
+      if (Date.now() > end) throw new Error('Bookinfo did not come up behind the gateway within 30 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }, 60_000);
+  afterAll(async () => {
+    for (const a of found) a.close?.();
+    for (const l of listeners) l.close();
+    await cluster?.stop();
+  });
+
+  it('uses the local-url annotation first', async () => {
+    expect(await findServiceAddress(connection, INGRESS_GATEWAY)).toEqual({ url: cluster.gatewayUrl, how: 'annotation' });
+    expect(await findServiceAddress(connection, JAEGER_QUERY)).toEqual({ url: cluster.jaegerUrl, how: 'annotation' });
+  });
+
+  it('without the annotation, the load balancer IP and the http2 port', async () => {
+    const port = await relayTo(cluster.gatewayUrl);
+    editService('istio-ingressgateway', (svc) => {
+      delete svc.metadata.annotations![LOCAL_URL_ANNOTATION];
+      svc.spec.ports.find((p: { name: string }) => p.name === 'http2').port = port;
+      svc.status = { loadBalancer: { ingress: [{ ip: '127.0.0.1', ipMode: 'VIP' }] } };
+    });
+    const address = remember(await findServiceAddress(connection, INGRESS_GATEWAY));
+    expect(address).toEqual({ url: `http://127.0.0.1:${port}`, how: 'load-balancer' });
+    const page = await fetch(`${address.url}/productpage`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>Simple Bookstore App</title>');
+  });
+
+  it('with no load balancer answering, a node port on the node', async () => {
+    const nodePort = await nodePortRelay(cluster.gatewayUrl);
+    editService('istio-ingressgateway', (svc) => {
+      svc.spec.ports.find((p: { name: string }) => p.name === 'http2').port = 80;
+      svc.spec.ports.find((p: { name: string }) => p.name === 'http2').nodePort = nodePort;
+      svc.status = { loadBalancer: {} };
+    });
+    const address = remember(await findServiceAddress(connection, INGRESS_GATEWAY, onlyLoopback));
+    expect(address).toEqual({ url: `http://127.0.0.1:${nodePort}`, how: 'node-port' });
+    expect((await fetch(`${address.url}/productpage`)).status).toBe(200);
+  });
+
+  it('with nothing reachable, a port-forward to the gateway pod carries the product page', async () => {
+    const address = remember(await findServiceAddress(connection, INGRESS_GATEWAY, async () => false));
+    expect(address.how).toBe('port-forward');
+    expect(address.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    for (let i = 0; i < 3; i++) {
+      const page = await fetch(`${address.url}/productpage`);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain('<title>Simple Bookstore App</title>');
+      expect(html).toContain('The Comedy of Errors');
+    }
+  });
+
+  it('finds Jaeger the same way: a port-forward to the jaeger pod reaches the query API', async () => {
+    editService('tracing', (svc) => delete svc.metadata.annotations![LOCAL_URL_ANNOTATION]);
+    const address = remember(await findServiceAddress(connection, JAEGER_QUERY, async () => false));
+    expect(address.how).toBe('port-forward');
+    const services = await fetch(`${address.url}/api/services`);
+    expect(services.status).toBe(200);
+    const body = (await services.json()) as { data: string[] };
+    expect(body.data).toContain('productpage.default');
+  });
+});
