@@ -55,6 +55,11 @@ export class WebSocketHub {
     return this.connections.size;
   }
 
+  /** Bytes waiting to be sent, per connection: what a slow client costs the server. */
+  bufferedBytes(): number[] {
+    return [...this.connections].map((c) => c.ws.bufferedAmount);
+  }
+
   close(): void {
     for (const c of this.connections) c.ws.terminate();
     this.wss.close();
@@ -79,7 +84,9 @@ class Connection implements TopicSubscriber {
   private drainTimer?: NodeJS.Timeout;
   private tokens: number;
   private lastRefill = Date.now();
-  private strikes = 0;
+  /** Messages over the rate, less what quiet time has made up for. */
+  private excess = 0;
+  private lastExcess = Date.now();
   private readonly rate: number;
   private readonly slowBytes: number;
 
@@ -140,13 +147,22 @@ class Connection implements TopicSubscriber {
     return false;
   }
 
+  /** Counts one message over the rate; true once a connection keeps flooding (more than 5 s worth of excess). */
+  private floods(): boolean {
+    const now = Date.now();
+    this.excess = Math.max(0, this.excess - ((now - this.lastExcess) / 1000) * this.rate) + 1;
+    this.lastExcess = now;
+    return this.excess > this.rate * 5;
+  }
+
   private onMessage(raw: string): void {
+    if (this.ws.readyState !== this.ws.OPEN) return; // closing: read nothing more
     if (!this.allow()) {
-      if (++this.strikes > this.rate * 5) this.ws.close(1008, 'too many messages');
-      else if (this.strikes === 1) this.send({ type: 'error', message: `rate limit: at most ${this.rate} messages per second` });
+      // Over the rate the message is dropped (slowed); a flood that goes on is cut off.
+      if (this.floods()) this.ws.close(1008, `too many messages: more than ${this.rate} a second`);
+      else if (this.excess <= 1) this.send({ type: 'error', message: `rate limit: at most ${this.rate} messages per second; this one was dropped` });
       return;
     }
-    this.strikes = 0;
     const msg = parseClientMessage(raw);
     if ('error' in msg) return this.send({ type: 'error', message: msg.error });
     switch (msg.type) {
