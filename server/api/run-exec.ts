@@ -166,8 +166,10 @@ export async function runExec(connection: ClusterConnection, defaultNamespace: s
   const notes: string[] = [];
   let container = parsed.container;
   if (!container) {
-    container = pod.metadata?.annotations?.['kubectl.kubernetes.io/default-container'] ?? containers[0];
-    if (containers.length > 1) {
+    // Like kubectl: the injector's default-container annotation silently, else the first container, with a note.
+    const annotated = pod.metadata?.annotations?.['kubectl.kubernetes.io/default-container'];
+    container = annotated && containers.includes(annotated) ? annotated : containers[0];
+    if (container !== annotated && containers.length > 1) {
       const init = (pod.spec?.initContainers ?? []).map((c) => `${c.name} (init)`);
       notes.push(`Defaulted container "${container}" out of: ${[...containers, ...init].join(', ')}\n`);
     }
