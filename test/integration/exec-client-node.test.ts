@@ -1,3 +1,4 @@
+import https from 'node:https';
 import { PassThrough } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,11 +58,7 @@ describe('exec and port-forward on the embedded cluster', () => {
   beforeAll(async () => {
     cluster = await startEmbeddedCluster({ clock: new ScaledClock(0.05) });
     connection = new ClusterConnection({ mode: 'embedded', kubeconfigText: cluster.kubeconfig });
-    const ns = cluster.store.registry.mustGet('', 'namespaces');
-    const def = structuredClone(cluster.store.get(ns, undefined, 'default')!);
-    def.metadata.labels = { ...def.metadata.labels, 'istio-injection': 'enabled' };
-    cluster.store.update(ns, def);
-    apply(cluster.store, [...manifest('bookinfo/bookinfo.yaml'), ...manifest('networking/bookinfo-gateway.yaml'), ...manifest('sleep/sleep.yaml'), ...manifest('httpbin/httpbin.yaml')]);
+    apply(cluster.store, [...manifest('bookinfo/namespace.yaml'), ...manifest('bookinfo/bookinfo.yaml'), ...manifest('networking/bookinfo-gateway.yaml'), ...manifest('sleep/sleep.yaml'), ...manifest('httpbin/httpbin.yaml')]);
   }, 60_000);
   afterAll(async () => {
     await cluster?.stop();
@@ -96,6 +93,18 @@ describe('exec and port-forward on the embedded cluster', () => {
     expect(await rawUpgrade(path('nope', 'sleep'), ['v5.channel.k8s.io'])).toMatchObject({ status: 404, body: { reason: 'NotFound', message: 'pods "nope" not found' } });
     const bad = await rawUpgrade(path(pod, 'nope'), ['v5.channel.k8s.io']);
     expect(bad).toMatchObject({ status: 400, body: { reason: 'BadRequest' } });
+    const plain = await new Promise<{ status: number; body: any }>(async (resolve, reject) => {
+      const opts: any = {};
+      await connection.kc.applyToHTTPSOptions(opts);
+      https
+        .get(`${cluster.apiServerUrl}${path(pod, 'sleep')}`, opts, (res) => {
+          let text = '';
+          res.on('data', (d) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+        })
+        .on('error', reject);
+    });
+    expect(plain).toMatchObject({ status: 400, body: { message: 'Upgrade request required' } });
     expect((bad as any).body.message).toBe(`container nope is not valid for pod ${pod}; choose one of: [sleep istio-proxy] or one of the init containers: [istio-init]`);
   });
 

@@ -63,11 +63,7 @@ describe('finding the gateway and Jaeger', () => {
   beforeAll(async () => {
     cluster = await startEmbeddedCluster({ clock: new ScaledClock(0.05) });
     connection = new ClusterConnection({ mode: 'embedded', kubeconfigText: cluster.kubeconfig });
-    const ns = cluster.store.registry.mustGet('', 'namespaces');
-    const def = structuredClone(cluster.store.get(ns, undefined, 'default')!);
-    def.metadata.labels = { ...def.metadata.labels, 'istio-injection': 'enabled' };
-    cluster.store.update(ns, def);
-    apply(cluster.store, [...manifest('bookinfo/bookinfo.yaml'), ...manifest('networking/bookinfo-gateway.yaml')]);
+    apply(cluster.store, [...manifest('bookinfo/namespace.yaml'), ...manifest('bookinfo/bookinfo.yaml'), ...manifest('networking/bookinfo-gateway.yaml')]);
     const end = Date.now() + 30_000;
     for (;;) {
       const res = await fetch(`${cluster.gatewayUrl}/productpage`).catch(() => undefined);
