@@ -3,6 +3,8 @@ import * as k8s from '@kubernetes/client-node';
 import { errorMessage, errorStatus, type ClusterConnection } from './connection.ts';
 import { collectionPath, kindInfo, type KindInfo } from './kinds.ts';
 
+const MISSING_KIND_BACKOFF_MS = 5_000;
+
 export type InformerState = { status: 'connecting' | 'live' | 'error'; message?: string };
 
 /**
@@ -76,7 +78,9 @@ export class ResourceInformer extends EventEmitter {
     if (this.stopped || informer !== this.informer) return;
     this.setState({ status: 'error', message: this.describe(err) });
     clearTimeout(this.retryTimer);
-    const delay = Math.min(this.opts.maxBackoffMs ?? 30_000, 500 * 2 ** Math.min(this.failures++, 6));
+    // A missing kind comes back when someone installs its CRD: look again sooner than for an outage.
+    const cap = errorStatus(err) === 404 ? MISSING_KIND_BACKOFF_MS : (this.opts.maxBackoffMs ?? 30_000);
+    const delay = Math.min(cap, this.opts.maxBackoffMs ?? 30_000, 500 * 2 ** Math.min(this.failures++, 6));
     this.retryTimer = setTimeout(() => this.connect(), delay);
     this.retryTimer.unref?.();
   }

@@ -160,7 +160,10 @@ export class ClusterSession implements TopicSource {
       const n = obj.metadata?.name;
       if (n && items.delete(n)) topic.publish({ op: 'delete', name: n });
     });
-    informer.on('state', (s: InformerState) => this.onInformerState(kind, s));
+    informer.on('state', (s: InformerState) => {
+      if (s.status !== 'connecting') topic.setProblem(s.status === 'error' ? s.message : undefined);
+      this.onInformerState(kind, s);
+    });
     this.informers.set(name, informer);
     informer.start();
     return topic;

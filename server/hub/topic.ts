@@ -15,6 +15,8 @@ export class Topic {
   readonly subscribers = new Set<TopicSubscriber>();
   /** Called when the first subscriber arrives and when the last leaves. */
   onActiveChange?: (active: boolean) => void;
+  /** Why the topic has no live data now (a kind missing, the cluster unreachable); undefined while live. */
+  private errorText: string | undefined;
 
   constructor(
     readonly name: string,
@@ -37,6 +39,20 @@ export class Topic {
     const first = this.history[0]?.seq ?? this.seqNo + 1;
     if (seq + 1 < first) return undefined;
     return this.history.filter((h) => h.seq > seq).map((h) => ({ type: 'change', topic: this.name, seq: h.seq, data: h.data }));
+  }
+
+  get problem(): string | undefined {
+    return this.errorText;
+  }
+
+  /** Tells subscribers what is wrong; clearing it sends a fresh snapshot, which panels read as live again. */
+  setProblem(message: string | undefined): void {
+    if (message === this.errorText) return;
+    const wasBroken = this.errorText !== undefined;
+    this.errorText = message;
+    if (!message && !wasBroken) return;
+    const out: ServerMessage = message ? { type: 'error', topic: this.name, message } : this.snapshot();
+    for (const s of this.subscribers) s.deliver(this, out);
   }
 
   publish(data: TopicPayloads['change']): void {

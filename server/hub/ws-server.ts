@@ -128,8 +128,14 @@ class Connection implements TopicSubscriber {
       this.drainTimer = undefined;
       const topics = [...this.stale];
       this.stale.clear();
-      for (const t of topics) if (this.topics.has(t.name)) this.send(t.snapshot());
+      for (const t of topics) if (this.topics.has(t.name)) this.sendState(t);
     }, 100);
+  }
+
+  /** A topic's whole state: its snapshot, and what is wrong with it if anything. */
+  private sendState(topic: Topic): void {
+    this.send(topic.snapshot());
+    if (topic.problem) this.send({ type: 'error', topic: topic.name, message: topic.problem });
   }
 
   private send(message: ServerMessage): void {
@@ -187,8 +193,10 @@ class Connection implements TopicSubscriber {
     const topic = this.source.topic(name);
     if ('error' in topic) return this.send({ type: 'error', topic: name, message: topic.error });
     const missed = since === undefined ? undefined : topic.changesSince(since);
-    if (missed) for (const m of missed) this.send(m);
-    else this.send(topic.snapshot());
+    if (missed) {
+      for (const m of missed) this.send(m);
+      if (topic.problem) this.send({ type: 'error', topic: name, message: topic.problem });
+    } else this.sendState(topic);
     this.stale.delete(topic);
     this.topics.set(name, topic);
     topic.subscribe(this);
