@@ -70,6 +70,21 @@ describe('Run button: kubectl exec on the embedded cluster', () => {
     expect(stats.output).toMatch(/upstream_rq_pending_total: \d+$/m);
   }, 60_000);
 
+  it('fortio curl shows the sidecar\'s answer; fortio load -t runs for a simulated duration at the asked rate', async () => {
+    const single = await ok('kubectl exec deploy/fortio-deploy -c fortio -- /usr/bin/fortio curl -quiet http://httpbin:8000/get');
+    expect(single).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(single).toMatch(/^server: istio-envoy\r$/m);
+    const timed = await ok('kubectl exec deploy/fortio-deploy -c fortio -- fortio load -c 1 -qps 50 -t 2s -loglevel Error http://httpbin:8000/status/418');
+    expect(timed).toContain('Starting at 50 qps with 1 thread(s) [gomax 2] for 2s');
+    const calls = Number(/^Ended after [\d.]+ms : (\d+) calls\./m.exec(timed)?.[1]);
+    // 50 qps for 2 simulated seconds: never more than 100 calls (unpaced, it would be hundreds); a
+    // stalled event loop can only lose some of them, so the lower bound is loose.
+    expect(calls).toBeGreaterThanOrEqual(20);
+    expect(calls).toBeLessThanOrEqual(100);
+    expect(codeLines(timed)).toEqual({ 418: calls });
+    expect(timed).not.toContain('Non ok http code');
+  }, 60_000);
+
   it('slide 28: under STRICT mTLS the sleep pod with a sidecar gets 200, sleep-legacy has its connection reset', async () => {
     await ok('kubectl apply -f manifests/security/peer-authentication-strict.yaml');
     const withSidecar = await run('kubectl exec deploy/sleep -c sleep -- curl -sS -o /dev/null -w "%{http_code}" http://productpage:9080/productpage');

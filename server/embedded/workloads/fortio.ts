@@ -49,6 +49,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const started = clock.now();
 
   async function connection(): Promise<void> {
+    let slot = 0;
     while (issued < total && !opts.signal?.aborted && (opts.durationMs === undefined || clock.now() - started < opts.durationMs)) {
       issued++;
       const t0 = clock.now();
@@ -67,9 +68,11 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
       const took = clock.now() - t0;
       opts.onResponse?.({ status, ms: took, headerBytes, bodyBytes });
       latencies.push(took);
-      // fortio's own turnaround between a response and the next request on this connection.
-      const wait = Math.max(0, perConnectionIntervalMs - took);
-      await clock.sleep(wait + 1 + Math.random() * 2, opts.signal).catch(() => {});
+      // Paced: each connection's k-th call is due at start + k intervals, catching up after a slow
+      // one (fortio's default). Unpaced: fortio's own turnaround before the next call.
+      slot++;
+      const wait = perConnectionIntervalMs > 0 ? started + slot * perConnectionIntervalMs - clock.now() : 1 + Math.random() * 2;
+      if (wait > 0) await clock.sleep(wait, opts.signal).catch(() => {});
     }
   }
 
