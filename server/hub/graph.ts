@@ -4,10 +4,10 @@
  * reached a workload), and an edge per caller → callee with requests/s, error % and
  * p99 over a window. Built only from Jaeger JSON fetched over HTTP.
  */
-import { EventEmitter } from 'node:events';
 import type { GraphEdge, GraphNode, GraphSnapshot } from '../protocol.ts';
 import { tagOf, type JaegerSpan, type JaegerTrace } from '../embedded/tracing/jaeger-json.ts';
 import { searchTraces } from '../embedded/tracing/jaeger-client.ts';
+import { Poller } from './poller.ts';
 
 export const INGRESS_SERVICE = 'istio-ingressgateway.istio-system';
 
@@ -147,45 +147,26 @@ export interface GraphPollerOptions {
  * GraphSnapshot whenever the graph changed in a way a viewer would see. Emits
  * 'status' with { ok, message? } when Jaeger becomes reachable or unreachable.
  */
-export class GraphPoller extends EventEmitter {
-  private timer: NodeJS.Timeout | undefined;
-  private inFlight: AbortController | undefined;
+export class GraphPoller extends Poller {
   private lastKey: string | undefined;
-  private ok: boolean | undefined;
   private dataNowUs = 0;
   private dataNowAtRealMs = 0;
   latest: GraphSnapshot | undefined;
-  lastError: string | undefined;
 
   constructor(private readonly opts: GraphPollerOptions) {
-    super();
+    super(opts.intervalMs);
     if (!(opts.windowSeconds > 0)) throw new Error(`windowSeconds must be positive, got ${opts.windowSeconds}`);
-    if (!(opts.intervalMs >= 50)) throw new Error(`intervalMs must be at least 50, got ${opts.intervalMs}`);
-  }
-
-  start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.poll(), this.opts.intervalMs);
-    void this.poll();
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    this.inFlight?.abort();
   }
 
   /** One poll; resolves with the snapshot built (emitted only if it changed). */
-  async poll(): Promise<GraphSnapshot | undefined> {
-    if (this.inFlight) return undefined; // a slow Jaeger: skip rather than pile up
-    const controller = (this.inFlight = new AbortController());
-    try {
+  poll(): Promise<GraphSnapshot | undefined> {
+    return this.runPoll(async (signal) => {
       const guessUs = this.nowUs();
       const limit = this.opts.limit ?? 500;
       const traces = await searchTraces(
         this.opts.jaegerUrl,
         { service: INGRESS_SERVICE, start: Math.floor(guessUs - this.opts.windowSeconds * 2e6), limit },
-        { fetchImpl: this.opts.fetchImpl, signal: controller.signal },
+        { fetchImpl: this.opts.fetchImpl, signal },
       );
       this.observe(traces);
       const nowUs = this.nowUs();
@@ -196,7 +177,6 @@ export class GraphPoller extends EventEmitter {
         windowSeconds = Math.max(1, Math.min(windowSeconds, (nowUs - oldest) / 1e6));
       }
       const snapshot = buildGraph(traces, { windowSeconds, nowUs });
-      this.setStatus(true);
       this.latest = snapshot;
       const key = meaningfulKey(snapshot);
       if (key !== this.lastKey) {
@@ -204,12 +184,7 @@ export class GraphPoller extends EventEmitter {
         this.emit('graph', snapshot);
       }
       return snapshot;
-    } catch (err) {
-      if (!controller.signal.aborted) this.setStatus(false, (err as Error).message);
-      return undefined;
-    } finally {
-      this.inFlight = undefined;
-    }
+    });
   }
 
   private nowUs(): number {
@@ -226,13 +201,6 @@ export class GraphPoller extends EventEmitter {
       this.dataNowUs = newest;
       this.dataNowAtRealMs = Date.now();
     }
-  }
-
-  private setStatus(ok: boolean, message?: string): void {
-    this.lastError = message;
-    if (this.ok === ok) return;
-    this.ok = ok;
-    this.emit('status', { ok, message });
   }
 }
 

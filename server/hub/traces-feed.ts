@@ -3,11 +3,11 @@
  * the ingress gateway and emits 'trace' with a TraceSummary for each new one, oldest
  * first. getTrace() fetches one whole trace for the gantt view. HTTP only.
  */
-import { EventEmitter } from 'node:events';
 import type { TraceSummary } from '../protocol.ts';
 import { tagOf, type JaegerTrace } from '../embedded/tracing/jaeger-json.ts';
 import { fetchJaeger, JaegerClientError, searchTraces } from '../embedded/tracing/jaeger-client.ts';
 import { INGRESS_SERVICE } from './graph.ts';
+import { Poller } from './poller.ts';
 
 export interface TracesFeedOptions {
   jaegerUrl: string;
@@ -50,19 +50,15 @@ export function summarizeTrace(trace: JaegerTrace): TraceSummary {
   };
 }
 
-export class TracesFeed extends EventEmitter {
+export class TracesFeed extends Poller {
   private readonly opts: Required<Omit<TracesFeedOptions, 'fetchImpl'>> & { fetchImpl?: typeof fetch };
-  private timer: NodeJS.Timeout | undefined;
-  private inFlight: AbortController | undefined;
   /** Trace ids already emitted, oldest first (bounded). */
   private readonly seen = new Set<string>();
   private readonly summaries: TraceSummary[] = [];
   private newestStartUs = 0;
-  private ok: boolean | undefined;
-  lastError: string | undefined;
 
   constructor(opts: TracesFeedOptions) {
-    super();
+    super(opts.intervalMs ?? 1000);
     this.opts = {
       jaegerUrl: opts.jaegerUrl,
       intervalMs: opts.intervalMs ?? 1000,
@@ -71,19 +67,6 @@ export class TracesFeed extends EventEmitter {
       keep: opts.keep ?? 100,
       fetchImpl: opts.fetchImpl,
     };
-    if (!(this.opts.intervalMs >= 50)) throw new Error(`intervalMs must be at least 50, got ${opts.intervalMs}`);
-  }
-
-  start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.poll(), this.opts.intervalMs);
-    void this.poll();
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    this.inFlight?.abort();
   }
 
   /** The latest summaries, oldest first. */
@@ -93,26 +76,19 @@ export class TracesFeed extends EventEmitter {
 
   /** One poll; resolves with the summaries it emitted. */
   async poll(): Promise<TraceSummary[]> {
-    if (this.inFlight) return [];
-    const controller = (this.inFlight = new AbortController());
-    try {
+    const emitted = await this.runPoll(async (signal) => {
       const params: Record<string, string | number> = { service: this.opts.service, limit: this.opts.limit };
       if (this.newestStartUs) params.start = Math.floor(this.newestStartUs - OVERLAP_US);
-      const traces = await searchTraces(this.opts.jaegerUrl, params, { fetchImpl: this.opts.fetchImpl, signal: controller.signal });
+      const traces = await searchTraces(this.opts.jaegerUrl, params, { fetchImpl: this.opts.fetchImpl, signal });
       const fresh = traces.filter((t) => t.spans.length && !this.seen.has(t.traceID)).map(summarizeTrace);
       fresh.sort((a, b) => a.startTime - b.startTime);
       for (const s of fresh) {
         this.remember(s);
         this.emit('trace', s);
       }
-      this.setStatus(true);
       return fresh;
-    } catch (err) {
-      if (!controller.signal.aborted) this.setStatus(false, (err as Error).message);
-      return [];
-    } finally {
-      this.inFlight = undefined;
-    }
+    });
+    return emitted ?? [];
   }
 
   /** The whole trace in Jaeger JSON, or undefined when Jaeger does not have it. */
@@ -131,12 +107,5 @@ export class TracesFeed extends EventEmitter {
     this.summaries.push(s);
     if (this.summaries.length > this.opts.keep) this.summaries.shift();
     this.newestStartUs = Math.max(this.newestStartUs, s.startTime);
-  }
-
-  private setStatus(ok: boolean, message?: string): void {
-    this.lastError = message;
-    if (this.ok === ok) return;
-    this.ok = ok;
-    this.emit('status', { ok, message });
   }
 }

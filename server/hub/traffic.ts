@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import type { TrafficSecond } from '../protocol.ts';
 import { classifyProductPage } from './classify.ts';
+import { readLimited } from '../http-body.ts';
 
 export interface TrafficGeneratorOptions {
   gatewayUrl: string;
@@ -136,7 +137,8 @@ export class TrafficGenerator extends EventEmitter {
         signal: controller.signal,
       });
       rememberSession(loop, res);
-      const html = await readLimited(res, MAX_PAGE_BYTES);
+      // An oversize page is classified from its first part.
+      const html = (await readLimited(res, MAX_PAGE_BYTES)).text;
       outcome = classifyProductPage(res.status, html);
       // A page that offers "Sign in" to a named user means the session is gone: log in again.
       // (Only if no newer login replaced the cookie this request carried.)
@@ -207,24 +209,6 @@ function rememberSession(loop: UserLoop, res: Response): void {
     const m = /^session=([^;]*)/.exec(c);
     if (m) loop.cookie = m[1] ? `session=${m[1]}` : undefined;
   }
-}
-
-async function readLimited(res: Response, max: number): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      break;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function toSecond(user: string, t: number, b: Bucket): TrafficSecond {

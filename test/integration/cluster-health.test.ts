@@ -7,17 +7,8 @@ import { ScaledClock } from '../../server/clock.ts';
 import { startEmbeddedCluster } from '../../server/embedded/cluster.ts';
 import type { HealthState, ResourcesSnapshot, ServerMessage } from '../../server/protocol.ts';
 import { ApiProxy } from '../helpers/api-proxy.ts';
+import { until } from '../helpers/until.ts';
 import { startTestDeck, TestSocket, wsUrl } from '../helpers/deck.ts';
-
-async function until<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, what: string, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const ISTIO_GROUPS = /^\/apis\/(networking|security)\.istio\.io(\/|\?|$)/;
 

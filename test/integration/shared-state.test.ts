@@ -9,20 +9,11 @@ import { startEmbeddedCluster, type EmbeddedCluster } from '../../server/embedde
 import { STATE_CONFIGMAP } from '../../server/hub/shared-state.ts';
 import type { HealthState, PresenterPosition } from '../../server/protocol.ts';
 import { ApiProxy } from '../helpers/api-proxy.ts';
+import { until } from '../helpers/until.ts';
 import { startTestDeck, TestSocket, wsUrl } from '../helpers/deck.ts';
 
 const TOKEN = 'shared-presenter-token-0123456789';
 const STATE_NS = 'deck-state-test';
-
-async function until<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, what: string, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const health = async (base: string): Promise<HealthState> => (await fetch(`${base}/api/health`)).json();
 

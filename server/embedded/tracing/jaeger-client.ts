@@ -2,6 +2,7 @@
  * Reading a Jaeger query API over HTTP (ours or a real one), with a size limit on
  * every answer. The deck's hub uses it; it never reaches into the embedded store.
  */
+import { readLimited } from '../../http-body.ts';
 import type { JaegerResponse, JaegerTrace } from './jaeger-json.ts';
 
 /** Largest Jaeger answer read, bytes. */
@@ -31,8 +32,8 @@ export async function fetchJaeger<T>(baseUrl: string, path: string, opts: Jaeger
   } catch (err) {
     throw new JaegerClientError(`Jaeger query at ${baseUrl} is unreachable: ${(err as Error).message}`);
   }
-  const text = await readLimited(res, opts.maxBytes ?? MAX_JAEGER_RESPONSE_BYTES);
-  if (text === undefined) throw new JaegerClientError(`Jaeger answer from ${url} is larger than ${opts.maxBytes ?? MAX_JAEGER_RESPONSE_BYTES} bytes`, res.status);
+  const { text, truncated } = await readLimited(res, opts.maxBytes ?? MAX_JAEGER_RESPONSE_BYTES);
+  if (truncated) throw new JaegerClientError(`Jaeger answer from ${url} is larger than ${opts.maxBytes ?? MAX_JAEGER_RESPONSE_BYTES} bytes`, res.status);
   try {
     return { status: res.status, body: JSON.parse(text) as JaegerResponse<T> };
   } catch {
@@ -46,23 +47,4 @@ export async function searchTraces(baseUrl: string, params: Record<string, strin
   const { status, body } = await fetchJaeger<JaegerTrace[] | null>(baseUrl, `/api/traces?${qs}`, opts);
   if (status !== 200) throw new JaegerClientError(`Jaeger trace search answered ${status}: ${body.errors?.[0]?.msg ?? 'no message'}`, status);
   return body.data ?? [];
-}
-
-/** Body text, or undefined when it exceeds `max` bytes. */
-export async function readLimited(res: Response, max: number): Promise<string | undefined> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
