@@ -2,11 +2,12 @@ import { Deck as RevealDeck, Slide } from '@revealjs/react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { RevealApi, RevealConfig } from 'reveal.js';
 import Notes from 'reveal.js/plugin/notes';
-import { isPrintPdf } from '../live/env.ts';
+import { isPrintPdf, presenterToken } from '../live/env.ts';
+import { useConnectionOf, useMainClient } from '../live/index.ts';
 import { DeckContext, SlideContext, type DeckInfo } from './context.ts';
 import { preloadPanels } from '../panels/lazy.tsx';
 import { PresenterSync } from './PresenterSync.tsx';
-import { collectSlides, hashId, slideNotes, slideScene, type DeckSlide, type SlideModule } from './slides.ts';
+import { collectSlides, hashId, slideNotes, slideScene, visibleSlides, type DeckSlide, type SlideModule } from './slides.ts';
 
 declare global {
   interface Window {
@@ -41,7 +42,7 @@ function toggleStageZoom() {
 }
 
 export function Deck({ slides: given }: { slides?: DeckSlide[] }) {
-  const slides = useMemo(() => {
+  const allSlides = useMemo(() => {
     const s = given ?? collectSlides();
     return s.length ? s : TITLE_FALLBACK;
   }, [given]);
@@ -51,15 +52,20 @@ export function Deck({ slides: given }: { slides?: DeckSlide[] }) {
   const [near, setNear] = useState<ReadonlySet<number>>(() => new Set([0, 1]));
   const printing = useMemo(isPrintPdf, []);
   const [modules, setModules] = useState<Record<string, SlideModule>>(() =>
-    Object.fromEntries(slides.filter((s) => s.module).map((s) => [s.id, s.module!])),
+    Object.fromEntries(allSlides.filter((s) => s.module).map((s) => [s.id, s.module!])),
   );
+
+  // The presenter (and their speaker view) see presenter-only slides; the audience never does.
+  const { role } = useConnectionOf(useMainClient());
+  const showPresenterOnly = Boolean(presenterToken()) && role !== 'audience';
+  const shown = useMemo(() => visibleSlides(allSlides, modules, showPresenterOnly), [allSlides, modules, showPresenterOnly]);
 
   // Print layout measures each slide once, when reveal starts: everything must be there first.
   const [printReady, setPrintReady] = useState(!printing);
   useEffect(() => {
     if (!printing) return;
     let live = true;
-    Promise.all(slides.map(async (s) => [s.id, s.module ?? (await s.load!())] as const))
+    Promise.all(allSlides.map(async (s) => [s.id, s.module ?? (await s.load!())] as const))
       .then(async (entries) => {
         if (!live) return;
         setModules(Object.fromEntries(entries));
@@ -70,13 +76,13 @@ export function Deck({ slides: given }: { slides?: DeckSlide[] }) {
     return () => {
       live = false;
     };
-  }, [printing, slides]);
+  }, [printing, allSlides]);
 
   // The other slides load in the background once the first one is up.
   useEffect(() => {
     if (!deck || printing) return;
     let live = true;
-    for (const s of slides) {
+    for (const s of allSlides) {
       if (modules[s.id] || !s.load) continue;
       s.load().then(
         (m) => live && setModules((prev) => ({ ...prev, [s.id]: m })),
@@ -87,7 +93,7 @@ export function Deck({ slides: given }: { slides?: DeckSlide[] }) {
       live = false;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [slides, deck, printing]);
+  }, [allSlides, deck, printing]);
   const zoomBound = useRef(false);
 
   const track = useCallback((api: RevealApi) => {
@@ -123,9 +129,9 @@ export function Deck({ slides: given }: { slides?: DeckSlide[] }) {
   // Scenes carry forward: a slide without one expects the state the previous scene left.
   const sceneAt = useMemo(() => {
     let last: string | undefined;
-    return slides.map((s) => (last = slideScene(modules[s.id]) ?? last));
-  }, [slides, modules]);
-  const info: DeckInfo = { current, currentId: slides[current]?.id, currentScene: sceneAt[current] };
+    return shown.map((s) => (last = slideScene(modules[s.id]) ?? last));
+  }, [shown, modules]);
+  const info: DeckInfo = { current, currentId: shown[current]?.id, currentScene: sceneAt[current] };
 
   if (!printReady) return <p className="print-preparing">Preparing the PDF…</p>;
   return (
@@ -135,8 +141,10 @@ export function Deck({ slides: given }: { slides?: DeckSlide[] }) {
         plugins={PLUGINS}
         onReady={onReady}
         onSlideChange={() => window.__istioDeck && track(window.__istioDeck)}
+        // Slides dropped (presenter-only, once known) move reveal without a slide change event.
+        onSync={() => window.__istioDeck && track(window.__istioDeck)}
       >
-        {slides.map((s, i) => {
+        {shown.map((s, i) => {
           const mod = modules[s.id];
           const Content = mod?.default;
           return (
@@ -148,7 +156,7 @@ export function Deck({ slides: given }: { slides?: DeckSlide[] }) {
           );
         })}
       </RevealDeck>
-      <PresenterSync deck={deck} slides={slides} current={current} />
+      <PresenterSync deck={deck} slides={shown} current={current} />
     </DeckContext.Provider>
   );
 }

@@ -1,22 +1,34 @@
 /**
  * The presenter drives the `presenter` topic; the audience follows it unless they chose
  * to browse freely. Speaker-view receivers do neither (reveal's notes plugin moves them).
+ * Following always uses the main connection, also while an attendee's panels show their
+ * sandbox. The status bar also holds the presenter's scene buttons and the attendee's
+ * sandbox controls.
  */
 import { useEffect, useState } from 'react';
 import type { RevealApi } from 'reveal.js';
 import { PRESENTER_TOPIC, type PresenterPosition } from '../../server/protocol.ts';
 import { isPrintPdf, isReceiver, presenterToken } from '../live/env.ts';
-import { useConnection, useLiveClient, useTopic } from '../live/index.ts';
+import { useConnectionOf, useMainClient, useTopicOf } from '../live/index.ts';
+import { SandboxControls } from './SandboxControls.tsx';
+import { SceneButtons } from './SceneButtons.tsx';
 import type { DeckSlide } from './slides.ts';
 
+/** Where the audience should be: the presenter's slide by id, or undefined when this page does not have it. */
+export function followTarget(target: PresenterPosition, slides: Pick<DeckSlide, 'id'>[]): number | undefined {
+  if (!target.slideId) return target.h;
+  const byId = slides.findIndex((s) => s.id === target.slideId);
+  return byId >= 0 ? byId : undefined;
+}
+
 export function PresenterSync({ deck, slides }: { deck: RevealApi | null; slides: DeckSlide[]; current: number }) {
-  const client = useLiveClient();
-  const { connection, role } = useConnection();
+  const client = useMainClient();
+  const { connection, role } = useConnectionOf(client);
   const passive = isReceiver() || isPrintPdf();
   const presenter = !passive && role === 'presenter';
   const audience = !passive && role === 'audience';
   const [following, setFollowing] = useState(true);
-  const position = useTopic<PresenterPosition>(audience ? PRESENTER_TOPIC : undefined);
+  const position = useTopicOf<PresenterPosition>(client, audience ? PRESENTER_TOPIC : undefined);
 
   useEffect(() => {
     if (!deck || !presenter || !client || connection !== 'live') return;
@@ -33,14 +45,13 @@ export function PresenterSync({ deck, slides }: { deck: RevealApi | null; slides
   }, [deck, presenter, client, connection, slides]);
 
   const target = position.data;
+  // A presenter-only slide (pre-flight) is not in the audience's deck: they stay where they are.
+  const h = target ? followTarget(target, slides) : undefined;
   useEffect(() => {
-    if (!deck || !audience || !following || !target) return;
-    let h = target.h;
-    const byId = target.slideId ? slides.findIndex((s) => s.id === target.slideId) : -1;
-    if (byId >= 0) h = byId;
+    if (!deck || !audience || !following || !target || h === undefined) return;
     const cur = deck.getIndices();
     if (cur.h !== h || cur.v !== target.v || (cur.f ?? -1) !== (target.f ?? -1)) deck.slide(h, target.v, target.f);
-  }, [deck, audience, following, target, slides]);
+  }, [deck, audience, following, target, h]);
 
   if (passive) return null;
   const label = presenter
@@ -67,6 +78,8 @@ export function PresenterSync({ deck, slides }: { deck: RevealApi | null; slides
           {following ? 'Following presenter · browse freely' : 'Browsing freely · follow presenter'}
         </button>
       )}
+      {audience && following && target && h === undefined && <span className="deck-status-label">the presenter is on a presenter-only slide</span>}
+      {presenterToken() ? <SceneButtons /> : audience && <SandboxControls />}
     </div>
   );
 }

@@ -9,6 +9,8 @@ export interface SlideModule {
   default: MDXContent;
   notes?: string;
   scene?: string;
+  /** Pre-flight and other presenter tools: not in the audience's deck at all. */
+  presenterOnly?: boolean;
 }
 
 export interface DeckSlide {
@@ -40,3 +42,13 @@ export function hashId(id: string): string {
 
 export const slideNotes = (m: SlideModule | undefined) => (typeof m?.notes === 'string' ? m.notes.trim() : undefined);
 export const slideScene = (m: SlideModule | undefined) => (typeof m?.scene === 'string' ? m.scene : undefined);
+export const isPresenterOnly = (m: SlideModule | undefined) => m?.presenterOnly === true;
+
+/**
+ * The slides this page shows. A presenter-only slide is known once its module has loaded;
+ * until then it is an empty section, so nothing of it can show before it is dropped.
+ */
+export function visibleSlides(slides: DeckSlide[], modules: Record<string, SlideModule | undefined>, showPresenterOnly: boolean): DeckSlide[] {
+  if (showPresenterOnly) return slides;
+  return slides.filter((s) => !isPresenterOnly(modules[s.id] ?? s.module));
+}

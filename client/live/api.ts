@@ -1,6 +1,10 @@
-/** HTTP calls to the deck server; change requests carry the presenter token. */
+/**
+ * HTTP calls to the deck server. Change requests carry the presenter token; an attendee
+ * with a sandbox sends every call to it, with the sandbox's own token.
+ */
 import type { ApiErrorBody } from '../../server/protocol.ts';
 import { presenterToken } from './env.ts';
+import { activeSandbox, sandboxHeaders, sandboxStore } from './sandbox.ts';
 
 export class ApiRequestError extends Error {
   constructor(
@@ -13,8 +17,10 @@ export class ApiRequestError extends Error {
 
 export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   const headers = new Headers(init.headers);
+  const sandbox = activeSandbox();
   const token = presenterToken();
-  if (token) headers.set('Authorization', `Bearer ${token}`);
+  if (sandbox) for (const [k, v] of Object.entries(sandboxHeaders(sandbox))) headers.set(k, v);
+  else if (token) headers.set('Authorization', `Bearer ${token}`);
   const res = await fetch(path, { ...init, headers });
   const text = await res.text();
   if (!res.ok) {
@@ -25,6 +31,7 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
     } catch {
       body = { error: `${res.status} ${res.statusText}${text ? `: ${text.slice(0, 200)}` : ''}` };
     }
+    if (sandbox && res.status === 404 && /no such sandbox/.test(body.error)) sandboxStore().lost(sandbox.id);
     throw new ApiRequestError(res.status, body);
   }
   const type = res.headers.get('content-type') ?? '';

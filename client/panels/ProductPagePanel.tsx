@@ -1,42 +1,59 @@
-import { useEffect, useState } from 'react';
+import { useRef, useState } from 'react';
 import { useSlide } from '../deck/context.ts';
 import { isPrintPdf, isReceiver } from '../live/env.ts';
+import { useSandbox } from '../live/index.ts';
+import { gatewayBase } from '../live/sandbox.ts';
 import { Panel } from './Panel.tsx';
 
 type User = 'jason' | 'anonymous';
+const USERS: readonly User[] = ['anonymous', 'jason'];
+
+/** `/gateway/as/<user>/…`: the frame's path names its user (see the gateway proxy), so two frames show two users. */
+export function productPageUrl(base: string, user: string): string {
+  return `${base}/as/${encodeURIComponent(user)}/productpage`;
+}
+
+/** The user a frame shows now: its own sign-in form or sign-out link may have changed it. */
+export function frameUser(pathname: string): string | undefined {
+  const m = /\/as\/([^/]+)\/productpage$/.exec(pathname);
+  return m ? decodeURIComponent(m[1]) : undefined;
+}
 
 /** Bookinfo's productpage through the deck server's gateway proxy, as anonymous or as jason. */
 export function ProductPagePanel({ user: initialUser = 'anonymous' }: { user?: User }) {
   const { visited } = useSlide();
+  const { sandbox } = useSandbox();
   const passive = isReceiver() || isPrintPdf();
-  const [user, setUser] = useState<User>(initialUser);
+  const [user, setUser] = useState<string>(initialUser);
   const [reloads, setReloads] = useState(0);
   const [state, setState] = useState<'connecting' | 'live' | 'error'>('connecting');
   const [error, setError] = useState<string>();
   const [summary, setSummary] = useState<string>();
+  const frame = useRef<HTMLIFrameElement>(null);
+  const base = gatewayBase(sandbox);
 
-  const switchUser = async (next: User) => {
+  const switchUser = (next: string) => {
     setState('connecting');
-    try {
-      const res =
-        next === 'jason'
-          ? await fetch('/gateway/login', { method: 'POST', body: new URLSearchParams({ username: 'jason', passwd: 'jason' }), redirect: 'manual' })
-          : await fetch('/gateway/logout', { redirect: 'manual' });
-      if (res.status >= 400) throw new Error(`${next === 'jason' ? 'login' : 'logout'} answered ${res.status}`);
-      setUser(next);
-      setReloads((n) => n + 1);
-      setSummary(next === 'jason' ? 'signed in as jason' : 'signed out: anonymous');
-    } catch (e) {
-      setState('error');
-      setError(e instanceof Error ? e.message : String(e));
-    }
+    setUser(next);
+    setReloads((n) => n + 1);
+    setSummary(next === 'anonymous' ? 'signed out: anonymous' : `signed in as ${next}`);
   };
 
-  // Log in once as the slide asks, when it is first shown.
-  useEffect(() => {
-    if (visited && !passive && initialUser === 'jason') void switchUser('jason');
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [visited]);
+  const loaded = () => {
+    setState('live');
+    setError(undefined);
+    let path: string | undefined;
+    try {
+      path = frame.current?.contentWindow?.location.pathname;
+    } catch {
+      return; // not same-origin: nothing to learn
+    }
+    const shown = path ? frameUser(path) : undefined;
+    if (shown && shown !== user) {
+      setUser(shown);
+      setSummary(shown === 'anonymous' ? 'signed out: anonymous' : `signed in as ${shown}`);
+    }
+  };
 
   return (
     <Panel
@@ -50,7 +67,7 @@ export function ProductPagePanel({ user: initialUser = 'anonymous' }: { user?: U
         !passive && (
           <>
             <span className="segmented" role="group" aria-label="user">
-              {(['anonymous', 'jason'] as const).map((u) => (
+              {USERS.map((u) => (
                 <button key={u} type="button" className="panel-button" aria-pressed={user === u} onClick={() => switchUser(u)}>
                   {u}
                 </button>
@@ -64,15 +81,16 @@ export function ProductPagePanel({ user: initialUser = 'anonymous' }: { user?: U
       }
     >
       {passive || !visited ? (
-        <div className="panel-placeholder">Bookinfo product page (/gateway/productpage){passive ? ' — shown live in the main window' : ''}</div>
+        <div className="panel-placeholder">Bookinfo product page ({base}/productpage){passive ? ' — shown live in the main window' : ''}</div>
       ) : (
         <iframe
-          key={reloads}
+          ref={frame}
+          key={`${base} ${user} ${reloads}`}
           className="productpage-frame"
-          title="Bookinfo product page"
-          // deck-user lets a gateway proxy that supports it show each panel's own user; cookies are shared per browser.
-          src={`/gateway/productpage?deck-user=${user}`}
-          onLoad={() => setState('live')}
+          title={`Bookinfo product page as ${user}`}
+          data-user={user}
+          src={productPageUrl(base, user)}
+          onLoad={loaded}
           onError={() => (setState('error'), setError('the gateway did not answer'))}
         />
       )}

@@ -1,14 +1,16 @@
-import { useState } from 'react';
 import { useDeckInfo } from '../deck/context.ts';
-import { errorText, postJson } from '../live/api.ts';
 import { usePresenter } from '../live/index.ts';
+import { useSceneAction } from '../live/scene.ts';
 import { Panel } from './Panel.tsx';
 
-/** Presenter buttons that put the cluster in the state the current slide expects. */
+/**
+ * Buttons that put the cluster in the state the current slide expects: the presenter's
+ * cluster, or the attendee's own sandbox. The status bar has the same buttons on every slide.
+ */
 export function SceneControls() {
   const { currentScene } = useDeckInfo();
-  const { canChange, why } = usePresenter();
-  const [status, setStatus] = useState<{ state: 'idle' | 'connecting' | 'live' | 'error'; text?: string }>({ state: 'idle' });
+  const { canChange, why, sandbox } = usePresenter();
+  const [status, run] = useSceneAction();
   if (!canChange) {
     return (
       <p className="scene-readonly" data-panel="scene">
@@ -16,30 +18,22 @@ export function SceneControls() {
       </p>
     );
   }
-  const go = async (mode: 'catch-up' | 'reset') => {
-    if (!currentScene) return;
-    setStatus({ state: 'connecting', text: `${mode === 'reset' ? 'resetting to' : 'catching up to'} scene ${currentScene}…` });
-    try {
-      await postJson(`/api/scene/${encodeURIComponent(currentScene)}`, { mode });
-      setStatus({ state: 'live', text: `cluster is at scene ${currentScene}` });
-    } catch (e) {
-      setStatus({ state: 'error', text: errorText(e) });
-    }
-  };
+  const busy = status.state === 'running';
+  const panelState = busy ? 'connecting' : status.state === 'error' ? 'error' : status.state === 'done' ? 'live' : 'idle';
   return (
     <Panel
       kind="scene"
-      title={<>scene · <code>{currentScene ?? 'none'}</code></>}
-      state={status.state}
+      title={<>scene · <code>{currentScene ?? 'none'}</code>{sandbox ? ' · your sandbox' : ''}</>}
+      state={panelState}
       error={status.text}
       hasData
-      summary={status.state === 'error' ? `scene failed: ${status.text}` : status.text}
+      summary={status.text}
       actions={
         <>
-          <button type="button" className="panel-button" disabled={!currentScene || status.state === 'connecting'} onClick={() => go('catch-up')}>
+          <button type="button" className="panel-button" disabled={!currentScene || busy} onClick={() => currentScene && run(currentScene, 'catch-up')}>
             Catch up
           </button>
-          <button type="button" className="panel-button is-danger" disabled={!currentScene || status.state === 'connecting'} onClick={() => go('reset')}>
+          <button type="button" className="panel-button is-danger" disabled={!currentScene || busy} onClick={() => currentScene && run(currentScene, 'reset')}>
             Reset this slide
           </button>
         </>

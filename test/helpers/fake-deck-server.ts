@@ -273,6 +273,11 @@ export async function startFakeDeckServer(opts: { port?: number; distDir?: strin
     const user = /user=(\w+)/.exec(req.headers.cookie ?? '')?.[1];
     res.type('html').send(`<!doctype html><body style="font-family:sans-serif;background:#fff"><h2>The Comedy of Errors</h2><p>${user ? `signed in as ${user}` : 'anonymous'}</p><p>Reviewer1: ★★★★★</p></body>`);
   });
+  // The real proxy's per-frame user (server/api/gateway-identity.ts): the path names the user.
+  app.get('/gateway/as/:user/productpage', (req, res) => {
+    const user = req.params.user === 'anonymous' ? undefined : req.params.user;
+    res.type('html').send(`<!doctype html><body style="font-family:sans-serif;background:#fff"><h2>The Comedy of Errors</h2><p>${user ? `signed in as ${user}` : 'anonymous'}</p><p>Reviewer1: ★★★★★</p></body>`);
+  });
   app.post('/gateway/login', (_req, res) => res.setHeader('Set-Cookie', 'user=jason; Path=/').redirect(302, '/gateway/productpage'));
   app.get('/gateway/logout', (_req, res) => res.setHeader('Set-Cookie', 'user=; Path=/; Max-Age=0').redirect(302, '/gateway/productpage'));
   app.use(express.static(distDir, { index: 'index.html' }));

@@ -1,0 +1,59 @@
+/**
+ * The attendee's sandbox in the status bar: start one, bring it to the current slide's
+ * scene in one click, leave it; and plainly which cluster the panels show.
+ */
+import { useEffect } from 'react';
+import { HEALTH_TOPIC } from '../../server/protocol.ts';
+import { useSandbox, useTopic } from '../live/index.ts';
+import { sandboxStore } from '../live/sandbox.ts';
+import { useSceneAction } from '../live/scene.ts';
+import { useDeckInfo } from './context.ts';
+import { StatusMessage } from './StatusMessage.tsx';
+
+export function SandboxControls() {
+  const { sandbox, busy, notice, allowed } = useSandbox();
+  const { currentScene } = useDeckInfo();
+  const [status, run] = useSceneAction();
+  // While this page watches the sandbox's health, the server does not evict it as idle.
+  useTopic(sandbox ? HEALTH_TOPIC : undefined);
+
+  useEffect(() => {
+    document.documentElement.classList.toggle('deck-in-sandbox', Boolean(sandbox));
+  }, [sandbox]);
+  // A sandbox remembered from before a reload may have been evicted meanwhile.
+  useEffect(() => void sandboxStore().verify(), []);
+
+  if (!allowed) return null;
+  const store = sandboxStore();
+  if (!sandbox) {
+    return (
+      <span className="deck-status-group" data-sandbox="none">
+        <span className="deck-status-label cluster-badge is-presenter">panels: presenter’s cluster (read-only)</span>
+        <button type="button" className="deck-status-button is-primary" disabled={busy === 'creating'} onClick={() => store.create()} title="Start a private cluster of your own: edit, apply and run commands there; the presenter’s cluster is never touched">
+          {busy === 'creating' ? 'Starting your sandbox…' : 'Try it in my own sandbox'}
+        </button>
+        <StatusMessage status={{ state: notice ? 'error' : 'idle', text: notice }} />
+      </span>
+    );
+  }
+  return (
+    <span className="deck-status-group" data-sandbox={sandbox.id}>
+      <span className="deck-status-label cluster-badge is-sandbox">panels: your sandbox</span>
+      {currentScene && (
+        <button
+          type="button"
+          className="deck-status-button is-primary"
+          disabled={status.state === 'running' || Boolean(busy)}
+          title={`Put your sandbox in this slide’s state (scene ${currentScene})`}
+          onClick={() => run(currentScene, 'reset')}
+        >
+          {status.state === 'running' ? 'Bringing your sandbox here…' : 'Bring my sandbox to this slide'}
+        </button>
+      )}
+      <button type="button" className="deck-status-button" disabled={Boolean(busy)} onClick={() => store.leave()} title="Delete your sandbox; the panels show the presenter’s cluster again">
+        {busy === 'leaving' ? 'Leaving…' : 'Leave sandbox'}
+      </button>
+      <StatusMessage status={status.text ? status : { state: notice ? 'error' : 'idle', text: notice }} />
+    </span>
+  );
+}

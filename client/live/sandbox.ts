@@ -1,0 +1,143 @@
+/**
+ * An attendee's private sandbox: which cluster this page's panels read from and change.
+ * The sandbox's id and token live in sessionStorage, so a reload keeps it. The presenter's
+ * page (it holds a presenter token) and speaker-view receivers never use one.
+ */
+import { WS_PATH } from '../../server/protocol.ts';
+import { isReceiver, presenterToken } from './env.ts';
+
+export interface SandboxInfo {
+  id: string;
+  token: string;
+}
+
+export interface SandboxState {
+  sandbox?: SandboxInfo;
+  busy?: 'creating' | 'leaving';
+  /** Why the last attempt failed, or why the sandbox is gone. */
+  notice?: string;
+}
+
+const KEY = 'istio-deck-sandbox';
+
+export const SANDBOX_GONE = 'Your sandbox is gone (it was idle too long, or the deck server restarted). The panels show the presenter’s cluster again; you can start a new sandbox.';
+
+export class SandboxStore {
+  private state: SandboxState;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    private readonly storage: Storage | undefined,
+    private readonly fetchImpl: typeof fetch = (...a) => fetch(...a),
+  ) {
+    this.state = { sandbox: this.load() };
+  }
+
+  get = (): SandboxState => this.state;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** Asks the server for a sandbox; on success this page's panels switch to it. */
+  async create(): Promise<void> {
+    if (this.state.sandbox || this.state.busy) return;
+    this.set({ busy: 'creating', notice: undefined });
+    try {
+      const res = await this.fetchImpl('/api/sandbox', { method: 'POST' });
+      const body = (await res.json().catch(() => ({}))) as Partial<SandboxInfo> & { error?: string };
+      if (res.status === 429) throw new Error(`No sandbox free: ${body.error ?? 'all sandboxes are in use; try again later'}. Meanwhile, keep following the presenter.`);
+      if (!res.ok || typeof body.id !== 'string' || typeof body.token !== 'string') throw new Error(`The server could not start a sandbox: ${body.error ?? `HTTP ${res.status}`}`);
+      const sandbox = { id: body.id, token: body.token };
+      this.save(sandbox);
+      this.set({ sandbox, busy: undefined });
+    } catch (e) {
+      this.set({ busy: undefined, notice: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  /** Deletes the sandbox on the server (best effort) and goes back to the presenter's cluster. */
+  async leave(): Promise<void> {
+    const s = this.state.sandbox;
+    if (!s || this.state.busy) return;
+    this.set({ busy: 'leaving', notice: undefined });
+    try {
+      await this.fetchImpl(`/api/sandbox/${encodeURIComponent(s.id)}`, { method: 'DELETE', headers: { Authorization: `Bearer ${s.token}` } });
+    } catch {
+      /* the server evicts it when idle anyway */
+    }
+    this.save(undefined);
+    this.set({ sandbox: undefined, busy: undefined });
+  }
+
+  /** The server no longer knows this sandbox: forget it and say so. */
+  lost(id: string, notice = SANDBOX_GONE): void {
+    if (this.state.sandbox?.id !== id) return;
+    this.save(undefined);
+    this.set({ sandbox: undefined, busy: undefined, notice });
+  }
+
+  /** Asks the server whether the sandbox still exists; forgets it when it does not. */
+  async verify(): Promise<void> {
+    const s = this.state.sandbox;
+    if (!s) return;
+    try {
+      const res = await this.fetchImpl('/api/health', { headers: sandboxHeaders(s) });
+      if (res.status === 404) this.lost(s.id);
+    } catch {
+      /* the server is unreachable: the sandbox may still be there */
+    }
+  }
+
+  private set(patch: Partial<SandboxState>) {
+    this.state = { ...this.state, ...patch };
+    for (const l of this.listeners) l();
+  }
+
+  private load(): SandboxInfo | undefined {
+    try {
+      const raw = this.storage?.getItem(KEY);
+      const v = raw ? JSON.parse(raw) : undefined;
+      return typeof v?.id === 'string' && typeof v?.token === 'string' ? { id: v.id, token: v.token } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private save(s: SandboxInfo | undefined) {
+    try {
+      if (s) this.storage?.setItem(KEY, JSON.stringify(s));
+      else this.storage?.removeItem(KEY);
+    } catch {
+      /* storage disabled: the sandbox lasts until reload */
+    }
+  }
+}
+
+let store: SandboxStore | undefined;
+
+/** The page's one store. */
+export function sandboxStore(): SandboxStore {
+  store ??= new SandboxStore(typeof sessionStorage === 'undefined' ? undefined : sessionStorage);
+  return store;
+}
+
+/** Only an attendee's page may use a sandbox. */
+export const sandboxAllowed = () => !presenterToken() && !isReceiver();
+
+/** The sandbox this page's panels use, if any. */
+export function activeSandbox(): SandboxInfo | undefined {
+  return sandboxAllowed() ? sandboxStore().get().sandbox : undefined;
+}
+
+/** Headers that send an API call to the sandbox, with its own token. */
+export const sandboxHeaders = (s: SandboxInfo): Record<string, string> => ({ 'X-Deck-Sandbox': s.id, Authorization: `Bearer ${s.token}` });
+
+/** Where the product page is proxied from: the sandbox's own gateway, or the presenter's. */
+export const gatewayBase = (s: SandboxInfo | undefined) => (s ? `/sandbox-gateway/${encodeURIComponent(s.id)}` : '/gateway');
+
+export function sandboxWsUrl(s: SandboxInfo, loc: { protocol: string; host: string } = location): string {
+  const proto = loc.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${proto}//${loc.host}${WS_PATH}?sandbox=${encodeURIComponent(s.id)}&token=${encodeURIComponent(s.token)}`;
+}
