@@ -13,7 +13,7 @@ import { StatusMessage } from './StatusMessage.tsx';
 export function SandboxControls() {
   const { sandbox, busy, notice, allowed } = useSandbox();
   const { currentScene } = useDeckInfo();
-  const [status, run] = useSceneAction();
+  const [status, run] = useSceneAction(currentScene);
   // While this page watches the sandbox's health, the server does not evict it as idle.
   useTopic(sandbox ? HEALTH_TOPIC : undefined);
 

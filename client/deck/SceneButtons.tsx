@@ -1,13 +1,18 @@
 /** The presenter's scene buttons in the status bar: catch up to, or reset to, the current slide's scene. */
 import { useDeckInfo } from './context.ts';
 import { usePresenter } from '../live/index.ts';
-import { useSceneAction } from '../live/scene.ts';
+import { useSceneAction, type SceneMode } from '../live/scene.ts';
 import { StatusMessage } from './StatusMessage.tsx';
+
+const BUTTONS: Array<{ mode: SceneMode; label: string; busy: string; title: string }> = [
+  { mode: 'catch-up', label: 'Catch up', busy: 'Catching up…', title: 'Apply what this slide’s scene needs; rules you wrote live stay' },
+  { mode: 'reset', label: 'Reset this slide', busy: 'Resetting…', title: 'Put the cluster in exactly this slide’s state: routing rules the scene does not hold are deleted' },
+];
 
 export function SceneButtons() {
   const { currentScene } = useDeckInfo();
   const { canChange, why } = usePresenter();
-  const [status, run] = useSceneAction();
+  const [status, run] = useSceneAction(currentScene);
   if (!currentScene) return null;
   const disabled = !canChange || status.state === 'running';
   const reason = canChange ? undefined : `Read-only: ${why}`;
@@ -16,24 +21,18 @@ export function SceneButtons() {
       <span className="deck-status-label">
         scene <code>{currentScene}</code>
       </span>
-      <button
-        type="button"
-        className="deck-status-button"
-        disabled={disabled}
-        title={reason ?? 'Apply what this slide’s scene needs; rules you wrote live stay'}
-        onClick={() => run(currentScene, 'catch-up')}
-      >
-        {status.state === 'running' && status.mode === 'catch-up' ? 'Catching up…' : 'Catch up'}
-      </button>
-      <button
-        type="button"
-        className="deck-status-button is-danger"
-        disabled={disabled}
-        title={reason ?? 'Put the cluster in exactly this slide’s state: routing rules the scene does not hold are deleted'}
-        onClick={() => run(currentScene, 'reset')}
-      >
-        {status.state === 'running' && status.mode === 'reset' ? 'Resetting…' : 'Reset this slide'}
-      </button>
+      {BUTTONS.map((b) => (
+        <button
+          key={b.mode}
+          type="button"
+          className={`deck-status-button${b.mode === 'reset' ? ' is-danger' : ''}`}
+          disabled={disabled}
+          title={reason ?? b.title}
+          onClick={() => run(currentScene, b.mode)}
+        >
+          {status.state === 'running' && status.mode === b.mode ? b.busy : b.label}
+        </button>
+      ))}
       {reason && <span className="readonly-note">{reason}</span>}
       <StatusMessage status={status} />
     </span>

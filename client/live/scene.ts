@@ -1,5 +1,5 @@
 /** Applying a slide's scene (catch up or reset) and saying plainly what it did. */
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { SceneApplyResponse, SceneMode } from '../../server/api/scenes.ts';
 import { errorText, postJson } from './api.ts';
 
@@ -30,10 +30,17 @@ export interface SceneActionState {
   text?: string;
 }
 
-/** Runs catch-up or reset for a scene, with progress, the result, or what failed. */
-export function useSceneAction(): [SceneActionState, (scene: string, mode: SceneMode) => Promise<void>] {
+/**
+ * Runs catch-up or reset for a scene, with progress, the result, or what failed. The
+ * message clears when `scene` (the slide's scene) changes, so it never describes another slide.
+ */
+export function useSceneAction(scene?: string): [SceneActionState, (scene: string, mode: SceneMode) => Promise<void>] {
   const [status, setStatus] = useState<SceneActionState>({ state: 'idle' });
   const latest = useRef(0);
+  useEffect(() => {
+    latest.current++;
+    setStatus({ state: 'idle' });
+  }, [scene]);
   const run = useCallback(async (scene: string, mode: SceneMode) => {
     const call = ++latest.current;
     setStatus({ state: 'running', mode, text: `${mode === 'reset' ? 'resetting to' : 'catching up to'} scene ${scene}…` });

@@ -10,7 +10,7 @@ import { Panel } from './Panel.tsx';
 export function SceneControls() {
   const { currentScene } = useDeckInfo();
   const { canChange, why, sandbox } = usePresenter();
-  const [status, run] = useSceneAction();
+  const [status, run] = useSceneAction(currentScene);
   if (!canChange) {
     return (
       <p className="scene-readonly" data-panel="scene">

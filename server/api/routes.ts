@@ -22,9 +22,6 @@ export interface ApiTarget {
   jaegerUrl: () => Promise<string>;
 }
 
-/** Sessions that share the current scene between replicas have this (helper B is adding it). */
-type SceneRecorder = { setCurrentScene?: (name: string) => unknown };
-
 export interface ApiOptions {
   root: string;
   scenes: Scene[];
@@ -74,8 +71,8 @@ export function apiRouter(opts: ApiOptions): express.Router {
     if (!mode) return res.status(400).json({ error: `mode must be one of ${SCENE_MODES.map((m) => `"${m}"`).join(', ')} (body {"mode": "reset"}); got ${JSON.stringify(req.body?.mode ?? req.query.mode).slice(0, 40)}`, field: 'mode' });
     const dryRun = dryRunOf(req);
     const result = await applyScene(t.connection, t.policy, opts.root, scene, { dryRun, mode });
-    // Shared with other replicas (when the session supports it), so they agree on the scene.
-    if (!dryRun) await (t.session as SceneRecorder).setCurrentScene?.(scene.name);
+    // Shared with the other replicas, so they agree on the scene.
+    if (!dryRun) t.session.setCurrentScene(scene.name);
     res.json(result);
   }, true));
   r.get('/preflight', withTarget(async (t, _req, res) => res.json(await preflight(t.connection, t.policy, opts.root, opts.scenes)), true));

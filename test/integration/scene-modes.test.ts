@@ -42,6 +42,7 @@ describe('scene modes: catch up and reset', () => {
     expect(created).toContain('VirtualService/reviews');
     expect(created).toContain('Deployment/reviews-v2');
     expect(await vsNames()).toEqual(['bookinfo', 'details', 'productpage', 'ratings', 'reviews']);
+    expect(deck.session.currentScene?.name).toBe('jason-v2');
   });
 
   it('catch up re-applies the scene but keeps an extra rule written live', async () => {
@@ -84,6 +85,7 @@ describe('scene modes: catch up and reset', () => {
     const res = await fetch(`${deck.base}/api/scene/all-v1?dryRun=1`, { method: 'POST', headers: { authorization: `Bearer ${deck.token}` } });
     const body = await res.json();
     expect(body).toMatchObject({ dryRun: true, mode: 'reset' });
+    expect(deck.session.currentScene?.name).toBe('jason-v2'); // a dry run records nothing
     expect(body.results.filter((r: any) => r.result === 'deleted').map((r: any) => r.name)).toEqual(['qa-ratings']);
     expect(await vsNames()).toContain('qa-ratings');
   });
