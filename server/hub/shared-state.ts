@@ -87,8 +87,11 @@ export class SharedState extends EventEmitter {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    // A replica going away (a rolling update) still writes the presenter's last flip, briefly.
+    if (this.ready && this.pending.size && !this.writing) await Promise.race([this.flush(), new Promise((r) => setTimeout(r, 2000).unref())]);
+    this.stopped = true;
     clearTimeout(this.retryTimer);
     await this.informer?.stop();
   }

@@ -44,7 +44,7 @@ describe('two deck replicas on one cluster share the presenter and the scene thr
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('the presenter on replica A moves to slide 5 and an audience on replica B follows; a restarted replica starts there', async () => {
+  it('the presenter on replica A moves to slide 5 and an audience on replica B follows; a restarted replica starts at the last slide', async () => {
     const [a, b] = [await replica(), await replica()];
     expect(a.mode).toBe('real');
     expect(a.token).toBe(TOKEN);
@@ -63,12 +63,16 @@ describe('two deck replicas on one cluster share the presenter and the scene thr
     const cm = await core.readNamespacedConfigMap({ name: STATE_CONFIGMAP, namespace: STATE_NS });
     expect(JSON.parse(cm.data!.presenter)).toMatchObject({ h: 5, v: 0 });
 
-    // B's token is the same: a presenter on B drives A's audience too.
+    // B's token is the same: a presenter on B drives the slides too. B stops right after
+    // the flip (a rolling update), before its write would have gone out: it still lands.
     const presenterOnB = new TestSocket(wsUrl(b.base, `?token=${TOKEN}`));
     await presenterOnB.opened;
     expect(presenterOnB.messages[0]).toMatchObject({ type: 'hello', role: 'presenter' });
+    presenterOnB.send({ type: 'subscribe', topic: 'presenter' });
+    await presenterOnB.waitFor((m) => m.type === 'snapshot');
+    presenterOnB.send({ type: 'presenter-position', position: { h: 6, v: 0 } });
+    await presenterOnB.waitFor((m) => m.type === 'change' && (m.data as PresenterPosition).h === 6);
     presenterOnB.close();
-
     audience.close();
     await b.stop();
     decks.splice(decks.indexOf(b), 1);
@@ -76,7 +80,7 @@ describe('two deck replicas on one cluster share the presenter and the scene thr
     const late = new TestSocket(wsUrl(restarted.base));
     await late.opened;
     late.send({ type: 'subscribe', topic: 'presenter' });
-    await late.waitFor((m) => (m.type === 'snapshot' || m.type === 'change') && m.topic === 'presenter' && (m.data as PresenterPosition).h === 5, 10_000);
+    await late.waitFor((m) => (m.type === 'snapshot' || m.type === 'change') && m.topic === 'presenter' && (m.data as PresenterPosition).h === 6, 10_000);
     late.close();
     presenter.close();
   });
