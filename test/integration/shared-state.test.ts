@@ -117,8 +117,6 @@ describe('two deck replicas on one cluster share the presenter and the scene thr
     const [a, b] = decks;
     const applied = await fetch(`${a.base}/api/scene/all-v1`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
     expect(applied.status).toBe(200);
-    // What routes.ts calls once a scene is applied.
-    a.session.setCurrentScene('all-v1');
     expect(a.session.currentScene).toMatchObject({ name: 'all-v1' });
     const audience = new TestSocket(wsUrl(b.base));
     await audience.opened;
