@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import mdx from '@mdx-js/rollup';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
+import { slideMetaPlugin } from './scripts/slide-meta-plugin.ts';
 
 const monacoEsm = fileURLToPath(new URL('./node_modules/monaco-editor/esm/vs/', import.meta.url));
 // The deck server the dev server proxies to (npm start listens on 8080 by default).
@@ -13,6 +14,7 @@ export default defineConfig({
     // MDX first so React's transform sees JSX, then React (including .mdx for Fast Refresh).
     { enforce: 'pre', ...mdx({ providerImportSource: '@mdx-js/react' }) },
     react({ include: /\.(mdx|js|jsx|ts|tsx)$/ }),
+    slideMetaPlugin(fileURLToPath(new URL('./slides/', import.meta.url))),
   ],
   resolve: {
     // monaco-worker-manager still deep-imports monaco-editor/esm/vs/...; monaco 0.56+ exports

@@ -5,3 +5,9 @@ declare module '*.mdx' {
   const Content: MDXContent;
   export default Content;
 }
+
+declare module 'virtual:slide-meta' {
+  /** Per slide id (file name without .mdx): its scene and whether only the presenter sees it. */
+  const meta: Record<string, { scene?: string; presenterOnly?: boolean }>;
+  export default meta;
+}

@@ -129,7 +129,7 @@ export function Deck({ slides: given }: { slides?: DeckSlide[] }) {
   // Scenes carry forward: a slide without one expects the state the previous scene left.
   const sceneAt = useMemo(() => {
     let last: string | undefined;
-    return shown.map((s) => (last = slideScene(modules[s.id]) ?? last));
+    return shown.map((s) => (last = slideScene(modules[s.id], s) ?? last));
   }, [shown, modules]);
   const info: DeckInfo = { current, currentId: shown[current]?.id, currentScene: sceneAt[current] };
 
@@ -148,7 +148,7 @@ export function Deck({ slides: given }: { slides?: DeckSlide[] }) {
           const mod = modules[s.id];
           const Content = mod?.default;
           return (
-          <Slide key={s.id} id={hashId(s.id)} data-slide-id={s.id} notes={slideNotes(mod)} data-scene={slideScene(mod)}>
+          <Slide key={s.id} id={hashId(s.id)} data-slide-id={s.id} notes={slideNotes(mod)} data-scene={slideScene(mod, s)}>
             <SlideContext.Provider value={{ index: i, id: s.id, scene: sceneAt[i], isCurrent: i === current, visited: printing || visited.has(i), near: printing || near.has(i) }}>
               {Content ? <Content /> : null}
             </SlideContext.Provider>

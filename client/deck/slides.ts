@@ -4,6 +4,7 @@
  * first slide stays small however long the talk grows.
  */
 import type { MDXContent } from 'mdx/types';
+import slideMeta from 'virtual:slide-meta';
 
 export interface SlideModule {
   default: MDXContent;
@@ -19,6 +20,8 @@ export interface DeckSlide {
   /** Present when bundled with the entry (or once loaded). */
   module?: SlideModule;
   load?: () => Promise<SlideModule>;
+  /** Known from the source at build time, before the module loads. */
+  meta?: { scene?: string; presenterOnly?: boolean };
 }
 
 const first = import.meta.glob<SlideModule>('../../slides/00-*.mdx', { eager: true });
@@ -26,9 +29,13 @@ const rest = import.meta.glob<SlideModule>('../../slides/*.mdx');
 
 const idOf = (path: string) => path.replace(/^.*\//, '').replace(/\.mdx$/, '');
 
-export function collectSlides(eager: Record<string, SlideModule> = first, lazy: Record<string, () => Promise<SlideModule>> = rest): DeckSlide[] {
+export function collectSlides(
+  eager: Record<string, SlideModule> = first,
+  lazy: Record<string, () => Promise<SlideModule>> = rest,
+  meta: Record<string, DeckSlide['meta']> = slideMeta,
+): DeckSlide[] {
   const paths = [...new Set([...Object.keys(eager), ...Object.keys(lazy)])].sort((a, b) => idOf(a).localeCompare(idOf(b)));
-  return paths.map((p) => ({ id: idOf(p), module: eager[p], load: lazy[p] }));
+  return paths.map((p) => ({ id: idOf(p), module: eager[p], load: lazy[p], meta: meta[idOf(p)] }));
 }
 
 /**
@@ -41,14 +48,11 @@ export function hashId(id: string): string {
 }
 
 export const slideNotes = (m: SlideModule | undefined) => (typeof m?.notes === 'string' ? m.notes.trim() : undefined);
-export const slideScene = (m: SlideModule | undefined) => (typeof m?.scene === 'string' ? m.scene : undefined);
-export const isPresenterOnly = (m: SlideModule | undefined) => m?.presenterOnly === true;
+export const slideScene = (m: SlideModule | undefined, s?: DeckSlide) => (typeof m?.scene === 'string' ? m.scene : s?.meta?.scene);
+export const isPresenterOnly = (m: SlideModule | undefined, s?: DeckSlide) => m?.presenterOnly === true || s?.meta?.presenterOnly === true;
 
-/**
- * The slides this page shows. A presenter-only slide is known once its module has loaded;
- * until then it is an empty section, so nothing of it can show before it is dropped.
- */
+/** The slides this page shows: presenter-only ones are known from the build's metadata, or once loaded. */
 export function visibleSlides(slides: DeckSlide[], modules: Record<string, SlideModule | undefined>, showPresenterOnly: boolean): DeckSlide[] {
   if (showPresenterOnly) return slides;
-  return slides.filter((s) => !isPresenterOnly(modules[s.id] ?? s.module));
+  return slides.filter((s) => !isPresenterOnly(modules[s.id] ?? s.module, s));
 }
