@@ -58,7 +58,15 @@ export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
     if (mode === 'real') main.session.shareStateThrough(config.stateNamespace, { replica: `${process.env.HOSTNAME || hostname()}-${randomBytes(3).toString('hex')}` });
 
     const scenes = loadScenes(PROJECT_ROOT);
-    const sandboxes = new SandboxPool({ max: config.maxSandboxes, idleMs: config.sandboxIdleMinutes * 60_000, namespaces: config.namespaces, timeScale: config.timeScale });
+    // The hub starts after the routes; a removed sandbox's sockets are ended through it.
+    let hubRef: WebSocketHub | undefined;
+    const sandboxes = new SandboxPool({
+      max: config.maxSandboxes,
+      idleMs: config.sandboxIdleMinutes * 60_000,
+      namespaces: config.namespaces,
+      timeScale: config.timeScale,
+      onStopped: (session) => hubRef?.closeSource(session, 'this sandbox was removed'),
+    });
     stops.push(() => sandboxes.stopAll());
 
     const app = express();
@@ -105,7 +113,7 @@ export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
     const server = http.createServer(app);
     server.headersTimeout = 20_000;
     server.requestTimeout = 120_000;
-    const hub = new WebSocketHub(server, {
+    const hub = (hubRef = new WebSocketHub(server, {
       authorize: (_req, url) => {
         const sandboxId = url.searchParams.get('sandbox');
         const given = url.searchParams.get('token');
@@ -118,7 +126,7 @@ export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
         if (given && !tokenMatches(given, token)) return { error: 'wrong presenter token', status: 403 };
         return { role: given ? 'presenter' : 'audience', source: main.session };
       },
-    });
+    }));
     await new Promise<void>((res, rej) => {
       server.once('error', rej);
       server.listen(config.port, config.host, () => res());

@@ -22,7 +22,16 @@ export class SandboxPool {
   private creating = 0;
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(private readonly opts: { max: number; idleMs: number; namespaces: string[]; timeScale: number }) {
+  constructor(
+    private readonly opts: {
+      max: number;
+      idleMs: number;
+      namespaces: string[];
+      timeScale: number;
+      /** Told when a sandbox goes (left, evicted, shut down), so its open streams can end. */
+      onStopped?: (session: ApiTarget['session']) => void;
+    },
+  ) {
     this.sweeper = setInterval(() => void this.evictIdle(), Math.min(60_000, Math.max(1000, opts.idleMs / 4)));
     this.sweeper.unref();
   }
@@ -79,6 +88,7 @@ export class SandboxPool {
 
   private async stop(s: Sandbox): Promise<void> {
     this.sandboxes.delete(s.id);
+    this.opts.onStopped?.(s.target.session);
     await s.target.close().catch(() => {});
     await s.cluster.stop().catch(() => {});
   }

@@ -60,6 +60,11 @@ export class WebSocketHub {
     return [...this.connections].map((c) => c.ws.bufferedAmount);
   }
 
+  /** Ends every socket streaming from `source` (a sandbox that was removed), so its pages notice at once. */
+  closeSource(source: TopicSource, reason: string): void {
+    for (const c of this.connections) if (c.source === source) c.ws.close(1001, reason.slice(0, 120));
+  }
+
   close(): void {
     for (const c of this.connections) c.ws.terminate();
     this.wss.close();
@@ -93,7 +98,7 @@ class Connection implements TopicSubscriber {
   constructor(
     readonly ws: WebSocket,
     private readonly role: Role,
-    private readonly source: TopicSource,
+    readonly source: TopicSource,
     opts: WebSocketHubOptions,
   ) {
     this.rate = opts.messagesPerSecond ?? 20;

@@ -53,4 +53,17 @@ describe('attendee sandboxes', () => {
     await expect.poll(async () => (await fetch(`${deck.base}/api/sandbox`, { method: 'POST' })).status, { timeout: 10_000, interval: 400 }).toBe(201);
     expect((await fetch(`${deck.base}/api/health`, { headers: { 'x-deck-sandbox': id } })).status).toBe(404);
   }, 30_000);
+
+  it('ends the open streams of a sandbox its owner leaves, so the page knows at once', async () => {
+    // The previous test's second sandbox may still hold the only slot: wait for it to go idle.
+    let created!: Response;
+    await expect.poll(async () => (created = await fetch(`${deck.base}/api/sandbox`, { method: 'POST' })).status, { timeout: 10_000, interval: 400 }).toBe(201);
+    const { id, token } = await created.json();
+    const sock = new TestSocket(wsUrl(deck.base, `?sandbox=${id}&token=${token}`));
+    await sock.opened;
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => sock.ws.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
+    expect((await fetch(`${deck.base}/api/sandbox/${id}`, { method: 'DELETE', headers: { authorization: 'Bearer wrong' } })).status).toBe(404);
+    expect((await fetch(`${deck.base}/api/sandbox/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } })).status).toBe(204);
+    expect(await closed).toEqual({ code: 1001, reason: 'this sandbox was removed' });
+  }, 30_000);
 });
