@@ -79,7 +79,10 @@ export function ResourcePanel({ kind, namespace, name }: { kind: IstioKind; name
   });
   const change = t.lastChange as ResourcesChange | undefined;
   const changedName = change ? (change.op === 'delete' ? change.name : change.item.name) : undefined;
-  const summary = resourceChangeSummary(kind, change, changedName ? memory.current.get(changedName)?.beforeObject : undefined);
+  // A panel for one object keeps announcing that object's last change, not its neighbours'.
+  const lastSummary = useRef<string | undefined>(undefined);
+  if (change && (!name || changedName === name)) lastSummary.current = resourceChangeSummary(kind, change, changedName ? memory.current.get(changedName)?.beforeObject : undefined);
+  const summary = lastSummary.current;
   return (
     <Panel
       kind="resource"

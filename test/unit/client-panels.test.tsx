@@ -88,6 +88,10 @@ describe('ResourcePanel', () => {
     send({ type: 'change', topic: 'resources/VirtualService/default', seq: 2, data: { op: 'upsert', item: vs(50, 50) } });
     expect(screen.getByRole('status').textContent).toBe('reviews-v1 now receives 50%; reviews-v3 now receives 50%');
     expect([...container.querySelectorAll('.just-changed')].map((l) => l.textContent!.trim())).toEqual(['weight: 50', 'weight: 50']);
+    // A change to another VirtualService is not announced as this one's.
+    const details = { ...vs(100, 0), name: 'details', object: { kind: 'VirtualService', metadata: { name: 'details' }, spec: { hosts: ['details'], http: [{ route: [{ destination: { host: 'details', subset: 'v1' } }] }] } } };
+    send({ type: 'change', topic: 'resources/VirtualService/default', seq: 3, data: { op: 'upsert', item: details } });
+    expect(screen.getByRole('status').textContent).toBe('reviews-v1 now receives 50%; reviews-v3 now receives 50%');
   });
 
   it('says when the named object does not exist', () => {
