@@ -116,17 +116,23 @@ function Gantt({ traceID }: { traceID: string }) {
 export function TracesPanel() {
   const t = useTopic<TracesSnapshot>(TRACES_TOPIC);
   const traces = t.data?.traces ?? [];
-  const [picked, setPicked] = useState<string>();
-  const selected = picked && traces.some((x) => x.traceID === picked) ? picked : traces[0]?.traceID;
+  // The picked trace stays open (and listed) after newer traces push it out of the list.
+  const [picked, setPicked] = useState<TraceSummary>();
+  // While the pointer is over the list it holds still, so the presenter can click a trace.
+  const [held, setHeld] = useState<TraceSummary[]>();
+  const newest = held ?? traces.slice(0, 12);
+  const listed = picked && !newest.some((x) => x.traceID === picked.traceID) ? [picked, ...newest.slice(0, 11)] : newest;
+  const selected = picked?.traceID ?? traces[0]?.traceID;
   const change = t.lastChange as TracesChange | undefined;
   const summary = change ? `new trace from ${change.trace.rootService}: ${ms(change.trace.durationUs)}${change.trace.error ? ', with errors' : ''}` : undefined;
   return (
     <Panel kind="traces" title="traces" state={t.state} error={t.error} hasData={traces.length > 0} emptyText="No traces yet: send some requests to the product page." summary={summary}>
       <div className="traces-layout">
-        <ul className="trace-list" aria-label="recent traces">
-          {traces.slice(0, 12).map((tr: TraceSummary) => (
+        <ul className="trace-list" aria-label="recent traces" onPointerEnter={() => setHeld(traces.slice(0, 12))} onPointerLeave={() => setHeld(undefined)}>
+          {listed.map((tr: TraceSummary) => (
             <li key={tr.traceID}>
-              <button type="button" aria-pressed={tr.traceID === selected} className={`trace-item${tr.error ? ' is-error' : ''}`} onClick={() => setPicked(tr.traceID)}>
+              {/* Clicking the open trace again goes back to following the newest one. */}
+              <button type="button" aria-pressed={tr.traceID === selected} className={`trace-item${tr.error ? ' is-error' : ''}`} onClick={() => setPicked(picked?.traceID === tr.traceID ? undefined : tr)}>
                 <span>{tr.rootService}{tr.user ? ` · ${tr.user}` : ''}</span>
                 <span className="trace-meta">
                   {ms(tr.durationUs)} · {tr.spanCount} spans
