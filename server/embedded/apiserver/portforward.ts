@@ -3,15 +3,28 @@ import type { WebSocket } from 'ws';
 import { frame, unframe } from './channels.ts';
 import { badRequest } from './errors.ts';
 import type { PodRuntime } from './pod-runtime.ts';
+import { WEBSOCKET_HIGH_WATER_BYTES, whenWebSocketDrained } from './spdy/transport.ts';
 import type { KubeObject } from './types.ts';
 
-/** Pause reading a target once this much is waiting to go out on the WebSocket. */
-const HIGH_WATER_BYTES = 1024 * 1024;
+/** Port-forward reaches only running pods, whichever protocol asks. */
+export function mustBeRunning(pod: KubeObject): void {
+  const phase = pod.status?.phase;
+  if (phase !== 'Running') throw badRequest(`unable to forward port because pod is not running. Current status=${phase ?? 'Unknown'}`);
+}
+
+/** The kubelet's words for a failed forward, written on the port's error stream. */
+export function forwardError(pod: KubeObject, port: number, message: string): string {
+  return `error forwarding port ${port} to pod ${pod.metadata.name}, uid ${pod.metadata.uid ?? ''}: ${message}`;
+}
+
+/** The message for a pod port that could not be connected to. */
+export function connectFailed(port: number, err: Error): string {
+  return `failed to connect to localhost:${port} inside the pod: ${err.message}`;
+}
 
 /** `?ports=8080` (repeated or comma-separated), each a TCP port. */
 export function forwardPorts(pod: KubeObject, q: URLSearchParams): number[] {
-  const phase = pod.status?.phase;
-  if (phase !== 'Running') throw badRequest(`unable to forward port because pod is not running. Current status=${phase ?? 'Unknown'}`);
+  mustBeRunning(pod);
   const raw = q.getAll('ports').flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
   if (!raw.length) throw badRequest('at least one port must be specified in the "ports" query parameter');
   if (raw.length > 16) throw badRequest(`too many ports: ${raw.length}; at most 16 per connection`);
@@ -43,7 +56,7 @@ export function servePortForward(ws: WebSocket, pod: KubeObject, ports: number[]
     send(2 * i + 1, portBytes(port));
   }
   const fail = (i: number, message: string) => {
-    send(2 * i + 1, `error forwarding port ${ports[i]} to pod ${pod.metadata.name}, uid ${pod.metadata.uid ?? ''}: ${message}`);
+    send(2 * i + 1, forwardError(pod, ports[i], message));
     finish();
   };
   for (const [i, port] of ports.entries()) {
@@ -54,17 +67,12 @@ export function servePortForward(ws: WebSocket, pod: KubeObject, ports: number[]
     }
     const socket = net.connect({ host: target.host, port: target.port });
     sockets[i] = socket;
-    socket.on('error', (err) => fail(i, `failed to connect to localhost:${port} inside the pod: ${err.message}`));
+    socket.on('error', (err) => fail(i, connectFailed(port, err)));
     socket.on('data', (chunk) => {
       send(2 * i, chunk);
-      if (ws.bufferedAmount > HIGH_WATER_BYTES) {
+      if (ws.bufferedAmount > WEBSOCKET_HIGH_WATER_BYTES) {
         socket.pause();
-        const resume = setInterval(() => {
-          if (ws.readyState !== ws.OPEN || ws.bufferedAmount < HIGH_WATER_BYTES / 2) {
-            clearInterval(resume);
-            socket.resume();
-          }
-        }, 10);
+        whenWebSocketDrained(ws, () => socket.resume());
       }
     });
     socket.on('end', finish);

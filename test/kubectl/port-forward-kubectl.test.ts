@@ -1,0 +1,122 @@
+import http from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ScaledClock } from '../../server/clock.ts';
+import { startEmbeddedCluster, type EmbeddedCluster } from '../../server/embedded/cluster.ts';
+import { makeKubectl, type KubectlPortForward } from '../helpers/kubectl.ts';
+import { until } from '../helpers/until.ts';
+
+const m = (p: string) => join(resolve(import.meta.dirname, '../..'), 'manifests', p);
+
+/** One GET on its own connection (no keep-alive pool), so each is a new forwarded stream pair. */
+function get(port: number, path: string): Promise<{ status: number; body: Buffer }> {
+  return new Promise((done, fail) => {
+    const req = http.get({ host: '127.0.0.1', port, path, agent: false, headers: { connection: 'close' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => done({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      res.on('error', fail);
+    });
+    req.on('error', fail);
+  });
+}
+
+/**
+ * The real kubectl's port-forward (SPDY/3.1, tunnelled in a WebSocket and, as its fallback,
+ * on a plain HTTP upgrade) against the embedded cluster, reaching the ingress gateway and Jaeger.
+ */
+describe('kubectl port-forward on the embedded cluster', () => {
+  let cluster: EmbeddedCluster;
+  let kubectl: ReturnType<typeof makeKubectl>;
+  let dir: string;
+  let gatewayPod: string;
+  const running: KubectlPortForward[] = [];
+
+  const forward = async (args: string[], env?: Record<string, string>) => {
+    const pf = await kubectl.portForward(args, { env });
+    running.push(pf);
+    return pf;
+  };
+
+  beforeAll(async () => {
+    cluster = await startEmbeddedCluster({ clock: new ScaledClock(0.05) });
+    dir = mkdtempSync(join(tmpdir(), 'port-forward-kubectl-'));
+    writeFileSync(join(dir, 'kubeconfig'), cluster.kubeconfig, { mode: 0o600 });
+    kubectl = makeKubectl(join(dir, 'kubeconfig'));
+    await kubectl.ok(['label', 'namespace', 'default', 'istio-injection=enabled']);
+    await kubectl.ok(['apply', '-f', m('bookinfo/bookinfo.yaml'), '-f', m('networking/bookinfo-gateway.yaml')]);
+    await kubectl.ok(['wait', '--for=condition=Available', 'deployment', '--all', '--timeout=60s'], { timeoutMs: 70_000 });
+    gatewayPod = (await kubectl.ok(['get', 'pods', '-n', 'istio-system', '-l', 'istio=ingressgateway', '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
+  }, 90_000);
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((pf) => pf.stop()));
+  });
+  afterAll(async () => {
+    await Promise.all(running.splice(0).map((pf) => pf.stop()));
+    kubectl?.cleanup();
+    await cluster?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const expectProductPage = (r: { status: number; body: Buffer }) => {
+    expect(r.status).toBe(200);
+    const html = r.body.toString('utf8');
+    expect(html).toContain('<title>Simple Bookstore App</title>');
+    expect(html).toContain('The Comedy of Errors');
+  };
+
+  it('forwards a local port to the gateway pod\'s 8080: the product page comes through', async () => {
+    const pf = await forward(['-n', 'istio-system', `pod/${gatewayPod}`, '0:8080']);
+    expectProductPage(await get(pf.localPort, '/productpage'));
+    // A second connection through the same kubectl is a new pair of streams on the same tunnel.
+    expectProductPage(await get(pf.localPort, '/productpage'));
+  });
+
+  it('resolves svc/istio-ingressgateway port 80 to a gateway pod and its targetPort 8080', async () => {
+    const pf = await forward(['-n', 'istio-system', 'svc/istio-ingressgateway', '0:80']);
+    expectProductPage(await get(pf.localPort, '/productpage'));
+  });
+
+  it('serves two connections at once', async () => {
+    const pf = await forward(['-n', 'istio-system', `pod/${gatewayPod}`, '0:8080']);
+    const [a, b] = await Promise.all([get(pf.localPort, '/productpage'), get(pf.localPort, '/productpage')]);
+    expectProductPage(a);
+    expectProductPage(b);
+  });
+
+  it('carries a response of over a megabyte intact (Jaeger through svc/tracing)', async () => {
+    // Traffic for the traces, sent straight to the gateway.
+    await Promise.all(Array.from({ length: 100 }, () => fetch(`${cluster.gatewayUrl}/productpage`).then((r) => r.arrayBuffer())));
+    const query = '/api/traces?service=productpage.default&limit=1000';
+    const direct = Buffer.from(await (await fetch(`${cluster.jaegerUrl}${query}`)).arrayBuffer());
+    expect(direct.length).toBeGreaterThan(1024 * 1024);
+
+    const pf = await forward(['-n', 'istio-system', 'svc/tracing', '0:80']);
+    const through = await get(pf.localPort, query);
+    expect(through.status).toBe(200);
+    expect(through.body.length).toBe(direct.length);
+    expect(through.body.equals(direct)).toBe(true);
+    const services = JSON.parse((await get(pf.localPort, '/api/services')).body.toString('utf8'));
+    expect(services.data).toContain('productpage.default');
+  }, 60_000);
+
+  it('works over the plain SPDY/3.1 upgrade too (kubectl\'s fallback)', async () => {
+    const pf = await forward(['-n', 'istio-system', `pod/${gatewayPod}`, '0:8080'], { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' });
+    const [a, b] = await Promise.all([get(pf.localPort, '/productpage'), get(pf.localPort, '/productpage')]);
+    expectProductPage(a);
+    expectProductPage(b);
+  });
+
+  it('a pod port nobody serves: the connection closes and kubectl prints the kubelet\'s error, then stops', async () => {
+    const pf = await forward(['-n', 'istio-system', `pod/${gatewayPod}`, '0:15021']);
+    await expect(get(pf.localPort, '/healthz/ready')).rejects.toThrow(/socket hang up|ECONNRESET/);
+    await until(() => pf.stderr().includes('an error occurred forwarding'), 'kubectl to print the forwarding error');
+    expect(pf.stderr()).toMatch(
+      new RegExp(`an error occurred forwarding ${pf.localPort} -> 15021: error forwarding port 15021 to pod ${gatewayPod}, uid [0-9a-f-]+: connection refused: nothing listens on port 15021`),
+    );
+    // kubectl 1.32 gives up on the pod after such an error, as it does against a real kubelet.
+    await until(() => pf.stderr().includes('error: lost connection to pod'), 'kubectl to give up on the pod');
+  });
+});
