@@ -200,8 +200,9 @@ export class SpdySession implements StreamOwner {
       return;
     }
     stream.receive(data);
-    this.acknowledge(stream, data.length);
+    // A stream the client has finished needs no more window.
     if (flags & FLAG_FIN) stream.receiveFin();
+    else this.acknowledge(stream, data.length);
   }
 
   /** Reopens the peer's windows for data handed on (SPDY/3.1: per stream and per session). */
@@ -216,7 +217,7 @@ export class SpdySession implements StreamOwner {
       return;
     }
     stream.unacknowledged += bytes;
-    if (stream.unacknowledged >= INITIAL_WINDOW / 2 && !stream.remoteFinished) {
+    if (stream.unacknowledged >= INITIAL_WINDOW / 2) {
       this.writeFrame({ type: 'window_update', streamId: stream.id, delta: stream.unacknowledged });
       stream.unacknowledged = 0;
     }

@@ -144,7 +144,7 @@ export class SpdyStream extends EventEmitter<SpdyStreamEvents> {
 
   /** Session side: the peer's FIN. */
   receiveFin(): void {
-    if (this.remoteFinished) return;
+    if (this.remoteFinished || this.closed) return;
     this.remoteFinished = true;
     this.emit('end');
     this.closeIfDone();
