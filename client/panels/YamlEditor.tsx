@@ -21,6 +21,13 @@ export function applySummary(r: ApplyResponse): string {
   return `${r.dryRun ? 'dry run: ' : 'applied: '}${parts.join(', ') || 'nothing'}`;
 }
 
+/** The hunks of a unified diff: its file header (=====, --- live/…, +++ new/…) says nothing the title does not. */
+export function diffBody(diff: string): string[] {
+  const lines = diff.split('\n');
+  const firstHunk = lines.findIndex((l) => l.startsWith('@@'));
+  return firstHunk > 0 ? lines.slice(firstHunk) : lines;
+}
+
 function DiffView({ response }: { response: ApplyResponse }) {
   return (
     <div className="apply-result">
@@ -31,7 +38,7 @@ function DiffView({ response }: { response: ApplyResponse }) {
           </div>
           {d.diff && (
             <pre className="diff-view">
-              {d.diff.split('\n').map((l, i) => (
+              {diffBody(d.diff).map((l, i) => (
                 <span key={i} className={l.startsWith('+') && !l.startsWith('+++') ? 'diff-add' : l.startsWith('-') && !l.startsWith('---') ? 'diff-del' : l.startsWith('@@') ? 'diff-hunk' : undefined}>
                   {l}
                   {'\n'}

@@ -87,7 +87,7 @@ export interface RunOutcome {
 /** Clicks the card's Run button and waits until the command has finished (and, with an expectation, until the cluster got there). */
 export async function runCard(page: Page, command: string, opts: { timeout?: number } = {}): Promise<RunOutcome> {
   const card = commandCard(page, command);
-  await expect(card.count(), `a command card for "${command}"`).resolves.toBe(1);
+  await expect.poll(() => card.count(), { timeout: 10_000, message: `a command card for "${command}"` }).toBe(1);
   await card.getByRole('button', { name: 'Run' }).click();
   await expect
     .poll(() => summaryOf(card), { timeout: opts.timeout ?? 30_000, message: `Run ${command}` })
