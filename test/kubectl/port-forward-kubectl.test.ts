@@ -10,18 +10,22 @@ import { until } from '../helpers/until.ts';
 
 const m = (p: string) => join(resolve(import.meta.dirname, '../..'), 'manifests', p);
 
-/** One GET on its own connection (no keep-alive pool), so each is a new forwarded stream pair. */
-function get(port: number, path: string): Promise<{ status: number; body: Buffer }> {
+/** One request on its own connection (no keep-alive pool), so each is a new forwarded stream pair. */
+function request(port: number, path: string, opts: { method?: string; body?: Buffer } = {}): Promise<{ status: number; body: Buffer }> {
   return new Promise((done, fail) => {
-    const req = http.get({ host: '127.0.0.1', port, path, agent: false, headers: { connection: 'close' } }, (res) => {
+    const headers = { connection: 'close', ...(opts.body ? { 'content-length': String(opts.body.length) } : {}) };
+    const req = http.request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', agent: false, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => done({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
       res.on('error', fail);
     });
     req.on('error', fail);
+    req.end(opts.body);
   });
 }
+
+const get = (port: number, path: string) => request(port, path);
 
 /**
  * The real kubectl's port-forward (SPDY/3.1, tunnelled in a WebSocket and, as its fallback,
@@ -101,6 +105,17 @@ describe('kubectl port-forward on the embedded cluster', () => {
     const services = JSON.parse((await get(pf.localPort, '/api/services')).body.toString('utf8'));
     expect(services.data).toContain('productpage.default');
   }, 60_000);
+
+  it('carries a 600 KB upload: the gateway reads the whole body before it answers', async () => {
+    const body = Buffer.alloc(600 * 1024, 'x');
+    const direct = await fetch(`${cluster.gatewayUrl}/productpage`, { method: 'POST', body });
+    const pf = await forward(['-n', 'istio-system', `pod/${gatewayPod}`, '0:8080']);
+    const through = await request(pf.localPort, '/productpage', { method: 'POST', body });
+    expect(through.status).toBe(direct.status);
+    expect(through.body.toString('utf8')).toBe(await direct.text());
+    // The upload made this side send WINDOW_UPDATEs; kubectl's spdystream takes them in its stride.
+    expectProductPage(await get(pf.localPort, '/productpage'));
+  });
 
   it('works over the plain SPDY/3.1 upgrade too (kubectl\'s fallback)', async () => {
     const pf = await forward(['-n', 'istio-system', `pod/${gatewayPod}`, '0:8080'], { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' });

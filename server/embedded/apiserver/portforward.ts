@@ -17,9 +17,9 @@ export function forwardError(pod: KubeObject, port: number, message: string): st
   return `error forwarding port ${port} to pod ${pod.metadata.name}, uid ${pod.metadata.uid ?? ''}: ${message}`;
 }
 
-/** The message for a pod port that could not be connected to. */
-export function connectFailed(port: number, err: Error): string {
-  return `failed to connect to localhost:${port} inside the pod: ${err.message}`;
+/** The message for a pod port that could not be reached, or that failed once connected. */
+export function targetFailed(port: number, err: Error, connected: boolean): string {
+  return connected ? `lost the connection to localhost:${port} inside the pod: ${err.message}` : `failed to connect to localhost:${port} inside the pod: ${err.message}`;
 }
 
 /** `?ports=8080` (repeated or comma-separated), each a TCP port. */
@@ -67,7 +67,9 @@ export function servePortForward(ws: WebSocket, pod: KubeObject, ports: number[]
     }
     const socket = net.connect({ host: target.host, port: target.port });
     sockets[i] = socket;
-    socket.on('error', (err) => fail(i, connectFailed(port, err)));
+    let connected = false;
+    socket.once('connect', () => (connected = true));
+    socket.on('error', (err) => fail(i, targetFailed(port, err, connected)));
     socket.on('data', (chunk) => {
       send(2 * i, chunk);
       if (ws.bufferedAmount > WEBSOCKET_HIGH_WATER_BYTES) {

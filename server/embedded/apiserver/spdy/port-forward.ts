@@ -1,6 +1,6 @@
 import net from 'node:net';
 import type { PodRuntime } from '../pod-runtime.ts';
-import { connectFailed, forwardError } from '../portforward.ts';
+import { forwardError, targetFailed } from '../portforward.ts';
 import type { KubeObject } from '../types.ts';
 import { RstStatus } from './frames.ts';
 import { SpdySession } from './session.ts';
@@ -84,7 +84,9 @@ export function serveSpdyPortForward(transport: SpdyTransport, pod: KubeObject, 
     if ('error' in target) return fail(target.error);
 
     const socket = net.connect({ host: target.host, port: target.port });
-    socket.on('error', (err) => fail(connectFailed(port, err)));
+    let connected = false;
+    socket.once('connect', () => (connected = true));
+    socket.on('error', (err) => fail(targetFailed(port, err, connected)));
     socket.on('data', (chunk: Buffer) => {
       if (!data.write(chunk)) {
         socket.pause();
