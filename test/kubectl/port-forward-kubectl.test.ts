@@ -1,4 +1,6 @@
 import http from 'node:http';
+import https from 'node:https';
+import * as k8s from '@kubernetes/client-node';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -122,6 +124,34 @@ describe('kubectl port-forward on the embedded cluster', () => {
     const [a, b] = await Promise.all([get(pf.localPort, '/productpage'), get(pf.localPort, '/productpage')]);
     expectProductPage(a);
     expectProductPage(b);
+  });
+
+  it('refuses a bad SPDY upgrade with the API server\'s status before switching protocols', async () => {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromString(cluster.kubeconfig);
+    const ca = Buffer.from(kc.getCurrentCluster()!.caData!, 'base64');
+    const token = kc.getCurrentUser()!.token!;
+    const upgrade = (path: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; message: string }>((done, fail) => {
+        const req = https.request(`${cluster.apiServerUrl}${path}`, { method: 'POST', ca, headers: { connection: 'Upgrade', upgrade: 'SPDY/3.1', ...headers } });
+        req.on('upgrade', (res, socket) => (socket.destroy(), done({ status: res.statusCode ?? 0, message: '' })));
+        req.on('response', (res) => {
+          let body = '';
+          res.on('data', (c) => (body += c));
+          res.on('end', () => done({ status: res.statusCode ?? 0, message: body ? JSON.parse(body).message : '' }));
+        });
+        req.on('error', fail);
+        req.end();
+      });
+    const path = `/api/v1/namespaces/istio-system/pods/${gatewayPod}/portforward`;
+    const auth = { authorization: `Bearer ${token}`, 'x-stream-protocol-version': 'portforward.k8s.io' };
+    expect(await upgrade(path, { 'x-stream-protocol-version': 'portforward.k8s.io' })).toMatchObject({ status: 401 });
+    expect(await upgrade('/api/v1/namespaces/istio-system/pods/nope/portforward', auth)).toEqual({ status: 404, message: 'pods "nope" not found' });
+    expect(await upgrade(path, { ...auth, 'x-stream-protocol-version': 'v4.channel.k8s.io' })).toEqual({
+      status: 403,
+      message: 'unable to upgrade: unable to negotiate protocol: client supports [v4.channel.k8s.io], server accepts [portforward.k8s.io]',
+    });
+    expect(await upgrade(path, auth)).toEqual({ status: 101, message: '' });
   });
 
   it('a pod port nobody serves: the connection closes and kubectl prints the kubelet\'s error, then stops', async () => {

@@ -19,6 +19,8 @@ const MAX_DATA_FRAME = 16 * 1024;
 /** Frames waiting to be handled above which reading from the peer pauses. */
 const MAX_PENDING_FRAMES = 256;
 const MAX_WINDOW = 0x7fffffff;
+/** How long a connection ended for a protocol error may take to close by itself. */
+const CLOSE_GRACE_MS = 1000;
 
 /**
  * The server side of one SPDY/3.1 connection, as moby/spdystream's peer: the client opens
@@ -71,24 +73,18 @@ export class SpdySession implements StreamOwner {
     else this.closeListeners.push(listener);
   }
 
-  /** Says GOAWAY and closes once the open streams are done. */
-  goAway(status: number = GoAwayStatus.Ok): void {
-    if (this.closed) return;
-    if (!this.goingAway) {
-      this.goingAway = true;
-      this.writeFrame({ type: 'goaway', lastGoodStreamId: this.lastStreamId, status });
-    }
-    if (!this.streams.size || status !== GoAwayStatus.Ok) this.endTransport();
-  }
-
   /** Ends everything now. */
   destroy(reason = 'the session was closed'): void {
+    this.shutdown(reason);
+    this.transport.destroy();
+  }
+
+  private shutdown(reason: string): void {
     if (this.closed) return;
     this.closed = true;
     for (const stream of [...this.streams.values()]) stream.finish(reason);
     this.decompressor.close();
     this.compressor.close();
-    this.transport.destroy();
     for (const listener of this.closeListeners.splice(0)) listener();
   }
 
@@ -120,8 +116,10 @@ export class SpdySession implements StreamOwner {
       this.goingAway = true;
       this.writeFrame({ type: 'goaway', lastGoodStreamId: this.lastStreamId, status: protocol ? GoAwayStatus.ProtocolError : GoAwayStatus.InternalError });
     }
+    // Ending (not destroying) the transport lets the GOAWAY reach the client first.
     this.endTransport();
-    this.destroy(`SPDY ${protocol ? 'protocol' : 'internal'} error: ${(err as Error)?.message ?? err}`);
+    this.shutdown(`SPDY ${protocol ? 'protocol' : 'internal'} error: ${(err as Error)?.message ?? err}`);
+    setTimeout(() => this.transport.destroy(), CLOSE_GRACE_MS).unref();
   }
 
   private async handle(frame: Frame): Promise<void> {
