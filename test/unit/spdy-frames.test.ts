@@ -121,7 +121,7 @@ describe('SPDY/3 header blocks', () => {
   it('refuses a block that inflates past the limit, and every block after it', async () => {
     const compressor = new HeaderCompressor();
     const decompressor = new HeaderDecompressor(1024);
-    await expect(decompressor.decompress(await compressor.compress({ big: 'x'.repeat(4096) }))).rejects.toThrow(/header block of \d+ bytes exceeds 1024/);
+    await expect(decompressor.decompress(await compressor.compress({ big: 'x'.repeat(4096) }))).rejects.toThrow(/header block of more than 1024 bytes/);
     await expect(decompressor.decompress(await compressor.compress({ port: '1' }))).rejects.toThrow(/failed earlier/);
     compressor.close();
     decompressor.close();

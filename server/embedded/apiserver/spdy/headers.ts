@@ -65,6 +65,7 @@ class ZlibContext {
   private output: Buffer[] = [];
   private outputBytes = 0;
   private broken: Error | undefined;
+  private failPending?: (err: Error) => void;
 
   constructor(
     private readonly engine: zlib.Deflate | zlib.Inflate,
@@ -73,7 +74,12 @@ class ZlibContext {
   ) {
     engine.on('data', (chunk: Buffer) => {
       this.outputBytes += chunk.length;
-      if (this.outputBytes <= this.maxOutputBytes) this.output.push(chunk);
+      if (this.outputBytes <= this.maxOutputBytes) return void this.output.push(chunk);
+      // A zlib bomb: stop inflating now rather than spend seconds on output we drop.
+      if (this.broken) return;
+      this.broken = new Error(`a header block of more than ${this.maxOutputBytes} bytes`);
+      engine.close();
+      this.failPending?.(this.broken);
     });
     engine.on('error', (err) => {
       this.broken = err;
@@ -94,6 +100,7 @@ class ZlibContext {
     if (this.broken) return Promise.reject(new SpdyProtocolError(`${this.what} failed earlier: ${this.broken.message}`));
     return new Promise((resolve, reject) => {
       const fail = (err: Error) => reject(new SpdyProtocolError(`${this.what} failed: ${err.message}`));
+      this.failPending = fail;
       this.engine.once('error', fail);
       this.engine.write(input);
       this.engine.flush(zlib.constants.Z_SYNC_FLUSH, () => {
