@@ -132,7 +132,7 @@ export function TracesPanel() {
           {listed.map((tr: TraceSummary) => (
             <li key={tr.traceID}>
               {/* Clicking the open trace again goes back to following the newest one. */}
-              <button type="button" aria-pressed={tr.traceID === selected} className={`trace-item${tr.error ? ' is-error' : ''}`} onClick={() => setPicked(picked?.traceID === tr.traceID ? undefined : tr)}>
+              <button type="button" data-trace={tr.traceID} aria-pressed={tr.traceID === selected} className={`trace-item${tr.error ? ' is-error' : ''}`} onClick={() => setPicked(picked?.traceID === tr.traceID ? undefined : tr)}>
                 <span>{tr.rootService}{tr.user ? ` · ${tr.user}` : ''}</span>
                 <span className="trace-meta">
                   {ms(tr.durationUs)} · {tr.spanCount} spans

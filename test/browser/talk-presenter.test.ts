@@ -184,8 +184,12 @@ describe('the whole talk as the presenter, live on the embedded cluster', { time
     const items = traces.locator('.trace-item');
     await expect.poll(() => items.count(), { timeout: 20_000 }).toBeGreaterThan(0);
     expect((await items.allInnerTexts()).some((t) => /productpage|ingressgateway/.test(t))).toBe(true);
-    await items.first().click();
-    await expect.poll(() => items.first().getAttribute('aria-pressed')).toBe('true');
+    await traces.locator('.trace-list').hover();
+    const first = items.first();
+    const id = await first.getAttribute('data-trace');
+    await traces.locator(`.trace-item[data-trace="${id}"]`).click();
+    await expect.poll(() => traces.locator(`.trace-item[data-trace="${id}"]`).getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => traces.locator('.gantt').getAttribute('data-trace')).toBe(id);
     const rows = traces.locator('.gantt .gantt-row');
     await expect.poll(() => rows.allInnerTexts().then((r) => r.join('\n')), { timeout: 10_000 }).toMatch(/productpage[\s\S]*details[\s\S]*reviews/);
     await shoot(page, 'talk-tracing');
@@ -221,11 +225,12 @@ describe('the whole talk as the presenter, live on the embedded cluster', { time
       .toBe('clicked');
     const attempts = traces.locator('.gantt-row', { hasText: 'reviews' }).filter({ has: page.locator('strong', { hasText: 'productpage' }) });
     await expect.poll(() => attempts.locator('.gantt-duration').allInnerTexts(), { timeout: 10_000 }).toEqual([expect.stringMatching(/^(2\.9\d|3\.0\d) s$/), expect.stringMatching(/^(2\.9\d|3\.0\d) s$/)]);
-    // Newer traces keep coming; the one the speaker opened stays open.
+    // Newer traces keep coming; the one the speaker opened stays open, and listed.
     const picked = await traces.locator('.gantt').getAttribute('data-trace');
     await page.mouse.move(0, 0);
     await page.waitForTimeout(1500);
     expect(await traces.locator('.gantt').getAttribute('data-trace')).toBe(picked);
+    expect(await traces.locator(`.trace-item[data-trace="${picked}"]`).getAttribute('aria-pressed')).toBe('true');
     await shoot(page, 'talk-fault-delay-trace');
   });
 
