@@ -100,7 +100,8 @@ describe('an attendee following the talk', { timeout: 60_000 }, () => {
     for (let i = 0; i < ids.length; i++) {
       await attendee.evaluate((h) => window.__istioDeck!.slide(h), i);
       await expect.poll(() => attendee.locator('section.present [data-state="loading"]').count(), { timeout: 10_000, message: ids[i] }).toBe(0);
-      const buttons = await attendee.locator('section.present button:enabled', { hasText: CHANGE_BUTTONS }).allInnerTexts();
+      // Anywhere on the page: the slide, and the deck's own bars around it.
+      const buttons = await attendee.locator('button:enabled', { hasText: CHANGE_BUTTONS }).allInnerTexts();
       const editors = await attendee.locator('section.present [data-editor="monaco"], section.present [contenteditable="true"]').count();
       if (buttons.length || editors) found.push(`${ids[i]}: ${[...buttons, ...(editors ? ['live editor'] : [])].join(', ')}`);
     }
