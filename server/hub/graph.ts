@@ -6,7 +6,7 @@
  */
 import type { GraphEdge, GraphNode, GraphSnapshot } from '../protocol.ts';
 import { tagOf, type JaegerSpan, type JaegerTrace } from '../embedded/tracing/jaeger-json.ts';
-import { searchTraces } from '../embedded/tracing/jaeger-client.ts';
+import { listServices, searchTraces } from '../embedded/tracing/jaeger-client.ts';
 import { Poller } from './poller.ts';
 
 export const INGRESS_SERVICE = 'istio-ingressgateway.istio-system';
@@ -131,6 +131,16 @@ function round(n: number, digits: number): number {
 
 // ---- polling ------------------------------------------------------------------------
 
+/** Traces per in-mesh service and poll: such calls are rarer than the gateway's demo traffic. */
+const IN_MESH_LIMIT = 100;
+const SERVICES_TTL_MS = 10_000;
+
+function servicesIn(traces: readonly JaegerTrace[]): Set<string> {
+  const names = new Set<string>();
+  for (const t of traces) for (const p of Object.values(t.processes)) names.add(p.serviceName);
+  return names;
+}
+
 export interface GraphPollerOptions {
   jaegerUrl: string;
   intervalMs: number;
@@ -143,7 +153,8 @@ export interface GraphPollerOptions {
 }
 
 /**
- * Polls the traces that entered through the ingress gateway and emits 'graph' with a
+ * Polls the traces that entered through the ingress gateway (and those that started inside
+ * the mesh) and emits 'graph' with a
  * GraphSnapshot whenever the graph changed in a way a viewer would see. Emits
  * 'status' with { ok, message? } when Jaeger becomes reachable or unreachable.
  */
@@ -151,6 +162,8 @@ export class GraphPoller extends Poller {
   private lastKey: string | undefined;
   private dataNowUs = 0;
   private dataNowAtRealMs = 0;
+  private serviceList: string[] | undefined;
+  private serviceListAt = 0;
   latest: GraphSnapshot | undefined;
 
   constructor(private readonly opts: GraphPollerOptions) {
@@ -163,11 +176,22 @@ export class GraphPoller extends Poller {
     return this.runPoll(async (signal) => {
       const guessUs = this.nowUs();
       const limit = this.opts.limit ?? 500;
-      const traces = await searchTraces(
-        this.opts.jaegerUrl,
-        { service: INGRESS_SERVICE, start: Math.floor(guessUs - this.opts.windowSeconds * 2e6), limit },
-        { fetchImpl: this.opts.fetchImpl, signal },
-      );
+      const start = Math.floor(guessUs - this.opts.windowSeconds * 2e6);
+      const fetchOpts = { fetchImpl: this.opts.fetchImpl, signal };
+      const traces = await searchTraces(this.opts.jaegerUrl, { service: INGRESS_SERVICE, start, limit }, fetchOpts);
+      // Calls that start inside the mesh (fortio → httpbin, sleep → productpage) never pass
+      // the gateway: look up the services its traces do not already cover.
+      const covered = servicesIn(traces);
+      const seen = new Set(traces.map((t) => t.traceID));
+      for (const service of await this.services(fetchOpts)) {
+        if (service === INGRESS_SERVICE || covered.has(service)) continue;
+        for (const t of await searchTraces(this.opts.jaegerUrl, { service, start, limit: IN_MESH_LIMIT }, fetchOpts)) {
+          if (seen.has(t.traceID)) continue;
+          seen.add(t.traceID);
+          traces.push(t);
+          for (const s of servicesIn([t])) covered.add(s);
+        }
+      }
       this.observe(traces);
       const nowUs = this.nowUs();
       // With the limit reached the answer covers less than the window: rate over what it covers.
@@ -185,6 +209,15 @@ export class GraphPoller extends Poller {
       }
       return snapshot;
     });
+  }
+
+  /** Jaeger's service list, asked again every SERVICES_TTL_MS: new workloads appear during the talk. */
+  private async services(opts: { fetchImpl?: typeof fetch; signal?: AbortSignal }): Promise<string[]> {
+    if (!this.serviceList || Date.now() - this.serviceListAt > SERVICES_TTL_MS) {
+      this.serviceList = await listServices(this.opts.jaegerUrl, opts);
+      this.serviceListAt = Date.now();
+    }
+    return this.serviceList;
   }
 
   private nowUs(): number {

@@ -8,7 +8,8 @@ import { TrafficGenerator } from '../../server/hub/traffic.ts';
 import { GraphPoller } from '../../server/hub/graph.ts';
 import { TracesFeed } from '../../server/hub/traces-feed.ts';
 import type { GraphSnapshot, TraceSummary, TrafficSecond } from '../../server/protocol.ts';
-import { apply, bookinfoStore, manifest } from '../helpers/mesh-fixtures.ts';
+import { apply, bookinfoStore, manifest, podsFor } from '../helpers/mesh-fixtures.ts';
+import { curl } from '../../server/embedded/workloads/curl.ts';
 
 // The deck's streams against the embedded mesh, over HTTP only: the gateway URL and
 // the Jaeger query URL, exactly as against a real cluster.
@@ -73,6 +74,28 @@ describe('traffic, graph and traces against the embedded mesh', () => {
       expect(edges.get(key)?.errorPct, key).toBe(0);
     }
     expect(edges.has('reviews-v1>ratings-v1')).toBe(false);
+  });
+
+  it('draws calls that start inside the mesh too: fortio → httpbin, with its errors', async () => {
+    const objects = [...manifest('httpbin/httpbin.yaml'), ...manifest('httpbin/fortio.yaml')];
+    apply(store, objects);
+    podsFor(store, objects);
+    const fortio = { workload: 'fortio-deploy', namespace: 'default' };
+    let answered = 0;
+    await expect.poll(async () => {
+      const r = await curl(mesh, fortio, 'http://httpbin:8000/get');
+      if (r.status === 200) answered++;
+      return answered;
+    }, { timeout: 10_000, interval: 20 }).toBeGreaterThanOrEqual(5);
+    await curl(mesh, fortio, 'http://httpbin:8000/status/503');
+
+    const poller = new GraphPoller({ jaegerUrl: jaeger.url, intervalMs: 1000, windowSeconds: 60, now: () => clock.now() });
+    const graph = (await poller.poll())!;
+    const edge = graph.edges.find((e) => e.source.startsWith('fortio') && e.target.startsWith('httpbin'));
+    expect(edge, JSON.stringify(graph.edges.map((e) => `${e.source}>${e.target}`))).toBeDefined();
+    expect(edge!.rps).toBeGreaterThan(0);
+    expect(edge!.errorPct).toBeGreaterThan(0);
+    expect(graph.edges.some((e) => e.source === 'istio-ingressgateway')).toBe(true); // the gateway's traffic is still there
   });
 
   it('shows the ratings abort to jason, in the page counts and as errors on the graph', async () => {

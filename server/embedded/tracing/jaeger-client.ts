@@ -48,3 +48,10 @@ export async function searchTraces(baseUrl: string, params: Record<string, strin
   if (status !== 200) throw new JaegerClientError(`Jaeger trace search answered ${status}: ${body.errors?.[0]?.msg ?? 'no message'}`, status);
   return body.data ?? [];
 }
+
+/** The services Jaeger has spans from (`/api/services`). */
+export async function listServices(baseUrl: string, opts: JaegerFetchOptions = {}): Promise<string[]> {
+  const { status, body } = await fetchJaeger<string[] | null>(baseUrl, '/api/services', opts);
+  if (status !== 200) throw new JaegerClientError(`Jaeger service list answered ${status}: ${body.errors?.[0]?.msg ?? 'no message'}`, status);
+  return body.data ?? [];
+}
