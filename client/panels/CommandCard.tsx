@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
 import { parseResourcesTopic, resourcesTopic, type PodSummary, type ResourceSummary, type ResourcesSnapshot, type StreamedKind } from '../../server/protocol.ts';
 import { errorText, postJson } from '../live/api.ts';
 import { usePresenter, useTopic } from '../live/index.ts';
@@ -53,6 +53,27 @@ async function copy(text: string) {
 }
 
 type RunState = { phase: 'idle' } | { phase: 'running' } | { phase: 'ran'; output: string; exitCode: number } | { phase: 'failed'; error: string };
+
+const MAX_OUTPUT_LINES = 400;
+
+/**
+ * The whole output, in a box as tall as the slide allows, scrolled to the end the way a
+ * terminal shows it; the presenter scrolls up for the middle of a long `-o yaml`.
+ */
+function CommandOutput({ output, exitCode }: { output: string; exitCode: number }) {
+  const box = useRef<HTMLPreElement>(null);
+  const lines = output.trimEnd().split('\n');
+  const dropped = Math.max(0, lines.length - MAX_OUTPUT_LINES);
+  const text = (dropped ? [`… ${dropped} earlier lines not shown`, ...lines.slice(dropped)] : lines).join('\n');
+  useLayoutEffect(() => {
+    if (box.current) box.current.scrollTop = box.current.scrollHeight;
+  }, [text]);
+  return (
+    <pre ref={box} className={`command-output ${exitCode ? 'is-bad' : ''}`} tabIndex={0} aria-label="command output">
+      {text || `(exit code ${exitCode})`}
+    </pre>
+  );
+}
 
 /** A talk command: copy it, or (presenter) run it through the server and watch the cluster get there. */
 export function CommandCard({ command, expect }: { command: string; expect?: Expectation }) {
@@ -126,7 +147,7 @@ export function CommandCard({ command, expect }: { command: string; expect?: Exp
         </div>
       )}
       {run.phase === 'ran' && (
-        <pre className={`command-output ${run.exitCode ? 'is-bad' : ''}`}>{run.output.trimEnd().split('\n').slice(-6).join('\n') || `(exit code ${run.exitCode})`}</pre>
+        <CommandOutput output={run.output} exitCode={run.exitCode} />
       )}
       {run.phase === 'failed' && <div className="panel-note is-error">{run.error}</div>}
     </Panel>

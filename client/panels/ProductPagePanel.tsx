@@ -19,6 +19,23 @@ export function frameUser(pathname: string): string | undefined {
   return m ? decodeURIComponent(m[1]) : undefined;
 }
 
+/**
+ * The reviews (stars, or the error a fault causes) are what each slide is about, but they
+ * sit below the fold in a panel-sized frame: bring them to the top. Works for our page
+ * (`data-section="reviews"`) and Istio's (a "Book Reviews" / "Error fetching product reviews" heading).
+ */
+export function scrollToReviews(doc: Document | null | undefined): boolean {
+  if (!doc) return false;
+  const target =
+    doc.querySelector('[data-section="reviews"]') ??
+    [...doc.querySelectorAll('h1, h2, h3, h4, h5')].find((h) => /book reviews|error fetching product reviews/i.test(h.textContent ?? ''));
+  const win = doc.defaultView;
+  if (!target || !win) return false;
+  // Not scrollIntoView: that would scroll the deck around the frame too.
+  win.scrollTo(0, Math.max(0, target.getBoundingClientRect().top + win.scrollY - 8));
+  return true;
+}
+
 /** Bookinfo's productpage through the deck server's gateway proxy, as anonymous or as jason. */
 export function ProductPagePanel({ user: initialUser = 'anonymous' }: { user?: User }) {
   const { visited } = useSlide();
@@ -48,6 +65,7 @@ export function ProductPagePanel({ user: initialUser = 'anonymous' }: { user?: U
     } catch {
       return; // not same-origin: nothing to learn
     }
+    scrollToReviews(frame.current?.contentDocument);
     const shown = path ? frameUser(path) : undefined;
     if (shown && shown !== user) {
       setUser(shown);

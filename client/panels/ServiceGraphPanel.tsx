@@ -22,7 +22,8 @@ interface Box {
 }
 
 /** Fixed positions by app (ingress → productpage → details, reviews → ratings) so nothing jumps as traffic changes. */
-export function layoutGraph(nodes: GraphNode[]): { boxes: Box[]; anchor: Map<string, { x: number; y: number; box: Box }>; height: number } {
+export function layoutGraph(nodes: GraphNode[], edges: GraphEdge[] = []): { boxes: Box[]; anchor: Map<string, { x: number; y: number; box: Box }>; height: number } {
+  const depth = callDepths(nodes, edges);
   const byApp = new Map<string, GraphNode[]>();
   for (const n of nodes) byApp.set(n.app, [...(byApp.get(n.app) ?? []), n]);
   const apps = [...byApp.keys()].sort((a, b) => {
@@ -35,7 +36,7 @@ export function layoutGraph(nodes: GraphNode[]): { boxes: Box[]; anchor: Map<str
   const anchor = new Map<string, { x: number; y: number; box: Box }>();
   for (const app of apps) {
     const members = byApp.get(app)!;
-    const col = KNOWN_COLUMNS[app] ?? (members.some((m) => m.kind === 'ingress') ? 0 : 3);
+    const col = KNOWN_COLUMNS[app] ?? (members.some((m) => m.kind === 'ingress') ? 0 : Math.min(3, Math.min(...members.map((m) => depth.get(m.app) ?? 3))));
     const versioned = members.filter((m) => m.version).sort((a, b) => a.version!.localeCompare(b.version!, undefined, { numeric: true }));
     const y = nextY[col];
     const h = versioned.length ? HEADER + versioned.length * ROW + 6 : HEADER + 12;
@@ -53,6 +54,27 @@ export function layoutGraph(nodes: GraphNode[]): { boxes: Box[]; anchor: Map<str
     for (const m of members) if (!anchor.has(m.id)) anchor.set(m.id, { x: box.x, y: y + h / 2, box });
   }
   return { boxes, anchor, height: Math.max(200, ...nextY) };
+}
+
+/**
+ * How many calls from where traffic starts each app is (fortio 0, httpbin 1): apps the
+ * talk does not place by name still read left to right. Apps in a cycle get column 3.
+ */
+function callDepths(nodes: GraphNode[], edges: GraphEdge[]): Map<string, number> {
+  const app = new Map(nodes.map((n) => [n.id, n.app]));
+  const callers = new Map<string, Set<string>>();
+  for (const e of edges) {
+    const [from, to] = [app.get(e.source), app.get(e.target)];
+    if (!from || !to || from === to) continue;
+    callers.set(to, (callers.get(to) ?? new Set()).add(from));
+  }
+  const depth = new Map<string, number>();
+  let frontier = [...new Set(nodes.map((n) => n.app))].filter((a) => !callers.has(a));
+  for (let d = 0; frontier.length && d < 4; d++) {
+    for (const a of frontier) depth.set(a, d);
+    frontier = [...callers.keys()].filter((a) => !depth.has(a) && [...callers.get(a)!].every((c) => depth.has(c)));
+  }
+  return depth;
 }
 
 /** Per target node, its share (%) of the traffic into its app. */
@@ -86,7 +108,7 @@ export function ServiceGraphPanel() {
   const t = useTopic<GraphSnapshot>(GRAPH_TOPIC);
   const nodes = t.data?.nodes ?? [];
   const edges = t.data?.edges ?? [];
-  const { boxes, anchor, height } = layoutGraph(nodes);
+  const { boxes, anchor, height } = layoutGraph(nodes, edges);
   const shares = subsetShares(nodes, edges);
   const memory = useRef<{ shares?: Map<string, number>; summary?: string; data?: unknown }>({});
   if (memory.current.data !== t.data) {

@@ -11,5 +11,4 @@ export const ProductPagePanel = lazyPanel('productpage', () => import('./Product
 export const TrafficSplitPanel = lazyPanel('traffic', () => import('./TrafficSplitPanel.tsx').then((m) => m.TrafficSplitPanel));
 export const ServiceGraphPanel = lazyPanel('graph', () => import('./ServiceGraphPanel.tsx').then((m) => m.ServiceGraphPanel));
 export const TracesPanel = lazyPanel('traces', () => import('./TracesPanel.tsx').then((m) => m.TracesPanel));
-export const SceneControls = lazyPanel('scene', () => import('./SceneControls.tsx').then((m) => m.SceneControls));
 export const PreflightPanel = lazyPanel('preflight', () => import('./PreflightPanel.tsx').then((m) => m.PreflightPanel));

@@ -133,7 +133,6 @@ function round(n: number, digits: number): number {
 
 /** Traces per in-mesh service and poll: such calls are rarer than the gateway's demo traffic. */
 const IN_MESH_LIMIT = 100;
-const SERVICES_TTL_MS = 10_000;
 
 function servicesIn(traces: readonly JaegerTrace[]): Set<string> {
   const names = new Set<string>();
@@ -162,8 +161,6 @@ export class GraphPoller extends Poller {
   private lastKey: string | undefined;
   private dataNowUs = 0;
   private dataNowAtRealMs = 0;
-  private serviceList: string[] | undefined;
-  private serviceListAt = 0;
   latest: GraphSnapshot | undefined;
 
   constructor(private readonly opts: GraphPollerOptions) {
@@ -183,7 +180,8 @@ export class GraphPoller extends Poller {
       // the gateway: look up the services its traces do not already cover.
       const covered = servicesIn(traces);
       const seen = new Set(traces.map((t) => t.traceID));
-      for (const service of await this.services(fetchOpts)) {
+      // Asked every poll (a small answer): a workload's first calls must show at once.
+      for (const service of await listServices(this.opts.jaegerUrl, fetchOpts)) {
         if (service === INGRESS_SERVICE || covered.has(service)) continue;
         for (const t of await searchTraces(this.opts.jaegerUrl, { service, start, limit: IN_MESH_LIMIT }, fetchOpts)) {
           if (seen.has(t.traceID)) continue;
@@ -209,15 +207,6 @@ export class GraphPoller extends Poller {
       }
       return snapshot;
     });
-  }
-
-  /** Jaeger's service list, asked again every SERVICES_TTL_MS: new workloads appear during the talk. */
-  private async services(opts: { fetchImpl?: typeof fetch; signal?: AbortSignal }): Promise<string[]> {
-    if (!this.serviceList || Date.now() - this.serviceListAt > SERVICES_TTL_MS) {
-      this.serviceList = await listServices(this.opts.jaegerUrl, opts);
-      this.serviceListAt = Date.now();
-    }
-    return this.serviceList;
   }
 
   private nowUs(): number {

@@ -157,6 +157,7 @@ describe('the whole talk as the presenter, live on the embedded cluster', { time
     await expect.poll(() => jason.locator('.panel-title').innerText()).toContain('jason');
     const j = await productPageReaches(jason, 'v2');
     expect(j.user).toBe('jason');
+    expect(j.reviewsInView).toBe(true); // the stars are what the slide is about: not below the fold
     for (let i = 0; i < 3; i++) {
       const a = await reloadProductPage(anonymous);
       expect({ reviews: a.reviews, user: a.user }).toEqual({ reviews: 'v1', user: undefined });
@@ -311,11 +312,8 @@ describe('the whole talk as the presenter, live on the embedded cluster', { time
     expect(c2, 'kubectl exec from the Run button').toMatchObject({ summary: 'command finished', output: expect.stringMatching(/Code 200 : \d+/) });
     expect(c3.output).toMatch(/Code 503 : [1-9]\d* /);
     expect(stats.output).toMatch(/upstream_rq_pending_overflow: [1-9]/);
-    // istio.io (istio-facts.md §2.1) and the notes: at c=2 most calls pass (85-95 %), at c=3 the breaker turns away a larger share.
-    const count = (out: string, code: number) => Number(new RegExp(`Code ${code} : (\\d+)`).exec(out)?.[1] ?? 0);
-    const share503 = (out: string) => count(out, 503) / Math.max(1, count(out, 200) + count(out, 503));
-    expect.soft(count(c2.output, 200), 'at c=2 most calls succeed').toBeGreaterThan(count(c2.output, 503));
-    expect.soft(share503(c3.output), 'c=3 trips the breaker more often than c=2').toBeGreaterThan(share503(c2.output));
+    // The published shares (most calls pass at c=2) hold at time scale 1, not at this test's 0.05, where
+    // sub-millisecond timers are stretched: test/integration/mesh-traffic-policy.test.ts checks them.
     // The notes promise the 503s on the fortio → httpbin edge of the live graph.
     const edges = () => graph.locator('[data-edge]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-edge')} ${e.getAttribute('class')}`));
     await expect.poll(edges, { timeout: 15_000 }).toEqual(expect.arrayContaining([expect.stringMatching(/fortio.*>.*httpbin.* has-errors/)]));

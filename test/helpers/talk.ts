@@ -102,6 +102,8 @@ export interface ProductPageView {
   details: 'ok' | 'error' | 'none';
   user?: string;
   text: string;
+  /** Whether the reviews' heading is inside the frame's visible area (the panel is small). */
+  reviewsInView: boolean;
 }
 
 const STAR_COLORS: Record<string, string> = { 'no-ratings': 'v1', black: 'v2', red: 'v3', 'ratings-error': 'ratings-unavailable' };
@@ -118,6 +120,10 @@ export async function readProductPage(panel: Locator): Promise<ProductPageView> 
       details: !details ? 'none' : details.getAttribute('data-status') === 'error' ? 'error' : 'ok',
       user: document.querySelector('[data-user]')?.getAttribute('data-user') ?? undefined,
       text: document.body?.innerText ?? '',
+      reviewsInView: (() => {
+        const top = reviews?.getBoundingClientRect().top;
+        return top !== undefined && top >= 0 && top < innerHeight - 40;
+      })(),
     } as const;
   }, STAR_COLORS);
 }

@@ -30,11 +30,12 @@ describe('circuit breaking (httpbin + fortio, the Istio task)', () => {
     const c1 = await runLoad({ mesh, from, url, connections: 1, requests: 20 });
     expect(c1.codes).toEqual({ 200: 20 });
     const c2 = await runLoad({ mesh, from, url, connections: 2, requests: 20 });
-    expect(c2.codes[200]).toBeGreaterThanOrEqual(10);
+    // As published (istio-facts.md): at c=2 most calls pass (85-95 %), at c=3 the breaker turns away a larger share.
+    expect(c2.codes[200]).toBeGreaterThan(c2.codes[503] ?? 0);
     const c3 = await runLoad({ mesh, from, url, connections: 3, requests: 30 });
     expect(c3.codes[503]).toBeGreaterThan(3);
     expect(c3.codes[200]).toBeGreaterThan(0);
-    expect((c2.codes[503] ?? 0) + c3.codes[503]).toBeGreaterThan(c2.codes[503] ?? 0);
+    expect(c3.codes[503] / 30).toBeGreaterThan((c2.codes[503] ?? 0) / 20);
 
     const overflow = await (async () => {
       for (let i = 0; i < 20; i++) {

@@ -7,7 +7,7 @@ import { LiveClientContext } from '../../client/live/index.ts';
 import { CommandCard } from '../../client/panels/CommandCard.tsx';
 import { PodsPanel } from '../../client/panels/PodsPanel.tsx';
 import { ResourcePanel } from '../../client/panels/ResourcePanel.tsx';
-import { ServiceGraphPanel } from '../../client/panels/ServiceGraphPanel.tsx';
+import { layoutGraph, ServiceGraphPanel } from '../../client/panels/ServiceGraphPanel.tsx';
 import { TrafficSplitPanel } from '../../client/panels/TrafficSplitPanel.tsx';
 import { YamlEditor } from '../../client/panels/YamlEditor.tsx';
 import type { GraphSnapshot, PodSummary, ServerMessage, TrafficSecond } from '../../server/protocol.ts';
@@ -101,6 +101,24 @@ describe('ResourcePanel', () => {
   });
 });
 
+describe('service graph layout', () => {
+  it('puts a caller the talk does not name left of what it calls (fortio → httpbin)', () => {
+    const nodes = [
+      { id: 'fortio', app: 'fortio', namespace: 'default', kind: 'workload' as const },
+      { id: 'httpbin-v1', app: 'httpbin', version: 'v1', namespace: 'default', kind: 'workload' as const },
+      { id: 'httpbin.default', app: 'httpbin', namespace: 'default', kind: 'service' as const },
+    ];
+    const edges = [
+      { source: 'fortio', target: 'httpbin-v1', rps: 1, errorPct: 0, p99Ms: 5 },
+      { source: 'fortio', target: 'httpbin.default', rps: 1, errorPct: 100, p99Ms: 1 },
+    ];
+    const { boxes } = layoutGraph(nodes, edges);
+    const x = (app: string) => boxes.find((b) => b.app === app)!.x;
+    expect(x('fortio')).toBeLessThan(x('httpbin'));
+    expect(boxes).toHaveLength(2); // the overflow's service node sits in httpbin's box
+  });
+});
+
 describe('TrafficSplitPanel and ServiceGraphPanel', () => {
   it('summarises the split per user', () => {
     mount(<TrafficSplitPanel />);
@@ -152,6 +170,17 @@ describe('change controls', () => {
     expect(screen.getByRole('status').textContent).toBe('waiting: 0/1 pods Ready');
     send({ type: 'change', topic: 'resources/Pod/default', seq: 3, data: { op: 'upsert', item: pod('ratings-v1-a') } });
     expect(screen.getByRole('status').textContent).toBe('done: 1/1 pods Ready');
+  });
+
+  it('keeps the whole output of a long command (the match block of -o yaml is in the middle)', async () => {
+    sessionStorage.setItem('istio-deck-presenter-token', 'T');
+    const yaml = ['apiVersion: networking.istio.io/v1', 'kind: VirtualService', 'spec:', '  http:', '  - match:', '    - headers:', '        end-user:', '          exact: jason', ...Array.from({ length: 20 }, (_, i) => `  line${i}: x`)].join('\n');
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ output: yaml, exitCode: 0 }), { headers: { 'content-type': 'application/json' } })));
+    mount(<CommandCard command="kubectl get virtualservice reviews -o yaml" />);
+    fireEvent.click(screen.getByRole('button', { name: 'Run' }));
+    const out = await screen.findByLabelText('command output');
+    expect(out.textContent).toContain('exact: jason');
+    expect(out.textContent).toContain('line19: x');
   });
 
   it('the audience sees a static YAML preview: no Monaco, no Apply', () => {

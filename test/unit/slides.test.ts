@@ -12,7 +12,7 @@ const source = (file: string) => readFileSync(join(SLIDES, file), 'utf8');
 const sceneNames = (parse(readFileSync(join(ROOT, 'manifests/scenes.yaml'), 'utf8')).scenes as { name: string }[]).map((s) => s.name);
 
 const PANELS = ['PodsPanel', 'ResourcePanel', 'CommandCard', 'YamlEditor', 'ProductPagePanel', 'TrafficSplitPanel',
-  'ServiceGraphPanel', 'TracesPanel', 'SceneControls', 'PreflightPanel'];
+  'ServiceGraphPanel', 'TracesPanel', 'PreflightPanel'];
 // Panels that show or change the cluster: a slide using one must say which scene it expects.
 const LIVE_PANELS = PANELS.filter((p) => p !== 'PreflightPanel');
 
