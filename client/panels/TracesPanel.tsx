@@ -30,6 +30,15 @@ export interface GanttRow {
 }
 
 /** Spans in tree order (children by start time), with depth and offset from the trace start. */
+/**
+ * What a trace's root asked for, short: Envoy names the gateway's span
+ * `productpage.default.svc.cluster.local:9080/productpage`; the list shows `/productpage`.
+ */
+export function requestPath(operation: string): string {
+  const m = /^[a-z0-9.-]+(?::\d+)?(\/.*)$/i.exec(operation);
+  return m ? m[1] : operation || '(unnamed)';
+}
+
 export function ganttRows(trace: JaegerTrace): { rows: GanttRow[]; totalUs: number } {
   const spans = trace.spans ?? [];
   if (!spans.length) return { rows: [], totalUs: 0 };
@@ -124,7 +133,7 @@ export function TracesPanel() {
   const listed = picked && !newest.some((x) => x.traceID === picked.traceID) ? [picked, ...newest.slice(0, 11)] : newest;
   const selected = picked?.traceID ?? traces[0]?.traceID;
   const change = t.lastChange as TracesChange | undefined;
-  const summary = change ? `new trace from ${change.trace.rootService}: ${ms(change.trace.durationUs)}${change.trace.error ? ', with errors' : ''}` : undefined;
+  const summary = change ? `new trace ${requestPath(change.trace.rootOperation)}${change.trace.user ? ` as ${change.trace.user}` : ''}: ${ms(change.trace.durationUs)}${change.trace.error ? ', with errors' : ''}` : undefined;
   return (
     <Panel kind="traces" title="traces" state={t.state} error={t.error} hasData={traces.length > 0} emptyText="No traces yet: send some requests to the product page." summary={summary}>
       <div className="traces-layout">
@@ -133,7 +142,10 @@ export function TracesPanel() {
             <li key={tr.traceID}>
               {/* Clicking the open trace again goes back to following the newest one. */}
               <button type="button" data-trace={tr.traceID} aria-pressed={tr.traceID === selected} className={`trace-item${tr.error ? ' is-error' : ''}`} onClick={() => setPicked(picked?.traceID === tr.traceID ? undefined : tr)}>
-                <span>{tr.rootService}{tr.user ? ` · ${tr.user}` : ''}</span>
+                <span title={`${tr.rootService} ${tr.rootOperation}`}>
+                  {requestPath(tr.rootOperation)}
+                  {tr.user ? ` · ${tr.user}` : ''}
+                </span>
                 <span className="trace-meta">
                   {ms(tr.durationUs)} · {tr.spanCount} spans
                 </span>

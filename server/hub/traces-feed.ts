@@ -27,6 +27,11 @@ const USER_TAGS = ['end-user', 'user', 'request.header.end-user'];
 /** How far back, in trace time, each poll looks again for traces that finished late. */
 const OVERLAP_US = 60e6;
 
+/** The user the deck's demo traffic sent the request as (see demoUserAgent in traffic.ts). */
+export function userFromUserAgent(agent: string | undefined): string | undefined {
+  return agent ? /^istio-live-deck\/traffic \(user=([\w.@-]{1,64})\)$/.exec(agent)?.[1] : undefined;
+}
+
 export function summarizeTrace(trace: JaegerTrace): TraceSummary {
   const ids = new Set(trace.spans.map((s) => s.spanID));
   const roots = trace.spans.filter((s) => !s.references.some((r) => ids.has(r.spanID)));
@@ -38,6 +43,7 @@ export function summarizeTrace(trace: JaegerTrace): TraceSummary {
     for (const key of USER_TAGS) user ??= tagOf(span, key);
     if (user) break;
   }
+  user ??= userFromUserAgent(root ? tagOf(root, 'user_agent') : undefined);
   return {
     traceID: trace.traceID,
     rootService: root ? (trace.processes[root.processID]?.serviceName ?? '') : '',

@@ -132,7 +132,8 @@ export class TrafficGenerator extends EventEmitter {
       if (loop.user !== 'anonymous' && !loop.cookie) await this.login(loop, controller.signal);
       const sentCookie = loop.cookie;
       const res = await this.fetchImpl(`${this.gatewayUrl}/productpage`, {
-        headers: sentCookie ? { cookie: sentCookie } : {},
+        // Envoy tags every span with the user agent: the traces list can then say whose request it was.
+        headers: { 'user-agent': demoUserAgent(loop.user), ...(sentCookie ? { cookie: sentCookie } : {}) },
         redirect: 'manual',
         signal: controller.signal,
       });
@@ -220,3 +221,6 @@ function toSecond(user: string, t: number, b: Bucket): TrafficSecond {
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;
 }
+
+/** The demo traffic's User-Agent; `userFromUserAgent` in traces-feed.ts reads the user back. */
+export const demoUserAgent = (user: string) => `istio-live-deck/traffic (user=${user})`;

@@ -194,7 +194,7 @@ describe('the deck in Chromium', () => {
 
   it('screenshots every panel as the presenter', async () => {
     const page = await openDeck({ presenter: true });
-    for (const kind of ['command', 'productpage', 'traffic', 'resource', 'graph', 'traces', 'scene', 'preflight']) {
+    for (const kind of ['command', 'productpage', 'traffic', 'resource', 'graph', 'traces', 'preflight']) {
       await goToPanel(page, kind);
       const panel = present(page, kind);
       if (kind === 'preflight') {

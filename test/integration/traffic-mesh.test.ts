@@ -124,6 +124,9 @@ describe('traffic, graph and traces against the embedded mesh', () => {
       expect(t.rootOperation).toMatch(/productpage/);
     }
     expect(got.some((t) => t.error)).toBe(true); // jason's aborted ratings calls
+    // The demo traffic's traces say whose request they were; jason's are the ones with errors.
+    expect(new Set(got.map((t) => t.user))).toEqual(new Set(['anonymous', 'jason']));
+    expect(got.filter((t) => t.error).every((t) => t.user === 'jason')).toBe(true);
     const full = (await feed.getTrace(got.at(-1)!.traceID))!;
     expect(full.spans.length).toBe(got.at(-1)!.spanCount);
     expect(full.spans.filter((s) => s.references.length === 0)).toHaveLength(1);
