@@ -4,6 +4,7 @@ import { stringify } from 'yaml';
 import type { ApplyDocumentResult, ApplyResponse } from '../protocol.ts';
 import { errorMessage, errorStatus, errorStatusBody, type ClusterConnection } from '../cluster/connection.ts';
 import { DocumentError, parseManifests, type ParsedDocument } from './yaml-documents.ts';
+import { ROUTING_KINDS } from '../cluster/kinds.ts';
 
 export const FIELD_MANAGER = 'istio-live-deck';
 
@@ -14,7 +15,8 @@ export interface ChangePolicy {
   defaultNamespace: string;
 }
 
-export const ISTIO_CHANGE_KINDS = ['VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Sidecar', 'PeerAuthentication', 'AuthorizationPolicy', 'RequestAuthentication'];
+/** Istio's networking and security kinds: the same ones a scene owns. */
+export const ISTIO_CHANGE_KINDS = ROUTING_KINDS;
 /** Kinds the talk's own manifests hold (Bookinfo, httpbin, sleep). */
 export const TALK_MANIFEST_KINDS = ['Namespace', 'Deployment', 'Service', 'ServiceAccount', 'ConfigMap'];
 
