@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import { afterAll, beforeAll } from 'vitest';
+import { makeKubectl } from './kubectl.ts';
 import { parseDeckConfig, type DeckConfig } from '../../server/config.ts';
 import { startDeck, type RunningDeck } from '../../server/deck.ts';
 import type { ServerMessage } from '../../server/protocol.ts';
@@ -66,3 +68,20 @@ export class TestSocket {
 }
 
 export const wsUrl = (base: string, query = '') => `${base.replace(/^http/, 'ws')}/ws${query}`;
+
+/**
+ * A test deck and kubectl pointed at its embedded cluster, started before the suite's tests
+ * and stopped after them. Read `fixture.deck` and `fixture.kubectl` inside tests.
+ */
+export function deckWithKubectl(overrides: Partial<DeckConfig> = {}): { deck: Awaited<ReturnType<typeof startTestDeck>>; kubectl: ReturnType<typeof makeKubectl> } {
+  const fixture = {} as ReturnType<typeof deckWithKubectl>;
+  beforeAll(async () => {
+    fixture.deck = await startTestDeck(overrides);
+    fixture.kubectl = makeKubectl(fixture.deck.kubeconfigPath!);
+  });
+  afterAll(async () => {
+    fixture.kubectl?.cleanup();
+    await fixture.deck?.stop();
+  });
+  return fixture;
+}

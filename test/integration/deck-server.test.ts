@@ -1,8 +1,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeKubectl } from '../helpers/kubectl.ts';
-import { startTestDeck, TestSocket, wsUrl } from '../helpers/deck.ts';
+import { describe, expect, it } from 'vitest';
+import { deckWithKubectl, TestSocket, wsUrl } from '../helpers/deck.ts';
 import type { PodSummary, ResourcesSnapshot } from '../../server/protocol.ts';
 
 const POD = (name: string) => `apiVersion: v1
@@ -30,33 +29,24 @@ spec:
 `;
 
 describe('deck server on the embedded cluster', () => {
-  let deck: Awaited<ReturnType<typeof startTestDeck>>;
-  let kubectl: ReturnType<typeof makeKubectl>;
+  const fixture = deckWithKubectl();
 
-  beforeAll(async () => {
-    deck = await startTestDeck();
-    kubectl = makeKubectl(deck.kubeconfigPath!);
-  });
-  afterAll(async () => {
-    kubectl?.cleanup();
-    await deck?.stop();
-  });
 
   const post = (path: string, body: string, token?: string) =>
-    fetch(`${deck.base}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/yaml', ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+    fetch(`${fixture.deck.base}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/yaml', ...(token ? { authorization: `Bearer ${token}` } : {}) } });
 
   it('writes kubeconfig and endpoints.json readable by the user only', () => {
-    const endpoints = JSON.parse(readFileSync(join(deck.stateDir, 'endpoints.json'), 'utf8'));
+    const endpoints = JSON.parse(readFileSync(join(fixture.deck.stateDir, 'endpoints.json'), 'utf8'));
     for (const key of ['deck', 'presenter', 'apiServer', 'kubeconfig', 'gateway', 'jaeger']) expect(endpoints[key], key).toBeTruthy();
-    expect(endpoints.presenter).toContain(deck.token);
+    expect(endpoints.presenter).toContain(fixture.deck.token);
     expect(endpoints.apiServer).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-    for (const f of ['endpoints.json', 'kubeconfig']) expect(statSync(join(deck.stateDir, f)).mode & 0o077).toBe(0);
+    for (const f of ['endpoints.json', 'kubeconfig']) expect(statSync(join(fixture.deck.stateDir, f)).mode & 0o077).toBe(0);
   });
 
   it('reports the embedded cluster as connected', async () => {
     let health: any;
     for (let i = 0; i < 50; i++) {
-      health = await (await fetch(`${deck.base}/api/health`)).json();
+      health = await (await fetch(`${fixture.deck.base}/api/health`)).json();
       if (health.connected) break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -65,7 +55,7 @@ describe('deck server on the embedded cluster', () => {
   });
 
   it('streams istio-system pods, and a pod added or deleted with kubectl shows up as a change', async () => {
-    const sock = new TestSocket(wsUrl(deck.base));
+    const sock = new TestSocket(wsUrl(fixture.deck.base));
     await sock.opened;
     sock.send({ type: 'subscribe', topic: 'resources/Pod/istio-system' });
     const snap = (await sock.waitFor((m) => m.type === 'snapshot')) as any;
@@ -75,23 +65,23 @@ describe('deck server on the embedded cluster', () => {
     const istiod = (snap.data as ResourcesSnapshot).items.find((p) => p.name.startsWith('istiod-')) as PodSummary;
     expect(istiod).toMatchObject({ ready: '1/1', status: 'Running', restarts: 0 });
 
-    await kubectl.ok(['apply', '-f', '-'], { input: POD('extra') });
+    await fixture.kubectl.ok(['apply', '-f', '-'], { input: POD('extra') });
     const added = (await sock.waitFor((m) => m.type === 'change' && (m.data as any).item?.name === 'extra', 2000)) as any;
     expect(added.seq).toBeGreaterThan(snap.seq);
-    await kubectl.ok(['delete', 'pod', 'extra', '-n', 'istio-system', '--wait=false']);
+    await fixture.kubectl.ok(['delete', 'pod', 'extra', '-n', 'istio-system', '--wait=false']);
     await sock.waitFor((m) => m.type === 'change' && (m.data as any).op === 'delete' && (m.data as any).name === 'extra', 2000);
     sock.close();
   });
 
   it('resumes after a reconnect with only the changes that were missed', async () => {
-    const first = new TestSocket(wsUrl(deck.base));
+    const first = new TestSocket(wsUrl(fixture.deck.base));
     await first.opened;
     first.send({ type: 'subscribe', topic: 'resources/Pod/istio-system' });
     const snap = await first.waitFor((m) => m.type === 'snapshot');
     first.close();
-    await kubectl.ok(['apply', '-f', '-'], { input: POD('missed') });
+    await fixture.kubectl.ok(['apply', '-f', '-'], { input: POD('missed') });
     await new Promise((r) => setTimeout(r, 300));
-    const second = new TestSocket(wsUrl(deck.base));
+    const second = new TestSocket(wsUrl(fixture.deck.base));
     await second.opened;
     second.send({ type: 'subscribe', topic: 'resources/Pod/istio-system', since: (snap as any).seq });
     const change = (await second.waitFor((m) => m.type === 'change' || m.type === 'snapshot')) as any;
@@ -99,7 +89,7 @@ describe('deck server on the embedded cluster', () => {
     expect(change.data.item.name).toBe('missed');
     expect(second.messages.filter((m) => m.type === 'snapshot')).toHaveLength(0);
     second.close();
-    await kubectl.ok(['delete', 'pod', 'missed', '-n', 'istio-system', '--wait=false']);
+    await fixture.kubectl.ok(['delete', 'pod', 'missed', '-n', 'istio-system', '--wait=false']);
   });
 
   it('refuses changes without the presenter token, and changes nothing', async () => {
@@ -107,43 +97,43 @@ describe('deck server on the embedded cluster', () => {
     expect(none.status).toBe(401);
     const wrong = await post('/api/apply', VS('guarded'), 'not-the-token');
     expect(wrong.status).toBe(403);
-    const got = await kubectl.run(['get', 'virtualservice', 'guarded']);
+    const got = await fixture.kubectl.run(['get', 'virtualservice', 'guarded']);
     expect(got.code).not.toBe(0);
     expect(got.stderr).toContain('not found');
   });
 
   it('applies multi-document YAML, then reports unchanged and configured with a diff', async () => {
-    const created = await post('/api/apply', VS('ratings') + '---\n' + VS('details'), deck.token);
+    const created = await post('/api/apply', VS('ratings') + '---\n' + VS('details'), fixture.deck.token);
     expect(created.status).toBe(200);
     const body = await created.json();
     expect(body.results.map((r: any) => [r.name, r.result])).toEqual([['ratings', 'created'], ['details', 'created']]);
-    expect((await kubectl.ok(['get', 'vs', 'ratings', '-o', 'jsonpath={.spec.hosts[0]}'])).trim()).toBe('ratings');
+    expect((await fixture.kubectl.ok(['get', 'vs', 'ratings', '-o', 'jsonpath={.spec.hosts[0]}'])).trim()).toBe('ratings');
 
-    const again = await (await post('/api/apply', VS('ratings'), deck.token)).json();
+    const again = await (await post('/api/apply', VS('ratings'), fixture.deck.token)).json();
     expect(again.results[0]).toMatchObject({ result: 'unchanged', diff: '' });
 
     const changed = VS('ratings').replace('hosts: [ratings]', 'hosts: [ratings, ratings.default.svc.cluster.local]');
-    const dry = await (await post('/api/apply?dryRun=1', changed, deck.token)).json();
+    const dry = await (await post('/api/apply?dryRun=1', changed, fixture.deck.token)).json();
     expect(dry.results[0].result).toBe('configured');
     expect(dry.results[0].diff).toContain('+    - ratings.default.svc.cluster.local');
-    expect((await kubectl.ok(['get', 'vs', 'ratings', '-o', 'jsonpath={.spec.hosts}'])).includes('svc.cluster.local')).toBe(false);
+    expect((await fixture.kubectl.ok(['get', 'vs', 'ratings', '-o', 'jsonpath={.spec.hosts}'])).includes('svc.cluster.local')).toBe(false);
   });
 
   it('applies nothing when one document is invalid, and names the document, line and field', async () => {
     const bad = VS('reviews') + '---\n' + VS('productpage').replace('        host: productpage\n', '        host: productpage\n      weight: -5\n');
-    const res = await post('/api/apply', bad, deck.token);
+    const res = await post('/api/apply', bad, fixture.deck.token);
     expect(res.status).toBe(422);
     const err = await res.json();
     expect(err.document).toBe(1);
     expect(err.field).toMatch(/weight/);
     expect(err.line).toBe(bad.split('\n').findIndex((l) => l.includes('weight: -5')) + 1);
     expect(err.error).toMatch(/document 2/);
-    const got = await kubectl.run(['get', 'vs', 'reviews']);
+    const got = await fixture.kubectl.run(['get', 'vs', 'reviews']);
     expect(got.code).not.toBe(0);
   });
 
   it('points at the line of a YAML syntax error', async () => {
-    const res = await post('/api/apply', 'apiVersion: v1\nkind: [unclosed\n', deck.token);
+    const res = await post('/api/apply', 'apiVersion: v1\nkind: [unclosed\n', fixture.deck.token);
     expect(res.status).toBe(422);
     const err = await res.json();
     expect(err.line).toBeGreaterThanOrEqual(2);
@@ -151,16 +141,16 @@ describe('deck server on the embedded cluster', () => {
   });
 
   it('refuses kinds and namespaces outside the allow-list', async () => {
-    const secret = await post('/api/apply', 'apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {a: b}\n', deck.token);
+    const secret = await post('/api/apply', 'apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {a: b}\n', fixture.deck.token);
     expect(secret.status).toBe(422);
     expect((await secret.json()).error).toMatch(/kind Secret is not one the deck may change/);
-    const sys = await post('/api/apply', VS('x').replace('name: x', 'name: x\n  namespace: istio-system'), deck.token);
+    const sys = await post('/api/apply', VS('x').replace('name: x', 'name: x\n  namespace: istio-system'), fixture.deck.token);
     expect((await sys.json()).error).toMatch(/namespace istio-system/);
   });
 
   it('lets only the presenter drive the slides, and the audience follows', async () => {
-    const audience = new TestSocket(wsUrl(deck.base));
-    const presenter = new TestSocket(wsUrl(deck.base, `?token=${deck.token}`));
+    const audience = new TestSocket(wsUrl(fixture.deck.base));
+    const presenter = new TestSocket(wsUrl(fixture.deck.base, `?token=${fixture.deck.token}`));
     await Promise.all([audience.opened, presenter.opened]);
     expect((await presenter.waitFor((m) => m.type === 'hello')) as any).toMatchObject({ role: 'presenter' });
     expect((await audience.waitFor((m) => m.type === 'hello')) as any).toMatchObject({ role: 'audience' });
@@ -176,14 +166,14 @@ describe('deck server on the embedded cluster', () => {
   });
 
   it('refuses a WebSocket from another origin and a wrong token', async () => {
-    const foreign = new TestSocket(wsUrl(deck.base), { origin: 'http://evil.example' });
+    const foreign = new TestSocket(wsUrl(fixture.deck.base), { origin: 'http://evil.example' });
     await expect(foreign.opened).rejects.toThrow(/403/);
-    const wrong = new TestSocket(wsUrl(deck.base, '?token=nope'));
+    const wrong = new TestSocket(wsUrl(fixture.deck.base, '?token=nope'));
     await expect(wrong.opened).rejects.toThrow(/403/);
   });
 
   it('answers malformed and oversized messages with an error, not a crash', async () => {
-    const sock = new TestSocket(wsUrl(deck.base));
+    const sock = new TestSocket(wsUrl(fixture.deck.base));
     await sock.opened;
     sock.ws.send('not json');
     await sock.waitFor((m) => m.type === 'error' && /not JSON/.test((m as any).message));
@@ -195,11 +185,11 @@ describe('deck server on the embedded cluster', () => {
   });
 
   it('fans one applied change out to 200 viewers', async () => {
-    const viewers = Array.from({ length: 200 }, () => new TestSocket(wsUrl(deck.base)));
+    const viewers = Array.from({ length: 200 }, () => new TestSocket(wsUrl(fixture.deck.base)));
     await Promise.all(viewers.map((v) => v.opened));
     for (const v of viewers) v.send({ type: 'subscribe', topic: 'resources/VirtualService/default' });
     await Promise.all(viewers.map((v) => v.waitFor((m) => m.type === 'snapshot', 10_000)));
-    const res = await post('/api/apply', VS('fanout'), deck.token);
+    const res = await post('/api/apply', VS('fanout'), fixture.deck.token);
     expect(res.status).toBe(200);
     const seen = await Promise.all(viewers.map((v) => v.waitFor((m) => m.type === 'change' && (m.data as any).item?.name === 'fanout', 10_000)));
     expect(seen).toHaveLength(200);
@@ -207,13 +197,13 @@ describe('deck server on the embedded cluster', () => {
   });
 
   it('loses no update when the embedded API restarts in the middle of a watch', async () => {
-    const sock = new TestSocket(wsUrl(deck.base));
+    const sock = new TestSocket(wsUrl(fixture.deck.base));
     await sock.opened;
     sock.send({ type: 'subscribe', topic: 'resources/VirtualService/default' });
     await sock.waitFor((m) => m.type === 'snapshot');
-    const restart = deck.embedded!.restartApiServer(300);
+    const restart = fixture.deck.embedded!.restartApiServer(300);
     // Written straight into the store while the API is down: only a resumed watch can see it.
-    const store = deck.embedded!.store;
+    const store = fixture.deck.embedded!.store;
     const type = store.registry.mustGet('networking.istio.io', 'virtualservices');
     store.create(type, { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'during-outage', namespace: 'default' }, spec: { hosts: ['x'], http: [{ route: [{ destination: { host: 'x' } }] }] } });
     await restart;
@@ -222,25 +212,25 @@ describe('deck server on the embedded cluster', () => {
   });
 
   it('resets the cluster to a scene: its routing and nothing else', async () => {
-    writeFileSync(join(deck.stateDir, 'noop'), '');
-    const res = await fetch(`${deck.base}/api/scene/all-v1`, { method: 'POST', headers: { authorization: `Bearer ${deck.token}` } });
+    writeFileSync(join(fixture.deck.stateDir, 'noop'), '');
+    const res = await fetch(`${fixture.deck.base}/api/scene/all-v1`, { method: 'POST', headers: { authorization: `Bearer ${fixture.deck.token}` } });
     expect(res.status).toBe(200);
-    const names = (await kubectl.ok(['get', 'vs', '-o', 'jsonpath={.items[*].metadata.name}'])).split(/\s+/).sort();
+    const names = (await fixture.kubectl.ok(['get', 'vs', '-o', 'jsonpath={.items[*].metadata.name}'])).split(/\s+/).sort();
     expect(names).toEqual(['bookinfo', 'details', 'productpage', 'ratings', 'reviews']);
-    const subset = await kubectl.ok(['get', 'vs', 'reviews', '-o', 'jsonpath={.spec.http[0].route[0].destination.subset}']);
+    const subset = await fixture.kubectl.ok(['get', 'vs', 'reviews', '-o', 'jsonpath={.spec.http[0].route[0].destination.subset}']);
     expect(subset).toBe('v1');
   });
 
   it('runs the talk\'s kubectl commands for the presenter only', async () => {
     const run = (command: string, token?: string) =>
-      fetch(`${deck.base}/api/run`, { method: 'POST', body: JSON.stringify({ command }), headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+      fetch(`${fixture.deck.base}/api/run`, { method: 'POST', body: JSON.stringify({ command }), headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } });
     expect((await run('kubectl apply -f manifests/networking/virtual-service-reviews-v3.yaml')).status).toBe(401);
-    const applied = await (await run('kubectl apply -f manifests/networking/virtual-service-reviews-v3.yaml', deck.token)).json();
+    const applied = await (await run('kubectl apply -f manifests/networking/virtual-service-reviews-v3.yaml', fixture.deck.token)).json();
     expect(applied).toMatchObject({ exitCode: 0 });
     expect(applied.output).toContain('virtualservice.networking.istio.io/reviews configured');
-    const yaml = await (await run('kubectl get virtualservice reviews -o yaml', deck.token)).json();
+    const yaml = await (await run('kubectl get virtualservice reviews -o yaml', fixture.deck.token)).json();
     expect(yaml.output).toMatch(/kind: VirtualService[\s\S]*subset: v3/);
-    const outside = await (await run('kubectl apply -f /etc/passwd', deck.token)).json();
+    const outside = await (await run('kubectl apply -f /etc/passwd', fixture.deck.token)).json();
     expect(outside.exitCode).not.toBe(0);
     expect(outside.output).toMatch(/only files under manifests\//);
   });
