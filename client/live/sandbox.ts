@@ -20,7 +20,7 @@ export interface SandboxState {
 
 const KEY = 'istio-deck-sandbox';
 
-export const SANDBOX_GONE = 'Your sandbox is gone (it was idle too long, or the deck server restarted). The panels show the presenter’s cluster again; you can start a new sandbox.';
+export const SANDBOX_GONE = 'Your sandbox is gone (it was removed, left idle too long, or the deck server restarted). The panels show the presenter’s cluster again; you can start a new sandbox.';
 
 export class SandboxStore {
   private state: SandboxState;

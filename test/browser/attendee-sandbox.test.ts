@@ -187,15 +187,25 @@ describe('attendee sandbox and presenter scene controls, live', () => {
     await expect.poll(() => status(attendee).innerText(), { timeout: 10_000 }).toContain('panels: presenter’s cluster (read-only)');
     expect((await fetch(`${deck.base}/api/health`, { headers: { 'x-deck-sandbox': id, authorization: `Bearer ${token}` } })).status).toBe(404);
 
-    // A new sandbox, deleted behind the page's back: after a reload the page says so.
+    // A new sandbox, removed while the page is open: its stream ends and the page says so at once.
     await status(attendee).getByRole('button', { name: 'Try it in my own sandbox' }).click();
     await expect.poll(() => status(attendee).innerText(), { timeout: 30_000 }).toContain('panels: your sandbox');
     const second = await attendee.evaluate(() => JSON.parse(sessionStorage.getItem('istio-deck-sandbox')!));
     expect((await fetch(`${deck.base}/api/sandbox/${second.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${second.token}` } })).status).toBe(204);
-    await attendee.reload();
+    await expect.poll(() => status(attendee).locator('[role=alert]').innerText(), { timeout: 10_000 }).toContain('Your sandbox is gone');
+    expect(await status(attendee).innerText()).toContain('panels: presenter’s cluster (read-only)');
+
+    // And one removed while the attendee was away: on return the page says so.
+    await status(attendee).getByRole('button', { name: 'Try it in my own sandbox' }).click();
+    await expect.poll(() => status(attendee).innerText(), { timeout: 30_000 }).toContain('panels: your sandbox');
+    const third = await attendee.evaluate(() => JSON.parse(sessionStorage.getItem('istio-deck-sandbox')!));
+    const back = attendee.url();
+    await attendee.goto('about:blank');
+    expect((await fetch(`${deck.base}/api/sandbox/${third.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${third.token}` } })).status).toBe(204);
+    await attendee.goto(back);
     await attendee.waitForSelector('html.deck-ready', { timeout: 20_000 });
     await expect.poll(() => status(attendee).locator('[role=alert]').innerText(), { timeout: 10_000 }).toContain('Your sandbox is gone');
     expect(await status(attendee).innerText()).toContain('panels: presenter’s cluster (read-only)');
     await shot(attendee, 'attendee-sandbox-gone');
-  }, 60_000);
+  }, 150_000);
 });
