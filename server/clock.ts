@@ -36,15 +36,29 @@ export class ScaledClock implements Clock {
   sleep(simMs: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(abortError());
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, this.toRealMs(simMs));
+      const deadline = this.now() + simMs;
+      let timer: NodeJS.Timeout | undefined;
+      let turn: NodeJS.Immediate | undefined;
       const onAbort = () => {
         clearTimeout(timer);
+        if (turn) clearImmediate(turn);
         reject(abortError());
       };
       signal?.addEventListener('abort', onAbort, { once: true });
+      // Node's timers count whole milliseconds (at least 1): on a sped-up clock that would
+      // stretch short simulated waits (a 2 ms hop at scale 0.05 would take 20 simulated ms)
+      // and cut others short. So the wait checks the clock when its timer fires, and spends
+      // its last real millisecond on turns of the event loop: it ends once its simulated
+      // time has passed, never before.
+      const wait = () => {
+        const leftMs = this.toRealMs(deadline - this.now());
+        if (leftMs <= 0) {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        } else if (leftMs < 1) turn = setImmediate(wait);
+        else timer = setTimeout(wait, Math.floor(leftMs));
+      };
+      turn = setImmediate(wait);
     });
   }
 

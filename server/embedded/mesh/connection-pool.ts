@@ -114,7 +114,7 @@ export class ConnectionPool {
 
   private connect(): void {
     this.open++;
-    this.clock.setTimeout(() => this.handOver({ requests: 0 }), this.connectMs());
+    void this.clock.sleep(this.connectMs()).then(() => this.handOver({ requests: 0 }));
   }
 
   private handOver(c: Connection): void {
