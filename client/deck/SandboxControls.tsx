@@ -1,6 +1,7 @@
 /**
- * The attendee's sandbox in the status bar: start one, bring it to the current slide's
- * scene in one click, leave it; and plainly which cluster the panels show.
+ * The attendee's sandbox in the status bar: start one (already in the current slide's
+ * scene), bring it back to a slide's scene in one click, leave it; and plainly which
+ * cluster the panels show.
  */
 import { useEffect } from 'react';
 import { HEALTH_TOPIC } from '../../server/protocol.ts';
@@ -25,11 +26,15 @@ export function SandboxControls() {
 
   if (!allowed) return null;
   const store = sandboxStore();
+  // One click from any slide: a new sandbox starts in the state this slide expects.
+  const start = async () => {
+    if ((await store.create()) && currentScene) await run(currentScene, 'reset');
+  };
   if (!sandbox) {
     return (
       <span className="deck-status-group" data-sandbox="none">
         <span className="deck-status-label cluster-badge is-presenter">panels: presenter’s cluster (read-only)</span>
-        <button type="button" className="deck-status-button is-primary" disabled={busy === 'creating'} onClick={() => store.create()} title="Start a private cluster of your own: edit, apply and run commands there; the presenter’s cluster is never touched">
+        <button type="button" className="deck-status-button is-primary" disabled={busy === 'creating'} onClick={() => void start()} title="Start a private cluster of your own, in this slide’s state: edit, apply and run commands there; the presenter’s cluster is never touched">
           {busy === 'creating' ? 'Starting your sandbox…' : 'Try it in my own sandbox'}
         </button>
         <StatusMessage status={{ state: notice ? 'error' : 'idle', text: notice }} />

@@ -40,9 +40,9 @@ export class SandboxStore {
     return () => this.listeners.delete(listener);
   };
 
-  /** Asks the server for a sandbox; on success this page's panels switch to it. */
-  async create(): Promise<void> {
-    if (this.state.sandbox || this.state.busy) return;
+  /** Asks the server for a sandbox; on success this page's panels switch to it. Resolves with whether it did. */
+  async create(): Promise<boolean> {
+    if (this.state.sandbox || this.state.busy) return false;
     this.set({ busy: 'creating', notice: undefined });
     try {
       const res = await this.fetchImpl('/api/sandbox', { method: 'POST' });
@@ -52,8 +52,10 @@ export class SandboxStore {
       const sandbox = { id: body.id, token: body.token };
       this.save(sandbox);
       this.set({ sandbox, busy: undefined });
+      return true;
     } catch (e) {
       this.set({ busy: undefined, notice: e instanceof Error ? e.message : String(e) });
+      return false;
     }
   }
 

@@ -109,21 +109,29 @@ describe('attendee sandbox and presenter scene controls, live', () => {
     expect(await vsNames()).not.toContain('qa-extra');
   }, 90_000);
 
-  it('the attendee starts a sandbox: the panels show it, and one click brings it to the slide', async () => {
+  it('the attendee starts a sandbox in one click, already in the slide\'s state, and can bring it back to it', async () => {
     const bar = status(attendee);
     await bar.getByRole('button', { name: 'Try it in my own sandbox' }).click();
     await expect.poll(() => bar.innerText(), { timeout: 30_000 }).toContain('panels: your sandbox');
     const stored = await attendee.evaluate(() => JSON.parse(sessionStorage.getItem('istio-deck-sandbox') ?? 'null'));
     expect(stored?.id).toMatch(/^[0-9a-f]+$/);
-    // A fresh sandbox has no routing: its panel says so while the presenter's cluster has reviews.
-    const vsPanel = attendee.locator('section.present [data-panel="resource"]').first();
-    await expect.poll(() => vsPanel.innerText(), { timeout: 20_000 }).toContain('VirtualService reviews does not exist in default');
-    await shot(attendee, 'attendee-sandbox-empty');
-
-    await bar.getByRole('button', { name: 'Bring my sandbox to this slide' }).click();
+    // The same click put the new (empty) sandbox in this slide's scene.
     await expect.poll(() => bar.locator('.deck-status-message').innerText(), { timeout: 60_000 }).toMatch(/^reset to all-v1: \d+ created \(/);
+    const vsPanel = attendee.locator('section.present [data-panel="resource"]').first();
     await expect.poll(() => vsPanel.innerText(), { timeout: 20_000 }).toContain('subset: v1');
     await shot(attendee, 'attendee-sandbox-at-slide');
+
+    // An edit in the sandbox, then one click puts the slide's state back.
+    const applied = await attendee.evaluate(async () => {
+      const s = JSON.parse(sessionStorage.getItem('istio-deck-sandbox')!);
+      const res = await fetch('/api/apply', { method: 'POST', headers: { 'content-type': 'application/yaml', 'x-deck-sandbox': s.id, authorization: `Bearer ${s.token}` }, body: 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: reviews, namespace: default}\nspec:\n  hosts: [reviews]\n  http:\n  - route:\n    - destination: {host: reviews, subset: v3}\n' });
+      return res.status;
+    });
+    expect(applied).toBe(200);
+    await expect.poll(() => vsPanel.innerText(), { timeout: 20_000 }).toContain('subset: v3');
+    await bar.getByRole('button', { name: 'Bring my sandbox to this slide' }).click();
+    await expect.poll(() => bar.locator('.deck-status-message').innerText(), { timeout: 60_000 }).toMatch(/^reset to all-v1: 1 configured \(VirtualService\/reviews\)/);
+    await expect.poll(() => vsPanel.innerText(), { timeout: 20_000 }).toContain('subset: v1');
 
     // Survives a reload.
     await attendee.reload();
