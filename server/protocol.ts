@@ -165,6 +165,18 @@ export interface HealthState {
   message?: string;
   scene?: CurrentScene;
   sharedState?: SharedStateStatus;
+  /**
+   * The embedded cluster's simulated clock when this was sent (absent on a real cluster):
+   * with a sped-up clock its timestamps run ahead of the browser's, so ages count from it.
+   */
+  clock?: ClusterClock;
+}
+
+export interface ClusterClock {
+  /** Simulated epoch ms at the moment the message was made. */
+  nowMs: number;
+  /** Real ms per simulated ms. */
+  scale: number;
 }
 
 export interface TopicPayloads {

@@ -51,7 +51,7 @@ export class SandboxPool {
       const token = randomBytes(18).toString('base64url');
       const cluster = await startEmbeddedCluster({ name: `sandbox-${id}`, clock: new ScaledClock(this.opts.timeScale) });
       const connection = new ClusterConnection({ mode: 'embedded', kubeconfigText: cluster.kubeconfig });
-      const target = connectTarget(connection, 'embedded', this.opts.namespaces, token);
+      const target = connectTarget(connection, 'embedded', this.opts.namespaces, token, undefined, cluster.clock);
       this.sandboxes.set(id, { id, cluster, target, lastUsed: Date.now() });
       return { id, token };
     } finally {

@@ -1,7 +1,9 @@
 /** The frame every live panel shares: title, connection badge, state messages and an aria-live summary. */
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { HEALTH_TOPIC, type HealthState } from '../../server/protocol.ts';
+import { clusterNow } from '../live/cluster-clock.ts';
 import { isPrintPdf } from '../live/env.ts';
-import type { ConnectionState } from '../live/index.ts';
+import { useTopic, type ConnectionState } from '../live/index.ts';
 
 export interface PanelProps {
   kind: string;
@@ -88,6 +90,15 @@ export function useNow(ms = 1000): number {
     return () => clearInterval(id);
   }, [ms]);
   return now;
+}
+
+/** The cluster's "now" (see clusterNow), re-rendering every `ms`: what ages count from. */
+export function useClusterNow(ms = 1000): number {
+  const health = useTopic<HealthState>(HEALTH_TOPIC);
+  const clock = health.data?.clock;
+  // A new reading arrives as a new object: note when, so the count goes on from there.
+  const receivedAt = useMemo(() => Date.now(), [clock]);
+  return clusterNow(clock, receivedAt, useNow(ms));
 }
 
 /** Note shown in place of a change control the viewer may not use. */

@@ -1,7 +1,7 @@
 import { resourcesTopic, type PodSummary, type ResourcesChange, type ResourcesSnapshot } from '../../server/protocol.ts';
 import { useTopic } from '../live/index.ts';
 import { formatAge } from './format.ts';
-import { Panel, useNow } from './Panel.tsx';
+import { Panel, useClusterNow } from './Panel.tsx';
 
 export function podChangeSummary(change: ResourcesChange | undefined): string | undefined {
   if (!change) return undefined;
@@ -21,7 +21,7 @@ function statusClass(status: string): string {
 export function PodsPanel({ namespace }: { namespace: string }) {
   const t = useTopic<ResourcesSnapshot>(resourcesTopic('Pod', namespace));
   const pods = (t.data?.items ?? []) as PodSummary[];
-  const now = useNow(1000);
+  const now = useClusterNow(1000);
   const change = t.lastChange as ResourcesChange | undefined;
   const flashName = change ? (change.op === 'delete' ? undefined : change.item.name) : undefined;
   return (

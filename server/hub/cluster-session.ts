@@ -37,6 +37,8 @@ export interface ClusterSessionOptions {
   lingerMs?: number;
   trafficRatePerUser?: number;
   maxInformers?: number;
+  /** The embedded cluster's clock, sent with health so ages read in its time. */
+  clock?: { now(): number; readonly scale: number };
 }
 
 const TRAFFIC_HISTORY_SECONDS = 120;
@@ -68,7 +70,7 @@ export class ClusterSession implements TopicSource {
   constructor(private readonly opts: ClusterSessionOptions) {
     this.health = { mode: opts.mode, cluster: opts.connection.name, connected: false, istio: false, message: 'connecting' };
     this.presenterTopic = this.add(new Topic(PRESENTER_TOPIC, () => this.shared.get('presenter')));
-    this.healthTopic = this.add(new Topic(HEALTH_TOPIC, () => this.health));
+    this.healthTopic = this.add(new Topic(HEALTH_TOPIC, () => this.withClock(this.health)));
     this.shared.on('change', (key: string, value: unknown) => {
       if (key === 'presenter') this.presenterTopic.publish(value as PresenterPosition);
       else if (key === 'scene') this.updateHealth({ scene: value as CurrentScene });
@@ -131,7 +133,12 @@ export class ClusterSession implements TopicSource {
   }
 
   get healthState(): HealthState {
-    return this.health;
+    return this.withClock(this.health);
+  }
+
+  private withClock(health: HealthState): HealthState {
+    const clock = this.opts.clock;
+    return clock ? { ...health, clock: { nowMs: Math.round(clock.now()), scale: clock.scale } } : health;
   }
 
   /** The ids of the traces listed, and one trace in Jaeger JSON. */
@@ -204,7 +211,7 @@ export class ClusterSession implements TopicSource {
     const next: HealthState = { ...this.health, ...change };
     if (JSON.stringify(next) === JSON.stringify(this.health)) return;
     this.health = next;
-    this.healthTopic.publish(next);
+    this.healthTopic.publish(this.withClock(next));
   }
 
   private trafficUsers(): string[] {

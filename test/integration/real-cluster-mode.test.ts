@@ -51,6 +51,7 @@ describe('real-cluster mode against `npm run cluster` in another process', () =>
       return h.connected ? h : undefined;
     }, 'deck connected');
     expect(health.mode).toBe('real');
+    expect(health.clock).toBeUndefined(); // a real cluster's timestamps are wall-clock time
     expect(health.gatewayUrl).toBe(JSON.parse(readFileSync(join(stateDir, 'endpoints.json'), 'utf8')).gateway);
     const sock = new TestSocket(wsUrl(deck.base));
     await sock.opened;

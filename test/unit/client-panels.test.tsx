@@ -63,6 +63,21 @@ describe('PodsPanel', () => {
     vi.useRealTimers();
   });
 
+  it('counts ages in the cluster\'s time when the embedded cluster runs a sped-up clock', () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
+    vi.setSystemTime(new Date('2026-11-25T12:00:00Z'));
+    const { container } = mount(<PodsPanel namespace="default" />);
+    // The cluster's clock is an hour ahead of this browser's and runs 10x faster.
+    const clusterNowMs = Date.parse('2026-11-25T13:00:00Z');
+    send({ type: 'snapshot', topic: 'health', seq: 1, data: { mode: 'embedded', cluster: 'c', connected: true, istio: true, clock: { nowMs: clusterNowMs, scale: 0.1 } } });
+    send({ type: 'snapshot', topic: 'resources/Pod/default', seq: 1, data: { items: [pod('ratings-v1-a', { creationTimestamp: new Date(clusterNowMs - 120_000).toISOString() })] } });
+    const age = () => container.querySelector('tr[data-pod="ratings-v1-a"] td:nth-child(5)')!.textContent;
+    expect(age()).toBe('2m');
+    act(() => vi.advanceTimersByTime(6_000)); // 6 real s = 60 cluster s
+    expect(age()).toBe('3m');
+    vi.useRealTimers();
+  });
+
   it('shows the server error for a topic', () => {
     mount(<PodsPanel namespace="kube-system" />);
     send({ type: 'error', topic: 'resources/Pod/kube-system', message: 'namespace not allowed' });
