@@ -1,4 +1,5 @@
 import { defaultChangePolicy } from './api/apply.ts';
+import type { ChangeKinds } from './config.ts';
 import type { ApiTarget } from './api/routes.ts';
 import type { ClusterConnection } from './cluster/connection.ts';
 import { findServiceAddress, INGRESS_GATEWAY, JAEGER_QUERY, type FoundAddress } from './cluster/service-address.ts';
@@ -28,6 +29,7 @@ export function connectTarget(
   jaegerUrl?: string,
   /** The embedded cluster's clock: sent with health so the browser counts ages in it. */
   clock?: ClusterSessionOptions['clock'],
+  changeKinds: ChangeKinds = 'talk',
 ): ApiTarget & { close(): Promise<void> } {
   const gateway = memoAddress(() => findServiceAddress(connection, INGRESS_GATEWAY));
   const jaeger = jaegerUrl ? { get: async () => jaegerUrl, close: () => {} } : memoAddress(() => findServiceAddress(connection, JAEGER_QUERY));
@@ -36,7 +38,7 @@ export function connectTarget(
   return {
     connection,
     session,
-    policy: defaultChangePolicy(namespaces),
+    policy: defaultChangePolicy(namespaces, changeKinds),
     token,
     gatewayUrl: gateway.get,
     jaegerUrl: jaeger.get,

@@ -22,7 +22,11 @@ export interface DeckConfig {
   token?: string;
   /** Real cluster only: the namespace of the ConfigMap that replicas share state through. */
   stateNamespace: string;
+  /** What the deck may write: Istio's kinds only, or those plus the talk's own workloads. */
+  changeKinds: ChangeKinds;
 }
+
+export type ChangeKinds = 'istio' | 'talk';
 
 /** A shared token must be hard to guess: at least this many characters. */
 export const MIN_TOKEN_LENGTH = 16;
@@ -40,6 +44,8 @@ export const USAGE = `Usage: npm start -- [options]
   --namespaces a,b    namespaces the deck watches and may change (default default,istio-system)
   --token-file PATH   presenter token from a file (or ISTIO_DECK_TOKEN), so replicas share it (default: random)
   --state-namespace N real cluster: where replicas share the presenter's slide and the scene (default istio-live-deck)
+  --change-kinds K    what the deck may write: "talk" (Istio kinds and the talk's workloads, default)
+                      or "istio" (Istio kinds only; scenes then check the workloads are there)
 `;
 
 /** Reads flags, then environment, then defaults. Throws with a one-line reason on bad input. */
@@ -60,6 +66,7 @@ export function parseDeckConfig(argv: string[], env: NodeJS.ProcessEnv = process
       'client-dir': { type: 'string' },
       'token-file': { type: 'string' },
       'state-namespace': { type: 'string' },
+      'change-kinds': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -74,6 +81,8 @@ export function parseDeckConfig(argv: string[], env: NodeJS.ProcessEnv = process
   if (!(timeScale > 0)) throw new Error(`--time-scale must be a positive number, got "${values['time-scale']}"`);
   const stateNamespace = values['state-namespace'] ?? env.ISTIO_DECK_STATE_NAMESPACE ?? 'istio-live-deck';
   if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(stateNamespace)) throw new Error(`--state-namespace must be a namespace name (lower-case letters, digits, '-'), got "${stateNamespace}"`);
+  const changeKinds = values['change-kinds'] ?? env.ISTIO_DECK_CHANGE_KINDS ?? 'talk';
+  if (changeKinds !== 'talk' && changeKinds !== 'istio') throw new Error(`--change-kinds must be "talk" or "istio", got "${changeKinds}"`);
   // An explicit --embedded wins over a KUBECONFIG inherited from the shell.
   const kubeconfig = values.embedded ? undefined : values.kubeconfig ?? (values.context ? env.KUBECONFIG ?? `${env.HOME}/.kube/config` : undefined);
   return {
@@ -91,6 +100,7 @@ export function parseDeckConfig(argv: string[], env: NodeJS.ProcessEnv = process
     sandboxIdleMinutes: Number(env.ISTIO_DECK_SANDBOX_IDLE_MINUTES ?? 20),
     token: readToken(values['token-file'], env.ISTIO_DECK_TOKEN),
     stateNamespace,
+    changeKinds,
   };
 }
 

@@ -51,7 +51,7 @@ export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
       connection = new ClusterConnection({ mode: 'real', kubeconfigPath: config.kubeconfig, context: config.context, inCluster: config.inCluster });
     }
     const mode = embedded ? 'embedded' : 'real';
-    const main = connectTarget(connection, mode, config.namespaces, token, config.jaegerUrl, embedded?.clock);
+    const main = connectTarget(connection, mode, config.namespaces, token, config.jaegerUrl, embedded?.clock, config.changeKinds);
     stops.push(() => main.close());
     // Replicas of the deck on one real cluster follow one presenter. The embedded cluster
     // belongs to this process alone, so its state stays here (and out of the talk's kubectl output).

@@ -20,9 +20,10 @@ export const ISTIO_CHANGE_KINDS = ROUTING_KINDS;
 /** Kinds the talk's own manifests hold (Bookinfo, httpbin, sleep). */
 export const TALK_MANIFEST_KINDS = ['Namespace', 'Deployment', 'Service', 'ServiceAccount', 'ConfigMap'];
 
-export function defaultChangePolicy(namespaces: string[]): ChangePolicy {
+/** The allow-list: Istio's kinds, plus the talk's own workloads unless `kinds` is 'istio' (the deck's RBAC in a cluster). */
+export function defaultChangePolicy(namespaces: string[], kinds: 'istio' | 'talk' = 'talk'): ChangePolicy {
   return {
-    kinds: new Set([...ISTIO_CHANGE_KINDS, ...TALK_MANIFEST_KINDS]),
+    kinds: new Set(kinds === 'istio' ? ISTIO_CHANGE_KINDS : [...ISTIO_CHANGE_KINDS, ...TALK_MANIFEST_KINDS]),
     namespaces: new Set(namespaces.filter((n) => n !== 'istio-system' && n !== 'kube-system')),
     defaultNamespace: 'default',
   };

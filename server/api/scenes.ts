@@ -6,7 +6,7 @@ import type { ApplyResponse } from '../protocol.ts';
 import { errorMessage, errorStatus, type ClusterConnection } from '../cluster/connection.ts';
 import { kindInfo, ROUTING_KINDS } from '../cluster/kinds.ts';
 import { applyManifests, unifiedDiff, type ChangePolicy } from './apply.ts';
-import { DocumentError, parseManifests } from './yaml-documents.ts';
+import { DocumentError, parseManifests, type ParsedDocument } from './yaml-documents.ts';
 
 export interface Scene {
   name: string;
@@ -68,13 +68,14 @@ export interface SceneApplyResponse extends ApplyResponse {
 export async function applyScene(connection: ClusterConnection, policy: ChangePolicy, root: string, scene: Scene, opts: { dryRun: boolean; mode?: SceneMode }): Promise<SceneApplyResponse> {
   const mode = opts.mode ?? 'reset';
   const text = sceneDocuments(root, scene);
-  const wanted = new Set<string>();
+  const docs = text.trim() ? parseManifests(text) : [];
+  const wanted = new Set(docs.map((d) => `${d.object.kind}/${d.object.metadata.namespace}/${d.object.metadata.name}`));
+  // Kinds this deck may not write (its RBAC in a cluster: Istio's kinds only) must already be there.
+  const present = await checkPresent(connection, policy, scene, docs.filter((d) => !policy.kinds.has(d.object.kind)));
+  const writable = docs.filter((d) => policy.kinds.has(d.object.kind));
   let applied: ApplyResponse = { dryRun: opts.dryRun, results: [] };
-  if (text.trim()) {
-    for (const d of parseManifests(text)) wanted.add(`${d.object.kind}/${d.object.metadata.namespace}/${d.object.metadata.name}`);
-    applied = await applyManifests(connection, policy, text, opts);
-  }
-  const response: SceneApplyResponse = { ...applied, scene: scene.name, mode, kept: [] };
+  if (writable.length) applied = await applyManifests(connection, policy, writable.length === docs.length ? text : writable.map((d) => stringify(d.object)).join('---\n'), opts);
+  const response: SceneApplyResponse = { ...applied, results: [...present, ...applied.results], scene: scene.name, mode, kept: [] };
   for (const namespace of scene.namespaces) {
     for (const kind of ROUTING_KINDS) {
       const info = kindInfo(kind);
@@ -102,6 +103,33 @@ export async function applyScene(connection: ClusterConnection, policy: ChangePo
     }
   }
   return response;
+}
+
+/** The scene's objects the deck may not write: each must exist; a missing one says how to install it. */
+async function checkPresent(connection: ClusterConnection, policy: ChangePolicy, scene: Scene, docs: ParsedDocument[]): Promise<ApplyResponse['results']> {
+  const results: ApplyResponse['results'] = [];
+  const missing: ParsedDocument[] = [];
+  for (const d of docs) {
+    const { apiVersion, kind, metadata } = d.object;
+    try {
+      await connection.objects.read({ apiVersion, kind, metadata: { name: metadata.name, namespace: metadata.namespace } });
+      results.push({ index: d.index, kind, name: metadata.name, namespace: metadata.namespace ?? '', result: 'unchanged', diff: '' });
+    } catch (err) {
+      if (errorStatus(err) !== 404) throw err;
+      missing.push(d);
+    }
+  }
+  if (missing.length) {
+    const first = missing[0].object;
+    const names = missing.slice(0, 3).map((d) => `${d.object.kind} ${d.object.metadata.name}`).join(', ') + (missing.length > 3 ? ` and ${missing.length - 3} more` : '');
+    throw new DocumentError({
+      error: `scene ${scene.name} needs ${names}, which this deck may not create (it may change only ${[...policy.kinds].join(', ')}): install ${missing.length > 1 ? 'them' : 'it'} first with kubectl apply -f ${scene.platform.join(' -f ')}`,
+      document: missing[0].index,
+      kind: first.kind,
+      name: first.metadata.name,
+    });
+  }
+  return results;
 }
 
 export interface PreflightResult {

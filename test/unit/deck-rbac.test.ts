@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { KINDS, ROUTING_KINDS } from '../../server/cluster/kinds.ts';
 import { STREAMED_KINDS } from '../../server/protocol.ts';
 import { parseDeckConfig } from '../../server/config.ts';
+import { defaultChangePolicy } from '../../server/api/apply.ts';
 
 interface Rule {
   apiGroups: string[];
@@ -86,7 +87,12 @@ describe('manifests/deck/deck.yaml: the deck in a cluster, with least privilege'
     expect(volume?.secret?.secretName, 'the token file comes from a Secret').toBe('istio-live-deck-token');
     // Every flag the Deployment passes is one the server knows.
     expect(() => parseDeckConfig(container.args, {})).toThrow(/token/); // the file does not exist here: only that is wrong
-    expect(() => parseDeckConfig(container.args.filter((a: string, i: number, all: string[]) => a !== '--token-file' && all[i - 1] !== '--token-file'), {})).not.toThrow();
+    const config = parseDeckConfig(container.args.filter((a: string, i: number, all: string[]) => a !== '--token-file' && all[i - 1] !== '--token-file'), {});
+    // The deck asks only for what its RBAC allows: every kind it may change, it may patch and delete.
+    expect(config.changeKinds).toBe('istio');
+    for (const kind of defaultChangePolicy(config.namespaces, config.changeKinds).kinds) {
+      for (const verb of ['patch', 'delete']) expect(allowed(verb, kind, 'default'), `${verb} ${kind}`).toBe(true);
+    }
     const dockerfile = readFileSync(resolve(import.meta.dirname, '../../manifests/deck/Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/ENTRYPOINT \[.*"server\/main\.ts"\]/);
     expect(deploy.spec.template.spec.containers[0].readinessProbe.httpGet.path).toBe('/api/health');
