@@ -7,6 +7,7 @@ import { ObjectStore } from './apiserver/store.ts';
 import { generateTlsMaterial } from './apiserver/tls.ts';
 import { istioValidationHook } from './apiserver/validation/index.ts';
 import { bootstrapCluster, startControllers } from './controllers/index.ts';
+import { standardApps } from './apps/index.ts';
 import { createMesh } from './mesh/index.ts';
 import { startJaegerQuery } from './tracing/jaeger-api.ts';
 import { SpanStore } from './tracing/span-store.ts';
@@ -53,7 +54,7 @@ export async function startEmbeddedCluster(opts: EmbeddedClusterOptions = {}): P
   const controllers = startControllers({ store, clock });
 
   const spans = new SpanStore(opts.maxSpans ? { maxSpans: opts.maxSpans } : undefined);
-  const mesh = createMesh({ store, clock, spans });
+  const mesh = createMesh({ store, clock, spans, apps: standardApps });
   const token = randomBytes(24).toString('hex');
   const tls = generateTlsMaterial();
 

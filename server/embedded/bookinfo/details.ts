@@ -1,6 +1,6 @@
-import { type AppHandler, jsonResponse } from '../mesh/types.ts';
+import { type AppHandler, jsonResponse } from '../app-runtime/types.ts';
 import { bookDetails } from './data.ts';
-import { work } from '../mesh/work.ts';
+import { work } from '../app-runtime/work.ts';
 
 /** details (Ruby/WEBrick): `/details/<id>` and `/health`. */
 export const detailsApp: AppHandler = async (req, ctx) => {

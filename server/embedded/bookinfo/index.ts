@@ -1,4 +1,4 @@
-import type { AppHandler, Workload } from '../mesh/types.ts';
+import type { AppHandler, Workload } from '../app-runtime/types.ts';
 import { detailsApp } from './details.ts';
 import { productpageApp } from './productpage.ts';
 import { ratingsApp } from './ratings.ts';

@@ -1,8 +1,8 @@
-import { type AppContext, type AppHandler, type MeshResponse, jsonResponse, textResponse } from '../mesh/types.ts';
+import { type AppContext, type AppHandler, type MeshResponse, jsonResponse, textResponse } from '../app-runtime/types.ts';
 import { PRODUCT, UNAVAILABLE, propagate } from './data.ts';
 import { type PageModel, type Review, renderIndexPage, renderProductPage } from './page.ts';
 import { SessionCodec } from './session.ts';
-import { work } from '../mesh/work.ts';
+import { work } from '../app-runtime/work.ts';
 
 const MAX_FORM = 16 * 1024;
 /** Python `requests` timeouts hard-coded in productpage.py. */

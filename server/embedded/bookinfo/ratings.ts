@@ -1,5 +1,5 @@
-import { type AppHandler, type Workload, jsonResponse } from '../mesh/types.ts';
-import { work } from '../mesh/work.ts';
+import { type AppHandler, type Workload, jsonResponse } from '../app-runtime/types.ts';
+import { work } from '../app-runtime/work.ts';
 
 const MAX_BODY = 64 * 1024;
 

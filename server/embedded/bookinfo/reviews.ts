@@ -1,6 +1,6 @@
-import { type AppHandler, type Workload, jsonResponse } from '../mesh/types.ts';
+import { type AppHandler, type Workload, jsonResponse } from '../app-runtime/types.ts';
 import { RATINGS_UNAVAILABLE, REVIEW_TEXTS, propagate } from './data.ts';
-import { work } from '../mesh/work.ts';
+import { work } from '../app-runtime/work.ts';
 
 /**
  * reviews (Java/Liberty). v1 never calls ratings; v2 shows black stars, v3 red ones. The

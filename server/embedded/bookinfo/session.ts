@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { cookieValue } from '../mesh/load-balancer.ts';
+import { cookieValue } from '../app-runtime/cookies.ts';
 
 /**
  * Flask's signed `session` cookie, reduced to what productpage stores: the user name.

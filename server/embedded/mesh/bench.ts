@@ -15,7 +15,7 @@ import type { KubeObject } from '../apiserver/types.ts';
 import { detailsApp } from '../bookinfo/details.ts';
 import { SpanStore } from '../tracing/span-store.ts';
 import { createMesh } from './index.ts';
-import type { AppContext } from './types.ts';
+import type { AppContext } from '../app-runtime/types.ts';
 
 const MANIFESTS = fileURLToPath(new URL('../../../manifests/', import.meta.url));
 

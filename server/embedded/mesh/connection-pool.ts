@@ -1,6 +1,6 @@
 import type { Clock } from '../../clock.ts';
 import { optionalDurationMs } from './duration.ts';
-import type { Workload } from './types.ts';
+import type { Workload } from '../app-runtime/types.ts';
 
 const UNLIMITED = 2 ** 32 - 1;
 

@@ -1,4 +1,4 @@
-import type { Workload } from './types.ts';
+import type { Workload } from '../app-runtime/types.ts';
 
 export interface EdgeEnd {
   workload: string;

@@ -1,7 +1,6 @@
 import type { Clock } from '../../clock.ts';
 import type { ObjectStore } from '../apiserver/store.ts';
 import type { SpanSink } from '../tracing/types.ts';
-import { appFor } from './apps.ts';
 import { ConnectionPool, OutlierDetector, outlierPolicy, poolLimits } from './connection-pool.ts';
 import { MeshCounters, endOf } from './counters.ts';
 import { optionalDurationMs } from './duration.ts';
@@ -12,12 +11,15 @@ import { type HttpMatchRequest, type MatchInput, firstMatch } from './match.ts';
 import { authorize, clientUsesMtls, peerAuthMode, spiffePrincipal } from './security.ts';
 import { type HeaderOps, type HttpRoute, type MeshSnapshot, type ServiceInfo, type VirtualServiceInfo, buildSnapshot, selects } from './snapshot.ts';
 import { type ProxyIdentity, ProxySpan, newRequestId, newTraceId, proxyIdentity } from './spans.ts';
-import { type AppHandler, ConnectionError, type MeshRequest, type MeshResponse, type Workload } from './types.ts';
+import type { AppHandler, AppRegistry, MeshResponse, Workload } from '../app-runtime/types.ts';
+import { ConnectionError, type MeshRequest } from './types.ts';
 
 export interface DataPlaneOptions {
   store: ObjectStore;
   clock: Clock;
   spans: SpanSink;
+  /** The container behind each pod. */
+  apps: AppRegistry;
   /** Apps spend simulated time working (a few ms per call). Off for benchmarks. */
   realisticLatency?: boolean;
 }
@@ -77,6 +79,7 @@ export class DataPlane {
   private readonly lb = new LoadBalancers();
   private readonly pools = new Map<string, ConnectionPool>();
   private readonly outliers = new Map<string, OutlierDetector>();
+  private readonly appFor: AppRegistry;
   private readonly apps = new Map<string, AppHandler>();
   private readonly shutdown = new AbortController();
 
@@ -85,6 +88,7 @@ export class DataPlane {
     this.clock = opts.clock;
     this.spans = opts.spans;
     this.realisticLatency = opts.realisticLatency ?? true;
+    this.appFor = opts.apps;
     // Any accepted change to what routing reads invalidates the snapshot; the next request rebuilds it.
     this.unsubscribe = this.store.onEvent((e) => {
       if (ROUTING_KINDS.has(e.resource.kind)) this.snap = undefined;
@@ -457,7 +461,7 @@ export class DataPlane {
   private runApp(pod: Workload, req: { method: string; path: string; headers: Record<string, string>; body: string; signal: AbortSignal }): Promise<MeshResponse> {
     let handler = this.apps.get(pod.uid);
     if (!handler) {
-      handler = appFor(pod);
+      handler = this.appFor(pod);
       if (this.apps.size > 5000) this.apps.clear();
       this.apps.set(pod.uid, handler);
     }

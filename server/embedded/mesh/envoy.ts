@@ -1,4 +1,4 @@
-import type { MeshResponse } from './types.ts';
+import type { MeshResponse } from '../app-runtime/types.ts';
 
 /** Envoy's local replies (facts §3.5): the exact bodies and response flags users see. */
 export const ENVOY = {

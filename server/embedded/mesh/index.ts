@@ -1,14 +1,17 @@
 import type { Clock } from '../../clock.ts';
+import type { AppRegistry, MeshResponse } from '../app-runtime/types.ts';
+import { standardApps } from '../apps/index.ts';
 import type { ObjectStore } from '../apiserver/store.ts';
 import type { SpanSink } from '../tracing/types.ts';
 import type { EdgeCounters } from './counters.ts';
 import { DataPlane } from './dataplane.ts';
 import { type GatewayServer, startGatewayServer } from './gateway.ts';
-import type { MeshRequest, MeshResponse } from './types.ts';
+import type { MeshRequest } from './types.ts';
 
 export type { EdgeCounters } from './counters.ts';
 export type { GatewayServer } from './gateway.ts';
-export { ConnectionError, type MeshRequest, type MeshResponse } from './types.ts';
+export type { MeshResponse } from '../app-runtime/types.ts';
+export { ConnectionError, type MeshRequest } from './types.ts';
 
 /** Who sends a request: a pod (by pod, deployment or app name; default namespace `default`) or the ingress gateway. */
 export type RequestSource = { workload?: string; namespace?: string } | 'ingress';
@@ -37,12 +40,14 @@ export interface MeshOptions {
   store: ObjectStore;
   clock: Clock;
   spans: SpanSink;
+  /** The container behind each pod; the embedded cluster's standard catalogue unless given. */
+  apps?: AppRegistry;
   /** Apps spend a few simulated ms per call (default true; benchmarks turn it off). */
   realisticLatency?: boolean;
 }
 
 export function createMesh(opts: MeshOptions): Mesh {
-  const plane = new DataPlane(opts);
+  const plane = new DataPlane({ ...opts, apps: opts.apps ?? standardApps });
   const gateways = new Set<GatewayServer>();
   return {
     clock: opts.clock,

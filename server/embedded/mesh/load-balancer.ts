@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Workload } from './types.ts';
+import type { Workload } from '../app-runtime/types.ts';
+import { cookieValue } from '../app-runtime/cookies.ts';
 
 /** DestinationRule trafficPolicy.loadBalancer. */
 export interface LoadBalancerPolicy {
@@ -96,13 +97,4 @@ function rendezvous(endpoints: Workload[], key: string): Workload {
     }
   }
   return best;
-}
-
-export function cookieValue(cookieHeader: string | undefined, name: string): string | undefined {
-  if (!cookieHeader) return undefined;
-  for (const part of cookieHeader.split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return part.slice(i + 1).trim().replace(/^"(.*)"$/, '$1');
-  }
-  return undefined;
 }

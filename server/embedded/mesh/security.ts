@@ -1,7 +1,7 @@
 import type { KubeObject } from '../apiserver/types.ts';
 import type { MeshSnapshot } from './snapshot.ts';
 import { selects } from './snapshot.ts';
-import type { Workload } from './types.ts';
+import type { Workload } from '../app-runtime/types.ts';
 
 /** The mesh's root namespace: policies there without a selector apply mesh-wide. */
 const ROOT_NAMESPACE = 'istio-system';

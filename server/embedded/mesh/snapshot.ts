@@ -2,7 +2,7 @@ import type { ObjectStore } from '../apiserver/store.ts';
 import type { KubeObject } from '../apiserver/types.ts';
 import { qualifyHost } from './hosts.ts';
 import type { HttpMatchRequest } from './match.ts';
-import type { Workload } from './types.ts';
+import type { Workload } from '../app-runtime/types.ts';
 
 /**
  * The desired state the proxies act on, rebuilt from the ObjectStore after every change.

@@ -1,6 +1,6 @@
 import type { Clock } from '../../clock.ts';
 import type { KeyValue, SpanSink } from '../tracing/types.ts';
-import type { Workload } from './types.ts';
+import type { Workload } from '../app-runtime/types.ts';
 
 /** A proxy as tracing and telemetry name it: a sidecar or the ingress gateway (a "router"). */
 export interface ProxyIdentity {

@@ -2,6 +2,7 @@ import type { ProcessIo } from '../apiserver/pod-runtime.ts';
 import type { Mesh } from '../mesh/index.ts';
 import { curlCommand } from './curl-cli.ts';
 import { fortioCommand } from './fortio-cli.ts';
+import { pilotAgentCommand } from './pilot-agent-cli.ts';
 
 /** Where a command runs: the pod (as the mesh knows it) and the container's image. */
 export interface CommandContext {
@@ -15,22 +16,7 @@ type Command = (ctx: CommandContext, args: string[], io: ProcessIo) => Promise<n
 
 const curl: Command = (ctx, args, io) => curlCommand(ctx.mesh, { workload: ctx.pod, namespace: ctx.namespace }, args, io);
 const fortio: Command = (ctx, args, io) => fortioCommand(ctx.mesh, { workload: ctx.pod, namespace: ctx.namespace }, args, io);
-
-/** `pilot-agent request GET stats`: the sidecar's Envoy admin stats (the circuit-breaker counters). */
-const pilotAgent: Command = async (ctx, args, io) => {
-  if (args[0] !== 'request' || args.length < 3) {
-    io.stderr('Error: the embedded pilot-agent runs: pilot-agent request GET stats\n');
-    return 1;
-  }
-  const [, method, path] = args;
-  const resource = path.replace(/^\//, '').split('?')[0];
-  if (method.toUpperCase() !== 'GET' || resource !== 'stats') {
-    io.stderr(`Error: failed to ${method} ${path}: the embedded sidecar's admin API serves only GET stats\n`);
-    return 1;
-  }
-  io.stdout(ctx.mesh.proxyStats({ workload: ctx.pod, namespace: ctx.namespace }));
-  return 0;
-};
+const pilotAgent: Command = (ctx, args, io) => pilotAgentCommand(ctx.mesh, { workload: ctx.pod, namespace: ctx.namespace }, args, io);
 
 /** The executables each sample image has on its PATH. */
 function binariesOf(image: string): Record<string, Command> {

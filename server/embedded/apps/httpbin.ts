@@ -1,5 +1,5 @@
-import { type AppHandler, jsonResponse, textResponse } from '../mesh/types.ts';
-import { work } from '../mesh/work.ts';
+import { type AppHandler, jsonResponse, textResponse } from '../app-runtime/types.ts';
+import { work } from '../app-runtime/work.ts';
 
 const STATUS_TEXT: Record<number, string> = { 200: 'OK', 418: "I'm a teapot" };
 
