@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScaledClock } from '../../server/clock.ts';
 import { type Mesh, createMesh } from '../../server/embedded/mesh/index.ts';
 import type { GatewayServer } from '../../server/embedded/mesh/gateway.ts';
-import { SpanCollector, bookinfoStore, readPage } from '../helpers/mesh-fixtures.ts';
+import { SpanCollector, bookinfoStore, readPage, tag } from '../helpers/mesh-fixtures.ts';
 
 describe('Bookinfo through the simulated ingress gateway', () => {
   const clock = new ScaledClock(0.05);
@@ -129,12 +129,12 @@ describe('Bookinfo through the simulated ingress gateway', () => {
     expect(res.status).toBe(413);
   });
 
-  it('serves the mesh counters as JSON', async () => {
-    const stats = await (await fetch(`${gw.url}/__mesh/stats`)).json();
-    const edge = stats.find((e: any) => e.source.workload === 'istio-ingressgateway' && e.destination.workload === 'productpage-v1');
-    expect(edge.requests).toBeGreaterThan(100);
-    expect(edge.codes['200']).toBeGreaterThan(100);
-    const toReviews = stats.filter((e: any) => e.source.workload === 'productpage-v1' && e.destination.app === 'reviews');
-    expect(toReviews.map((e: any) => e.destination.version).sort()).toEqual(['v1', 'v2', 'v3']);
+  it('records every hop in the traces: gateway to productpage, productpage to each reviews version', () => {
+    const fromGateway = spans.spans.filter((s) => s.serviceName === 'istio-ingressgateway.istio-system' && tag(s, 'upstream_cluster') === 'outbound|9080||productpage.default.svc.cluster.local');
+    expect(fromGateway.length).toBeGreaterThan(100);
+    expect(fromGateway.filter((s) => tag(s, 'http.status_code') === '200').length).toBeGreaterThan(100);
+    const productpageCalls = new Set(spans.spans.filter((s) => s.serviceName === 'productpage.default' && tag(s, 'span.kind') === 'client').map((s) => s.spanID));
+    const reviewsServed = spans.spans.filter((s) => tag(s, 'span.kind') === 'server' && tag(s, 'istio.canonical_service') === 'reviews' && productpageCalls.has(s.parentSpanID!));
+    expect([...new Set(reviewsServed.map((s) => tag(s, 'istio.canonical_revision')))].sort()).toEqual(['v1', 'v2', 'v3']);
   });
 });

@@ -13,13 +13,7 @@ export interface GatewayServer {
   close(): Promise<void>;
 }
 
-/**
- * The istio-ingressgateway as a real HTTP server on 127.0.0.1. Everything is routed by the
- * bound Gateway and VirtualServices, except:
- *
- *   GET /__mesh/stats   the mesh's per-edge counters as JSON (EdgeCounters[]), for the deck's
- *                       service graph and traffic splits. Not an Envoy path; never routed.
- */
+/** The istio-ingressgateway as a real HTTP server on 127.0.0.1: every request is routed by the bound Gateway and routes. */
 export async function startGatewayServer(plane: DataPlane, opts: { host?: string; port?: number } = {}): Promise<GatewayServer> {
   const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
     void handle(plane, req, res).catch((err) => {
@@ -49,11 +43,6 @@ export async function startGatewayServer(plane: DataPlane, opts: { host?: string
 
 async function handle(plane: DataPlane, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const path = req.url ?? '/';
-  if (path === '/__mesh/stats' && req.method === 'GET') {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(plane.counters.snapshot()));
-    return;
-  }
   const body = await readBody(req);
   if (body === undefined) {
     const r = localReply(413, 'Payload Too Large');

@@ -3,12 +3,10 @@ import type { AppRegistry, MeshResponse } from '../app-runtime/types.ts';
 import { standardApps } from '../apps/index.ts';
 import type { ObjectStore } from '../apiserver/store.ts';
 import type { SpanSink } from '../tracing/types.ts';
-import type { EdgeCounters } from './counters.ts';
 import { DataPlane } from './dataplane.ts';
 import { type GatewayServer, startGatewayServer } from './gateway.ts';
 import type { MeshRequest } from './types.ts';
 
-export type { EdgeCounters } from './counters.ts';
 export type { GatewayServer } from './gateway.ts';
 export type { MeshResponse } from '../app-runtime/types.ts';
 export { ConnectionError, type MeshRequest } from './types.ts';
@@ -26,8 +24,6 @@ export interface Mesh {
    * Rejects with ConnectionError where no proxy turns a failure into a response (no sidecar).
    */
   request(from: RequestSource, req: MeshRequest): Promise<MeshResponse>;
-  /** Per source → destination workload/version: requests, errors, codes, flags, latency samples. */
-  counters(): EdgeCounters[];
   /**
    * A pod's sidecar circuit-breaker stats (`pilot-agent request GET stats` lines for clusters
    * with a connectionPool), e.g. `cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_pending_overflow: 21`.
@@ -76,7 +72,6 @@ export function createMesh(opts: MeshOptions): Mesh {
       const ns = from.namespace ?? 'default';
       return plane.fromPod(plane.findWorkload(from.workload, ns), ns, req);
     },
-    counters: () => plane.counters.snapshot(),
     proxyStats(pod) {
       const w = plane.findWorkload(pod.workload, pod.namespace ?? 'default');
       return w ? plane.proxyStats(w) : '';

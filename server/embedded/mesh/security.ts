@@ -1,20 +1,17 @@
-import type { KubeObject } from '../apiserver/types.ts';
-import type { MeshSnapshot } from './snapshot.ts';
-import { selects } from './snapshot.ts';
 import type { Workload } from '../app-runtime/types.ts';
+import type { KubeObject } from '../apiserver/types.ts';
+import type { Cluster, InboundPolicy, PeerMode } from './plan.ts';
+import { selects } from './pods.ts';
 
 /** The mesh's root namespace: policies there without a selector apply mesh-wide. */
 const ROOT_NAMESPACE = 'istio-system';
 
-export type PeerMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
-
 /** The server side mTLS mode: workload policy, else namespace policy, else mesh-wide, else PERMISSIVE. */
-export function peerAuthMode(snap: MeshSnapshot, w: Workload): PeerMode {
+function peerAuthMode(pas: KubeObject[], w: Workload): PeerMode {
   const mode = (pa: KubeObject | undefined) => {
     const m = String(pa?.spec?.mtls?.mode ?? 'UNSET').toUpperCase();
     return m === 'STRICT' || m === 'PERMISSIVE' || m === 'DISABLE' ? (m as PeerMode) : undefined;
   };
-  const pas = snap.peerAuthentications;
   const hasSelector = (pa: KubeObject) => pa.spec?.selector?.matchLabels && Object.keys(pa.spec.selector.matchLabels).length > 0;
   const workloadPa = pas.find((pa) => pa.metadata.namespace === w.namespace && hasSelector(pa) && selects(pa.spec.selector.matchLabels, w));
   const nsPa = pas.find((pa) => pa.metadata.namespace === w.namespace && !hasSelector(pa));
@@ -22,15 +19,31 @@ export function peerAuthMode(snap: MeshSnapshot, w: Workload): PeerMode {
   return mode(workloadPa) ?? mode(nsPa) ?? mode(meshPa) ?? 'PERMISSIVE';
 }
 
-/**
- * Whether the client sidecar originates mutual TLS: the DestinationRule's tls.mode if set
- * (subset first), else auto mTLS (on unless the server's PeerAuthentication disables it).
- */
-export function clientUsesMtls(drPolicy: any, subsetPolicy: any, serverMode: PeerMode): boolean {
+/** Compiles what a pod's server sidecar enforces: its mTLS mode and the AuthorizationPolicy rules that select it. */
+export function inboundPolicy(peerAuthentications: KubeObject[], authorizationPolicies: KubeObject[], w: Workload): InboundPolicy {
+  const applicable = authorizationPolicies.filter((ap) => {
+    const sel = ap.spec?.selector?.matchLabels;
+    const hasSel = sel && Object.keys(sel).length > 0;
+    if (ap.metadata.namespace === ROOT_NAMESPACE && !hasSel) return true;
+    return ap.metadata.namespace === w.namespace && (!hasSel || selects(sel, w));
+  });
+  const action = (ap: KubeObject) => String(ap.spec?.action ?? 'ALLOW').toUpperCase();
+  const rules = (aps: KubeObject[]) => aps.flatMap((ap) => (Array.isArray(ap.spec?.rules) ? ap.spec.rules : []));
+  const allows = applicable.filter((ap) => action(ap) === 'ALLOW');
+  return { peerMode: peerAuthMode(peerAuthentications, w), deny: rules(applicable.filter((ap) => action(ap) === 'DENY')), allow: rules(allows), hasAllow: allows.length > 0 };
+}
+
+/** A DestinationRule's tls.mode (the subset's first), compiled for the client side. */
+export function clientTls(drPolicy: any, subsetPolicy: any): Cluster['tls'] {
   const mode = String(subsetPolicy?.tls?.mode ?? drPolicy?.tls?.mode ?? '').toUpperCase();
-  if (mode === 'ISTIO_MUTUAL' || mode === 'MUTUAL') return true;
-  if (mode === 'DISABLE' || mode === 'SIMPLE') return false;
-  return serverMode !== 'DISABLE';
+  if (mode === 'ISTIO_MUTUAL' || mode === 'MUTUAL') return 'mutual';
+  if (mode === 'DISABLE' || mode === 'SIMPLE') return 'plain';
+  return 'auto';
+}
+
+/** Whether the client sidecar originates mutual TLS: as the DestinationRule says, else auto mTLS (on unless the server disables it). */
+export function clientUsesMtls(tls: Cluster['tls'], serverMode: PeerMode): boolean {
+  return tls === 'auto' ? serverMode !== 'DISABLE' : tls === 'mutual';
 }
 
 export const spiffePrincipal = (w: Workload) => `cluster.local/ns/${w.namespace}/sa/${w.serviceAccount}`;
@@ -46,20 +59,10 @@ export interface AuthzRequest {
   sourceIp: string;
 }
 
-/** AuthorizationPolicy evaluation: any matching DENY denies; if ALLOW policies apply, one must match. */
-export function authorize(snap: MeshSnapshot, w: Workload, req: AuthzRequest): boolean {
-  const applicable = snap.authorizationPolicies.filter((ap) => {
-    const sel = ap.spec?.selector?.matchLabels;
-    const hasSel = sel && Object.keys(sel).length > 0;
-    if (ap.metadata.namespace === ROOT_NAMESPACE && !hasSel) return true;
-    return ap.metadata.namespace === w.namespace && (!hasSel || selects(sel, w));
-  });
-  const action = (ap: KubeObject) => String(ap.spec?.action ?? 'ALLOW').toUpperCase();
-  const denies = applicable.filter((ap) => action(ap) === 'DENY');
-  if (denies.some((ap) => (ap.spec?.rules ?? []).some((r: any) => ruleMatches(r, req)))) return false;
-  const allows = applicable.filter((ap) => action(ap) === 'ALLOW');
-  if (allows.length === 0) return true;
-  return allows.some((ap) => (ap.spec?.rules ?? []).some((r: any) => ruleMatches(r, req)));
+/** AuthorizationPolicy evaluation: any matching DENY rule denies; if ALLOW policies apply, one of their rules must match. */
+export function authorize(policy: InboundPolicy, req: AuthzRequest): boolean {
+  if (policy.deny.some((r) => ruleMatches(r, req))) return false;
+  return !policy.hasAllow || policy.allow.some((r) => ruleMatches(r, req));
 }
 
 function ruleMatches(rule: any, req: AuthzRequest): boolean {

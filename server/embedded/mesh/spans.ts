@@ -33,6 +33,19 @@ export const newRequestId = () => {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20)}`;
 };
 
+/** The B3 context a request carries; malformed ids (anything a client may send) start a new trace. */
+export function incomingTrace(headers: Record<string, string>): { traceId: string; parentSpanId?: string } {
+  const traceId = headers['x-b3-traceid']?.toLowerCase();
+  const spanId = headers['x-b3-spanid']?.toLowerCase();
+  if (!traceId || !/^(?:[0-9a-f]{16}|[0-9a-f]{32})$/.test(traceId) || /^0+$/.test(traceId)) {
+    delete headers['x-b3-traceid'];
+    delete headers['x-b3-spanid'];
+    delete headers['x-b3-parentspanid'];
+    return { traceId: newTraceId() };
+  }
+  return { traceId, parentSpanId: spanId && /^[0-9a-f]{16}$/.test(spanId) ? spanId : undefined };
+}
+
 export interface SpanFields {
   url: string;
   method: string;

@@ -1,0 +1,43 @@
+import type { Workload } from '../app-runtime/types.ts';
+import type { KubeObject } from '../apiserver/types.ts';
+import { selects } from './pods.ts';
+
+export interface ServicePort {
+  port: number;
+  name?: string;
+  targetPort: number;
+}
+
+export interface ServiceInfo {
+  name: string;
+  namespace: string;
+  fqdn: string;
+  ports: ServicePort[];
+  /** Ready pods matched by the selector. */
+  readyPods: Workload[];
+  /** The subset of readyPods that are in the mesh (have a sidecar): the only ones sidecars send to. */
+  endpoints: Workload[];
+}
+
+/** Services by FQDN with the Ready pods their selectors pick, as cluster DNS and kube-proxy see them. */
+export function compileServices(objects: KubeObject[], pods: Workload[]): Map<string, ServiceInfo> {
+  const services = new Map<string, ServiceInfo>();
+  for (const svc of objects) {
+    const ns = svc.metadata.namespace ?? 'default';
+    const selector: Record<string, string> | undefined = svc.spec?.selector;
+    const selected = selector && Object.keys(selector).length
+      ? pods.filter((p) => p.namespace === ns && p.ready && selects(selector, p))
+      : [];
+    const fqdn = `${svc.metadata.name}.${ns}.svc.cluster.local`;
+    services.set(fqdn, {
+      name: svc.metadata.name,
+      namespace: ns,
+      fqdn,
+      ports: (svc.spec?.ports ?? []).map((p: any) => ({ port: Number(p.port), name: p.name, targetPort: typeof p.targetPort === 'number' ? p.targetPort : Number(p.port) })),
+      readyPods: selected,
+      endpoints: selected.filter((p) => p.hasSidecar),
+    });
+  }
+
+  return services;
+}
