@@ -299,6 +299,10 @@ describe('RE2 compatibility of match regexes', () => {
     expect(err('a{2,1}')).toBe('invalid repeat count: `{2,1}`');
     expect(err('[a-')).toBe('missing closing ]: `[a-`');
     expect(err('a)')).toBe('unexpected ): `a)`');
+    expect(err('(?>a)')).toBe('invalid or unsupported Perl syntax: `(?>`');
+    expect(err('x{1001}')).toBe('invalid repeat count: `{1001}`');
+    expect(err('[z-a]')).toBe('invalid character class range: `z-a`');
+    expect(err('(?P<a-b>x)')).toBe('invalid named capture: `(?P<a-b>`');
   });
 });
 
