@@ -1,18 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { errorMessage, type ClusterConnection } from '../cluster/connection.ts';
+import type { ClusterConnection } from '../cluster/connection.ts';
 import { DocumentError } from './yaml-documents.ts';
 import { kindInfo } from '../cluster/kinds.ts';
 import { summarize } from '../hub/summaries.ts';
 import { stringify } from 'yaml';
 import { applyManifests, clean, deleteManifests, type ChangePolicy } from './apply.ts';
 import { runExec } from './run-exec.ts';
-
-export interface RunResult {
-  output: string;
-  exitCode: number;
-}
+import { parseGrep, type GrepParse } from './run-grep.ts';
+import { failed, kubectlApiError, printed, refused, streamText, terminalResult, type KubectlOutput, type RunResult } from './kubectl-output.ts';
 
 const GET_ALIASES: Record<string, string> = {
   po: 'Pod', pod: 'Pod', pods: 'Pod',
@@ -33,8 +30,8 @@ export async function runTalkCommand(connection: ClusterConnection, policy: Chan
   const outputs: string[] = [];
   for (const part of command.split('&&').map((s) => s.trim()).filter(Boolean)) {
     const r = await Promise.resolve()
-      .then(() => runOne(connection, policy, root, tokenize(part)))
-      .catch((err): RunResult => ({ output: `error: ${err instanceof DocumentError ? err.body.error : errorMessage(err)}`, exitCode: 1 }));
+      .then(() => runPipeline(connection, policy, root, tokenize(part)))
+      .catch((err): RunResult => ({ output: err instanceof DocumentError ? `error: ${err.body.error}` : kubectlApiError(err), exitCode: 1 }));
     outputs.push(r.output);
     if (r.exitCode !== 0) return { output: outputs.join('\n'), exitCode: r.exitCode };
   }
@@ -66,45 +63,135 @@ function tokenize(s: string): string[][] {
   return pipeline;
 }
 
-async function runOne(connection: ClusterConnection, policy: ChangePolicy, root: string, pipeline: string[][]): Promise<RunResult> {
-  const argv = pipeline[0];
-  if (argv[0] !== 'kubectl') return { output: `only kubectl commands run from the deck; copy "${argv.join(' ')}" to a terminal`, exitCode: 2 };
-  if (argv[1] === 'exec') return runExec(connection, policy.defaultNamespace, pipeline);
-  if (pipeline.length > 1) return { output: `only kubectl exec output can be piped to grep in the deck; run "${pipeline.map((p) => p.join(' ')).join(' | ')}" in a terminal`, exitCode: 2 };
+/**
+ * `kubectl … | grep … | grep …`: each grep filters what the one before wrote, and the status is
+ * the last command's, as in a shell without pipefail; stderr goes to the terminal unfiltered.
+ */
+async function runPipeline(connection: ClusterConnection, policy: ChangePolicy, root: string, pipeline: string[][]): Promise<RunResult> {
+  const [argv, ...pipes] = pipeline;
+  const other = pipes.find((p) => p[0] !== 'grep');
+  if (other) return terminalResult(refused(`only "| grep PATTERN" can follow a command in the deck, not "| ${other.join(' ')}"; run it in a terminal`));
+  const stages: GrepParse[] = pipes.map(parseGrep);
+  const kubectl = await runKubectl(connection, policy, root, argv);
+  if (kubectl.refused || !stages.length) return terminalResult(kubectl);
+  let stdout = streamText(kubectl, 'out');
+  let stderr = streamText(kubectl, 'err');
+  let exitCode = kubectl.exitCode;
+  for (const s of stages) {
+    if (s.error !== undefined) {
+      stderr += `${s.error}\n`;
+      stdout = '';
+      exitCode = 2;
+      continue;
+    }
+    ({ stdout, status: exitCode } = s.stage.run(stdout));
+  }
+  return { output: (stderr + stdout + (kubectl.epilogue ?? '')).replace(/\n$/, ''), exitCode };
+}
+
+/** Commands kubectl has that the deck does not run: refused with "run it in a terminal", not as unknown. */
+const KUBECTL_COMMANDS = new Set(['create', 'expose', 'run', 'set', 'explain', 'edit', 'rollout', 'scale', 'autoscale', 'certificate', 'cluster-info', 'top', 'cordon', 'uncordon', 'drain', 'taint', 'describe', 'logs', 'attach', 'port-forward', 'proxy', 'cp', 'auth', 'debug', 'events', 'diff', 'patch', 'replace', 'wait', 'kustomize', 'annotate', 'completion', 'api-resources', 'api-versions', 'config', 'plugin', 'version', 'options']);
+
+async function runKubectl(connection: ClusterConnection, policy: ChangePolicy, root: string, argv: string[]): Promise<KubectlOutput> {
+  if (argv[0] !== 'kubectl') return refused(`only kubectl commands run from the deck; copy "${argv.join(' ')}" to a terminal`);
+  const verb = argv[1];
+  if (verb === 'exec') return runExec(connection, policy.defaultNamespace, argv);
   const args = argv.slice(1);
+  const flags = VERB_FLAGS[verb];
+  if (!flags) {
+    if (verb && !verb.startsWith('-') && !KUBECTL_COMMANDS.has(verb)) return failed(`error: unknown command "${verb}" for "kubectl"`);
+    return refused(`the deck can run kubectl apply/delete -f, label namespace, get and exec; run "${argv.join(' ')}" in a terminal`);
+  }
+  const flagProblem = checkFlags(verb, args.slice(1), flags);
+  if (flagProblem) return flagProblem;
   const namespace = flagValue(args, '-n', '--namespace') ?? policy.defaultNamespace;
-  const verb = args[0];
-  if ((verb === 'apply' || verb === 'delete') && args.includes('-f')) {
-    const files = args.flatMap((a, i) => (a === '-f' ? [args[i + 1]] : []));
+  if (verb === 'apply' || verb === 'delete') {
+    const files = args.flatMap((a, i) => (a === '-f' || a === '--filename' ? [args[i + 1]] : a.startsWith('--filename=') ? [a.slice(11)] : []));
+    if (!files.length) return refused(`the deck runs kubectl ${verb} -f FILE; run "${argv.join(' ')}" in a terminal`);
     const texts = files.map((f) => readManifest(root, f));
     const text = texts.join('\n---\n');
     const scoped = { ...policy, defaultNamespace: namespace };
     const res = verb === 'apply' ? await applyManifests(connection, scoped, text, { dryRun: false }) : await deleteManifests(connection, scoped, text, { dryRun: false });
-    return { output: res.results.map((r) => `${kindPath(r.kind)}/${r.name} ${r.result}`).join('\n'), exitCode: 0 };
+    return printed(res.results.map((r) => `${kindPath(r.kind)}/${r.name} ${r.result}`).join('\n'));
   }
-  if (verb === 'label' && (args[1] === 'namespace' || args[1] === 'ns')) {
-    const name = args[2];
-    if (!policy.namespaces.has(name)) return { output: `namespace ${name} is not one the deck may change`, exitCode: 1 };
-    const labels: Record<string, string | null> = {};
-    for (const a of args.slice(3)) {
-      if (a.startsWith('-')) continue;
-      if (a.endsWith('-')) labels[a.slice(0, -1)] = null;
-      else if (a.includes('=')) labels[a.split('=')[0]] = a.split('=').slice(1).join('=');
+  if (verb === 'label') return labelNamespace(connection, policy, args);
+  const kinds = (args[1] ?? '').split(',').map((k) => GET_ALIASES[k]);
+  if (!kinds.length || kinds.some((k) => !k)) return refused(`the deck can show pods, services, deployments, virtualservices, destinationrules and gateways; run "${argv.join(' ')}" in a terminal`);
+  const name = args[2] && !args[2].startsWith('-') ? args[2] : undefined;
+  const format = flagValue(args, '-o', '--output');
+  if (format && format !== 'yaml') return refused(`the deck shows tables and -o yaml; run "${argv.join(' ')}" in a terminal`);
+  const out: KubectlOutput = { chunks: [], exitCode: 0 };
+  for (const kind of kinds) {
+    const one = format === 'yaml' ? await asYaml(connection, kind, namespace, name) : await table(connection, kind, namespace, name);
+    if (out.chunks.length && one.chunks[0]?.stream === 'out') out.chunks.push({ stream: 'out', text: '\n' });
+    out.chunks.push(...one.chunks);
+    out.exitCode ||= one.exitCode;
+  }
+  return out;
+}
+
+/** The flags the deck understands per command, and whether each takes a value. */
+const VERB_FLAGS: Record<string, Record<string, boolean>> = {
+  apply: { '-f': true, '--filename': true, '-n': true, '--namespace': true },
+  delete: { '-f': true, '--filename': true, '-n': true, '--namespace': true },
+  label: { '--overwrite': false },
+  get: { '-n': true, '--namespace': true, '-o': true, '--output': true },
+};
+
+/** kubectl flags the deck does not take: a terminal runs them, so they are refused, not unknown. */
+const KUBECTL_FLAGS = new Set(['-A', '--all-namespaces', '-l', '--selector', '-w', '--watch', '--watch-only', '-L', '--label-columns', '--show-labels', '--sort-by', '--field-selector', '--no-headers', '--show-kind', '--ignore-not-found', '--context', '--kubeconfig', '--cluster', '--user', '-s', '--server', '--token', '--request-timeout', '-v', '--v', '--raw', '-k', '--kustomize', '-R', '--recursive', '--dry-run', '--server-side', '--force', '--grace-period', '--wait', '--all', '--prune', '--field-manager', '--force-conflicts', '--resource-version', '--list', '--local', '--overwrite', '-o', '--output', '-n', '--namespace', '-f', '--filename']);
+
+/** kubectl's refusal of a flag it does not know (exit 1), or the deck's of one it does not run (exit 2). */
+function checkFlags(verb: string, args: string[], flags: Record<string, boolean>): KubectlOutput | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (!a.startsWith('-') || a === '-') continue;
+    const name = a.startsWith('--') ? a.split('=')[0] : a.slice(0, 2);
+    if (name in flags) {
+      const inline = a.startsWith('--') ? a.includes('=') : a.length > 2;
+      if (flags[name] && !inline) i++;
+      continue;
     }
-    await connection.core.patchNamespace({ name, body: { metadata: { labels } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
-    return { output: `namespace/${name} labeled`, exitCode: 0 };
+    if (KUBECTL_FLAGS.has(name)) return refused(`the deck's kubectl ${verb} does not take ${name}; run the command in a terminal`);
+    const unknown = a.startsWith('--') ? `unknown flag: ${name}` : `unknown shorthand flag: '${a[1]}' in ${a}`;
+    return failed(`error: ${unknown}\nSee 'kubectl ${verb} --help' for usage.`);
   }
-  if (verb === 'get') {
-    const kinds = (args[1] ?? '').split(',').map((k) => GET_ALIASES[k]);
-    if (!kinds.length || kinds.some((k) => !k)) return { output: `the deck can show pods, services, deployments, virtualservices, destinationrules and gateways; run "${argv.join(' ')}" in a terminal`, exitCode: 2 };
-    const name = args[2] && !args[2].startsWith('-') ? args[2] : undefined;
-    const format = flagValue(args, '-o', '--output');
-    if (format && format !== 'yaml') return { output: `the deck shows tables and -o yaml; run "${argv.join(' ')}" in a terminal`, exitCode: 2 };
-    const blocks: string[] = [];
-    for (const kind of kinds) blocks.push(format === 'yaml' ? await asYaml(connection, kind, namespace, name) : await table(connection, kind, namespace, name));
-    return { output: blocks.join('\n\n'), exitCode: 0 };
+  return undefined;
+}
+
+/** `kubectl label namespace NAME key=value key-`, with kubectl's checks and messages. */
+async function labelNamespace(connection: ClusterConnection, policy: ChangePolicy, args: string[]): Promise<KubectlOutput> {
+  if (args[1] !== 'namespace' && args[1] !== 'ns') return refused(`the deck labels namespaces only; run "kubectl ${args.join(' ')}" in a terminal`);
+  const name = args[2];
+  if (!name || name.startsWith('-')) return failed('error: resource(s) were provided, but no name was specified');
+  if (!policy.namespaces.has(name)) return failed(`namespace ${name} is not one the deck may change`);
+  const overwrite = args.includes('--overwrite');
+  const labels: Record<string, string | null> = {};
+  for (const spec of args.slice(3).filter((a) => !a.startsWith('--'))) {
+    if (spec.includes('=')) {
+      const parts = spec.split('=');
+      if (parts.length !== 2) return failed(`error: invalid label spec: ${spec}`);
+      labels[parts[0]] = parts[1];
+    } else if (spec.endsWith('-')) labels[spec.slice(0, -1)] = null;
+    else return failed(`error: unknown label spec: ${spec}`);
   }
-  return { output: `the deck can run kubectl apply/delete -f, label namespace, get and exec; run "${argv.join(' ')}" in a terminal`, exitCode: 2 };
+  if (!Object.keys(labels).length) return failed('error: at least one label update is required');
+  let current: Record<string, string>;
+  try {
+    current = (await connection.core.readNamespace({ name })).metadata?.labels ?? {};
+  } catch (err) {
+    return failed(kubectlApiError(err));
+  }
+  const clashes = Object.entries(labels).filter(([k, v]) => v !== null && !overwrite && k in current && current[k] !== v);
+  if (clashes.length) return failed(clashes.map(([k]) => `error: '${k}' already has a value (${current[k]}), and --overwrite is false`).join('\n'));
+  const changes = Object.fromEntries(Object.entries(labels).filter(([k, v]) => (v === null ? k in current : current[k] !== v)));
+  if (!Object.keys(changes).length) return printed(`namespace/${name} not labeled`);
+  try {
+    await connection.core.patchNamespace({ name, body: { metadata: { labels: changes } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+  } catch (err) {
+    return failed(kubectlApiError(err));
+  }
+  return printed(`namespace/${name} labeled`);
 }
 
 function flagValue(args: string[], ...names: string[]): string | undefined {
@@ -119,7 +206,11 @@ function flagValue(args: string[], ...names: string[]): string | undefined {
 function readManifest(root: string, file: string): string {
   const rel = normalize(file ?? '');
   if (!rel.startsWith('manifests/') || rel.includes('..')) throw new Error(`only files under manifests/ can be applied from the deck, not "${file}"`);
-  return readFileSync(join(root, rel), 'utf8');
+  try {
+    return readFileSync(join(root, rel), 'utf8');
+  } catch {
+    throw new Error(`the path "${file}" does not exist`);
+  }
 }
 
 const kindPath = (kind: string) => (kind === 'Namespace' ? 'namespace' : `${kind.toLowerCase()}${kindInfo(kind).group ? '.' + kindInfo(kind).group : ''}`);
@@ -131,20 +222,27 @@ async function listObjects(connection: ClusterConnection, kind: string, namespac
 }
 
 /** `kubectl get … -o yaml`: one object, or a List of them, without server bookkeeping. */
-async function asYaml(connection: ClusterConnection, kind: string, namespace: string, name?: string): Promise<string> {
+async function asYaml(connection: ClusterConnection, kind: string, namespace: string, name?: string): Promise<KubectlOutput> {
   const items = await listObjects(connection, kind, namespace, name);
-  if (name && !items.length) return `Error from server (NotFound): ${kind.toLowerCase()} "${name}" not found`;
+  if (name && !items.length) return notFound(kind, name);
   const cleaned = items.map((o) => clean(JSON.parse(JSON.stringify(o))));
-  return stringify(name ? cleaned[0] : { apiVersion: 'v1', kind: 'List', items: cleaned });
+  return printed(stringify(name ? cleaned[0] : { apiVersion: 'v1', kind: 'List', items: cleaned }));
 }
 
-async function table(connection: ClusterConnection, kind: string, namespace: string, name?: string): Promise<string> {
+async function table(connection: ClusterConnection, kind: string, namespace: string, name?: string): Promise<KubectlOutput> {
   const items = await listObjects(connection, kind, namespace, name);
-  if (name && !items.length) return `Error from server (NotFound): ${kind.toLowerCase()} "${name}" not found`;
-  if (!items.length) return `No resources found in ${namespace} namespace.`;
+  if (name && !items.length) return notFound(kind, name);
+  // kubectl writes this to stderr and exits 0.
+  if (!items.length) return { ...failed(`No resources found in ${namespace} namespace.`), exitCode: 0 };
   const rows = items.map((o) => summarize(kind, o as any));
   const header = kind === 'Pod' ? ['NAME', 'READY', 'STATUS', 'RESTARTS'] : kind === 'Service' ? ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)'] : kind === 'Deployment' ? ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE'] : ['NAME'];
   const cells = rows.map((r: any) => (kind === 'Pod' ? [r.name, r.ready, r.status, String(r.restarts)] : [r.name, ...header.slice(1).map((h) => r.columns?.[h] ?? '')]));
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  return [header, ...cells].map((row) => row.map((c, i) => c.padEnd(widths[i])).join('   ').trimEnd()).join('\n');
+  return printed([header, ...cells].map((row) => row.map((c, i) => c.padEnd(widths[i])).join('   ').trimEnd()).join('\n'));
+}
+
+/** kubectl's NotFound, naming the resource as the API does (`deployments.apps "x"`), exit 1. */
+function notFound(kind: string, name: string): KubectlOutput {
+  const info = kindInfo(kind);
+  return failed(`Error from server (NotFound): ${info.plural}${info.group ? `.${info.group}` : ''} "${name}" not found`);
 }

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
 import { errorMessage, errorStatus, type ClusterConnection } from '../cluster/connection.ts';
-import type { RunResult } from './run-command.ts';
+import { failed, kubectlApiError, refused, type KubectlOutput } from './kubectl-output.ts';
 
 /** What the Run button keeps of a command's output; the rest is cut with a note. */
 export const MAX_EXEC_OUTPUT_BYTES = 256 * 1024;
@@ -85,10 +85,6 @@ class ExecOutput {
       },
     });
   }
-
-  text(stream?: 'out' | 'err'): string {
-    return this.chunks.filter((c) => !stream || c.stream === stream).map((c) => c.text).join('');
-  }
 }
 
 /** Runs the command through client-node's Exec (WebSocket), as kubectl does. */
@@ -117,53 +113,24 @@ async function execInPod(connection: ClusterConnection, pod: k8s.V1Pod, containe
   return 1;
 }
 
-/** `grep [-v] [-i] [-F|-E] PATTERN`, applied in-process to the command's stdout. */
-function grepFilter(argv: string[]): ((lines: string[]) => string[]) | string {
-  if (argv[0] !== 'grep') return `only "| grep PATTERN" can follow a command in the deck, not "| ${argv.join(' ')}"`;
-  let invert = false;
-  let ignoreCase = false;
-  let fixed = false;
-  const patterns: string[] = [];
-  for (const a of argv.slice(1)) {
-    if (/^-[viFE]+$/.test(a)) {
-      invert ||= a.includes('v');
-      ignoreCase ||= a.includes('i');
-      fixed ||= a.includes('F');
-    } else if (a.startsWith('-')) return `the deck's grep understands -v, -i, -F and -E, not ${a}`;
-    else patterns.push(a);
-  }
-  if (patterns.length !== 1) return 'grep needs exactly one pattern';
-  let re: RegExp;
-  try {
-    re = new RegExp(fixed ? patterns[0].replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : patterns[0], ignoreCase ? 'i' : '');
-  } catch (err) {
-    return `grep: invalid pattern ${JSON.stringify(patterns[0])}: ${(err as Error).message}`;
-  }
-  return (lines) => lines.filter((l) => re.test(l) !== invert);
-}
-
 /**
- * `kubectl exec ... [| grep ...]` for the Run button: the pod is resolved and the command
- * run through the deck's ClusterConnection (client-node), so it works on any cluster. The
- * result reads as a terminal would show it, with kubectl's "command terminated" line.
+ * `kubectl exec …` for the Run button: the pod is resolved and the command run through the
+ * deck's ClusterConnection (client-node), so it works on any cluster. The streams are kept
+ * apart for a `| grep`, with kubectl's "command terminated" line and exit status.
  */
-export async function runExec(connection: ClusterConnection, defaultNamespace: string, pipeline: string[][]): Promise<RunResult> {
-  const [argv, ...pipes] = pipeline;
+export async function runExec(connection: ClusterConnection, defaultNamespace: string, argv: string[]): Promise<KubectlOutput> {
   const parsed = parseExec(argv.slice(1));
-  if (typeof parsed === 'string') return { output: parsed, exitCode: 2 };
-  const filters = pipes.map(grepFilter);
-  const bad = filters.find((f): f is string => typeof f === 'string');
-  if (bad) return { output: bad, exitCode: 2 };
+  if (typeof parsed === 'string') return refused(parsed);
   const namespace = parsed.namespace ?? defaultNamespace;
   let pod: k8s.V1Pod | string;
   try {
     pod = await resolvePod(connection, parsed.target, namespace);
   } catch (err) {
-    return { output: `error: ${errorMessage(err)}`, exitCode: 1 };
+    return failed(kubectlApiError(err));
   }
-  if (typeof pod === 'string') return { output: pod, exitCode: 1 };
+  if (typeof pod === 'string') return failed(pod);
   const containers = (pod.spec?.containers ?? []).map((c) => c.name);
-  const notes: string[] = [];
+  const output = new ExecOutput();
   let container = parsed.container;
   if (!container) {
     // Like kubectl: the injector's default-container annotation silently, else the first container, with a note.
@@ -171,31 +138,22 @@ export async function runExec(connection: ClusterConnection, defaultNamespace: s
     container = annotated && containers.includes(annotated) ? annotated : containers[0];
     if (container !== annotated && containers.length > 1) {
       const init = (pod.spec?.initContainers ?? []).map((c) => `${c.name} (init)`);
-      notes.push(`Defaulted container "${container}" out of: ${[...containers, ...init].join(', ')}\n`);
+      output.chunks.push({ stream: 'err', text: `Defaulted container "${container}" out of: ${[...containers, ...init].join(', ')}\n` });
     }
   }
   if (!container || !containers.includes(container)) {
-    return { output: `Error from server (BadRequest): container ${container} is not valid for pod ${pod.metadata?.name}`, exitCode: 1 };
+    return failed(`Error from server (BadRequest): container ${container} is not valid for pod ${pod.metadata?.name}`);
   }
-  const output = new ExecOutput();
-  let kubectlExit: number;
+  let exitCode: number;
   try {
-    kubectlExit = await execInPod(connection, pod, container, parsed.command, output);
+    exitCode = await execInPod(connection, pod, container, parsed.command, output);
   } catch (err) {
-    return { output: `${notes.join('')}error: unable to upgrade connection: ${errorMessage(err)}`, exitCode: 1 };
+    output.chunks.push({ stream: 'err', text: `error: unable to upgrade connection: ${errorMessage(err)}\n` });
+    return { chunks: output.chunks, exitCode: 1 };
   }
-  let text: string;
-  let exitCode = kubectlExit;
-  if (filters.length) {
-    let lines = output.text('out').split('\n').filter((l, i, all) => l !== '' || i < all.length - 1);
-    for (const f of filters as Array<(l: string[]) => string[]>) lines = f(lines);
-    text = output.text('err') + lines.map((l) => `${l}\n`).join('');
-    // A pipeline's status is its last command's: grep's 1 when nothing matched.
-    exitCode = lines.length ? 0 : 1;
-  } else {
-    text = output.text();
-  }
-  const kubectlNote = kubectlExit !== 0 ? `${text && !text.endsWith('\n') ? '\n' : ''}command terminated with exit code ${kubectlExit}\n` : '';
-  const cut = output.truncated ? `\n… output cut at ${MAX_EXEC_OUTPUT_BYTES / 1024} KB\n` : '';
-  return { output: (notes.join('') + text + cut + kubectlNote).replace(/\n$/, ''), exitCode };
+  const last = output.chunks.at(-1)?.text ?? '';
+  const lineEnd = last && !last.endsWith('\n') ? '\n' : '';
+  const cut = output.truncated ? `… output cut at ${MAX_EXEC_OUTPUT_BYTES / 1024} KB\n` : '';
+  const terminated = exitCode !== 0 ? `command terminated with exit code ${exitCode}\n` : '';
+  return { chunks: output.chunks, epilogue: cut || terminated ? lineEnd + cut + terminated : undefined, exitCode };
 }

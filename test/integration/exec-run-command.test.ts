@@ -111,6 +111,42 @@ describe('Run button: kubectl exec on the embedded cluster', () => {
     expect(await run('kubectl exec deploy/sleep -c sleep -- curl -s http://httpbin:8000/get | grep nothing-like-this')).toEqual({ output: '', exitCode: 1 });
     expect((await run('kubectl exec deploy/sleep -c sleep -- curl -s http://httpbin:8000/get | sort')).output).toMatch(/only "\| grep PATTERN"/);
   }, 60_000);
+
+  it('grep -E "(a+)+$" over 40 a’s answers at once, with grep’s status through the pipeline', async () => {
+    // A backtracking grep would need 2^40 steps on the url line; the test would time out.
+    const as = 'a'.repeat(40);
+    const get = `kubectl exec deploy/sleep -c sleep -- curl -s "http://httpbin:8000/get?x=${as}!"`;
+    expect(await run(`${get} | grep -E '(a+)+$'`)).toEqual({ output: '', exitCode: 1 });
+    const found = await run(`${get} | grep -oE '(a+)+!' | grep -c a`);
+    expect(found).toEqual({ output: '2', exitCode: 0 });
+    const bad = await run(`${get} | grep -E '(a)\\1'`);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.output).toMatch(/^grep: back-references \(\\1\) need a backtracking matcher/);
+    // The status is the last command's (grep found nothing on kubectl's empty stdout); kubectl's error still shows.
+    expect(await run('kubectl get pods nope | grep nope')).toEqual({ output: 'Error from server (NotFound): pods "nope" not found', exitCode: 1 });
+    const pods = await run('kubectl get pods | grep -c productpage');
+    expect(pods).toEqual({ output: '1', exitCode: 0 });
+  }, 60_000);
+
+  it('returns kubectl’s exit status: 1 for NotFound, unknown flags and refused changes', async () => {
+    expect(await run('kubectl get deployment nope')).toEqual({ output: 'Error from server (NotFound): deployments.apps "nope" not found', exitCode: 1 });
+    expect(await run('kubectl get virtualservice nope -o yaml')).toEqual({ output: 'Error from server (NotFound): virtualservices.networking.istio.io "nope" not found', exitCode: 1 });
+    expect(await run('kubectl exec pod/nope -- curl -s http://httpbin:8000/get')).toEqual({ output: 'Error from server (NotFound): pods "nope" not found', exitCode: 1 });
+    expect(await run('kubectl get pods --bogus')).toEqual({ output: "error: unknown flag: --bogus\nSee 'kubectl get --help' for usage.", exitCode: 1 });
+    expect(await run('kubectl get pods -z')).toEqual({ output: "error: unknown shorthand flag: 'z' in -z\nSee 'kubectl get --help' for usage.", exitCode: 1 });
+    expect(await run('kubectl frobnicate pods')).toEqual({ output: 'error: unknown command "frobnicate" for "kubectl"', exitCode: 1 });
+    expect(await run('kubectl apply -f manifests/nope.yaml')).toEqual({ output: 'error: the path "manifests/nope.yaml" does not exist', exitCode: 1 });
+    expect(await run('kubectl label namespace default istio-injection=disabled')).toEqual({ output: "error: 'istio-injection' already has a value (enabled), and --overwrite is false", exitCode: 1 });
+    expect(await run('kubectl label namespace default istio-injection=enabled')).toEqual({ output: 'namespace/default not labeled', exitCode: 0 });
+    expect(await run('kubectl label namespace default a=b=c')).toEqual({ output: 'error: invalid label spec: a=b=c', exitCode: 1 });
+    // A `&&` stops at the first failure and reports its status, as a shell does.
+    const chained = await run('kubectl get pods nope && kubectl get svc');
+    expect(chained.exitCode).toBe(1);
+    expect(chained.output).not.toContain('productpage');
+    // What kubectl has but the deck does not run is the deck's refusal (2), not kubectl's.
+    expect((await run('kubectl get pods --watch')).exitCode).toBe(2);
+    expect((await run('kubectl describe pods')).exitCode).toBe(2);
+  }, 60_000);
 });
 
 /** `Code 200 : 17 (85.0 %)` lines → {200: 17}. */

@@ -187,6 +187,19 @@ describe('change controls', () => {
     expect(screen.getByRole('status').textContent).toBe('done: 1/1 pods Ready');
   });
 
+  it('a command kubectl failed reads as a failure: its exit status, red output, no progress wait', async () => {
+    sessionStorage.setItem('istio-deck-presenter-token', 'T');
+    const output = 'Error from server (NotFound): deployments.apps "nope" not found';
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ output, exitCode: 1 }), { headers: { 'content-type': 'application/json' } })));
+    mount(<CommandCard command="kubectl get deployment nope" expect={{ kind: 'Pod', namespace: 'default' }} />);
+    send({ type: 'snapshot', topic: 'resources/Pod/default', seq: 1, data: { items: [] } });
+    fireEvent.click(screen.getByRole('button', { name: 'Run' }));
+    const out = await screen.findByLabelText('command output');
+    expect(out.textContent).toBe(output);
+    expect(out.classList.contains('is-bad')).toBe(true);
+    expect(screen.getByRole('status').textContent).toBe('command exited with code 1');
+  });
+
   it('keeps the whole output of a long command (the match block of -o yaml is in the middle)', async () => {
     sessionStorage.setItem('istio-deck-presenter-token', 'T');
     const yaml = ['apiVersion: networking.istio.io/v1', 'kind: VirtualService', 'spec:', '  http:', '  - match:', '    - headers:', '        end-user:', '          exact: jason', ...Array.from({ length: 20 }, (_, i) => `  line${i}: x`)].join('\n');

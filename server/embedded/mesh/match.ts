@@ -1,3 +1,5 @@
+import { compileUserRegex, type UserRegex } from '../../user-regex.ts';
+
 /** Istio's HTTPMatchRequest semantics: conditions within one match are ANDed, the match list is ORed. */
 
 export interface StringMatch {
@@ -37,23 +39,22 @@ export interface MatchInput {
   gateway: string;
 }
 
-const regexCache = new Map<string, RegExp | null>();
+/**
+ * Envoy refuses a route whose regex compiles to a bigger RE2 program than this (Istio's
+ * bootstrap sets re2.max_program_size.error_level to 32768), so such a match never applies.
+ */
+const ENVOY_MAX_PROGRAM_SIZE = 32_768;
+const MAX_CACHED_REGEXES = 1000;
 
-/** Constructs RE2 lacks (backreferences, lookaround): such a pattern is not a valid Istio regex. */
-const NOT_RE2 = /\\[1-9]|\(\?<?[=!]/;
-/** Longest value a regex is run against: JS regexes backtrack where RE2 would not. */
-const MAX_REGEX_INPUT = 8 * 1024;
+const regexCache = new Map<string, UserRegex | null>();
 
-/** RE2 matching the whole value; an invalid pattern matches nothing (Istio would have rejected it). */
-function fullRegex(pattern: string): RegExp | null {
+/** The compiled pattern; null when Istio or Envoy would have refused it, so it matches nothing. */
+function envoyRegex(pattern: string): UserRegex | null {
   let re = regexCache.get(pattern);
   if (re === undefined) {
-    try {
-      re = NOT_RE2.test(pattern) ? null : new RegExp(`^(?:${pattern})$`, 's');
-    } catch {
-      re = null;
-    }
-    if (regexCache.size > 1000) regexCache.clear();
+    const { regex } = compileUserRegex(pattern);
+    re = regex && regex.programSize() <= ENVOY_MAX_PROGRAM_SIZE ? regex : null;
+    if (regexCache.size >= MAX_CACHED_REGEXES) regexCache.clear();
     regexCache.set(pattern, re);
   }
   return re;
@@ -66,8 +67,8 @@ export function stringMatches(m: StringMatch | undefined, value: string | undefi
   if (value === undefined) return false;
   if (m.exact !== undefined) return ignoreCase ? value.toLowerCase() === m.exact.toLowerCase() : value === m.exact;
   if (m.prefix !== undefined) return ignoreCase ? value.toLowerCase().startsWith(m.prefix.toLowerCase()) : value.startsWith(m.prefix);
-  const re = fullRegex(m.regex!);
-  return re && value.length <= MAX_REGEX_INPUT ? re.test(value) : false;
+  // Envoy's safe_regex matches the whole value, in time linear in its length.
+  return envoyRegex(m.regex!)?.matchesWhole(value) ?? false;
 }
 
 // Istio ignores these keys under `headers`; they have their own fields.
