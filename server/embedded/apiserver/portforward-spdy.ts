@@ -1,11 +1,11 @@
 import net from 'node:net';
-import type { PodRuntime } from '../pod-runtime.ts';
-import { forwardError, targetFailed } from '../portforward.ts';
-import type { KubeObject } from '../types.ts';
-import { RstStatus } from './frames.ts';
-import { SpdySession } from './session.ts';
-import type { SpdyStream } from './stream.ts';
-import type { SpdyTransport } from './transport.ts';
+import type { PodRuntime } from './pod-runtime.ts';
+import { forwardError, targetFailed } from './portforward.ts';
+import type { KubeObject } from './types.ts';
+import { RstStatus } from './spdy/frames.ts';
+import { SpdySession } from './spdy/session.ts';
+import type { SpdyStream } from './spdy/stream.ts';
+import type { SpdyTransport } from './spdy/transport.ts';
 
 /** The port-forward protocol kubectl names in X-Stream-Protocol-Version. */
 export const PORT_FORWARD_V1 = 'portforward.k8s.io';
