@@ -3,13 +3,11 @@
  * The sandbox's id and token live in sessionStorage, so a reload keeps it. The presenter's
  * page (it holds a presenter token) and speaker-view receivers never use one.
  */
-import { WS_PATH } from '../../server/protocol.ts';
+import { WS_PATH, type SandboxGrant } from '../../server/protocol.ts';
 import { isReceiver, presenterToken } from './env.ts';
 
-export interface SandboxInfo {
-  id: string;
-  token: string;
-}
+/** The sandbox this page uses, as the server granted it. */
+export type SandboxInfo = SandboxGrant;
 
 export interface SandboxState {
   sandbox?: SandboxInfo;

@@ -8,11 +8,9 @@ import { summarize } from '../hub/summaries.ts';
 import { stringify } from 'yaml';
 import { applyManifests, clean, deleteManifests, type ChangePolicy } from './apply.ts';
 import { runExec } from './run-exec.ts';
+import type { RunResult } from '../protocol.ts';
 
-export interface RunResult {
-  output: string;
-  exitCode: number;
-}
+export type { RunResult } from '../protocol.ts';
 
 const GET_ALIASES: Record<string, string> = {
   po: 'Pod', pod: 'Pod', pods: 'Pod',
