@@ -12,7 +12,7 @@ const sections: Array<{ title: string; run: () => Promise<Figure[]> }> = [
   {
     title: 'Mesh (productpage through the gateway, tracing on)',
     run: async () => {
-      const { benchMesh, benchDelayStory } = await import('../server/embedded/mesh/bench.ts');
+      const { benchMesh, benchDelayStory } = await import('./mesh.ts');
       const m = await benchMesh();
       const story = await benchDelayStory();
       return [
@@ -26,7 +26,7 @@ const sections: Array<{ title: string; run: () => Promise<Figure[]> }> = [
   {
     title: 'Tracing',
     run: async () => {
-      const { benchSpans } = await import('../server/embedded/tracing/bench.ts');
+      const { benchSpans } = await import('./tracing.ts');
       const s = benchSpans();
       return [
         ['spans recorded', String(s.spansRecorded)],

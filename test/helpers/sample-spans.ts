@@ -1,8 +1,9 @@
 /**
- * Bookinfo traces shaped like Istio's sidecar spans (facts sheet §4.4), for the
- * benchmark and for tests that need realistic data without running the mesh.
+ * Bookinfo traces shaped like Istio's sidecar spans (a client and a server span per hop,
+ * with the tags Envoy writes: node id, upstream cluster, canonical service and revision),
+ * for the benchmark and for tests that need realistic data without running the mesh.
  */
-import type { KeyValue, SpanRecord } from './types.ts';
+import type { KeyValue, SpanRecord } from '../../server/embedded/tracing/types.ts';
 
 export interface SampleTraceOptions {
   traceID?: string;
