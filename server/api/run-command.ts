@@ -6,7 +6,8 @@ import { DocumentError } from './yaml-documents.ts';
 import { kindInfo } from '../cluster/kinds.ts';
 import { summarize } from '../hub/summaries.ts';
 import { stringify } from 'yaml';
-import { applyManifests, clean, deleteManifests, type ChangePolicy } from './apply.ts';
+import { applyManifests, deleteManifests, type ChangePolicy } from './apply.ts';
+import { withoutBookkeeping } from '../object-view.ts';
 import { runExec } from './run-exec.ts';
 import type { RunResult } from '../protocol.ts';
 
@@ -132,7 +133,7 @@ async function listObjects(connection: ClusterConnection, kind: string, namespac
 async function asYaml(connection: ClusterConnection, kind: string, namespace: string, name?: string): Promise<string> {
   const items = await listObjects(connection, kind, namespace, name);
   if (name && !items.length) return `Error from server (NotFound): ${kind.toLowerCase()} "${name}" not found`;
-  const cleaned = items.map((o) => clean(JSON.parse(JSON.stringify(o))));
+  const cleaned = items.map((o) => withoutBookkeeping(JSON.parse(JSON.stringify(o))));
   return stringify(name ? cleaned[0] : { apiVersion: 'v1', kind: 'List', items: cleaned });
 }
 
