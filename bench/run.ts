@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: prints the figures the issues ask for. Nothing here is asserted: a noisy
- * 2-core machine makes timings unfit for tests.
+ * `npm run bench`: prints the deck's performance figures (throughput, latency, memory).
+ * Nothing here is asserted: a noisy 2-core machine makes timings unfit for tests.
  */
 import { benchApiServer } from './api-server.ts';
 import { benchDeck } from './deck.ts';

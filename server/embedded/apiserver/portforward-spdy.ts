@@ -25,10 +25,10 @@ interface StreamPair {
 }
 
 /**
- * kubectl's SPDY port-forward, served the way the kubelet does it (httpstream.go): every
- * local connection opens an `error` stream and a `data` stream sharing a `requestid` and a
- * `port`; once both are here the data stream is piped to the pod port, and whatever goes
- * wrong is written on the error stream before both are closed.
+ * kubectl's SPDY port-forward, served the way the kubelet serves it so kubectl's client
+ * works unchanged: every local connection opens an `error` stream and a `data` stream
+ * sharing a `requestid` and a `port`; once both are here the data stream is piped to the
+ * pod port, and whatever goes wrong is written on the error stream before both are closed.
  */
 export function serveSpdyPortForward(transport: SpdyTransport, pod: KubeObject, runtime: PodRuntime): SpdySession {
   const pairs = new Map<string, StreamPair>();
