@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: prints the figures the issues ask for. Nothing here is asserted: a noisy
- * 2-core machine makes timings unfit for tests.
+ * `npm run bench`: prints the deck's performance figures (throughput, latency, memory).
+ * Nothing here is asserted: a noisy 2-core machine makes timings unfit for tests.
  */
 import { benchApiServer } from './api-server.ts';
 import { benchDeck } from './deck.ts';
@@ -12,7 +12,7 @@ const sections: Array<{ title: string; run: () => Promise<Figure[]> }> = [
   {
     title: 'Mesh (productpage through the gateway, tracing on)',
     run: async () => {
-      const { benchMesh, benchDelayStory } = await import('../server/embedded/mesh/bench.ts');
+      const { benchMesh, benchDelayStory } = await import('./mesh.ts');
       const m = await benchMesh();
       const story = await benchDelayStory();
       return [
@@ -26,7 +26,7 @@ const sections: Array<{ title: string; run: () => Promise<Figure[]> }> = [
   {
     title: 'Tracing',
     run: async () => {
-      const { benchSpans } = await import('../server/embedded/tracing/bench.ts');
+      const { benchSpans } = await import('./tracing.ts');
       const s = benchSpans();
       return [
         ['spans recorded', String(s.spansRecorded)],

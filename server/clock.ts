@@ -76,9 +76,3 @@ function abortError(): Error {
   err.name = 'AbortError';
   return err;
 }
-
-/** The scale from ISTIO_DECK_TIME_SCALE, or real time. */
-export function clockFromEnv(env = process.env): ScaledClock {
-  const raw = env.ISTIO_DECK_TIME_SCALE;
-  return new ScaledClock(raw ? Number(raw) : 1);
-}

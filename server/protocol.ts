@@ -235,7 +235,7 @@ export function parsePresenterPosition(p: any): PresenterPosition | undefined {
   return { h: p.h, v: p.v, f: Number.isInteger(p.f) ? p.f : undefined, slideId: typeof p.slideId === 'string' ? p.slideId.slice(0, 100) : undefined };
 }
 
-// ---- HTTP API shapes (POST /api/apply, /api/dry-run, /api/delete, /api/scene) -------------
+// ---- HTTP API shapes (POST /api/apply, /api/dry-run, /api/delete, /api/scene, /api/run, …) ----
 
 export interface ApplyDocumentResult {
   index: number;
@@ -262,4 +262,105 @@ export interface ApiErrorBody {
   field?: string;
   kind?: string;
   name?: string;
+}
+
+/**
+ * How a scene is applied. `reset` brings the cluster to exactly the scene: its files are
+ * applied and every other routing object in its namespaces is deleted. `catch-up` applies
+ * the scene's files but keeps extra routing objects (a rule written live during Q&A).
+ */
+export type SceneMode = 'reset' | 'catch-up';
+
+export interface SceneObjectRef {
+  kind: string;
+  name: string;
+  namespace: string;
+}
+
+/** What applying a scene did: per-object results (created, configured, unchanged, deleted) and what it left alone. */
+export interface SceneApplyResponse extends ApplyResponse {
+  scene: string;
+  mode: SceneMode;
+  /** Routing objects the scene does not hold that catch-up left in place. */
+  kept: SceneObjectRef[];
+}
+
+/** One scene's pre-flight (GET /api/preflight answers one per scene). */
+export interface PreflightResult {
+  scene: string;
+  title: string;
+  ok: boolean;
+  problems: string[];
+}
+
+/** What a talk command run through POST /api/run printed, and its exit status. */
+export interface RunResult {
+  output: string;
+  exitCode: number;
+}
+
+/** An attendee's sandbox as POST /api/sandbox grants it: its id and its own bearer token. */
+export interface SandboxGrant {
+  id: string;
+  token: string;
+}
+
+// ---- Jaeger's v1 query API JSON (GET /api/traces/:id answers it, from the embedded or a real Jaeger) ----
+
+export interface JaegerKeyValue {
+  key: string;
+  type: 'string' | 'bool' | 'int64' | 'float64' | 'binary';
+  value: string | number | boolean;
+}
+
+export interface JaegerReference {
+  refType: 'CHILD_OF' | 'FOLLOWS_FROM';
+  traceID: string;
+  spanID: string;
+}
+
+export interface JaegerSpan {
+  traceID: string;
+  spanID: string;
+  flags?: number;
+  operationName: string;
+  references: JaegerReference[];
+  startTime: number;
+  duration: number;
+  tags: JaegerKeyValue[];
+  logs: { timestamp: number; fields: JaegerKeyValue[] }[];
+  processID: string;
+  warnings: string[] | null;
+}
+
+export interface JaegerProcess {
+  serviceName: string;
+  tags: JaegerKeyValue[];
+}
+
+export interface JaegerTrace {
+  traceID: string;
+  spans: JaegerSpan[];
+  processes: Record<string, JaegerProcess>;
+  warnings: string[] | null;
+}
+
+export interface JaegerDependencyLink {
+  parent: string;
+  child: string;
+  callCount: number;
+}
+
+export interface JaegerError {
+  code?: number;
+  msg: string;
+  traceID?: string;
+}
+
+export interface JaegerResponse<T> {
+  data: T;
+  total: number;
+  limit: number;
+  offset: number;
+  errors: JaegerError[] | null;
 }

@@ -4,7 +4,7 @@ import type { RevealApi, RevealConfig } from 'reveal.js';
 import Notes from 'reveal.js/plugin/notes';
 import { isPrintPdf, presenterToken } from '../live/env.ts';
 import { useConnectionOf, useMainClient } from '../live/index.ts';
-import { DeckContext, SlideContext, type DeckInfo } from './context.ts';
+import { DeckContext, SlideContext, type DeckInfo } from '../slide-context.ts';
 import { preloadPanels } from '../panels/lazy.tsx';
 import { PresenterSync } from './PresenterSync.tsx';
 import { collectSlides, hashId, slideNotes, slideScene, visibleSlides, type DeckSlide, type SlideModule } from './slides.ts';

@@ -8,7 +8,7 @@ import { HEALTH_TOPIC } from '../../server/protocol.ts';
 import { useSandbox, useTopic } from '../live/index.ts';
 import { sandboxStore } from '../live/sandbox.ts';
 import { useSceneAction } from '../live/scene.ts';
-import { useDeckInfo } from './context.ts';
+import { useDeckInfo } from '../slide-context.ts';
 import { StatusMessage } from './StatusMessage.tsx';
 
 export function SandboxControls() {

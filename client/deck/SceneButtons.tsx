@@ -1,5 +1,5 @@
 /** The presenter's scene buttons in the status bar: catch up to, or reset to, the current slide's scene. */
-import { useDeckInfo } from './context.ts';
+import { useDeckInfo } from '../slide-context.ts';
 import { usePresenter } from '../live/index.ts';
 import { useSceneAction, type SceneMode } from '../live/scene.ts';
 import { StatusMessage } from './StatusMessage.tsx';

@@ -3,13 +3,11 @@
  * The sandbox's id and token live in sessionStorage, so a reload keeps it. The presenter's
  * page (it holds a presenter token) and speaker-view receivers never use one.
  */
-import { WS_PATH } from '../../server/protocol.ts';
+import { WS_PATH, type ApiErrorBody, type SandboxGrant } from '../../server/protocol.ts';
 import { isReceiver, presenterToken } from './env.ts';
 
-export interface SandboxInfo {
-  id: string;
-  token: string;
-}
+/** The sandbox this page uses, as the server granted it. */
+export type SandboxInfo = SandboxGrant;
 
 export interface SandboxState {
   sandbox?: SandboxInfo;
@@ -46,7 +44,7 @@ export class SandboxStore {
     this.set({ busy: 'creating', notice: undefined });
     try {
       const res = await this.fetchImpl('/api/sandbox', { method: 'POST' });
-      const body = (await res.json().catch(() => ({}))) as Partial<SandboxInfo> & { error?: string };
+      const body = (await res.json().catch(() => ({}))) as Partial<SandboxGrant & ApiErrorBody>;
       if (res.status === 429) throw new Error(`No sandbox free: ${body.error ?? 'all sandboxes are in use; try again later'}. Meanwhile, keep following the presenter.`);
       if (!res.ok || typeof body.id !== 'string' || typeof body.token !== 'string') throw new Error(`The server could not start a sandbox: ${body.error ?? `HTTP ${res.status}`}`);
       const sandbox = { id: body.id, token: body.token };

@@ -1,9 +1,9 @@
 /** Applying a slide's scene (catch up or reset) and saying plainly what it did. */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { SceneApplyResponse, SceneMode } from '../../server/api/scenes.ts';
+import type { SceneApplyResponse, SceneMode } from '../../server/protocol.ts';
 import { errorText, postJson } from './api.ts';
 
-export type { SceneApplyResponse, SceneMode } from '../../server/api/scenes.ts';
+export type { SceneApplyResponse, SceneMode } from '../../server/protocol.ts';
 
 const ref = (r: { kind: string; name: string }) => `${r.kind}/${r.name}`;
 const MAX_NAMED = 3;

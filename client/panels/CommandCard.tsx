@@ -1,5 +1,5 @@
 import { useLayoutEffect, useRef, useState } from 'react';
-import { parseResourcesTopic, resourcesTopic, type PodSummary, type ResourceSummary, type ResourcesSnapshot, type StreamedKind } from '../../server/protocol.ts';
+import { parseResourcesTopic, resourcesTopic, type PodSummary, type ResourceSummary, type ResourcesSnapshot, type RunResult, type StreamedKind } from '../../server/protocol.ts';
 import { errorText, postJson } from '../live/api.ts';
 import { usePresenter, useTopic } from '../live/index.ts';
 import { Panel, ReadOnlyNote } from './Panel.tsx';
@@ -52,7 +52,7 @@ async function copy(text: string) {
   }
 }
 
-type RunState = { phase: 'idle' } | { phase: 'running' } | { phase: 'ran'; output: string; exitCode: number } | { phase: 'failed'; error: string };
+type RunState = { phase: 'idle' } | { phase: 'running' } | ({ phase: 'ran' } & RunResult) | { phase: 'failed'; error: string };
 
 const MAX_OUTPUT_LINES = 400;
 
@@ -60,7 +60,7 @@ const MAX_OUTPUT_LINES = 400;
  * The whole output, in a box as tall as the slide allows, scrolled to the end the way a
  * terminal shows it; the presenter scrolls up for the middle of a long `-o yaml`.
  */
-function CommandOutput({ output, exitCode }: { output: string; exitCode: number }) {
+function CommandOutput({ output, exitCode }: RunResult) {
   const box = useRef<HTMLPreElement>(null);
   const lines = output.trimEnd().split('\n');
   const dropped = Math.max(0, lines.length - MAX_OUTPUT_LINES);
@@ -87,7 +87,7 @@ export function CommandCard({ command, expect }: { command: string; expect?: Exp
   const onRun = async () => {
     setRun({ phase: 'running' });
     try {
-      const res = await postJson<{ output: string; exitCode: number }>('/api/run', { command });
+      const res = await postJson<RunResult>('/api/run', { command });
       setRun({ phase: 'ran', output: res.output, exitCode: res.exitCode });
     } catch (e) {
       setRun({ phase: 'failed', error: errorText(e) });

@@ -1,13 +1,8 @@
 import { useState } from 'react';
+import type { PreflightResult } from '../../server/protocol.ts';
 import { api, errorText } from '../live/api.ts';
 import { usePresenter } from '../live/index.ts';
 import { Panel, ReadOnlyNote } from './Panel.tsx';
-
-interface PreflightResult {
-  scene: string;
-  ok: boolean;
-  problems: string[];
-}
 
 /** Before the talk: walk every scene and show which would come up red or green. */
 export function PreflightPanel() {

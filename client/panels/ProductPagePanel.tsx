@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import { useSlide } from '../deck/context.ts';
+import { useSlide } from '../slide-context.ts';
 import { isPrintPdf, isReceiver } from '../live/env.ts';
 import { useSandbox } from '../live/index.ts';
 import { gatewayBase } from '../live/sandbox.ts';

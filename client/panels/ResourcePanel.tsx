@@ -1,23 +1,15 @@
 import { useRef } from 'react';
 import { stringify } from 'yaml';
+import { withoutBookkeeping } from '../../server/object-view.ts';
 import { resourcesTopic, type ObjectSummary, type ResourcesChange, type ResourcesSnapshot } from '../../server/protocol.ts';
 import { useTopic } from '../live/index.ts';
 import { Panel } from './Panel.tsx';
 
 type IstioKind = 'VirtualService' | 'DestinationRule' | 'Gateway';
 
-/** The object as a reader wants it: no server bookkeeping. */
+/** The object as a reader wants it: no server bookkeeping, as the apply diffs show it. */
 export function displayYaml(obj: unknown): string {
-  const o = structuredClone(obj ?? {}) as any;
-  if (o.metadata) {
-    for (const k of ['managedFields', 'resourceVersion', 'uid', 'generation', 'creationTimestamp', 'selfLink']) delete o.metadata[k];
-    if (o.metadata.annotations) {
-      delete o.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'];
-      if (!Object.keys(o.metadata.annotations).length) delete o.metadata.annotations;
-    }
-  }
-  delete o.status;
-  return stringify(o, { lineWidth: 0 });
+  return stringify(withoutBookkeeping((obj ?? {}) as { metadata?: unknown }), { lineWidth: 0 });
 }
 
 /** Indices of lines in `next` that were not in `prev` (counted as a multiset, so moves of equal lines don't flash). */

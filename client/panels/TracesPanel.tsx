@@ -1,23 +1,8 @@
 import { useEffect, useState } from 'react';
-import { TRACES_TOPIC, type TraceSummary, type TracesChange, type TracesSnapshot } from '../../server/protocol.ts';
+import { TRACES_TOPIC, type JaegerResponse, type JaegerSpan, type JaegerTrace, type TraceSummary, type TracesChange, type TracesSnapshot } from '../../server/protocol.ts';
 import { api, errorText } from '../live/api.ts';
 import { useTopic } from '../live/index.ts';
 import { Panel } from './Panel.tsx';
-
-interface JaegerSpan {
-  spanID: string;
-  operationName: string;
-  references?: { refType: string; spanID: string }[];
-  startTime: number;
-  duration: number;
-  processID: string;
-  tags?: { key: string; value: unknown }[];
-}
-interface JaegerTrace {
-  traceID: string;
-  spans: JaegerSpan[];
-  processes: Record<string, { serviceName: string }>;
-}
 
 export interface GanttRow {
   id: string;
@@ -79,7 +64,7 @@ function Gantt({ traceID }: { traceID: string }) {
     setTrace(undefined);
     setError(undefined);
     // Jaeger's query API wraps traces as { data: [trace] }; accept a bare trace too.
-    api<{ data?: JaegerTrace[] } & Partial<JaegerTrace>>(`/api/traces/${encodeURIComponent(traceID)}`)
+    api<Partial<JaegerResponse<JaegerTrace[]>> & Partial<JaegerTrace>>(`/api/traces/${encodeURIComponent(traceID)}`)
       .then((r) => {
         if (!live) return;
         const found = r.data?.[0] ?? (Array.isArray(r.spans) ? (r as JaegerTrace) : undefined);

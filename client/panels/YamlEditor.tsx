@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import type { ApplyResponse } from '../../server/protocol.ts';
-import { useSlide } from '../deck/context.ts';
+import { useSlide } from '../slide-context.ts';
 import type { ServerMarker } from '../editor/MonacoYaml.tsx';
 import { api, ApiRequestError, errorText, postYaml } from '../live/api.ts';
 import { isPrintPdf } from '../live/env.ts';

@@ -3,7 +3,7 @@
  * slide's bundle holds the deck alone (the budget is 150 KB gzip).
  */
 import { lazy, Suspense, type ComponentType } from 'react';
-import { useSlide } from '../deck/context.ts';
+import { useSlide } from '../slide-context.ts';
 
 const loaders: (() => Promise<unknown>)[] = [];
 

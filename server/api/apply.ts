@@ -2,6 +2,7 @@ import * as k8s from '@kubernetes/client-node';
 import { createTwoFilesPatch } from 'diff';
 import { stringify } from 'yaml';
 import type { ApplyDocumentResult, ApplyResponse } from '../protocol.ts';
+import { withoutBookkeeping } from '../object-view.ts';
 import { errorMessage, errorStatus, errorStatusBody, type ClusterConnection } from '../cluster/connection.ts';
 import { DocumentError, parseManifests, type ParsedDocument } from './yaml-documents.ts';
 import { ROUTING_KINDS } from '../cluster/kinds.ts';
@@ -135,7 +136,7 @@ async function rollback(connection: ClusterConnection, docs: ParsedDocument[], l
     const d = docs[index];
     try {
       if (!before) await connection.objects.delete(d.object as k8s.KubernetesObject);
-      else await connection.objects.patch(clean(before) as k8s.KubernetesObject, undefined, undefined, FIELD_MANAGER, true, k8s.PatchStrategy.ServerSideApply);
+      else await connection.objects.patch(withoutBookkeeping(before) as k8s.KubernetesObject, undefined, undefined, FIELD_MANAGER, true, k8s.PatchStrategy.ServerSideApply);
     } catch (err) {
       console.error(`rollback of ${d.object.kind}/${d.object.metadata.name} failed: ${errorMessage(err)}`);
     }
@@ -148,23 +149,9 @@ function describeResult(d: ParsedDocument, before: Obj | undefined, after: Obj):
   return { index: d.index, kind: d.object.kind, name: d.object.metadata.name, namespace: d.object.metadata.namespace ?? '', result, diff };
 }
 
-/** The YAML people would compare: no server bookkeeping. */
-export function clean(o: Obj | undefined): Obj | undefined {
-  if (!o) return undefined;
-  const { managedFields, resourceVersion, uid, creationTimestamp, generation, selfLink, ...metadata } = (o.metadata ?? {}) as Record<string, unknown>;
-  void managedFields, resourceVersion, uid, creationTimestamp, generation, selfLink;
-  const annotations = { ...((metadata.annotations as Record<string, string>) ?? {}) };
-  delete annotations['kubectl.kubernetes.io/last-applied-configuration'];
-  const { status, ...rest } = o;
-  void status;
-  const out: Obj = { ...rest, metadata: { ...metadata, ...(Object.keys(annotations).length ? { annotations } : {}) } as Obj['metadata'] };
-  if (!Object.keys(annotations).length) delete (out.metadata as Record<string, unknown>).annotations;
-  return out;
-}
-
 export function unifiedDiff(d: ParsedDocument, before: Obj | undefined, after: Obj | undefined): string {
-  const a = before ? stringify(clean(before)) : '';
-  const b = after ? stringify(clean(after)) : '';
+  const a = before ? stringify(withoutBookkeeping(before)) : '';
+  const b = after ? stringify(withoutBookkeeping(after)) : '';
   if (a === b) return '';
   const name = `${d.object.kind}/${d.object.metadata.namespace}/${d.object.metadata.name}`;
   return createTwoFilesPatch(`live/${name}`, `new/${name}`, a, b, undefined, undefined, { context: 3 });

@@ -1,10 +1,6 @@
 import { errorMessage, errorStatus, errorStatusBody } from '../cluster/connection.ts';
 
-/** What the Run button answers: the text a terminal would show and the exit status a shell reports. */
-export interface RunResult {
-  output: string;
-  exitCode: number;
-}
+import type { RunResult } from '../protocol.ts';
 
 /** What one emulated kubectl command wrote, stream by stream, and its exit status. */
 export interface KubectlOutput {

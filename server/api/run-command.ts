@@ -6,10 +6,14 @@ import { DocumentError } from './yaml-documents.ts';
 import { kindInfo } from '../cluster/kinds.ts';
 import { summarize } from '../hub/summaries.ts';
 import { stringify } from 'yaml';
-import { applyManifests, clean, deleteManifests, type ChangePolicy } from './apply.ts';
+import { applyManifests, deleteManifests, type ChangePolicy } from './apply.ts';
+import { withoutBookkeeping } from '../object-view.ts';
 import { runExec } from './run-exec.ts';
 import { parseGrep, type GrepParse } from './run-grep.ts';
-import { failed, kubectlApiError, printed, refused, streamText, terminalResult, type KubectlOutput, type RunResult } from './kubectl-output.ts';
+import { failed, kubectlApiError, printed, refused, streamText, terminalResult, type KubectlOutput } from './kubectl-output.ts';
+import type { RunResult } from '../protocol.ts';
+
+export type { RunResult } from '../protocol.ts';
 
 const GET_ALIASES: Record<string, string> = {
   po: 'Pod', pod: 'Pod', pods: 'Pod',
@@ -225,7 +229,7 @@ async function listObjects(connection: ClusterConnection, kind: string, namespac
 async function asYaml(connection: ClusterConnection, kind: string, namespace: string, name?: string): Promise<KubectlOutput> {
   const items = await listObjects(connection, kind, namespace, name);
   if (name && !items.length) return notFound(kind, name);
-  const cleaned = items.map((o) => clean(JSON.parse(JSON.stringify(o))));
+  const cleaned = items.map((o) => withoutBookkeeping(JSON.parse(JSON.stringify(o))));
   return printed(stringify(name ? cleaned[0] : { apiVersion: 'v1', kind: 'List', items: cleaned }));
 }
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
-import type { ApplyResponse } from '../protocol.ts';
+import type { ApplyResponse, PreflightResult, SceneApplyResponse, SceneMode, SceneObjectRef } from '../protocol.ts';
 import { errorMessage, errorStatus, type ClusterConnection } from '../cluster/connection.ts';
 import { kindInfo, ROUTING_KINDS } from '../cluster/kinds.ts';
 import { applyManifests, unifiedDiff, type ChangePolicy } from './apply.ts';
@@ -43,27 +43,8 @@ export function sceneDocuments(root: string, scene: Scene): string {
   return [...byKey.values()].map((o) => stringify(o)).join('---\n');
 }
 
-/**
- * How a scene is applied. `reset` brings the cluster to exactly the scene: its files are
- * applied and every other routing object in its namespaces is deleted. `catch-up` applies
- * the scene's files but keeps extra routing objects (a rule written live during Q&A).
- */
-export type SceneMode = 'reset' | 'catch-up';
+export type { PreflightResult, SceneApplyResponse, SceneMode, SceneObjectRef } from '../protocol.ts';
 export const SCENE_MODES: readonly SceneMode[] = ['reset', 'catch-up'];
-
-export interface SceneObjectRef {
-  kind: string;
-  name: string;
-  namespace: string;
-}
-
-/** What applying a scene did: per-object results (created, configured, unchanged, deleted) and what it left alone. */
-export interface SceneApplyResponse extends ApplyResponse {
-  scene: string;
-  mode: SceneMode;
-  /** Routing objects the scene does not hold that catch-up left in place. */
-  kept: SceneObjectRef[];
-}
 
 export async function applyScene(connection: ClusterConnection, policy: ChangePolicy, root: string, scene: Scene, opts: { dryRun: boolean; mode?: SceneMode }): Promise<SceneApplyResponse> {
   const mode = opts.mode ?? 'reset';
@@ -130,13 +111,6 @@ async function checkPresent(connection: ClusterConnection, policy: ChangePolicy,
     });
   }
   return results;
-}
-
-export interface PreflightResult {
-  scene: string;
-  title: string;
-  ok: boolean;
-  problems: string[];
 }
 
 /** Dry-runs every scene against the cluster: files present, documents valid, the cluster accepts them. */

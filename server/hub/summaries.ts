@@ -1,4 +1,5 @@
 import type { ObjectSummary, PodSummary, ResourceSummary } from '../protocol.ts';
+import { podStatusReason } from '../cluster/pod-status.ts';
 
 type Obj = { kind?: string; metadata?: any; spec?: any; status?: any; [k: string]: any };
 
@@ -14,14 +15,12 @@ const iso = (t: unknown) => (t instanceof Date ? t.toISOString() : String(t ?? '
 /** READY and STATUS the way `kubectl get pods` computes them. */
 export function summarizePod(pod: Obj): PodSummary {
   const containers: any[] = pod.spec?.containers ?? [];
-  const statuses: any[] = pod.status?.containerStatuses ?? [];
-  const ready = statuses.filter((s) => s.ready).length;
-  const restarts = statuses.reduce((n, s) => n + (s.restartCount ?? 0), 0);
+  const { reason, ready, total, restarts } = podStatusReason(pod);
   return {
     name: pod.metadata?.name,
     namespace: pod.metadata?.namespace,
-    ready: `${ready}/${containers.length}`,
-    status: podStatus(pod),
+    ready: `${ready}/${total}`,
+    status: reason,
     restarts,
     creationTimestamp: iso(pod.metadata?.creationTimestamp),
     app: pod.metadata?.labels?.app,
@@ -29,22 +28,6 @@ export function summarizePod(pod: Obj): PodSummary {
     hasSidecar: containers.some((c) => c.name === 'istio-proxy'),
     resourceVersion: String(pod.metadata?.resourceVersion ?? ''),
   };
-}
-
-export function podStatus(pod: Obj): string {
-  if (pod.metadata?.deletionTimestamp) return 'Terminating';
-  let reason: string = pod.status?.reason || pod.status?.phase || 'Pending';
-  const init: any[] = pod.status?.initContainerStatuses ?? [];
-  for (const [i, s] of init.entries()) {
-    if (s.state?.terminated?.exitCode === 0) continue;
-    if (s.state?.waiting?.reason && s.state.waiting.reason !== 'PodInitializing') return `Init:${s.state.waiting.reason}`;
-    return `Init:${i}/${init.length}`;
-  }
-  for (const s of [...(pod.status?.containerStatuses ?? [])].reverse()) {
-    if (s.state?.waiting?.reason) reason = s.state.waiting.reason;
-    else if (s.state?.terminated?.reason) reason = s.state.terminated.reason;
-  }
-  return reason;
 }
 
 function summarizeObject(kind: string, obj: Obj): ObjectSummary {

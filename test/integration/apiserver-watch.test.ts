@@ -1,6 +1,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { request } from 'node:https';
 import { afterEach, describe, expect, it } from 'vitest';
+import { until as poll } from '../helpers/until.ts';
 import { generateTlsMaterial } from '../../server/embedded/apiserver/tls.ts';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.ts';
 
@@ -24,13 +25,7 @@ async function setup(opts: Parameters<typeof startTestApiServer>[0] = {}) {
   return { api, kc, core: kc.makeApiClient(k8s.CoreV1Api), pods, mkPod };
 }
 
-async function until(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (cond: () => boolean, timeoutMs = 10_000) => poll(cond, 'condition not met in time', timeoutMs, 10);
 
 /** Streams a raw watch, collecting the bytes. */
 function rawWatch(api: TestApiServer, path: string) {

@@ -1,57 +1,39 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScaledClock } from '../../server/clock.ts';
-import { type EmbeddedCluster, startEmbeddedCluster } from '../../server/embedded/cluster.ts';
-import { makeKubectl } from '../helpers/kubectl.ts';
+import { describe, expect, it } from 'vitest';
+import { clusterWithKubectl } from '../helpers/cluster.ts';
 
 /** What an attendee sees from the controllers and validation through the real kubectl. */
 describe('controllers and validation through kubectl', () => {
-  let cluster: EmbeddedCluster;
-  let kubectl: ReturnType<typeof makeKubectl>;
-  let dir: string;
+  const fixture = clusterWithKubectl(0.02, { name: 'controllers-kubectl' });
 
-  beforeAll(async () => {
-    cluster = await startEmbeddedCluster({ name: 'controllers-kubectl', clock: new ScaledClock(0.02) });
-    dir = mkdtempSync(join(tmpdir(), 'controllers-kubectl-'));
-    writeFileSync(join(dir, 'kubeconfig'), cluster.kubeconfig);
-    kubectl = makeKubectl(join(dir, 'kubeconfig'));
-  });
-  afterAll(async () => {
-    kubectl?.cleanup();
-    await cluster?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
 
   it('shows Istio\'s control plane Running in istio-system', async () => {
-    const pods = await kubectl.ok(['get', 'pods', '-n', 'istio-system', '--no-headers']);
+    const pods = await fixture.kubectl.ok(['get', 'pods', '-n', 'istio-system', '--no-headers']);
     const rows = pods.trim().split('\n').map((l) => l.split(/\s+/));
     expect(rows.map((r) => r[0].replace(/-[a-z0-9]+-[a-z0-9]{5}$/, '')).sort()).toEqual(['istio-ingressgateway', 'istiod', 'jaeger']);
     for (const r of rows) expect(r.slice(1, 3)).toEqual(['1/1', 'Running']);
-    const host = await kubectl.ok(['-n', 'istio-system', 'get', 'service', 'istio-ingressgateway', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}']);
-    const port = await kubectl.ok(['-n', 'istio-system', 'get', 'service', 'istio-ingressgateway', '-o', 'jsonpath={.spec.ports[?(@.name=="http2")].port}']);
+    const host = await fixture.kubectl.ok(['-n', 'istio-system', 'get', 'service', 'istio-ingressgateway', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}']);
+    const port = await fixture.kubectl.ok(['-n', 'istio-system', 'get', 'service', 'istio-ingressgateway', '-o', 'jsonpath={.spec.ports[?(@.name=="http2")].port}']);
     expect(`${host}:${port}`).toBe('127.0.0.1:80');
   });
 
   it('creates, scales and rolls out a deployment that kubectl waits for', async () => {
-    await kubectl.ok(['create', 'namespace', 'demo']);
-    await kubectl.ok(['label', 'namespace', 'demo', 'istio-injection=enabled']);
-    await kubectl.ok(['-n', 'demo', 'create', 'deployment', 'web', '--image=docker.io/library/nginx:1.27']);
-    expect(await kubectl.ok(['-n', 'demo', 'rollout', 'status', 'deployment/web', '--timeout=30s'])).toContain('deployment "web" successfully rolled out');
-    const pods = await kubectl.ok(['-n', 'demo', 'get', 'pods', '--no-headers']);
+    await fixture.kubectl.ok(['create', 'namespace', 'demo']);
+    await fixture.kubectl.ok(['label', 'namespace', 'demo', 'istio-injection=enabled']);
+    await fixture.kubectl.ok(['-n', 'demo', 'create', 'deployment', 'web', '--image=docker.io/library/nginx:1.27']);
+    expect(await fixture.kubectl.ok(['-n', 'demo', 'rollout', 'status', 'deployment/web', '--timeout=30s'])).toContain('deployment "web" successfully rolled out');
+    const pods = await fixture.kubectl.ok(['-n', 'demo', 'get', 'pods', '--no-headers']);
     expect(pods).toMatch(/^web-[a-z0-9]+-[a-z0-9]{5}\s+2\/2\s+Running\s+0\s/);
 
-    await kubectl.ok(['-n', 'demo', 'scale', 'deployment/web', '--replicas=3']);
-    expect(await kubectl.ok(['-n', 'demo', 'rollout', 'status', 'deployment/web', '--timeout=30s'])).toContain('successfully rolled out');
-    expect(await kubectl.ok(['-n', 'demo', 'get', 'deploy', 'web', '--no-headers'])).toMatch(/^web\s+3\/3\s+3\s+3\s/);
+    await fixture.kubectl.ok(['-n', 'demo', 'scale', 'deployment/web', '--replicas=3']);
+    expect(await fixture.kubectl.ok(['-n', 'demo', 'rollout', 'status', 'deployment/web', '--timeout=30s'])).toContain('successfully rolled out');
+    expect(await fixture.kubectl.ok(['-n', 'demo', 'get', 'deploy', 'web', '--no-headers'])).toMatch(/^web\s+3\/3\s+3\s+3\s/);
 
-    await kubectl.ok(['-n', 'demo', 'set', 'image', 'deployment/web', 'nginx=docker.io/library/nginx:1.28']);
-    expect(await kubectl.ok(['-n', 'demo', 'rollout', 'status', 'deployment/web', '--timeout=30s'])).toContain('successfully rolled out');
-    const images = await kubectl.ok(['-n', 'demo', 'get', 'pods', '-o', 'jsonpath={.items[*].spec.containers[0].image}']);
+    await fixture.kubectl.ok(['-n', 'demo', 'set', 'image', 'deployment/web', 'nginx=docker.io/library/nginx:1.28']);
+    expect(await fixture.kubectl.ok(['-n', 'demo', 'rollout', 'status', 'deployment/web', '--timeout=30s'])).toContain('successfully rolled out');
+    const images = await fixture.kubectl.ok(['-n', 'demo', 'get', 'pods', '-o', 'jsonpath={.items[*].spec.containers[0].image}']);
     expect(images.split(' ')).toEqual(['docker.io/library/nginx:1.28', 'docker.io/library/nginx:1.28', 'docker.io/library/nginx:1.28']);
 
-    const events = await kubectl.ok(['-n', 'demo', 'describe', 'pod', '-l', 'app=web']);
+    const events = await fixture.kubectl.ok(['-n', 'demo', 'describe', 'pod', '-l', 'app=web']);
     for (const reason of ['Scheduled', 'Pulling', 'Pulled', 'Created', 'Started']) expect(events).toContain(reason);
     expect(events).toContain('Started container istio-proxy');
   });
@@ -65,17 +47,17 @@ spec:
   hosts: [reviews]
   http:
 ${http}`;
-    const noHost = await kubectl.run(['apply', '-f', '-'], { input: bad('  - route:\n    - destination:\n        subset: v1\n') });
+    const noHost = await fixture.kubectl.run(['apply', '-f', '-'], { input: bad('  - route:\n    - destination:\n        subset: v1\n') });
     expect(noHost.code).not.toBe(0);
     expect(noHost.stderr.trim()).toBe('The VirtualService "reviews" is invalid: spec.http[0].route[0].destination.host: Required value');
 
-    const fault = await kubectl.run(['apply', '-f', '-'], { input: bad('  - route:\n    - destination:\n        host: reviews\n    fault: {}\n    timeout: 10s\n') });
+    const fault = await fixture.kubectl.run(['apply', '-f', '-'], { input: bad('  - route:\n    - destination:\n        host: reviews\n    fault: {}\n    timeout: 10s\n') });
     expect(fault.stderr.trim()).toBe('The VirtualService "reviews" is invalid: spec.http[0].fault: Required value: HTTP fault injection must have an abort and/or a delay');
 
-    const dryRun = await kubectl.run(['apply', '--dry-run=server', '-f', '-'], { input: bad('  - route:\n    - destination:\n        host: reviews\n      weight: -1\n') });
+    const dryRun = await fixture.kubectl.run(['apply', '--dry-run=server', '-f', '-'], { input: bad('  - route:\n    - destination:\n        host: reviews\n      weight: -1\n') });
     expect(dryRun.stderr.trim()).toBe('The VirtualService "reviews" is invalid: spec.http[0].route[0].weight: Invalid value: -1: weight -1 < 0');
 
-    const ok = await kubectl.ok(['apply', '-f', '-'], { input: bad('  - route:\n    - destination:\n        host: reviews\n        subset: v1\n      weight: 30\n    - destination:\n        host: reviews\n        subset: v3\n      weight: 30\n') });
+    const ok = await fixture.kubectl.ok(['apply', '-f', '-'], { input: bad('  - route:\n    - destination:\n        host: reviews\n        subset: v1\n      weight: 30\n    - destination:\n        host: reviews\n        subset: v3\n      weight: 30\n') });
     expect(ok.trim()).toBe('virtualservice.networking.istio.io/reviews created');
   });
 });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { until as poll } from '../helpers/until.ts';
 import { ScaledClock } from '../../server/clock.ts';
 import { ObjectStore } from '../../server/embedded/apiserver/store.ts';
 import type { KubeObject } from '../../server/embedded/apiserver/types.ts';
@@ -24,16 +25,8 @@ function cluster(opts: { istio?: boolean } = {}) {
   return { store, kinds };
 }
 
-/** Polls until `check` returns a truthy value (real time; the clock runs 100x fast). */
-async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/** Polls often until `check` returns a truthy value (real time; the clock runs 100x fast). */
+const until = <T>(what: string, check: () => T | undefined | false) => poll(check, what, 3000, 5);
 
 const readyCount = (p: KubeObject) => `${(p.status?.containerStatuses ?? []).filter((c: any) => c.ready).length}/${p.spec.containers.length}`;
 

@@ -1,6 +1,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { until } from '../helpers/until.ts';
 import { deckWithKubectl, TestSocket, wsUrl } from '../helpers/deck.ts';
 import type { PodSummary, ResourcesSnapshot } from '../../server/protocol.ts';
 
@@ -44,12 +45,10 @@ describe('deck server on the embedded cluster', () => {
   });
 
   it('reports the embedded cluster as connected', async () => {
-    let health: any;
-    for (let i = 0; i < 50; i++) {
-      health = await (await fetch(`${fixture.deck.base}/api/health`)).json();
-      if (health.connected) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const health = await until(async () => {
+      const h = await (await fetch(`${fixture.deck.base}/api/health`)).json();
+      return h.connected && h;
+    }, 'health to say connected', 5000);
     expect(health).toMatchObject({ mode: 'embedded', connected: true, istio: true });
     expect(health.gatewayUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     // Its clock runs 100x faster (scale 0.01), so it is already ahead of this one: ages count from it.

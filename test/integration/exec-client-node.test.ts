@@ -2,6 +2,7 @@ import https from 'node:https';
 import { PassThrough } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../helpers/until.ts';
 import WebSocket from 'ws';
 import { ScaledClock } from '../../server/clock.ts';
 import { ClusterConnection } from '../../server/cluster/connection.ts';
@@ -13,16 +14,11 @@ describe('exec and port-forward on the embedded cluster', () => {
   let cluster: EmbeddedCluster;
   let connection: ClusterConnection;
 
-  const podOf = async (namespace: string, labelSelector: string) => {
-    const end = Date.now() + 30_000;
-    for (;;) {
+  const podOf = (namespace: string, labelSelector: string) =>
+    until(async () => {
       const pods = await connection.core.listNamespacedPod({ namespace, labelSelector });
-      const ready = pods.items.find((p) => (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
-      if (ready) return ready.metadata!.name!;
-      if (Date.now() > end) throw new Error(`no Ready pod for ${labelSelector} in ${namespace}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
+      return pods.items.find((p) => (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'))?.metadata!.name;
+    }, `a Ready pod for ${labelSelector} in ${namespace}`, 30_000);
 
   /** Runs a command with client-node's Exec; resolves when the server closes the stream. */
   async function exec(pod: string, container: string, command: string[]) {

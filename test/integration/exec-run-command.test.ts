@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../helpers/until.ts';
 import { defaultChangePolicy } from '../../server/api/apply.ts';
 import { runTalkCommand } from '../../server/api/run-command.ts';
 import { ScaledClock } from '../../server/clock.ts';
@@ -22,14 +23,11 @@ describe('Run button: kubectl exec on the embedded cluster', () => {
   }
 
   async function waitForReady(deployments: string[], ms = 30_000): Promise<void> {
-    const end = Date.now() + ms;
-    while (Date.now() < end) {
+    await until(async () => {
       const list = await connection.apps.listNamespacedDeployment({ namespace: 'default' });
       const ready = new Set(list.items.filter((d) => (d.status?.readyReplicas ?? 0) >= 1).map((d) => d.metadata!.name));
-      if (deployments.every((d) => ready.has(d))) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`deployments ${deployments.join(', ')} not ready within ${ms} ms`);
+      return deployments.every((d) => ready.has(d));
+    }, `deployments ${deployments.join(', ')} ready within ${ms} ms`, ms);
   }
 
   beforeAll(async () => {

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../helpers/until.ts';
 import { ScaledClock } from '../../server/clock.ts';
 import { ClusterConnection } from '../../server/cluster/connection.ts';
 import { INGRESS_GATEWAY, JAEGER_QUERY, LOCAL_URL_ANNOTATION, canConnect, findServiceAddress, type FoundAddress } from '../../server/cluster/service-address.ts';
@@ -64,13 +65,10 @@ describe('finding the gateway and Jaeger', () => {
     cluster = await startEmbeddedCluster({ clock: new ScaledClock(0.05) });
     connection = new ClusterConnection({ mode: 'embedded', kubeconfigText: cluster.kubeconfig });
     apply(cluster.store, [...manifest('bookinfo/namespace.yaml'), ...manifest('bookinfo/bookinfo.yaml'), ...manifest('networking/bookinfo-gateway.yaml')]);
-    const end = Date.now() + 30_000;
-    for (;;) {
+    await until(async () => {
       const res = await fetch(`${cluster.gatewayUrl}/productpage`).catch(() => undefined);
-      if (res?.status === 200 && (await res.text()).includes('Reviewer1')) break;
-      if (Date.now() > end) throw new Error('Bookinfo did not come up behind the gateway within 30 s');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+      return res?.status === 200 && (await res.text()).includes('Reviewer1');
+    }, 'Bookinfo to come up behind the gateway within 30 s', 30_000);
   }, 60_000);
   afterAll(async () => {
     for (const a of found) a.close?.();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpanStore } from '../../server/embedded/tracing/span-store.ts';
 import { startJaegerQuery, type JaegerQueryServer } from '../../server/embedded/tracing/jaeger-api.ts';
-import { sampleBookinfoTrace } from '../../server/embedded/tracing/sample-spans.ts';
+import { sampleBookinfoTrace } from '../helpers/sample-spans.ts';
 import type { JaegerResponse, JaegerTrace } from '../../server/embedded/tracing/jaeger-json.ts';
 
 const T0 = 1_750_000_000_000_000; // µs

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpanStore } from '../../server/embedded/tracing/span-store.ts';
 import { startJaegerQuery, type JaegerQueryServer } from '../../server/embedded/tracing/jaeger-api.ts';
-import { sampleBookinfoTrace } from '../../server/embedded/tracing/sample-spans.ts';
+import { sampleBookinfoTrace } from '../helpers/sample-spans.ts';
 import { GraphPoller } from '../../server/hub/graph.ts';
 import { TracesFeed } from '../../server/hub/traces-feed.ts';
 import type { GraphSnapshot, TraceSummary } from '../../server/protocol.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SpanStore } from '../../server/embedded/tracing/span-store.ts';
-import { sampleBookinfoTrace } from '../../server/embedded/tracing/sample-spans.ts';
+import { sampleBookinfoTrace } from '../helpers/sample-spans.ts';
 import type { SpanRecord } from '../../server/embedded/tracing/types.ts';
 
 describe('SpanStore', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { until } from '../helpers/until.ts';
 import { ScaledClock } from '../../server/clock.ts';
 import { createMesh } from '../../server/embedded/mesh/index.ts';
 import { SpanCollector, apply, bookinfoStore, manifest, tag } from '../helpers/mesh-fixtures.ts';
@@ -23,9 +24,7 @@ describe('cutting requests short', () => {
       await new Promise((r) => setTimeout(r, 50));
       hangup.abort();
       expect(await pending).toBeInstanceOf(Error);
-      const started = Date.now();
-      while (!spans.spans.length && Date.now() - started < 2000) await new Promise((r) => setTimeout(r, 10));
-      const span = spans.spans[0];
+      const span = await until(() => spans.spans[0], 'the gateway span of the abandoned request', 2000, 10);
       expect(span.serviceName).toBe('istio-ingressgateway.istio-system');
       expect(tag(span, 'http.status_code')).toBe('0');
       expect(tag(span, 'response_flags')).toBe('DI,DC');

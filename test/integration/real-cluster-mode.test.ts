@@ -3,19 +3,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../helpers/until.ts';
 import { startTestDeck, TestSocket, wsUrl } from '../helpers/deck.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-async function until<T>(fn: () => T | undefined | Promise<T | undefined>, what: string, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`timed out: ${what}`);
-}
 
 describe('real-cluster mode against `npm run cluster` in another process', () => {
   let child: ChildProcess;
@@ -28,7 +20,7 @@ describe('real-cluster mode against `npm run cluster` in another process', () =>
     child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/cluster-main.ts'), '--state-dir', stateDir, '--time-scale', '0.01'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
-    await until(() => existsSync(join(stateDir, 'endpoints.json')), `endpoints.json (output: ${output})`);
+    await until(() => existsSync(join(stateDir, 'endpoints.json')), `endpoints.json (output: ${output})`, 30_000, 150);
     deck = await startTestDeck({ kubeconfig: join(stateDir, 'kubeconfig') });
   });
   afterAll(async () => {
@@ -49,7 +41,7 @@ describe('real-cluster mode against `npm run cluster` in another process', () =>
     const health = await until(async () => {
       const h = await (await fetch(`${deck.base}/api/health`)).json();
       return h.connected ? h : undefined;
-    }, 'deck connected');
+    }, 'deck connected', 30_000, 150);
     expect(health.mode).toBe('real');
     expect(health.clock).toBeUndefined(); // a real cluster's timestamps are wall-clock time
     expect(health.gatewayUrl).toBe(JSON.parse(readFileSync(join(stateDir, 'endpoints.json'), 'utf8')).gateway);
@@ -78,7 +70,7 @@ current-context: gone
       const health = await until(async () => {
         const h = await (await fetch(`${deck.base}/api/health`)).json();
         return h.message && h.message !== 'connecting' ? h : undefined;
-      }, 'health message', 10_000);
+      }, 'health message', 10_000, 150);
       expect(health.connected).toBe(false);
       expect(health.message).toMatch(/unreachable/);
       const page = await fetch(deck.base + '/');

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until as poll } from '../helpers/until.ts';
 import { invalid } from '../../server/embedded/apiserver/errors.ts';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.ts';
 import { makeKubectl } from '../helpers/kubectl.ts';
@@ -205,10 +206,4 @@ spec:
   });
 });
 
-async function until(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = (cond: () => boolean, timeoutMs = 10_000) => poll(cond, 'condition not met in time', timeoutMs, 20);

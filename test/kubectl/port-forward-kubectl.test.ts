@@ -1,13 +1,10 @@
 import http from 'node:http';
 import https from 'node:https';
 import * as k8s from '@kubernetes/client-node';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ScaledClock } from '../../server/clock.ts';
-import { startEmbeddedCluster, type EmbeddedCluster } from '../../server/embedded/cluster.ts';
-import { makeKubectl, type KubectlPortForward } from '../helpers/kubectl.ts';
+import { clusterWithKubectl } from '../helpers/cluster.ts';
+import type { KubectlPortForward } from '../helpers/kubectl.ts';
 import { until } from '../helpers/until.ts';
 
 const m = (p: string) => join(resolve(import.meta.dirname, '../..'), 'manifests', p);
@@ -34,36 +31,27 @@ const get = (port: number, path: string) => request(port, path);
  * on a plain HTTP upgrade) against the embedded cluster, reaching the ingress gateway and Jaeger.
  */
 describe('kubectl port-forward on the embedded cluster', () => {
-  let cluster: EmbeddedCluster;
-  let kubectl: ReturnType<typeof makeKubectl>;
-  let dir: string;
+  const fixture = clusterWithKubectl(0.05);
   let gatewayPod: string;
   const running: KubectlPortForward[] = [];
 
   const forward = async (args: string[], env?: Record<string, string>) => {
-    const pf = await kubectl.portForward(args, { env });
+    const pf = await fixture.kubectl.portForward(args, { env });
     running.push(pf);
     return pf;
   };
 
   beforeAll(async () => {
-    cluster = await startEmbeddedCluster({ clock: new ScaledClock(0.05) });
-    dir = mkdtempSync(join(tmpdir(), 'port-forward-kubectl-'));
-    writeFileSync(join(dir, 'kubeconfig'), cluster.kubeconfig, { mode: 0o600 });
-    kubectl = makeKubectl(join(dir, 'kubeconfig'));
-    await kubectl.ok(['label', 'namespace', 'default', 'istio-injection=enabled']);
-    await kubectl.ok(['apply', '-f', m('bookinfo/bookinfo.yaml'), '-f', m('networking/bookinfo-gateway.yaml')]);
-    await kubectl.ok(['wait', '--for=condition=Available', 'deployment', '--all', '--timeout=60s'], { timeoutMs: 70_000 });
-    gatewayPod = (await kubectl.ok(['get', 'pods', '-n', 'istio-system', '-l', 'istio=ingressgateway', '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
+    await fixture.kubectl.ok(['label', 'namespace', 'default', 'istio-injection=enabled']);
+    await fixture.kubectl.ok(['apply', '-f', m('bookinfo/bookinfo.yaml'), '-f', m('networking/bookinfo-gateway.yaml')]);
+    await fixture.kubectl.ok(['wait', '--for=condition=Available', 'deployment', '--all', '--timeout=60s'], { timeoutMs: 70_000 });
+    gatewayPod = (await fixture.kubectl.ok(['get', 'pods', '-n', 'istio-system', '-l', 'istio=ingressgateway', '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
   }, 90_000);
   afterEach(async () => {
     await Promise.all(running.splice(0).map((pf) => pf.stop()));
   });
   afterAll(async () => {
     await Promise.all(running.splice(0).map((pf) => pf.stop()));
-    kubectl?.cleanup();
-    await cluster?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   const expectProductPage = (r: { status: number; body: Buffer }) => {
@@ -94,9 +82,9 @@ describe('kubectl port-forward on the embedded cluster', () => {
 
   it('carries a response of over a megabyte intact (Jaeger through svc/tracing)', async () => {
     // Traffic for the traces, sent straight to the gateway.
-    await Promise.all(Array.from({ length: 100 }, () => fetch(`${cluster.gatewayUrl}/productpage`).then((r) => r.arrayBuffer())));
+    await Promise.all(Array.from({ length: 100 }, () => fetch(`${fixture.cluster.gatewayUrl}/productpage`).then((r) => r.arrayBuffer())));
     const query = '/api/traces?service=productpage.default&limit=1000';
-    const direct = Buffer.from(await (await fetch(`${cluster.jaegerUrl}${query}`)).arrayBuffer());
+    const direct = Buffer.from(await (await fetch(`${fixture.cluster.jaegerUrl}${query}`)).arrayBuffer());
     expect(direct.length).toBeGreaterThan(1024 * 1024);
 
     const pf = await forward(['-n', 'istio-system', 'svc/tracing', '0:80']);
@@ -110,7 +98,7 @@ describe('kubectl port-forward on the embedded cluster', () => {
 
   it('carries a 600 KB upload: the gateway reads the whole body before it answers', async () => {
     const body = Buffer.alloc(600 * 1024, 'x');
-    const direct = await fetch(`${cluster.gatewayUrl}/productpage`, { method: 'POST', body });
+    const direct = await fetch(`${fixture.cluster.gatewayUrl}/productpage`, { method: 'POST', body });
     const pf = await forward(['-n', 'istio-system', `pod/${gatewayPod}`, '0:8080']);
     const through = await request(pf.localPort, '/productpage', { method: 'POST', body });
     expect(through.status).toBe(direct.status);
@@ -128,12 +116,12 @@ describe('kubectl port-forward on the embedded cluster', () => {
 
   it('refuses a bad SPDY upgrade with the API server\'s status before switching protocols', async () => {
     const kc = new k8s.KubeConfig();
-    kc.loadFromString(cluster.kubeconfig);
+    kc.loadFromString(fixture.cluster.kubeconfig);
     const ca = Buffer.from(kc.getCurrentCluster()!.caData!, 'base64');
     const token = kc.getCurrentUser()!.token!;
     const upgrade = (path: string, headers: Record<string, string>) =>
       new Promise<{ status: number; message: string }>((done, fail) => {
-        const req = https.request(`${cluster.apiServerUrl}${path}`, { method: 'POST', ca, headers: { connection: 'Upgrade', upgrade: 'SPDY/3.1', ...headers } });
+        const req = https.request(`${fixture.cluster.apiServerUrl}${path}`, { method: 'POST', ca, headers: { connection: 'Upgrade', upgrade: 'SPDY/3.1', ...headers } });
         req.on('upgrade', (res, socket) => (socket.destroy(), done({ status: res.statusCode ?? 0, message: '' })));
         req.on('response', (res) => {
           let body = '';

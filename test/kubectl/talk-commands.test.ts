@@ -1,44 +1,21 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScaledClock } from '../../server/clock.ts';
-import { startEmbeddedCluster, type EmbeddedCluster } from '../../server/embedded/cluster.ts';
-import { makeKubectl } from '../helpers/kubectl.ts';
+import { describe, expect, it } from 'vitest';
+import { until } from '../helpers/until.ts';
+import { clusterWithKubectl } from '../helpers/cluster.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const m = (p: string) => join(ROOT, 'manifests', p);
 
 /** The talk's kubectl commands, verbatim but for file paths, print what a real cluster prints. */
 describe('the talk, through kubectl, on the embedded cluster', () => {
-  let cluster: EmbeddedCluster;
-  let kubectl: ReturnType<typeof makeKubectl>;
-  let dir: string;
+  const fixture = clusterWithKubectl(0.005);
 
-  beforeAll(async () => {
-    cluster = await startEmbeddedCluster({ clock: new ScaledClock(0.005) });
-    dir = mkdtempSync(join(tmpdir(), 'talk-'));
-    writeFileSync(join(dir, 'kubeconfig'), cluster.kubeconfig, { mode: 0o600 });
-    kubectl = makeKubectl(join(dir, 'kubeconfig'));
-  });
-  afterAll(async () => {
-    kubectl?.cleanup();
-    await cluster?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
-  const sh = async (...args: string[]) => kubectl.ok(args);
-  const waitFor = async (check: () => Promise<boolean>, what: string, ms = 15_000) => {
-    const end = Date.now() + ms;
-    while (Date.now() < end) {
-      if (await check()) return;
-      await new Promise((r) => setTimeout(r, 150));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  };
+  const sh = async (...args: string[]) => fixture.kubectl.ok(args);
+  const waitFor = (check: () => Promise<boolean>, what: string, ms = 15_000) => until(check, what, ms, 150);
 
   it('kubectl get pods && kubectl get svc: an empty default namespace with the kubernetes service', async () => {
-    const pods = await kubectl.run(['get', 'pods']);
+    const pods = await fixture.kubectl.run(['get', 'pods']);
     expect(pods.code).toBe(0);
     expect(pods.stderr + pods.stdout).toContain('No resources found in default namespace.');
     const svc = await sh('get', 'svc');
@@ -96,7 +73,7 @@ describe('the talk, through kubectl, on the embedded cluster', () => {
   });
 
   it('serves the product page through the gateway once the rules are in', async () => {
-    const res = await fetch(`${cluster.gatewayUrl}/productpage`);
+    const res = await fetch(`${fixture.cluster.gatewayUrl}/productpage`);
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain('<title>Simple Bookstore App</title>');

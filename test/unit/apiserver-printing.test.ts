@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseFieldSelector, parseLabelSelector } from '../../server/embedded/apiserver/selectors.ts';
-import { humanDuration, podStatusReason } from '../../server/embedded/apiserver/tables.ts';
+import { podStatusReason } from '../../server/cluster/pod-status.ts';
+import { humanDuration } from '../../server/embedded/apiserver/tables.ts';
 import { strategicMergePatch } from '../../server/embedded/apiserver/patch.ts';
 import { RESOURCE_TYPES } from '../../server/embedded/apiserver/registry.ts';
 

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DeckContext } from '../../client/deck/context.ts';
+import { DeckContext } from '../../client/slide-context.ts';
 import { followTarget, PresenterSync } from '../../client/deck/PresenterSync.tsx';
 import { visibleSlides, type DeckSlide } from '../../client/deck/slides.ts';
 import { api } from '../../client/live/api.ts';

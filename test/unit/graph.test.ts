@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildGraph } from '../../server/hub/graph.ts';
-import { sampleBookinfoTrace } from '../../server/embedded/tracing/sample-spans.ts';
+import { sampleBookinfoTrace } from '../helpers/sample-spans.ts';
 import { toJaegerTrace } from '../../server/embedded/tracing/jaeger-json.ts';
 
 const T0 = 1_750_000_000_000_000;

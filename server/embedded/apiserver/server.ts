@@ -16,6 +16,7 @@ import {
 } from './discovery.ts';
 import { ApiError, badRequest } from './errors.ts';
 import { recordUpdate, serverSideApply } from './managed-fields.ts';
+import { rfc3339 } from './object-meta.ts';
 import { PATCH_TYPES, applyJsonPatch, mergePatch, strategicMergePatch, unsupportedPatchType } from './patch.ts';
 import type { PodRuntime } from './pod-runtime.ts';
 import { PROTOBUF_CONTENT_TYPE, decodeProtobufObject } from './protobuf.ts';
@@ -168,7 +169,7 @@ function parseBody(req: IncomingMessage, body: Buffer): any {
 }
 
 function nowTimestamp(store: ObjectStore): string {
-  return new Date(store.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return rfc3339(store.clock.now());
 }
 
 class ApiHandler {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock.ts';
 import { ApiError, alreadyExists, conflict, namespaceNotFound, notFound } from './errors.ts';
+import { randomSuffix, rfc3339 } from './object-meta.ts';
 import { ResourceRegistry, apiVersionOf } from './registry.ts';
 import type { KubeObject, ResourceType, StoreEvent, WriteOptions } from './types.ts';
 
@@ -110,7 +111,7 @@ export class ObjectStore {
     obj.kind = type.kind;
     this.runAdmission('CREATE', type, obj, undefined);
     obj.metadata.uid = randomUUID();
-    obj.metadata.creationTimestamp = new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    obj.metadata.creationTimestamp = rfc3339(this.clock.now());
     if (hasGeneration(type)) obj.metadata.generation = 1;
     delete obj.metadata.deletionTimestamp;
     if (opts.dryRun) return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(this.rv) } };
@@ -208,9 +209,3 @@ function sameContent(a: KubeObject, b: KubeObject): boolean {
   return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
 }
 
-function randomSuffix(len = 5): string {
-  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
-  let s = '';
-  for (let i = 0; i < len; i++) s += alphabet[Math.floor(Math.random() * alphabet.length)];
-  return s;
-}

@@ -6,7 +6,7 @@ import { ApiError, badRequest, notFound } from './errors.ts';
 import { execOptions, serveExec } from './exec.ts';
 import type { PodRuntime } from './pod-runtime.ts';
 import { forwardPorts, mustBeRunning, servePortForward } from './portforward.ts';
-import { PORT_FORWARD_V1, SPDY_TUNNEL_PROTOCOL, serveSpdyPortForward } from './spdy/port-forward.ts';
+import { PORT_FORWARD_V1, SPDY_TUNNEL_PROTOCOL, serveSpdyPortForward } from './portforward-spdy.ts';
 import type { SpdySession } from './spdy/session.ts';
 import { acceptWebSocketWithProtocol, socketTransport, webSocketTransport } from './spdy/transport.ts';
 import type { ObjectStore } from './store.ts';

@@ -2,7 +2,8 @@ import type { Clock } from '../../clock.ts';
 import type { ObjectStore } from '../apiserver/store.ts';
 import type { KubeObject } from '../apiserver/types.ts';
 import { DEPLOYMENT_CONTROLLER, recordEvent } from './events.ts';
-import { type Kinds, isOwnedBy, kindsOf, rfc3339 } from './kinds.ts';
+import { rfc3339 } from '../apiserver/object-meta.ts';
+import { type Kinds, isOwnedBy, kindsOf } from './kinds.ts';
 import { podTemplateHash } from './naming.ts';
 import { writeStatus } from './replicaset-controller.ts';
 

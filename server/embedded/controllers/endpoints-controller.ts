@@ -1,6 +1,7 @@
 import type { ObjectStore } from '../apiserver/store.ts';
 import type { KubeObject } from '../apiserver/types.ts';
-import { kindsOf, rfc3339, selectorMatches } from './kinds.ts';
+import { rfc3339 } from '../apiserver/object-meta.ts';
+import { kindsOf, selectorMatches } from './kinds.ts';
 import { isPodReady } from './pod-status.ts';
 
 /** A Service port's target on one pod: a number, or a named containerPort looked up in the pod. */

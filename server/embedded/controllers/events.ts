@@ -2,7 +2,8 @@ import type { Clock } from '../../clock.ts';
 import type { ObjectStore } from '../apiserver/store.ts';
 import type { KubeObject } from '../apiserver/types.ts';
 import { NODE } from './addresses.ts';
-import { kindsOf, rfc3339 } from './kinds.ts';
+import { rfc3339 } from '../apiserver/object-meta.ts';
+import { kindsOf } from './kinds.ts';
 import { hexId } from './naming.ts';
 
 export interface EventSource {

@@ -29,9 +29,6 @@ export function kindsOf(store: ObjectStore): Kinds {
   };
 }
 
-/** RFC 3339 with whole seconds, as real servers write timestamps. */
-export const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
 /** Does `labels` satisfy a matchLabels-style selector (or a LabelSelector with matchLabels/matchExpressions)? */
 export function selectorMatches(selector: any, labels: Record<string, string> | undefined): boolean {
   if (!selector) return false;

@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
-
-// Kubernetes' "safe" alphabet: no vowels, no look-alike characters.
-const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+import { SAFE_ALPHABET } from '../apiserver/object-meta.ts';
 
 /** FNV-1a 32-bit, the hash the Deployment controller uses for pod-template-hash. */
 function fnv32a(text: string): number {
@@ -16,13 +14,6 @@ function fnv32a(text: string): number {
 /** Like rand.SafeEncodeString(fmt.Sprint(hash)): gives names like `reviews-v1-545db77b95`. */
 export function podTemplateHash(template: unknown): string {
   return [...String(fnv32a(stableJson(template)))].map((c) => SAFE_ALPHABET[c.charCodeAt(0) % SAFE_ALPHABET.length]).join('');
-}
-
-/** The 5-character suffix of generated names (`-x7k2q`). */
-export function randomSuffix(len = 5): string {
-  let s = '';
-  for (let i = 0; i < len; i++) s += SAFE_ALPHABET[Math.floor(Math.random() * SAFE_ALPHABET.length)];
-  return s;
 }
 
 /** A stable hex id (container IDs, image digests) derived from `seed`. */

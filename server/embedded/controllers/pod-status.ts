@@ -1,6 +1,6 @@
+import { rfc3339 } from '../apiserver/object-meta.ts';
 import type { KubeObject } from '../apiserver/types.ts';
 import { NODE } from './addresses.ts';
-import { rfc3339 } from './kinds.ts';
 import { hexId } from './naming.ts';
 
 /** How far a pod has come: scheduled to the node, init containers done, containers running, ready. */

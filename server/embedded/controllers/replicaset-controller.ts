@@ -4,7 +4,7 @@ import type { KubeObject } from '../apiserver/types.ts';
 import { applyPodDefaults } from './defaults.ts';
 import { REPLICASET_CONTROLLER, recordEvent } from './events.ts';
 import { type Kinds, isOwnedBy, kindsOf } from './kinds.ts';
-import { randomSuffix } from './naming.ts';
+import { randomSuffix } from '../apiserver/object-meta.ts';
 import { isPodReady } from './pod-status.ts';
 
 export function podsOf(store: ObjectStore, kinds: Kinds, rs: KubeObject): KubeObject[] {

@@ -1,66 +1,12 @@
 /**
  * Jaeger's v1 query API JSON ("internal JSON" the Jaeger UI reads). The embedded
- * query API writes it and the deck's hub reads it, from our API or a real Jaeger.
+ * query API writes it and the deck's hub reads it, from our API or a real Jaeger. The
+ * types are the wire's (server/protocol.ts): the browser reads the same JSON.
  */
+import type { JaegerDependencyLink, JaegerKeyValue, JaegerProcess, JaegerSpan, JaegerTrace } from '../../protocol.ts';
 import type { SpanRecord } from './types.ts';
 
-export interface JaegerKeyValue {
-  key: string;
-  type: 'string' | 'bool' | 'int64' | 'float64' | 'binary';
-  value: string | number | boolean;
-}
-
-export interface JaegerReference {
-  refType: 'CHILD_OF' | 'FOLLOWS_FROM';
-  traceID: string;
-  spanID: string;
-}
-
-export interface JaegerSpan {
-  traceID: string;
-  spanID: string;
-  flags?: number;
-  operationName: string;
-  references: JaegerReference[];
-  startTime: number;
-  duration: number;
-  tags: JaegerKeyValue[];
-  logs: { timestamp: number; fields: JaegerKeyValue[] }[];
-  processID: string;
-  warnings: string[] | null;
-}
-
-export interface JaegerProcess {
-  serviceName: string;
-  tags: JaegerKeyValue[];
-}
-
-export interface JaegerTrace {
-  traceID: string;
-  spans: JaegerSpan[];
-  processes: Record<string, JaegerProcess>;
-  warnings: string[] | null;
-}
-
-export interface JaegerDependencyLink {
-  parent: string;
-  child: string;
-  callCount: number;
-}
-
-export interface JaegerError {
-  code?: number;
-  msg: string;
-  traceID?: string;
-}
-
-export interface JaegerResponse<T> {
-  data: T;
-  total: number;
-  limit: number;
-  offset: number;
-  errors: JaegerError[] | null;
-}
+export type { JaegerDependencyLink, JaegerError, JaegerKeyValue, JaegerProcess, JaegerReference, JaegerResponse, JaegerSpan, JaegerTrace } from '../../protocol.ts';
 
 /** Jaeger trace JSON for one trace's spans: processes de-duplicated as p1, p2, … */
 export function toJaegerTrace(spans: readonly SpanRecord[]): JaegerTrace {

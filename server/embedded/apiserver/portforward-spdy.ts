@@ -1,11 +1,11 @@
 import net from 'node:net';
-import type { PodRuntime } from '../pod-runtime.ts';
-import { forwardError, targetFailed } from '../portforward.ts';
-import type { KubeObject } from '../types.ts';
-import { RstStatus } from './frames.ts';
-import { SpdySession } from './session.ts';
-import type { SpdyStream } from './stream.ts';
-import type { SpdyTransport } from './transport.ts';
+import type { PodRuntime } from './pod-runtime.ts';
+import { forwardError, targetFailed } from './portforward.ts';
+import type { KubeObject } from './types.ts';
+import { RstStatus } from './spdy/frames.ts';
+import { SpdySession } from './spdy/session.ts';
+import type { SpdyStream } from './spdy/stream.ts';
+import type { SpdyTransport } from './spdy/transport.ts';
 
 /** The port-forward protocol kubectl names in X-Stream-Protocol-Version. */
 export const PORT_FORWARD_V1 = 'portforward.k8s.io';
@@ -25,10 +25,10 @@ interface StreamPair {
 }
 
 /**
- * kubectl's SPDY port-forward, served the way the kubelet does it (httpstream.go): every
- * local connection opens an `error` stream and a `data` stream sharing a `requestid` and a
- * `port`; once both are here the data stream is piped to the pod port, and whatever goes
- * wrong is written on the error stream before both are closed.
+ * kubectl's SPDY port-forward, served the way the kubelet serves it so kubectl's client
+ * works unchanged: every local connection opens an `error` stream and a `data` stream
+ * sharing a `requestid` and a `port`; once both are here the data stream is piped to the
+ * pod port, and whatever goes wrong is written on the error stream before both are closed.
  */
 export function serveSpdyPortForward(transport: SpdyTransport, pod: KubeObject, runtime: PodRuntime): SpdySession {
   const pairs = new Map<string, StreamPair>();

@@ -4,65 +4,20 @@
  *                      real time the mesh adds per hop (client sidecar + server sidecar);
  *   benchDelayStory()  the fault-injection story at scale 1: jason, a 7 s ratings delay,
  *                      and the page giving up on reviews after two 3 s attempts.
+ * Bookinfo runs on the mesh tests' fixture store: Running, Ready pods with sidecars, no controllers.
  */
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { parseAllDocuments } from 'yaml';
-import { ScaledClock } from '../../clock.ts';
-import { ObjectStore } from '../apiserver/store.ts';
-import type { KubeObject } from '../apiserver/types.ts';
-import { detailsApp } from '../bookinfo/details.ts';
-import { SpanStore } from '../tracing/span-store.ts';
-import { createMesh } from './index.ts';
-import type { AppContext } from '../app-runtime/types.ts';
-
-const MANIFESTS = fileURLToPath(new URL('../../../manifests/', import.meta.url));
-
-function load(rel: string): KubeObject[] {
-  return parseAllDocuments(readFileSync(MANIFESTS + rel, 'utf8'))
-    .map((d) => d.toJS())
-    .filter((o) => o?.kind);
-}
-
-function apply(store: ObjectStore, objects: KubeObject[]): void {
-  for (const o of objects) {
-    const type = store.registry.byApiVersionKind(o.apiVersion!, o.kind!)!;
-    const obj = structuredClone(o);
-    if (type.namespaced) obj.metadata.namespace ??= 'default';
-    if (store.get(type, obj.metadata.namespace, obj.metadata.name)) store.update(type, obj);
-    else store.create(type, obj);
-  }
-}
-
-/** Bookinfo with sidecars, Running and Ready, as the controllers would leave it. */
-function bookinfoCluster(clock: ScaledClock): ObjectStore {
-  const store = new ObjectStore({ clock });
-  const ns = store.registry.mustGet('', 'namespaces');
-  const pods = store.registry.mustGet('', 'pods');
-  for (const name of ['default', 'istio-system']) store.create(ns, { metadata: { name } });
-  const bookinfo = load('bookinfo/bookinfo.yaml');
-  apply(store, bookinfo.filter((o) => o.kind !== 'Deployment'));
-  let ip = 10;
-  const pod = (deployment: string, namespace: string, labels: Record<string, string>, sa = 'default') =>
-    store.create(pods, {
-      metadata: { name: `${deployment}-5d8f7c9b4-${(ip++).toString(36)}abc`, namespace, labels, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${deployment}-5d8f7c9b4`, uid: deployment, controller: true }] },
-      spec: { serviceAccountName: sa, containers: [{ name: labels.app, image: 'bench' }, { name: 'istio-proxy', image: 'proxyv2' }] },
-      status: { phase: 'Running', podIP: `10.244.0.${ip}`, conditions: [{ type: 'Ready', status: 'True' }] },
-    });
-  pod('istio-ingressgateway', 'istio-system', { app: 'istio-ingressgateway', istio: 'ingressgateway' });
-  for (const d of bookinfo.filter((o) => o.kind === 'Deployment')) pod(d.metadata.name, 'default', d.spec.template.metadata.labels, d.spec.template.spec.serviceAccountName);
-  apply(store, load('networking/bookinfo-gateway.yaml'));
-  return store;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
+import { ScaledClock } from '../server/clock.ts';
+import { detailsApp } from '../server/embedded/bookinfo/details.ts';
+import { createMesh } from '../server/embedded/mesh/index.ts';
+import type { AppContext } from '../server/embedded/app-runtime/types.ts';
+import { SpanStore } from '../server/embedded/tracing/span-store.ts';
+import { apply, bookinfoStore, manifest } from '../test/helpers/mesh-fixtures.ts';
+import { percentile } from './stats.ts';
 
 export async function benchMesh(): Promise<{ rps: number; p50AddedMsPerHop: number; p99AddedMsPerHop: number }> {
   const clock = new ScaledClock(1);
-  const store = bookinfoCluster(clock);
+  const store = bookinfoStore(clock);
   const spans = new SpanStore();
   const mesh = createMesh({ store, clock, spans, realisticLatency: false });
   const gw = await mesh.startGateway();
@@ -106,8 +61,8 @@ export async function benchMesh(): Promise<{ rps: number; p50AddedMsPerHop: numb
       viaMesh.push(performance.now() - t);
     }
     const skip = 1000; // warm-up
-    const d = direct.slice(skip).sort((a, b) => a - b);
-    const m = viaMesh.slice(skip).sort((a, b) => a - b);
+    const d = direct.slice(skip);
+    const m = viaMesh.slice(skip);
     const base = percentile(d, 50);
     return { rps, p50AddedMsPerHop: percentile(m, 50) - base, p99AddedMsPerHop: percentile(m, 99) - base };
   } finally {
@@ -119,10 +74,10 @@ export async function benchMesh(): Promise<{ rps: number; p50AddedMsPerHop: numb
 
 export async function benchDelayStory(): Promise<{ seconds: number }> {
   const clock = new ScaledClock(1);
-  const store = bookinfoCluster(clock);
+  const store = bookinfoStore(clock);
   const mesh = createMesh({ store, clock, spans: new SpanStore() });
   try {
-    for (const f of ['destination-rule-all.yaml', 'virtual-service-all-v1.yaml', 'virtual-service-reviews-test-v2.yaml', 'virtual-service-ratings-test-delay.yaml']) apply(store, load(`networking/${f}`));
+    for (const f of ['destination-rule-all.yaml', 'virtual-service-all-v1.yaml', 'virtual-service-reviews-test-v2.yaml', 'virtual-service-ratings-test-delay.yaml']) apply(store, manifest(`networking/${f}`));
     const login = await mesh.request('ingress', { method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'username=jason&passwd=jason' });
     const cookie = login.headers['set-cookie'].split(';')[0];
     const t0 = clock.now();

@@ -2,8 +2,8 @@
  * Memory after one million spans: the store must stay at its cap, not grow with
  * traffic. `npm run bench` prints these figures.
  */
-import { SpanStore } from './span-store.ts';
-import { sampleBookinfoTrace } from './sample-spans.ts';
+import { SpanStore } from '../server/embedded/tracing/span-store.ts';
+import { sampleBookinfoTrace } from '../test/helpers/sample-spans.ts';
 
 export function benchSpans(total = 1_000_000): { spansRecorded: number; storedSpans: number; heapMB: number } {
   const store = new SpanStore();

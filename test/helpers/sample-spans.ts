@@ -1,8 +1,10 @@
 /**
- * Bookinfo traces shaped like Istio's sidecar spans (facts sheet §4.4), for the
- * benchmark and for tests that need realistic data without running the mesh.
+ * Bookinfo traces shaped like Istio's sidecar spans (a client and a server span per hop,
+ * with the tags Envoy writes: node id, upstream cluster, canonical service and revision),
+ * for the benchmark and for tests that need realistic data without running the mesh.
  */
-import type { KeyValue, SpanRecord } from './types.ts';
+import { newRequestId, newSpanId, newTraceId } from '../../server/embedded/mesh/spans.ts';
+import type { KeyValue, SpanRecord } from '../../server/embedded/tracing/types.ts';
 
 export interface SampleTraceOptions {
   traceID?: string;
@@ -15,20 +17,13 @@ export interface SampleTraceOptions {
   namespace?: string;
 }
 
-/** Random hex id of `bytes` bytes (not cryptographic; ids only need to be unique). */
-export function hexId(bytes: number): string {
-  let s = '';
-  while (s.length < bytes * 2) s += Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0');
-  return s.slice(0, bytes * 2);
-}
-
 /** One /productpage request: 6 spans for reviews v1, 8 for v2/v3, root at the ingress gateway. */
 export function sampleBookinfoTrace(o: SampleTraceOptions): SpanRecord[] {
   const ns = o.namespace ?? 'default';
-  const traceID = o.traceID ?? hexId(16);
+  const traceID = o.traceID ?? newTraceId();
   const version = o.reviewsVersion ?? 'v1';
   const ratingsStatus = o.ratingsStatus ?? 200;
-  const requestId = `${hexId(4)}-${hexId(2)}-4${hexId(2).slice(1)}-a${hexId(2).slice(1)}-${hexId(6)}`;
+  const requestId = newRequestId();
   const spans: SpanRecord[] = [];
   const t0 = o.startUs;
 
@@ -48,8 +43,8 @@ export function sampleBookinfoTrace(o: SampleTraceOptions): SpanRecord[] {
     flags?: string;
   }): { client: SpanRecord; server: SpanRecord } => {
     const host = `${a.toApp}.${ns}.svc.cluster.local`;
-    const clientId = hexId(8);
-    const serverId = hexId(8);
+    const clientId = newSpanId();
+    const serverId = newSpanId();
     const common = (kind: 'client' | 'server', node: string, canonical: string, revision: string, cluster: string): KeyValue[] => {
       const tags: KeyValue[] = [
         { key: 'component', type: 'string', value: 'proxy' },
@@ -107,7 +102,7 @@ export function sampleBookinfoTrace(o: SampleTraceOptions): SpanRecord[] {
   const reviewsMs = version === 'v1' ? 3 : 5 + ratingsMs;
   const pageMs = 2 + 1.5 + reviewsMs + 2;
 
-  const gatewayId = hexId(8);
+  const gatewayId = newSpanId();
   spans.push({
     traceID,
     spanID: gatewayId,
