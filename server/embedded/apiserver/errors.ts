@@ -61,3 +61,7 @@ export function invalid(type: ResourceType, name: string, causes: StatusCause[])
 }
 
 export const badRequest = (message: string) => new ApiError(400, 'BadRequest', message);
+
+/** 403 Forbidden for one object, as admission plugins refuse: `namespaces "default" is forbidden: <why>`. */
+export const forbidden = (type: ResourceType, name: string, why: string) =>
+  new ApiError(403, 'Forbidden', `${qualifiedName(type)} "${name}" is forbidden: ${why}`, { name, group: type.group || undefined, kind: type.plural });
