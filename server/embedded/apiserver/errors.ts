@@ -1,4 +1,5 @@
 import type { ResourceType, StatusCause } from './types.ts';
+import { goQuote } from './validation/go-format.ts';
 
 /** An error that becomes a Kubernetes Status body with this HTTP code. */
 export class ApiError extends Error {
@@ -52,7 +53,8 @@ export function invalid(type: ResourceType, name: string, causes: StatusCause[])
   const kindGroup = type.group ? `${type.kind}.${type.group}` : type.kind;
   const joined = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message));
   const text = joined.length === 1 ? joined[0] : `[${joined.join(', ')}]`;
-  return new ApiError(422, 'Invalid', `${kindGroup} "${name}" is invalid: ${text}`, {
+  // Go's %q: a name with invisible or control characters is shown escaped.
+  return new ApiError(422, 'Invalid', `${kindGroup} ${goQuote(name)} is invalid: ${text}`, {
     name,
     group: type.group || undefined,
     kind: type.kind,

@@ -1,6 +1,7 @@
 /** The kube-apiserver's rules for apps/v1 Deployments and ReplicaSets. */
 import { FieldPath } from './causes.ts';
-import { GoPrinted, goLabelSelector, goStringMap, type KubeCauses } from './kube-causes.ts';
+import { goLabelSelector, goStringMap } from './go-format.ts';
+import { GoPrinted, type KubeCauses } from './kube-causes.ts';
 import { selectorImmutable, validateLabelSelector } from './kube-meta.ts';
 import { validatePodTemplate } from './kube-pod-rules.ts';
 import { selectorMatches } from '../../controllers/kinds.ts';
