@@ -7,7 +7,7 @@ import { ApiError } from '../../server/embedded/apiserver/errors.ts';
 import { ObjectStore } from '../../server/embedded/apiserver/store.ts';
 import type { KubeObject } from '../../server/embedded/apiserver/types.ts';
 import { builtinValidationHook, istioValidationHook, validateBuiltinObject } from '../../server/embedded/apiserver/validation/index.ts';
-import { goQuote } from '../../server/embedded/apiserver/validation/go-format.ts';
+import { goQuote } from '../../server/embedded/apiserver/go-format.ts';
 import { base64ErrorAt } from '../../server/embedded/apiserver/validation/kube-decode.ts';
 import { bootstrapCluster, startControllers } from '../../server/embedded/controllers/index.ts';
 

@@ -1,5 +1,5 @@
 import type { ResourceType, StatusCause } from './types.ts';
-import { goQuote } from './validation/go-format.ts';
+import { goQuote } from './go-format.ts';
 
 /** An error that becomes a Kubernetes Status body with this HTTP code. */
 export class ApiError extends Error {

@@ -1,13 +1,16 @@
 /** The kube-apiserver's rules for apps/v1 Deployments and ReplicaSets. */
+import { formatLabelSelector, parseLabelSelector } from '../selectors.ts';
 import { FieldPath } from './causes.ts';
-import { goLabelSelector, goStringMap } from './go-format.ts';
+import { goLabelSelector, goStringMap } from '../go-format.ts';
 import { GoPrinted, type KubeCauses } from './kube-causes.ts';
 import { selectorImmutable, validateLabelSelector } from './kube-meta.ts';
 import { validatePodTemplate } from './kube-pod-rules.ts';
-import { selectorMatches } from '../../controllers/kinds.ts';
 
 const SPEC = new FieldPath('spec');
 const STRATEGY_TYPES = ['Recreate', 'RollingUpdate'];
+
+/** Whether a LabelSelector selects these labels, by the same matcher the API's list filters use. */
+const selects = (selector: any, labels: Record<string, string> | undefined) => parseLabelSelector(formatLabelSelector(selector))({ metadata: { name: '', labels: labels ?? {} } });
 
 /** Replicas, selector, template and the counters both workload kinds share. */
 function validateWorkloadSpec(spec: any, causes: KubeCauses): void {
@@ -19,7 +22,7 @@ function validateWorkloadSpec(spec: any, causes: KubeCauses): void {
     validateLabelSelector(selector, SPEC.child('selector'), causes);
     if (Object.keys(selector.matchLabels ?? {}).length + (selector.matchExpressions ?? []).length === 0) {
       causes.invalid(SPEC.child('selector'), new GoPrinted(goLabelSelector(selector)), 'empty selector is invalid for deployment');
-    } else if (spec.template && typeof spec.template === 'object' && !selectorMatches(selector, spec.template.metadata?.labels)) {
+    } else if (spec.template && typeof spec.template === 'object' && !selects(selector, spec.template.metadata?.labels)) {
       causes.invalid(SPEC.child('template').child('metadata').child('labels'), new GoPrinted(goStringMap(spec.template.metadata?.labels)), '`selector` does not match template `labels`');
     }
   }

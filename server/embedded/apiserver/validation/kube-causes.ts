@@ -1,6 +1,6 @@
 /** Field errors worded as k8s.io/apimachinery's field.Error prints them for built-in kinds. */
 import { Causes, type FieldPath } from './causes.ts';
-import { goQuote } from './go-format.ts';
+import { goQuote } from '../go-format.ts';
 
 /** A value as field.Error shows it: strings quoted, numbers and booleans bare. */
 function goValue(v: unknown): string {

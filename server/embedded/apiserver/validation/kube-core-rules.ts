@@ -1,6 +1,6 @@
 /** The kube-apiserver's rules for the core kinds the embedded API serves, besides their metadata. */
 import { FieldPath } from './causes.ts';
-import { goQuote } from './go-format.ts';
+import { goQuote } from '../go-format.ts';
 import { GoPrinted, type KubeCauses } from './kube-causes.ts';
 import { configMapKey, dns1123Label, isIp, portName, portNumber, qualifiedName } from './kube-names.ts';
 import { validateLabels } from './kube-meta.ts';

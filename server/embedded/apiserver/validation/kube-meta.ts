@@ -1,6 +1,6 @@
 /** ObjectMeta, labels, annotations and label selectors, as apimachinery validates them for every kind. */
 import { FieldPath } from './causes.ts';
-import { goLabelSelector } from './go-format.ts';
+import { goLabelSelector } from '../go-format.ts';
 import { GoPrinted, type KubeCauses } from './kube-causes.ts';
 import { labelValue, nameIsDnsLabel, qualifiedName, type NameCheck } from './kube-names.ts';
 
