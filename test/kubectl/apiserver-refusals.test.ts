@@ -77,6 +77,17 @@ describe('kubectl sees what a real kube-apiserver refuses', () => {
     );
   });
 
+  it('refuses the same through server-side apply, a JSON patch and a dry-run label', async () => {
+    await fixture.kubectl.ok(['apply', '-f', '-'], { input: deployment('scaled', TEMPLATE) });
+    const ssa = await apply(deployment('scaled', `  replicas: -3\n${TEMPLATE}`), '--server-side', '--field-manager=test', '--force-conflicts');
+    expect(ssa.stderr).toContain('spec.replicas: Invalid value: -3: must be greater than or equal to 0');
+    const patch = await fixture.kubectl.run(['patch', 'deployment', 'scaled', '--type=json', '-p', '[{"op":"add","path":"/spec/template/spec/containers/0/ports","value":[{"containerPort":70000}]}]']);
+    expect(patch.stderr).toContain('The Deployment "scaled" is invalid: spec.template.spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive');
+    const dry = await fixture.kubectl.run(['label', 'deployment', 'scaled', 'bad key!=x', '--dry-run=server']);
+    expect(dry.stderr).toContain(`metadata.labels: Invalid value: "bad key!": ${NAME_PART}`);
+    expect(await fixture.kubectl.ok(['get', 'deployment', 'scaled', '-o', 'jsonpath={.spec.replicas}'])).toBe('1');
+  });
+
   it('answers fractional and over-int32 replicas as the decoder does', async () => {
     for (const replicas of ['1.5', '99999999999']) {
       const r = await apply(deployment('frac', `  replicas: ${replicas}\n${TEMPLATE}`));
