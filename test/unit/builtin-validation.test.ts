@@ -227,6 +227,30 @@ describe('workloads, pods and services', () => {
   });
 });
 
+describe('Endpoints, ServiceAccounts, Events and pods', () => {
+  const store = validatedStore();
+
+  it('refuses an Endpoints address that is not an IP and a port out of range', () => {
+    const err = refusal(store, 'endpoints', { metadata: { name: 'web' }, subsets: [{ addresses: [{ ip: 'not-an-ip' }], ports: [{ port: 0, protocol: 'TCP' }] }] });
+    expect(err!.details!.causes!.map((c) => `${c.field}: ${c.message}`)).toEqual([
+      'subsets[0].addresses[0].ip: Invalid value: "not-an-ip": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)',
+      'subsets[0].ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive',
+    ]);
+    expect(refusal(store, 'endpoints', { metadata: { name: 'ok' }, subsets: [{ addresses: [{ ip: '10.1.0.4' }], ports: [{ port: 9080, protocol: 'TCP' }] }] })).toBeUndefined();
+  });
+
+  it('refuses a ServiceAccount named like a path and an Event about another namespace', () => {
+    expect(refusal(store, 'serviceaccounts', { metadata: { name: '../sa' } })!.details!.causes![0].field).toBe('metadata.name');
+    const event = refusal(store, 'events', { metadata: { name: 'e.1' }, involvedObject: { kind: 'Pod', name: 'p', namespace: 'kube-system' }, reason: 'x' });
+    expect(event!.message).toBe('Event "e.1" is invalid: involvedObject.namespace: Invalid value: "kube-system": does not match event.namespace');
+  });
+
+  it('refuses a pod container without an image or with a duplicate name', () => {
+    const err = refusal(store, 'pods', { metadata: { name: 'p' }, spec: { containers: [{ name: 'c' }, { name: 'c', image: 'x' }] } });
+    expect(err!.details!.causes!.map((c) => `${c.field}: ${c.message}`)).toEqual(['spec.containers[0].image: Required value', 'spec.containers[1].name: Duplicate value: "c"']);
+  });
+});
+
 describe('namespaces that may not be deleted', () => {
   it.each(['default', 'kube-system', 'kube-public'])('refuses deleting %s with 403, and keeps it', (name) => {
     const store = validatedStore();
