@@ -245,6 +245,13 @@ describe('Endpoints, ServiceAccounts, Events and pods', () => {
     expect(event!.message).toBe('Event "e.1" is invalid: involvedObject.namespace: Invalid value: "kube-system": does not match event.namespace');
   });
 
+  it('refuses a Namespace finalizer that is neither standard nor qualified', () => {
+    expect(refusal(store, 'namespaces', { metadata: { name: 'fin' }, spec: { finalizers: ['custom'] } })!.message).toBe(
+      'Namespace "fin" is invalid: spec.finalizers[0]: Invalid value: "custom": name is neither a standard finalizer name nor is it fully qualified',
+    );
+    expect(refusal(store, 'namespaces', { metadata: { name: 'fin2', finalizers: ['example.com/cleanup'] }, spec: { finalizers: ['kubernetes'] } })).toBeUndefined();
+  });
+
   it('refuses a pod container without an image or with a duplicate name', () => {
     const err = refusal(store, 'pods', { metadata: { name: 'p' }, spec: { containers: [{ name: 'c' }, { name: 'c', image: 'x' }] } });
     expect(err!.details!.causes!.map((c) => `${c.field}: ${c.message}`)).toEqual(['spec.containers[0].image: Required value', 'spec.containers[1].name: Duplicate value: "c"']);

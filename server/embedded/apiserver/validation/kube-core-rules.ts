@@ -3,7 +3,7 @@ import { FieldPath } from './causes.ts';
 import { goQuote } from '../go-format.ts';
 import { GoPrinted, type KubeCauses } from './kube-causes.ts';
 import { configMapKey, dns1123Label, isIp, portName, portNumber, qualifiedName } from './kube-names.ts';
-import { validateLabels } from './kube-meta.ts';
+import { validateFinalizer, validateLabels } from './kube-meta.ts';
 import { PROTOCOLS } from './kube-pod-rules.ts';
 
 /** ConfigMap data and Secret data may hold at most this many bytes in total (core.MaxSecretSize). */
@@ -13,7 +13,7 @@ const SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
 const SESSION_AFFINITIES = ['ClientIP', 'None'];
 const IP_MESSAGE = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
 const IMMUTABLE_WHEN_SET = 'field is immutable when `immutable` is set';
-const STANDARD_FINALIZERS = new Set(['kubernetes']);
+const NAMESPACE_FINALIZERS = new Set(['kubernetes']);
 
 const root = (name: string) => new FieldPath(name);
 const entries = (m: unknown): Array<[string, unknown]> => (m && typeof m === 'object' && !Array.isArray(m) ? Object.entries(m) : []);
@@ -152,11 +152,7 @@ export function validateSecretUpdate(next: any, old: any, causes: KubeCauses): v
 
 export function validateNamespace(ns: any, causes: KubeCauses): void {
   (Array.isArray(ns.spec?.finalizers) ? ns.spec.finalizers : []).forEach((f: unknown, i: number) => {
-    if (typeof f !== 'string') return;
-    const at = root('spec').child('finalizers').index(i);
-    const errs = qualifiedName(f);
-    causes.invalidEach(at, f, errs);
-    if (!errs.length && !f.includes('/') && !STANDARD_FINALIZERS.has(f)) causes.invalid(at, f, 'name is neither a standard finalizer name nor is it fully qualified');
+    validateFinalizer(f, root('spec').child('finalizers').index(i), NAMESPACE_FINALIZERS, causes);
   });
 }
 

@@ -41,16 +41,15 @@ export function validateObjectMeta(meta: any, namespaced: boolean, nameCheck: Na
   causes.nonNegative(path.child('generation'), meta.generation);
   validateLabels(meta.labels, path.child('labels'), causes);
   validateAnnotations(meta.annotations, path.child('annotations'), causes);
-  if (Array.isArray(meta.finalizers)) {
-    for (const f of meta.finalizers) {
-      if (typeof f !== 'string') continue;
-      const errs = qualifiedName(f);
-      causes.invalidEach(path.child('finalizers'), f, errs);
-      if (!errs.length && !f.includes('/') && !STANDARD_FINALIZERS.has(f)) {
-        causes.invalid(path.child('finalizers'), f, 'name is neither a standard finalizer name nor is it fully qualified');
-      }
-    }
-  }
+  if (Array.isArray(meta.finalizers)) for (const f of meta.finalizers) validateFinalizer(f, path.child('finalizers'), STANDARD_FINALIZERS, causes);
+}
+
+/** A finalizer is a qualified name, and one without a prefix must be one Kubernetes defines. */
+export function validateFinalizer(f: unknown, path: FieldPath, standard: Set<string>, causes: KubeCauses): void {
+  if (typeof f !== 'string') return;
+  const errs = qualifiedName(f);
+  causes.invalidEach(path, f, errs);
+  if (!errs.length && !f.includes('/') && !standard.has(f)) causes.invalid(path, f, 'name is neither a standard finalizer name nor is it fully qualified');
 }
 
 /** A template's metadata: only labels and annotations matter, it has no name of its own. */
