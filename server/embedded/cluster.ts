@@ -5,7 +5,7 @@ import { ScaledClock } from '../clock.ts';
 import { startApiServer, type ApiServerHandle } from './apiserver/server.ts';
 import { ObjectStore } from './apiserver/store.ts';
 import { generateTlsMaterial } from './apiserver/tls.ts';
-import { istioValidationHook } from './apiserver/validation/index.ts';
+import { builtinValidationHook, istioValidationHook } from './apiserver/validation/index.ts';
 import { bootstrapCluster, startControllers } from './controllers/index.ts';
 import { standardApps } from './apps/index.ts';
 import { createMesh } from './mesh/index.ts';
@@ -49,6 +49,7 @@ export async function startEmbeddedCluster(opts: EmbeddedClusterOptions = {}): P
   const host = opts.host ?? '127.0.0.1';
   const clock = opts.clock ?? new ScaledClock(1);
   const store = new ObjectStore({ clock });
+  store.addAdmissionHook(builtinValidationHook);
   store.addAdmissionHook(istioValidationHook);
   bootstrapCluster(store, clock);
   const controllers = startControllers({ store, clock });

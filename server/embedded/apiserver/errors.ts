@@ -1,4 +1,5 @@
 import type { ResourceType, StatusCause } from './types.ts';
+import { goQuote } from './go-format.ts';
 
 /** An error that becomes a Kubernetes Status body with this HTTP code. */
 export class ApiError extends Error {
@@ -52,7 +53,8 @@ export function invalid(type: ResourceType, name: string, causes: StatusCause[])
   const kindGroup = type.group ? `${type.kind}.${type.group}` : type.kind;
   const joined = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message));
   const text = joined.length === 1 ? joined[0] : `[${joined.join(', ')}]`;
-  return new ApiError(422, 'Invalid', `${kindGroup} "${name}" is invalid: ${text}`, {
+  // Go's %q: a name with invisible or control characters is shown escaped.
+  return new ApiError(422, 'Invalid', `${kindGroup} ${goQuote(name)} is invalid: ${text}`, {
     name,
     group: type.group || undefined,
     kind: type.kind,
@@ -61,3 +63,7 @@ export function invalid(type: ResourceType, name: string, causes: StatusCause[])
 }
 
 export const badRequest = (message: string) => new ApiError(400, 'BadRequest', message);
+
+/** 403 Forbidden for one object, as admission plugins refuse: `namespaces "default" is forbidden: <why>`. */
+export const forbidden = (type: ResourceType, name: string, why: string) =>
+  new ApiError(403, 'Forbidden', `${qualifiedName(type)} "${name}" is forbidden: ${why}`, { name, group: type.group || undefined, kind: type.plural });

@@ -17,6 +17,7 @@ import { checkShape } from './structural.ts';
 export { istioJsonSchemas } from './schemas.ts';
 export { fieldPathSegments } from './causes.ts';
 export { istioWarnings } from './warnings.ts';
+export { builtinValidationHook, validateBuiltinObject, builtinDecodeError, UNDELETABLE_NAMESPACES } from './kube-strategies.ts';
 
 const STRING_MAP = labels();
 const TOP_LEVEL = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);

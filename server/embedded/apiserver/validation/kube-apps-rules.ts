@@ -1,0 +1,80 @@
+/** The kube-apiserver's rules for apps/v1 Deployments and ReplicaSets. */
+import { formatLabelSelector, parseLabelSelector } from '../selectors.ts';
+import { FieldPath } from './causes.ts';
+import { goLabelSelector, goStringMap } from '../go-format.ts';
+import { GoPrinted, type KubeCauses } from './kube-causes.ts';
+import { selectorImmutable, validateLabelSelector } from './kube-meta.ts';
+import { validatePodTemplate } from './kube-pod-rules.ts';
+
+const SPEC = new FieldPath('spec');
+const STRATEGY_TYPES = ['Recreate', 'RollingUpdate'];
+
+/** Whether a LabelSelector selects these labels, by the same matcher the API's list filters use. */
+const selects = (selector: any, labels: Record<string, string> | undefined) => parseLabelSelector(formatLabelSelector(selector))({ metadata: { name: '', labels: labels ?? {} } });
+
+/** Replicas, selector, template and the counters both workload kinds share. */
+function validateWorkloadSpec(spec: any, causes: KubeCauses): void {
+  causes.nonNegative(SPEC.child('replicas'), spec.replicas);
+  causes.nonNegative(SPEC.child('minReadySeconds'), spec.minReadySeconds);
+  const selector = spec.selector;
+  if (!selector || typeof selector !== 'object') causes.required(SPEC.child('selector'));
+  else {
+    validateLabelSelector(selector, SPEC.child('selector'), causes);
+    if (Object.keys(selector.matchLabels ?? {}).length + (selector.matchExpressions ?? []).length === 0) {
+      causes.invalid(SPEC.child('selector'), new GoPrinted(goLabelSelector(selector)), 'empty selector is invalid for deployment');
+    } else if (spec.template && typeof spec.template === 'object' && !selects(selector, spec.template.metadata?.labels)) {
+      causes.invalid(SPEC.child('template').child('metadata').child('labels'), new GoPrinted(goStringMap(spec.template.metadata?.labels)), '`selector` does not match template `labels`');
+    }
+  }
+  validatePodTemplate(spec.template, SPEC.child('template'), causes);
+}
+
+/** An int-or-percent surge or unavailability: a whole number of pods or "25%". */
+function intOrPercent(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && /^-?\d+%$/.test(v)) return Number(v.slice(0, -1));
+  return undefined;
+}
+
+function validateStrategy(strategy: any, causes: KubeCauses): void {
+  if (!strategy || typeof strategy !== 'object') return;
+  const path = SPEC.child('strategy');
+  const type = strategy.type ?? 'RollingUpdate';
+  if (!STRATEGY_TYPES.includes(type)) causes.notSupported(path.child('type'), type, STRATEGY_TYPES);
+  if (type === 'Recreate' && strategy.rollingUpdate) causes.forbidden(path.child('rollingUpdate'), "may not be specified when strategy `type` is 'Recreate'");
+  const ru = strategy.rollingUpdate;
+  if (type !== 'RollingUpdate' || !ru || typeof ru !== 'object') return;
+  const rolling = path.child('rollingUpdate');
+  for (const field of ['maxSurge', 'maxUnavailable']) {
+    const v = ru[field];
+    if (v === undefined) continue;
+    const n = intOrPercent(v);
+    if (n === undefined) causes.invalid(rolling.child(field), v, "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')");
+    else if (n < 0) causes.invalid(rolling.child(field), v, 'must be greater than or equal to 0');
+  }
+  if (intOrPercent(ru.maxSurge) === 0 && intOrPercent(ru.maxUnavailable) === 0) {
+    causes.invalid(rolling.child('maxUnavailable'), ru.maxUnavailable, 'may not be 0 when `maxSurge` is 0');
+  }
+  const unavailable = intOrPercent(ru.maxUnavailable);
+  if (typeof ru.maxUnavailable === 'string' && unavailable !== undefined && unavailable > 100) causes.invalid(rolling.child('maxUnavailable'), ru.maxUnavailable, 'must not be greater than 100%');
+}
+
+export function validateDeployment(d: any, causes: KubeCauses): void {
+  const spec = d.spec ?? {};
+  validateWorkloadSpec(spec, causes);
+  validateStrategy(spec.strategy, causes);
+  causes.nonNegative(SPEC.child('revisionHistoryLimit'), spec.revisionHistoryLimit);
+  causes.nonNegative(SPEC.child('progressDeadlineSeconds'), spec.progressDeadlineSeconds);
+  if (typeof spec.progressDeadlineSeconds === 'number' && spec.progressDeadlineSeconds <= (spec.minReadySeconds ?? 0)) {
+    causes.invalid(SPEC.child('progressDeadlineSeconds'), spec.progressDeadlineSeconds, 'must be greater than minReadySeconds');
+  }
+}
+
+export function validateReplicaSet(rs: any, causes: KubeCauses): void {
+  validateWorkloadSpec(rs.spec ?? {}, causes);
+}
+
+/** apps/v1 workloads keep the selector they were created with. */
+export function validateWorkloadUpdate(next: any, old: any, causes: KubeCauses): void {
+  selectorImmutable(next.spec?.selector, old.spec?.selector, SPEC.child('selector'), causes);
+}
