@@ -66,6 +66,41 @@ function walk(type: ResourceType, v: unknown, path: Path, names: string[], out: 
 
 const MISSING = Symbol('missing');
 
+/**
+ * Per list, its items by merge-key value (`field\0json`) and its scalar members, built once:
+ * looking every path's item up by searching the list would be quadratic in the list's length.
+ */
+const keyedItems = new WeakMap<unknown[], Map<string, unknown>>();
+const scalarMembers = new WeakMap<unknown[], Set<unknown>>();
+
+function itemByKey(list: unknown[], field: string, want: unknown): unknown {
+  let index = keyedItems.get(list);
+  if (!index) {
+    index = new Map();
+    for (const item of list) {
+      if (!isPlainObject(item)) continue;
+      for (const [k, v] of Object.entries(item)) {
+        const id = `${k}\0${JSON.stringify(v)}`;
+        if ((typeof v !== 'object' || v === null) && !index.has(id)) index.set(id, item);
+      }
+    }
+    keyedItems.set(list, index);
+  }
+  return index.get(`${field}\0${JSON.stringify(want)}`);
+}
+
+function hasMember(list: unknown[], want: unknown): boolean {
+  let members = scalarMembers.get(list);
+  if (!members) scalarMembers.set(list, (members = new Set(list)));
+  return members.has(want);
+}
+
+/** A list changed in place: its lookups are rebuilt on next use. */
+function forget(list: unknown[]): void {
+  keyedItems.delete(list);
+  scalarMembers.delete(list);
+}
+
 /** The value at a path, or MISSING. */
 function valueAt(obj: unknown, path: Path): unknown {
   let cur: any = obj;
@@ -78,11 +113,11 @@ function valueAt(obj: unknown, path: Path): unknown {
       const key = JSON.parse(tok.slice(2));
       const [k, want] = Object.entries(key)[0];
       if (!Array.isArray(cur)) return MISSING;
-      cur = cur.find((item) => isPlainObject(item) && item[k] === want);
+      cur = itemByKey(cur, k, want);
       if (cur === undefined) return MISSING;
     } else if (tok.startsWith('v:')) {
       const want = JSON.parse(tok.slice(2));
-      return Array.isArray(cur) && cur.includes(want) ? want : MISSING;
+      return Array.isArray(cur) && hasMember(cur, want) ? want : MISSING;
     }
   }
   return cur;
@@ -100,9 +135,11 @@ function removeAt(obj: any, path: Path): void {
     const [k, want] = Object.entries(JSON.parse(last.slice(2)))[0];
     const idx = parent.findIndex((item) => isPlainObject(item) && item[k] === want);
     if (idx >= 0) parent.splice(idx, 1);
+    forget(parent);
   } else if (last.startsWith('v:') && Array.isArray(parent)) {
     const idx = parent.indexOf(JSON.parse(last.slice(2)));
     if (idx >= 0) parent.splice(idx, 1);
+    forget(parent);
   }
 }
 
@@ -252,10 +289,21 @@ export function serverSideApply(opts: {
   let mine = entries.find((e) => e.manager === manager && e.operation === 'Apply');
   const base: KubeObject = live ? structuredClone(live) : { metadata: { name: applied.metadata.name } };
   if (mine) {
+    // Every path other managers own, and every path leading to one (`["f:a","k:…",` form).
+    const othersPaths = new Set<string>();
+    const othersPrefixes = new Set<string>();
+    for (const e of entries) {
+      if (e === mine) continue;
+      for (const p of e.paths) {
+        othersPaths.add(p);
+        const tokens = dec(p);
+        for (let i = 1; i < tokens.length; i++) othersPrefixes.add(enc(tokens.slice(0, i)).slice(0, -1) + ',');
+      }
+    }
     const othersOwn = (p: string) => {
       // A list item stays while anyone else owns one of its fields.
       const prefix = p.endsWith(',"."]') ? p.slice(0, -'"."]'.length) : undefined;
-      return entries.some((e) => e !== mine && (e.paths.has(p) || (prefix !== undefined && [...e.paths].some((q) => q.startsWith(prefix)))));
+      return othersPaths.has(p) || (prefix !== undefined && othersPrefixes.has(prefix));
     };
     // Shortest paths first: removing a list item makes removing its fields a no-op.
     const dropped = [...mine.paths].filter((p) => !newPaths.has(p) && !othersOwn(p)).sort((a, b) => a.length - b.length);

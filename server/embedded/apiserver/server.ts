@@ -16,7 +16,7 @@ import {
 import { JSON_TYPE, checkBodyType, mediaType, parseBody, readBody } from './body.ts';
 import { ApiError, badRequest } from './errors.ts';
 import { recordUpdate, serverSideApply } from './managed-fields.ts';
-import { PATCH_TYPES, applyJsonPatch, mergePatch, strategicMergePatch, unsupportedPatchType } from './patch.ts';
+import { PATCH_TYPES, applyJsonPatch, checkListBounds, mergePatch, strategicMergePatch, unsupportedPatchType } from './patch.ts';
 import type { PodRuntime } from './pod-runtime.ts';
 import { apiVersionOf } from './registry.ts';
 import { formatLabelSelector, parseFieldSelector, parseLabelSelector } from './selectors.ts';
@@ -362,6 +362,7 @@ class ApiHandler {
     const body = await readBody(req);
     await yieldToLoop();
     const obj = this.conform(t, parseBody(req, body));
+    checkListBounds(t.type, obj.metadata.name ?? '', obj);
     await yieldToLoop();
     delete obj.metadata.resourceVersion;
     delete obj.metadata.managedFields;
@@ -376,6 +377,7 @@ class ApiHandler {
     const body = await readBody(req);
     await yieldToLoop();
     const obj = this.conform(t, parseBody(req, body), { name: t.name });
+    checkListBounds(t.type, t.name!, obj);
     await yieldToLoop();
     // Read again after each pause: another request may have changed it meanwhile.
     const old = this.store.mustGet(t.type, t.namespace, t.name!);
@@ -416,6 +418,7 @@ class ApiHandler {
     // A write that landed during the pause: patch the new version, as the apiserver retries on conflict.
     const current = this.store.mustGet(t.type, t.namespace, t.name!);
     if (current !== old) result = this.patched(req, t.type, this.present(t, (old = current)), body);
+    checkListBounds(t.type, t.name!, result);
     const obj = this.conform(t, result, { name: t.name });
     if (obj.metadata.uid && obj.metadata.uid !== old.metadata.uid) {
       throw new ApiError(409, 'Conflict', `Precondition failed: UID in precondition: ${obj.metadata.uid}, UID in object meta: ${old.metadata.uid}`);
@@ -432,6 +435,7 @@ class ApiHandler {
     if (force === false && q.has('force') && q.get('force') !== 'false') throw badRequest('force: Invalid value: must be true or false');
     const applied = this.conform(t, parseBody(req, body), { name: t.name });
     if (!applied.apiVersion || !applied.kind) throw badRequest('apiVersion and kind must be set in an apply patch');
+    checkListBounds(t.type, t.name!, applied);
     await yieldToLoop();
     const merge = (target: KubeObject, patch: KubeObject): KubeObject =>
       t.type.group === '' || t.type.group === 'apps' ? strategicMergePatch(t.type, target, patch) : (mergePatch(target, patch) as KubeObject);
@@ -452,6 +456,7 @@ class ApiHandler {
     // A write that landed during the pause: apply to the new version, as the apiserver retries on conflict.
     const current = this.store.get(t.type, t.namespace, t.name!);
     if (current !== live) result = applyTo((live = current));
+    checkListBounds(t.type, t.name!, result);
     result.apiVersion = this.gv(t);
     result.kind = t.type.kind;
     if (!live) {
