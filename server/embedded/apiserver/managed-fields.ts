@@ -23,45 +23,65 @@ const SKIPPED_METADATA = new Set(['name', 'namespace', 'uid', 'resourceVersion',
 const enc = (p: Path) => JSON.stringify(p);
 const dec = (s: string): Path => JSON.parse(s);
 
-/** Every owned leaf of an object (the fields a manager that set it would own). */
-export function leafPaths(type: ResourceType, obj: Record<string, any>): Set<string> {
+/**
+ * Every owned leaf of an object (the fields a manager that set it would own); given `old`,
+ * only the leaves whose value differs from it, found in the same single walk.
+ */
+export function leafPaths(type: ResourceType, obj: Record<string, any>, old?: Record<string, any>): Set<string> {
   const out = new Set<string>();
+  const compare = old !== undefined;
+  const child = (parent: unknown, k: string) => (isPlainObject(parent) && k in parent ? parent[k] : MISSING);
   for (const [k, v] of Object.entries(obj)) {
     if (k === 'apiVersion' || k === 'kind' || k === 'status') continue;
     if (k === 'metadata' && isPlainObject(v)) {
       for (const [mk, mv] of Object.entries(v)) {
         if (SKIPPED_METADATA.has(mk) || mv === undefined) continue;
-        walk(type, mv, ['f:metadata', `f:${mk}`], ['metadata', mk], out);
+        walk(type, mv, ext(ext('', 'f:metadata'), `f:${mk}`), ['metadata', mk], out, compare, child(child(old, 'metadata'), mk));
       }
       continue;
     }
-    walk(type, v, [`f:${k}`], [k], out);
+    walk(type, v, ext('', `f:${k}`), [k], out, compare, child(old, k));
   }
   return out;
 }
 
-function walk(type: ResourceType, v: unknown, path: Path, names: string[], out: Set<string>): void {
+/**
+ * A path being built, as its encoding without the brackets (`"f:spec","f:x"`): extending it
+ * costs one token, not a copy and re-encoding of the whole path.
+ */
+type PathText = string;
+const ext = (prefix: PathText, token: string): PathText => (prefix ? `${prefix},${JSON.stringify(token)}` : JSON.stringify(token));
+const close = (prefix: PathText) => `[${prefix}]`;
+
+function walk(type: ResourceType, v: unknown, path: PathText, names: string[], out: Set<string>, compare: boolean, old: unknown): void {
   if (v === undefined) return;
+  const keep = (p: PathText, now: unknown, was: unknown) => {
+    if (!compare || was === MISSING || !sameValue(was, now)) out.add(close(p));
+  };
+  const child = (parent: unknown, k: string) => (compare && isPlainObject(parent) && k in parent ? parent[k] : MISSING);
   if (isPlainObject(v) && Object.keys(v).length > 0) {
-    for (const [k, c] of Object.entries(v)) walk(type, c, [...path, `f:${k}`], [...names, k], out);
+    for (const [k, c] of Object.entries(v)) walk(type, c, ext(path, `f:${k}`), [...names, k], out, compare, child(old, k));
     return;
   }
   if (Array.isArray(v) && v.length > 0) {
     const strategy = listStrategy(type, names);
     if (strategy === SCALAR_SET) {
-      for (const item of v) out.add(enc([...path, `v:${JSON.stringify(item)}`]));
+      const had = compare && Array.isArray(old) ? old : [];
+      for (const item of v) keep(ext(path, `v:${JSON.stringify(item)}`), item, hasMember(had, item) ? item : MISSING);
       return;
     }
     if (typeof strategy === 'string' && v.every((item) => isPlainObject(item) && item[strategy] !== undefined)) {
+      const oldItems = compare && Array.isArray(old) ? old : [];
       for (const item of v) {
-        const itemPath = [...path, `k:${JSON.stringify({ [strategy]: item[strategy] })}`];
-        out.add(enc([...itemPath, '.']));
-        for (const [k, c] of Object.entries(item)) walk(type, c, [...itemPath, `f:${k}`], [...names, k], out);
+        const itemPath = ext(path, `k:${JSON.stringify({ [strategy]: item[strategy] })}`);
+        const was = itemByKey(oldItems, strategy, item[strategy]) ?? MISSING;
+        keep(ext(itemPath, '.'), item, was);
+        for (const [k, c] of Object.entries(item)) walk(type, c, ext(itemPath, `f:${k}`), [...names, k], out, compare, child(was, k));
       }
       return;
     }
   }
-  out.add(enc(path));
+  keep(path, v, old);
 }
 
 const MISSING = Symbol('missing');
@@ -215,7 +235,7 @@ const sameValue = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringi
 export function recordUpdate(type: ResourceType, old: KubeObject | undefined, updated: KubeObject, manager: string, apiVersion: string, time: string, subresource?: string): void {
   const entries = readEntries(old ?? updated);
   if (!old) entries.length = 0;
-  const changed = [...leafPaths(type, updated)].filter((p) => !old || !sameValue(valueAt(old, dec(p)), valueAt(updated, dec(p))));
+  const changed = [...leafPaths(type, updated, old)];
   pruneMissing(updated, entries);
   if (changed.length) {
     for (const e of entries) for (const p of changed) e.paths.delete(p);

@@ -368,7 +368,9 @@ class ApiHandler {
     delete obj.metadata.managedFields;
     recordUpdate(t.type, undefined, obj, this.manager(req, q), this.gv(t), nowTimestamp(this.store));
     await yieldToLoop();
-    this.reply(res, 201, t, this.store.create(t.type, obj, { dryRun }));
+    const saved = this.store.create(t.type, obj, { dryRun });
+    await yieldToLoop();
+    this.reply(res, 201, t, saved);
   }
 
   private async replace(req: IncomingMessage, res: ServerResponse, t: Target, q: URLSearchParams, dryRun: boolean): Promise<void> {
@@ -412,20 +414,30 @@ class ApiHandler {
     const body = await readBody(req);
     await yieldToLoop();
     if (mediaType(req) === PATCH_TYPES.apply) return this.apply(req, res, t, q, dryRun, body);
-    let old = this.store.mustGet(t.type, t.namespace, t.name!);
-    let result = this.patched(req, t.type, this.present(t, old), body);
+    const latest = () => this.store.mustGet(t.type, t.namespace, t.name!);
+    const merge = (old: KubeObject) => this.patched(req, t.type, this.present(t, old), body);
+    const own = (old: KubeObject, result: KubeObject) => {
+      checkListBounds(t.type, t.name!, result);
+      const obj = this.conform(t, result, { name: t.name });
+      if (obj.metadata.uid && obj.metadata.uid !== old.metadata.uid) {
+        throw new ApiError(409, 'Conflict', `Precondition failed: UID in precondition: ${obj.metadata.uid}, UID in object meta: ${old.metadata.uid}`);
+      }
+      if ((t.type.subresources ?? []).includes('status')) obj.status = old.status;
+      recordUpdate(t.type, old, obj, this.manager(req, q), this.gv(t), nowTimestamp(this.store));
+      return obj;
+    };
+    // Merge, field ownership, store and reply each get a turn of their own; a write that
+    // lands during a pause is patched again (at once), as the apiserver retries on conflict.
+    let old = latest();
+    let result = merge(old);
     await yieldToLoop();
-    // A write that landed during the pause: patch the new version, as the apiserver retries on conflict.
-    const current = this.store.mustGet(t.type, t.namespace, t.name!);
-    if (current !== old) result = this.patched(req, t.type, this.present(t, (old = current)), body);
-    checkListBounds(t.type, t.name!, result);
-    const obj = this.conform(t, result, { name: t.name });
-    if (obj.metadata.uid && obj.metadata.uid !== old.metadata.uid) {
-      throw new ApiError(409, 'Conflict', `Precondition failed: UID in precondition: ${obj.metadata.uid}, UID in object meta: ${old.metadata.uid}`);
-    }
-    if ((t.type.subresources ?? []).includes('status')) obj.status = old.status;
-    recordUpdate(t.type, old, obj, this.manager(req, q), this.gv(t), nowTimestamp(this.store));
-    this.reply(res, 200, t, this.store.update(t.type, obj, { dryRun }));
+    if (latest() !== old) result = merge((old = latest()));
+    let obj = own(old, result);
+    await yieldToLoop();
+    if (latest() !== old) obj = own((old = latest()), merge(latest()));
+    const saved = this.store.update(t.type, obj, { dryRun });
+    await yieldToLoop();
+    this.reply(res, 200, t, saved);
   }
 
   /** Server-side apply: 201 when it creates the object, 409 on another manager's field unless force. */
@@ -461,11 +473,15 @@ class ApiHandler {
     result.kind = t.type.kind;
     if (!live) {
       delete result.metadata.resourceVersion;
-      return this.reply(res, 201, t, this.store.create(t.type, result, { dryRun }));
+      const created = this.store.create(t.type, result, { dryRun });
+      await yieldToLoop();
+      return this.reply(res, 201, t, created);
     }
     if ((t.type.subresources ?? []).includes('status')) result.status = live.status;
     result.metadata.resourceVersion = live.metadata.resourceVersion;
-    this.reply(res, 200, t, this.store.update(t.type, result, { dryRun }));
+    const saved = this.store.update(t.type, result, { dryRun });
+    await yieldToLoop();
+    this.reply(res, 200, t, saved);
   }
 
   private remove(res: ServerResponse, t: Target, dryRun: boolean): void {
