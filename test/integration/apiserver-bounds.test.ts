@@ -223,7 +223,9 @@ describe('controllers with huge replica counts', () => {
 
       const rs = await until(() => api.store.list(rsType, 'default').find((r) => r.metadata.labels?.app === 'huge' && r.status?.conditions?.length), 'the ReplicaSet says why');
       expect(rs.status.conditions[0]).toMatchObject({ type: 'ReplicaFailure', reason: 'FailedCreate' });
-      expect(rs.status.conditions[0].message).toMatch(/^Error creating: pods "huge-[a-z0-9]+-[a-z0-9]+" is forbidden: exceeded quota: embedded-cluster-pods, requested: pods=1, used: pods=1000, limited: pods=1000$/);
+      expect(rs.status.conditions[0].message).toMatch(
+        new RegExp(`^Error creating: pods "huge-[a-z0-9]+-[a-z0-9]+" is forbidden: exceeded quota: embedded-cluster-pods, requested: pods=1, used: pods=${DEFAULT_MAX_PODS}, limited: pods=${DEFAULT_MAX_PODS}$`),
+      );
 
       // One node: 110 pods bound to it, the rest Pending with the scheduler's reason.
       const pending = await until(() => {

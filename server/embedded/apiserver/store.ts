@@ -31,7 +31,7 @@ export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
  * silently capping replicas) is what a real cluster answers, so kubectl and the
  * ReplicaSet's events say plainly why no more pods appear.
  */
-export const DEFAULT_MAX_PODS = 1000;
+export const DEFAULT_MAX_PODS = 2000;
 
 const keyOf = (type: ResourceType, namespace: string | undefined, name: string) =>
   `${type.group}/${type.plural}/${type.namespaced ? namespace ?? '' : ''}/${name}`;
