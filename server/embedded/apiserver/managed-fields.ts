@@ -53,14 +53,18 @@ type PathText = string;
 const ext = (prefix: PathText, token: string): PathText => (prefix ? `${prefix},${JSON.stringify(token)}` : JSON.stringify(token));
 const close = (prefix: PathText) => `[${prefix}]`;
 
+const childOf = (parent: unknown, k: string) => (isPlainObject(parent) && k in parent ? parent[k] : MISSING);
+
+/** Adds the path unless, comparing, its value is the one it had. */
+function keepChanged(out: Set<string>, compare: boolean, p: PathText, now: unknown, was: unknown): void {
+  if (!compare || was === MISSING || !sameValue(was, now)) out.add(close(p));
+}
+
 function walk(type: ResourceType, v: unknown, path: PathText, names: string[], out: Set<string>, compare: boolean, old: unknown): void {
   if (v === undefined) return;
-  const keep = (p: PathText, now: unknown, was: unknown) => {
-    if (!compare || was === MISSING || !sameValue(was, now)) out.add(close(p));
-  };
-  const child = (parent: unknown, k: string) => (compare && isPlainObject(parent) && k in parent ? parent[k] : MISSING);
+  const keep = (p: PathText, now: unknown, was: unknown) => keepChanged(out, compare, p, now, was);
   if (isPlainObject(v) && Object.keys(v).length > 0) {
-    for (const [k, c] of Object.entries(v)) walk(type, c, ext(path, `f:${k}`), [...names, k], out, compare, child(old, k));
+    for (const [k, c] of Object.entries(v)) walk(type, c, ext(path, `f:${k}`), [...names, k], out, compare, compare ? childOf(old, k) : MISSING);
     return;
   }
   if (Array.isArray(v) && v.length > 0) {
@@ -76,7 +80,7 @@ function walk(type: ResourceType, v: unknown, path: PathText, names: string[], o
         const itemPath = ext(path, `k:${JSON.stringify({ [strategy]: item[strategy] })}`);
         const was = itemByKey(oldItems, strategy, item[strategy]) ?? MISSING;
         keep(ext(itemPath, '.'), item, was);
-        for (const [k, c] of Object.entries(item)) walk(type, c, ext(itemPath, `f:${k}`), [...names, k], out, compare, child(was, k));
+        for (const [k, c] of Object.entries(item)) walk(type, c, ext(itemPath, `f:${k}`), [...names, k], out, compare, compare ? childOf(was, k) : MISSING);
       }
       return;
     }
