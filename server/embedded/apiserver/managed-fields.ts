@@ -23,48 +23,107 @@ const SKIPPED_METADATA = new Set(['name', 'namespace', 'uid', 'resourceVersion',
 const enc = (p: Path) => JSON.stringify(p);
 const dec = (s: string): Path => JSON.parse(s);
 
-/** Every owned leaf of an object (the fields a manager that set it would own). */
-export function leafPaths(type: ResourceType, obj: Record<string, any>): Set<string> {
+/**
+ * Every owned leaf of an object (the fields a manager that set it would own); given `old`,
+ * only the leaves whose value differs from it, found in the same single walk.
+ */
+export function leafPaths(type: ResourceType, obj: Record<string, any>, old?: Record<string, any>): Set<string> {
   const out = new Set<string>();
+  const compare = old !== undefined;
+  const child = (parent: unknown, k: string) => (isPlainObject(parent) && k in parent ? parent[k] : MISSING);
   for (const [k, v] of Object.entries(obj)) {
     if (k === 'apiVersion' || k === 'kind' || k === 'status') continue;
     if (k === 'metadata' && isPlainObject(v)) {
       for (const [mk, mv] of Object.entries(v)) {
         if (SKIPPED_METADATA.has(mk) || mv === undefined) continue;
-        walk(type, mv, ['f:metadata', `f:${mk}`], ['metadata', mk], out);
+        walk(type, mv, ext(ext('', 'f:metadata'), `f:${mk}`), ['metadata', mk], out, compare, child(child(old, 'metadata'), mk));
       }
       continue;
     }
-    walk(type, v, [`f:${k}`], [k], out);
+    walk(type, v, ext('', `f:${k}`), [k], out, compare, child(old, k));
   }
   return out;
 }
 
-function walk(type: ResourceType, v: unknown, path: Path, names: string[], out: Set<string>): void {
+/**
+ * A path being built, as its encoding without the brackets (`"f:spec","f:x"`): extending it
+ * costs one token, not a copy and re-encoding of the whole path.
+ */
+type PathText = string;
+const ext = (prefix: PathText, token: string): PathText => (prefix ? `${prefix},${JSON.stringify(token)}` : JSON.stringify(token));
+const close = (prefix: PathText) => `[${prefix}]`;
+
+const childOf = (parent: unknown, k: string) => (isPlainObject(parent) && k in parent ? parent[k] : MISSING);
+
+/** Adds the path unless, comparing, its value is the one it had. */
+function keepChanged(out: Set<string>, compare: boolean, p: PathText, now: unknown, was: unknown): void {
+  if (!compare || was === MISSING || !sameValue(was, now)) out.add(close(p));
+}
+
+function walk(type: ResourceType, v: unknown, path: PathText, names: string[], out: Set<string>, compare: boolean, old: unknown): void {
   if (v === undefined) return;
+  const keep = (p: PathText, now: unknown, was: unknown) => keepChanged(out, compare, p, now, was);
   if (isPlainObject(v) && Object.keys(v).length > 0) {
-    for (const [k, c] of Object.entries(v)) walk(type, c, [...path, `f:${k}`], [...names, k], out);
+    for (const [k, c] of Object.entries(v)) walk(type, c, ext(path, `f:${k}`), [...names, k], out, compare, compare ? childOf(old, k) : MISSING);
     return;
   }
   if (Array.isArray(v) && v.length > 0) {
     const strategy = listStrategy(type, names);
     if (strategy === SCALAR_SET) {
-      for (const item of v) out.add(enc([...path, `v:${JSON.stringify(item)}`]));
+      const had = compare && Array.isArray(old) ? old : [];
+      for (const item of v) keep(ext(path, `v:${JSON.stringify(item)}`), item, hasMember(had, item) ? item : MISSING);
       return;
     }
     if (typeof strategy === 'string' && v.every((item) => isPlainObject(item) && item[strategy] !== undefined)) {
+      const oldItems = compare && Array.isArray(old) ? old : [];
       for (const item of v) {
-        const itemPath = [...path, `k:${JSON.stringify({ [strategy]: item[strategy] })}`];
-        out.add(enc([...itemPath, '.']));
-        for (const [k, c] of Object.entries(item)) walk(type, c, [...itemPath, `f:${k}`], [...names, k], out);
+        const itemPath = ext(path, `k:${JSON.stringify({ [strategy]: item[strategy] })}`);
+        const was = itemByKey(oldItems, strategy, item[strategy]) ?? MISSING;
+        keep(ext(itemPath, '.'), item, was);
+        for (const [k, c] of Object.entries(item)) walk(type, c, ext(itemPath, `f:${k}`), [...names, k], out, compare, compare ? childOf(was, k) : MISSING);
       }
       return;
     }
   }
-  out.add(enc(path));
+  keep(path, v, old);
 }
 
 const MISSING = Symbol('missing');
+
+/**
+ * Per list, its items by merge-key value (`field\0json`) and its scalar members, built once:
+ * looking every path's item up by searching the list would be quadratic in the list's length.
+ */
+const keyedItems = new WeakMap<unknown[], Map<string, unknown>>();
+const scalarMembers = new WeakMap<unknown[], Set<unknown>>();
+
+function itemByKey(list: unknown[], field: string, want: unknown): unknown {
+  let index = keyedItems.get(list);
+  if (!index) {
+    index = new Map();
+    for (const item of list) {
+      if (!isPlainObject(item)) continue;
+      for (const [k, v] of Object.entries(item)) {
+        const id = `${k}\0${JSON.stringify(v)}`;
+        if ((typeof v !== 'object' || v === null) && !index.has(id)) index.set(id, item);
+      }
+    }
+    keyedItems.set(list, index);
+  }
+  return index.get(`${field}\0${JSON.stringify(want)}`);
+}
+
+function hasMember(list: unknown[], want: unknown): boolean {
+  let members = scalarMembers.get(list);
+  if (!members) scalarMembers.set(list, (members = new Set(list)));
+  return members.has(want);
+}
+
+/** A list changed in place: its lookups are rebuilt on next use. */
+function forget(list: unknown[]): void {
+  keyedItems.delete(list);
+  scalarMembers.delete(list);
+}
 
 /** The value at a path, or MISSING. */
 function valueAt(obj: unknown, path: Path): unknown {
@@ -78,11 +137,11 @@ function valueAt(obj: unknown, path: Path): unknown {
       const key = JSON.parse(tok.slice(2));
       const [k, want] = Object.entries(key)[0];
       if (!Array.isArray(cur)) return MISSING;
-      cur = cur.find((item) => isPlainObject(item) && item[k] === want);
+      cur = itemByKey(cur, k, want);
       if (cur === undefined) return MISSING;
     } else if (tok.startsWith('v:')) {
       const want = JSON.parse(tok.slice(2));
-      return Array.isArray(cur) && cur.includes(want) ? want : MISSING;
+      return Array.isArray(cur) && hasMember(cur, want) ? want : MISSING;
     }
   }
   return cur;
@@ -100,9 +159,11 @@ function removeAt(obj: any, path: Path): void {
     const [k, want] = Object.entries(JSON.parse(last.slice(2)))[0];
     const idx = parent.findIndex((item) => isPlainObject(item) && item[k] === want);
     if (idx >= 0) parent.splice(idx, 1);
+    forget(parent);
   } else if (last.startsWith('v:') && Array.isArray(parent)) {
     const idx = parent.indexOf(JSON.parse(last.slice(2)));
     if (idx >= 0) parent.splice(idx, 1);
+    forget(parent);
   }
 }
 
@@ -178,7 +239,7 @@ const sameValue = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringi
 export function recordUpdate(type: ResourceType, old: KubeObject | undefined, updated: KubeObject, manager: string, apiVersion: string, time: string, subresource?: string): void {
   const entries = readEntries(old ?? updated);
   if (!old) entries.length = 0;
-  const changed = [...leafPaths(type, updated)].filter((p) => !old || !sameValue(valueAt(old, dec(p)), valueAt(updated, dec(p))));
+  const changed = [...leafPaths(type, updated, old)];
   pruneMissing(updated, entries);
   if (changed.length) {
     for (const e of entries) for (const p of changed) e.paths.delete(p);
@@ -252,10 +313,21 @@ export function serverSideApply(opts: {
   let mine = entries.find((e) => e.manager === manager && e.operation === 'Apply');
   const base: KubeObject = live ? structuredClone(live) : { metadata: { name: applied.metadata.name } };
   if (mine) {
+    // Every path other managers own, and every path leading to one (`["f:a","k:…",` form).
+    const othersPaths = new Set<string>();
+    const othersPrefixes = new Set<string>();
+    for (const e of entries) {
+      if (e === mine) continue;
+      for (const p of e.paths) {
+        othersPaths.add(p);
+        const tokens = dec(p);
+        for (let i = 1; i < tokens.length; i++) othersPrefixes.add(enc(tokens.slice(0, i)).slice(0, -1) + ',');
+      }
+    }
     const othersOwn = (p: string) => {
       // A list item stays while anyone else owns one of its fields.
       const prefix = p.endsWith(',"."]') ? p.slice(0, -'"."]'.length) : undefined;
-      return entries.some((e) => e !== mine && (e.paths.has(p) || (prefix !== undefined && [...e.paths].some((q) => q.startsWith(prefix)))));
+      return othersPaths.has(p) || (prefix !== undefined && othersPrefixes.has(prefix));
     };
     // Shortest paths first: removing a list item makes removing its fields a no-op.
     const dropped = [...mine.paths].filter((p) => !newPaths.has(p) && !othersOwn(p)).sort((a, b) => a.length - b.length);

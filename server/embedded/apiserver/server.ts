@@ -2,7 +2,6 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parse as parseYaml } from 'yaml';
 import {
   AGGREGATED_DISCOVERY_TYPE,
   VERSION_INFO,
@@ -14,12 +13,12 @@ import {
   openApiGroupVersion,
   openApiRoot,
 } from './discovery.ts';
+import { JSON_TYPE, checkBodyType, mediaType, parseBody, readBody } from './body.ts';
 import { ApiError, badRequest } from './errors.ts';
 import { recordUpdate, serverSideApply } from './managed-fields.ts';
 import { rfc3339 } from './object-meta.ts';
-import { PATCH_TYPES, applyJsonPatch, mergePatch, strategicMergePatch, unsupportedPatchType } from './patch.ts';
+import { PATCH_TYPES, applyJsonPatch, checkListBounds, mergePatch, strategicMergePatch, unsupportedPatchType } from './patch.ts';
 import type { PodRuntime } from './pod-runtime.ts';
-import { PROTOBUF_CONTENT_TYPE, decodeProtobufObject } from './protobuf.ts';
 import { apiVersionOf } from './registry.ts';
 import { formatLabelSelector, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import type { ObjectStore } from './store.ts';
@@ -49,9 +48,7 @@ export interface ApiServerHandle {
   close(): Promise<void>;
 }
 
-/** Request bodies larger than this get 413, like a real API server's 3 MiB limit. */
-export const MAX_BODY_BYTES = 3 * 1024 * 1024;
-const JSON_TYPE = 'application/json';
+export { MAX_BODY_BYTES } from './body.ts';
 
 /** Where a resource request points. */
 interface Target {
@@ -113,6 +110,23 @@ function sendJson(res: ServerResponse, code: number, body: unknown, contentType 
   res.end(text);
 }
 
+/** Items serialised per turn of the event loop: a list of thousands of pods is written in slices. */
+const LIST_SLICE = 250;
+
+/** A List body, its items written a slice at a time so a big list never holds the loop. */
+async function sendList(res: ServerResponse, head: Record<string, unknown>, items: unknown[]): Promise<void> {
+  if (items.length <= LIST_SLICE) return sendJson(res, 200, { ...head, items });
+  res.writeHead(200, { 'Content-Type': JSON_TYPE, 'Cache-Control': 'no-cache, private' });
+  res.write(JSON.stringify(head).slice(0, -1) + ',"items":[');
+  for (let i = 0; i < items.length; i += LIST_SLICE) {
+    if (res.destroyed) return;
+    const slice = items.slice(i, i + LIST_SLICE).map((o) => JSON.stringify(o)).join(',');
+    res.write((i ? ',' : '') + slice);
+    await yieldToLoop();
+  }
+  res.end(']}');
+}
+
 function sendError(res: ServerResponse, err: unknown): void {
   if (err instanceof ApiError) return sendJson(res, err.code, err.toStatus());
   console.error('embedded apiserver: internal error', err);
@@ -131,42 +145,8 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw tooLarge();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
-
-const tooLarge = () => new ApiError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${MAX_BODY_BYTES}`);
-
-const mediaType = (req: IncomingMessage) => String(req.headers['content-type'] ?? JSON_TYPE).split(';')[0].trim().toLowerCase();
-
-/** Parses a request body by Content-Type: JSON, YAML (apply patches) or kubectl's protobuf. */
-function parseBody(req: IncomingMessage, body: Buffer): any {
-  const type = mediaType(req);
-  if (type === PROTOBUF_CONTENT_TYPE) return decodeProtobufObject(body);
-  const text = body.toString('utf8');
-  if (!text.trim()) throw badRequest('the request body is empty; expected a JSON object');
-  if (type === PATCH_TYPES.apply || type.endsWith('yaml')) {
-    try {
-      return parseYaml(text);
-    } catch (err) {
-      throw badRequest(`error decoding YAML: ${(err as Error).message}`);
-    }
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw badRequest(`error decoding JSON body: ${(err as Error).message}`);
-  }
-}
+/** Lets other requests run between the phases of a big one (parse, merge, store, reply). */
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function nowTimestamp(store: ObjectStore): string {
   return rfc3339(store.clock.now());
@@ -186,7 +166,7 @@ class ApiHandler {
       return sendJson(res, 401, new ApiError(401, 'Unauthorized', 'Unauthorized').toStatus());
     }
     const url = new URL(req.url ?? '/', 'https://localhost');
-    const segs = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const segs = pathSegments(url.pathname);
     const method = req.method ?? 'GET';
     const accept = String(req.headers.accept ?? '');
     if (streamingTarget(url.pathname)) throw badRequest('Upgrade request required');
@@ -311,16 +291,16 @@ class ApiHandler {
       .sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name));
   }
 
-  private list(res: ServerResponse, t: Target, q: URLSearchParams, accept: string): void {
+  private async list(res: ServerResponse, t: Target, q: URLSearchParams, accept: string): Promise<void> {
     const items = this.selected(t, q);
     const rv = String(this.store.resourceVersion);
     if (wantsTable(accept)) return sendJson(res, 200, toTable(t.type, items, rv, this.store.clock.now()), TABLE_CONTENT_TYPE);
-    sendJson(res, 200, { kind: `${t.type.kind}List`, apiVersion: this.gv(t), metadata: { resourceVersion: rv }, items: items.map((o) => this.present(t, o)) });
+    await sendList(res, { kind: `${t.type.kind}List`, apiVersion: this.gv(t), metadata: { resourceVersion: rv } }, items.map((o) => this.present(t, o)));
   }
 
   private watch(res: ServerResponse, t: Target, q: URLSearchParams, accept: string): void {
     const table = wantsTable(accept);
-    const timeout = Number(q.get('timeoutSeconds'));
+    const timeout = timeoutSeconds(q);
     this.hub.serve(
       {
         type: t.type,
@@ -330,7 +310,7 @@ class ApiHandler {
         hasSelector: Boolean(q.get('labelSelector') || q.get('fieldSelector')),
         resourceVersion: q.get('resourceVersion') ?? '',
         allowBookmarks: q.get('allowWatchBookmarks') === 'true',
-        timeoutSeconds: Number.isFinite(timeout) && timeout > 0 ? timeout : undefined,
+        timeoutSeconds: timeout,
         renderKey: `${this.gv(t)}|${table ? 'table' : 'json'}`,
         render: (obj) => (table ? toTable(t.type, [obj], String(obj.metadata.resourceVersion), this.store.clock.now()) : this.present(t, obj)),
         bookmark: (rv) => ({ kind: t.type.kind, apiVersion: this.gv(t), metadata: { resourceVersion: rv } }),
@@ -379,19 +359,35 @@ class ApiHandler {
   }
 
   private async create(req: IncomingMessage, res: ServerResponse, t: Target, q: URLSearchParams, dryRun: boolean): Promise<void> {
-    const obj = this.conform(t, parseBody(req, await readBody(req)));
+    checkBodyType(req);
+    const body = await readBody(req);
+    await yieldToLoop();
+    const obj = this.conform(t, parseBody(req, body));
+    checkListBounds(t.type, obj.metadata.name ?? '', obj);
+    await yieldToLoop();
     delete obj.metadata.resourceVersion;
     delete obj.metadata.managedFields;
     recordUpdate(t.type, undefined, obj, this.manager(req, q), this.gv(t), nowTimestamp(this.store));
-    this.reply(res, 201, t, this.store.create(t.type, obj, { dryRun }));
+    await yieldToLoop();
+    const saved = this.store.create(t.type, obj, { dryRun });
+    await yieldToLoop();
+    this.reply(res, 201, t, saved);
   }
 
   private async replace(req: IncomingMessage, res: ServerResponse, t: Target, q: URLSearchParams, dryRun: boolean): Promise<void> {
+    checkBodyType(req);
+    this.store.mustGet(t.type, t.namespace, t.name!);
+    const body = await readBody(req);
+    await yieldToLoop();
+    const obj = this.conform(t, parseBody(req, body), { name: t.name });
+    checkListBounds(t.type, t.name!, obj);
+    await yieldToLoop();
+    // Read again after each pause: another request may have changed it meanwhile.
     const old = this.store.mustGet(t.type, t.namespace, t.name!);
-    const obj = this.conform(t, parseBody(req, await readBody(req)), { name: t.name });
     if ((t.type.subresources ?? []).includes('status')) obj.status = old.status;
     obj.metadata.managedFields = old.metadata.managedFields;
     recordUpdate(t.type, old, obj, this.manager(req, q), this.gv(t), nowTimestamp(this.store));
+    await yieldToLoop();
     this.reply(res, 200, t, this.store.update(t.type, obj, { dryRun }));
   }
 
@@ -415,62 +411,96 @@ class ApiHandler {
   }
 
   private async patch(req: IncomingMessage, res: ServerResponse, t: Target, q: URLSearchParams, dryRun: boolean): Promise<void> {
+    checkBodyType(req);
     const body = await readBody(req);
+    await yieldToLoop();
     if (mediaType(req) === PATCH_TYPES.apply) return this.apply(req, res, t, q, dryRun, body);
-    const old = this.store.mustGet(t.type, t.namespace, t.name!);
-    const result = this.patched(req, t.type, this.present(t, old), body);
-    const obj = this.conform(t, result, { name: t.name });
-    if (obj.metadata.uid && obj.metadata.uid !== old.metadata.uid) {
-      throw new ApiError(409, 'Conflict', `Precondition failed: UID in precondition: ${obj.metadata.uid}, UID in object meta: ${old.metadata.uid}`);
-    }
-    if ((t.type.subresources ?? []).includes('status')) obj.status = old.status;
-    recordUpdate(t.type, old, obj, this.manager(req, q), this.gv(t), nowTimestamp(this.store));
-    this.reply(res, 200, t, this.store.update(t.type, obj, { dryRun }));
+    const latest = () => this.store.mustGet(t.type, t.namespace, t.name!);
+    const merge = (old: KubeObject) => this.patched(req, t.type, this.present(t, old), body);
+    const own = (old: KubeObject, result: KubeObject) => {
+      checkListBounds(t.type, t.name!, result);
+      const obj = this.conform(t, result, { name: t.name });
+      if (obj.metadata.uid && obj.metadata.uid !== old.metadata.uid) {
+        throw new ApiError(409, 'Conflict', `Precondition failed: UID in precondition: ${obj.metadata.uid}, UID in object meta: ${old.metadata.uid}`);
+      }
+      if ((t.type.subresources ?? []).includes('status')) obj.status = old.status;
+      recordUpdate(t.type, old, obj, this.manager(req, q), this.gv(t), nowTimestamp(this.store));
+      return obj;
+    };
+    // Merge, field ownership, store and reply each get a turn of their own; a write that
+    // lands during a pause is patched again (at once), as the apiserver retries on conflict.
+    let old = latest();
+    let result = merge(old);
+    await yieldToLoop();
+    if (latest() !== old) result = merge((old = latest()));
+    let obj = own(old, result);
+    await yieldToLoop();
+    if (latest() !== old) obj = own((old = latest()), merge(latest()));
+    const saved = this.store.update(t.type, obj, { dryRun });
+    await yieldToLoop();
+    this.reply(res, 200, t, saved);
   }
 
   /** Server-side apply: 201 when it creates the object, 409 on another manager's field unless force. */
-  private apply(req: IncomingMessage, res: ServerResponse, t: Target, q: URLSearchParams, dryRun: boolean, body: Buffer): void {
+  private async apply(req: IncomingMessage, res: ServerResponse, t: Target, q: URLSearchParams, dryRun: boolean, body: Buffer): Promise<void> {
     if (!q.get('fieldManager')) throw badRequest('PATCH, application/apply-patch+yaml requests require a fieldManager query parameter');
     const force = q.get('force') === 'true';
     if (force === false && q.has('force') && q.get('force') !== 'false') throw badRequest('force: Invalid value: must be true or false');
     const applied = this.conform(t, parseBody(req, body), { name: t.name });
     if (!applied.apiVersion || !applied.kind) throw badRequest('apiVersion and kind must be set in an apply patch');
-    const live = this.store.get(t.type, t.namespace, t.name!);
+    checkListBounds(t.type, t.name!, applied);
+    await yieldToLoop();
     const merge = (target: KubeObject, patch: KubeObject): KubeObject =>
       t.type.group === '' || t.type.group === 'apps' ? strategicMergePatch(t.type, target, patch) : (mergePatch(target, patch) as KubeObject);
-    const result = serverSideApply({
-      type: t.type,
-      live: live ? this.present(t, live) : undefined,
-      applied,
-      manager: q.get('fieldManager')!,
-      force,
-      apiVersion: this.gv(t),
-      time: nowTimestamp(this.store),
-      merge,
-    });
+    const applyTo = (live: KubeObject | undefined) =>
+      serverSideApply({
+        type: t.type,
+        live: live ? this.present(t, live) : undefined,
+        applied,
+        manager: q.get('fieldManager')!,
+        force,
+        apiVersion: this.gv(t),
+        time: nowTimestamp(this.store),
+        merge,
+      });
+    let live = this.store.get(t.type, t.namespace, t.name!);
+    let result = applyTo(live);
+    await yieldToLoop();
+    // A write that landed during the pause: apply to the new version, as the apiserver retries on conflict.
+    const current = this.store.get(t.type, t.namespace, t.name!);
+    if (current !== live) result = applyTo((live = current));
+    checkListBounds(t.type, t.name!, result);
     result.apiVersion = this.gv(t);
     result.kind = t.type.kind;
     if (!live) {
       delete result.metadata.resourceVersion;
-      return this.reply(res, 201, t, this.store.create(t.type, result, { dryRun }));
+      const created = this.store.create(t.type, result, { dryRun });
+      await yieldToLoop();
+      return this.reply(res, 201, t, created);
     }
     if ((t.type.subresources ?? []).includes('status')) result.status = live.status;
     result.metadata.resourceVersion = live.metadata.resourceVersion;
-    this.reply(res, 200, t, this.store.update(t.type, result, { dryRun }));
+    const saved = this.store.update(t.type, result, { dryRun });
+    await yieldToLoop();
+    this.reply(res, 200, t, saved);
   }
 
   private remove(res: ServerResponse, t: Target, dryRun: boolean): void {
     this.reply(res, 200, t, this.store.delete(t.type, t.namespace, t.name!, { dryRun }));
   }
 
-  private deleteCollection(res: ServerResponse, t: Target, q: URLSearchParams, dryRun: boolean): void {
-    const gone = this.selected(t, q).map((o) => this.store.delete(t.type, o.metadata.namespace, o.metadata.name, { dryRun }));
-    sendJson(res, 200, {
-      kind: `${t.type.kind}List`,
-      apiVersion: this.gv(t),
-      metadata: { resourceVersion: String(this.store.resourceVersion) },
-      items: gone.map((o) => this.present(t, o)),
-    });
+  private async deleteCollection(res: ServerResponse, t: Target, q: URLSearchParams, dryRun: boolean): Promise<void> {
+    const gone: KubeObject[] = [];
+    const selected = this.selected(t, q);
+    for (let i = 0; i < selected.length; i += LIST_SLICE) {
+      if (i) await yieldToLoop();
+      for (const o of selected.slice(i, i + LIST_SLICE)) {
+        // One deleted by someone else during a pause is simply gone already.
+        if (!this.store.get(t.type, o.metadata.namespace, o.metadata.name)) continue;
+        gone.push(this.store.delete(t.type, o.metadata.namespace, o.metadata.name, { dryRun }));
+      }
+    }
+    await sendList(res, { kind: `${t.type.kind}List`, apiVersion: this.gv(t), metadata: { resourceVersion: String(this.store.resourceVersion) } }, gone.map((o) => this.present(t, o)));
   }
 
   private async subresource(req: IncomingMessage, res: ServerResponse, t: Target, q: URLSearchParams, dryRun: boolean): Promise<void> {
@@ -522,6 +552,20 @@ function deleteOptions(req: IncomingMessage, body: Buffer): { dryRun?: unknown }
   return parsed && typeof parsed === 'object' ? parsed : {};
 }
 
+/** The path's segments, percent-decoded; malformed escapes are the client's mistake (400). */
+function pathSegments(pathname: string): string[] {
+  return pathname
+    .split('/')
+    .filter(Boolean)
+    .map((seg) => {
+      try {
+        return decodeURIComponent(seg);
+      } catch {
+        throw badRequest(`the request path has a malformed percent-encoding in "${seg}"`);
+      }
+    });
+}
+
 function wrap(body: unknown): { body: unknown } | undefined {
   if (body === undefined) throw pathNotFound();
   return { body };
@@ -529,6 +573,15 @@ function wrap(body: unknown): { body: unknown } | undefined {
 
 function wantsTable(accept: string): boolean {
   return /as=Table/.test(accept);
+}
+
+/** A watch's timeoutSeconds: a whole number of seconds, at most a day (timers overflow past ~24 days). */
+function timeoutSeconds(q: URLSearchParams): number | undefined {
+  const raw = q.get('timeoutSeconds');
+  if (raw === null || raw === '') return undefined;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n > 86_400) throw badRequest(`timeoutSeconds: Invalid value: "${raw}": must be a whole number of seconds from 0 to 86400`);
+  return n > 0 ? n : undefined;
 }
 
 function parseDryRun(q: URLSearchParams): boolean {

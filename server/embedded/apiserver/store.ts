@@ -18,7 +18,21 @@ export interface ObjectStoreOptions {
   registry?: ResourceRegistry;
   /** How many events are kept for watch resume; older resourceVersions get 410 Expired. */
   eventBufferSize?: number;
+  /** Pods the cluster may hold in all (see DEFAULT_MAX_PODS). */
+  maxPods?: number;
 }
+
+/** etcd's default request limit (1.5 MiB): a bigger object is refused as etcd refuses it. */
+export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
+
+/**
+ * Pods one embedded cluster may hold, enforced as a ResourceQuota would be. Its single node
+ * runs at most 110 (the kubelet's max pods), the rest stay Pending; without a bound a valid
+ * int32 replica count would fill memory with Pending pods. A quota (rather than, say,
+ * silently capping replicas) is what a real cluster answers, so kubectl and the
+ * ReplicaSet's events say plainly why no more pods appear.
+ */
+export const DEFAULT_MAX_PODS = 2000;
 
 const keyOf = (type: ResourceType, namespace: string | undefined, name: string) =>
   `${type.group}/${type.plural}/${type.namespaced ? namespace ?? '' : ''}/${name}`;
@@ -38,11 +52,13 @@ export class ObjectStore {
   private readonly listeners = new Set<(e: StoreEvent) => void>();
   private readonly admissionHooks: AdmissionHook[] = [];
   private rv = 1000;
+  private readonly maxPods: number;
 
   constructor(opts: ObjectStoreOptions) {
     this.clock = opts.clock;
     this.registry = opts.registry ?? new ResourceRegistry();
     this.eventBufferSize = opts.eventBufferSize ?? 10_000;
+    this.maxPods = opts.maxPods ?? DEFAULT_MAX_PODS;
     for (const t of this.registry.all) this.byType.set(t, new Map());
   }
 
@@ -107,6 +123,7 @@ export class ObjectStore {
       delete obj.metadata.namespace;
     }
     if (this.get(type, obj.metadata.namespace, name)) throw alreadyExists(type, name);
+    this.checkQuota(type, name);
     obj.apiVersion = apiVersionOf(type);
     obj.kind = type.kind;
     this.runAdmission('CREATE', type, obj, undefined);
@@ -163,7 +180,21 @@ export class ObjectStore {
     return gone;
   }
 
+  private checkQuota(type: ResourceType, name: string): void {
+    if (type.group !== '' || type.plural !== 'pods') return;
+    const used = this.byType.get(type)!.size;
+    if (used < this.maxPods) return;
+    throw new ApiError(
+      403,
+      'Forbidden',
+      `pods "${name}" is forbidden: exceeded quota: embedded-cluster-pods, requested: pods=1, used: pods=${used}, limited: pods=${this.maxPods}`,
+      { name, kind: 'pods' },
+    );
+  }
+
   private commit(eventType: 'ADDED' | 'MODIFIED', type: ResourceType, obj: KubeObject): KubeObject {
+    // Only real writes reach etcd; a dry run never does, so it is not refused for size.
+    if (Buffer.byteLength(JSON.stringify(obj)) > MAX_OBJECT_BYTES) throw new ApiError(413, 'RequestEntityTooLarge', 'etcdserver: request is too large');
     obj.metadata.resourceVersion = String(++this.rv);
     const key = keyOf(type, obj.metadata.namespace, obj.metadata.name);
     deepFreeze(obj);

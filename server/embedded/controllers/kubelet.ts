@@ -4,6 +4,7 @@ import type { KubeObject, StoreEvent } from '../apiserver/types.ts';
 import { NODE, allocatePodIp } from './addresses.ts';
 import { KUBELET, SCHEDULER, recordEvent } from './events.ts';
 import { kindsOf } from './kinds.ts';
+import { rfc3339 } from '../apiserver/object-meta.ts';
 import { type PodStage, isPodReady, podStatusAt } from './pod-status.ts';
 
 export interface KubeletTiming {
@@ -12,6 +13,10 @@ export interface KubeletTiming {
   /** Simulated ms from Running to Ready; drawn per pod from 1-3 s when unset. */
   podReadyMs?: number;
 }
+
+/** The kubelet's default max pods per node: the embedded cluster's one node runs no more. */
+export const MAX_PODS_PER_NODE = 110;
+const TOO_MANY_PODS = '0/1 nodes are available: 1 Too many pods. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.';
 
 const draw = (fixed: number | undefined, lo: number, hi: number) => fixed ?? lo + Math.random() * (hi - lo);
 
@@ -22,6 +27,9 @@ const draw = (fixed: number | undefined, lo: number, hi: number) => fixed ?? lo 
 export function startKubelet(store: ObjectStore, clock: Clock, timing: KubeletTiming): { stop(): void } {
   const kinds = kindsOf(store);
   const timers = new Map<string, NodeJS.Timeout>();
+  /** Pods bound to the node (at most MAX_PODS_PER_NODE), and those waiting for room, oldest first. */
+  const admitted = new Set<string>();
+  const waiting = new Map<string, { ns: string; name: string }>();
 
   const cancel = (uid: string) => {
     clearTimeout(timers.get(uid));
@@ -69,10 +77,47 @@ export function startKubelet(store: ObjectStore, clock: Clock, timing: KubeletTi
     }
   };
 
+  /** The scheduler finds no room: the pod stays Pending with the scheduler's reason, told once. */
+  const wait = (pod: KubeObject) => {
+    const { namespace: ns = 'default', name, uid } = pod.metadata;
+    if (!uid || waiting.has(uid)) return;
+    waiting.set(uid, { ns, name });
+    const t = clock.setTimeout(() => {
+      timers.delete(uid);
+      const current = podNow(ns, name, uid);
+      if (!current || current.status?.conditions?.some((c: any) => c.type === 'PodScheduled' && c.reason === 'Unschedulable')) return;
+      const next = structuredClone(current) as KubeObject;
+      const condition = { type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: rfc3339(clock.now()), reason: 'Unschedulable', message: TOO_MANY_PODS };
+      next.status = { ...(next.status ?? {}), phase: 'Pending', conditions: [condition] };
+      try {
+        store.update(kinds.pods, next);
+      } catch {
+        return;
+      }
+      recordEvent(store, clock, next, SCHEDULER, 'FailedScheduling', TOO_MANY_PODS, { type: 'Warning' });
+    }, 20);
+    timers.set(uid, t);
+  };
+
+  /** A pod left the node: the oldest waiting one takes its place. */
+  const admitNext = () => {
+    for (const [uid, { ns, name }] of waiting) {
+      waiting.delete(uid);
+      cancel(uid);
+      const pod = podNow(ns, name, uid);
+      if (pod) return begin(pod);
+    }
+  };
+
   const begin = (pod: KubeObject) => {
     const { namespace: ns = 'default', name, uid } = pod.metadata;
     const phase = pod.status?.phase;
-    if (!uid || timers.has(uid) || phase === 'Succeeded' || phase === 'Failed' || (phase === 'Running' && isPodReady(pod))) return;
+    if (!uid || phase === 'Succeeded' || phase === 'Failed') return;
+    if (!admitted.has(uid)) {
+      if (!pod.spec?.nodeName && admitted.size >= MAX_PODS_PER_NODE) return wait(pod);
+      admitted.add(uid);
+    }
+    if (timers.has(uid) || (phase === 'Running' && isPodReady(pod))) return;
     const startup = draw(timing.podStartupMs, 2000, 5000);
     const readyAfter = draw(timing.podReadyMs, 1000, 3000);
     const inits: any[] = pod.spec?.initContainers ?? [];
@@ -131,7 +176,10 @@ export function startKubelet(store: ObjectStore, clock: Clock, timing: KubeletTi
   const onEvent = (e: StoreEvent) => {
     if (e.resource !== kinds.pods) return;
     if (e.type === 'DELETED') {
-      cancel(e.object.metadata.uid ?? '');
+      const uid = e.object.metadata.uid ?? '';
+      cancel(uid);
+      waiting.delete(uid);
+      if (admitted.delete(uid)) admitNext();
       // The kubelet stops what was running; `kubectl get events` shows it after the pod is gone.
       // Recorded once the deleting write is done, never from inside its event fan-out.
       const running = (e.object.status?.containerStatuses ?? []).filter((c: any) => c.state?.running);
