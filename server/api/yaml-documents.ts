@@ -62,13 +62,14 @@ export async function parseManifests(text: string): Promise<ParsedDocument[]> {
  * a line always begins a document), so too many documents are refused before parsing.
  */
 function documentLimitLine(text: string, max: number): number | undefined {
-  const marker = /^---(?=[ \t\r\n]|$)/gm;
-  const first = marker.exec(text);
-  if (!first) return undefined;
-  // Content before the first marker is a document of its own.
-  let documents = /^(?:\s*(?:#[^\n]*)?\n?)*$/.test(text.slice(0, first.index)) ? 0 : 1;
-  for (let m: RegExpExecArray | null = first; m; m = marker.exec(text)) {
-    if (++documents > max) return text.slice(0, m.index).split('\n').length;
+  const starts = [0, ...Array.from(text.matchAll(/^---(?=[ \t\r\n]|$)/gm), (m) => m.index)];
+  if (starts.length <= max) return undefined;
+  // Only documents with content count: blank or comment-only ones are skipped later anyway.
+  const blank = (part: string) => part.split('\n').every((line) => /^\s*(?:#.*)?$/.test(line));
+  let documents = 0;
+  for (const [i, start] of starts.entries()) {
+    if (blank(text.slice(i === 0 ? 0 : start + 3, starts[i + 1] ?? text.length))) continue;
+    if (++documents > max) return text.slice(0, start).split('\n').length;
   }
   return undefined;
 }
