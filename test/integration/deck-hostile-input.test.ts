@@ -1,23 +1,9 @@
-import net from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDeck } from '../helpers/deck.ts';
+import { rawRequest } from '../helpers/raw-http.ts';
 
-/** One raw request: targets and bytes a fetch client would refuse or normalise. */
-function raw(base: string, request: string): Promise<{ status: number; body: string }> {
-  const { port } = new URL(base);
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(Number(port), '127.0.0.1', () => socket.write(request));
-    let data = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (d) => (data += d));
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const [head = '', ...rest] = data.split('\r\n\r\n');
-      resolve({ status: Number(/^HTTP\/1\.1 (\d+)/.exec(head)?.[1] ?? 0), body: rest.join('\r\n\r\n') });
-    });
-  });
-}
+const raw = (base: string, request: string) => rawRequest(Number(new URL(base).port), request);
 
 const cm = (name: string, data = '') => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${data}`;
 const deepJson = (n: number) => `{"mode":${'['.repeat(n)}${']'.repeat(n)}}`;

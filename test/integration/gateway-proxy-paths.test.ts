@@ -1,10 +1,10 @@
 import http from 'node:http';
-import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayProxy, sandboxGatewayProxy } from '../../server/api/gateway-proxy.ts';
 import { inputErrorHandler, requireOriginForm } from '../../server/api/input-errors.ts';
+import { rawRequest } from '../helpers/raw-http.ts';
 
 /** A server that records the path of every request it answers. */
 async function recordingServer(name: string): Promise<{ server: http.Server; port: number; seen: string[] }> {
@@ -23,20 +23,7 @@ async function recordingServer(name: string): Promise<{ server: http.Server; por
   return { server, port: (server.address() as AddressInfo).port, seen };
 }
 
-/** One raw request, so targets a fetch client would normalise reach the server as written. */
-function raw(port: number, requestLine: string, headers = 'Host: deck'): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => socket.write(`${requestLine}\r\n${headers}\r\nConnection: close\r\n\r\n`));
-    let data = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (d) => (data += d));
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const [head = '', ...rest] = data.split('\r\n\r\n');
-      resolve({ status: Number(/^HTTP\/1\.1 (\d+)/.exec(head)?.[1] ?? 0), body: rest.join('\r\n\r\n') });
-    });
-  });
-}
+const raw = (port: number, requestLine: string, headers = 'Host: deck') => rawRequest(port, `${requestLine}\r\n${headers}\r\nConnection: close\r\n\r\n`);
 
 describe('gateway proxy: only the gateway is ever asked', () => {
   let gateway: Awaited<ReturnType<typeof recordingServer>>;
