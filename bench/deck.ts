@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { parseDeckConfig } from '../server/config.ts';
 import { startDeck } from '../server/deck.ts';
@@ -34,6 +35,7 @@ export async function benchDeck(): Promise<Array<[string, string]>> {
       }
       for (const s of sockets) s.terminate();
     }
+    out.push(['worst event-loop delay while the deck parses hostile bodies', await worstDelayOnHostileBodies(base, deck.token)]);
     await new Promise((r) => setTimeout(r, 500));
     const cpu0 = process.cpuUsage();
     const w0 = performance.now();
@@ -70,4 +72,16 @@ function waitForName(s: WebSocket, name: string): Promise<void> {
     };
     s.on('message', on);
   });
+}
+
+/** 10,000 small documents and a 20,000-key ConfigMap (refused for its namespace once parsed): the deck's own share of a large dry run. */
+async function worstDelayOnHostileBodies(base: string, token: string): Promise<string> {
+  const cm = (name: string, namespace = 'default') => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: ${namespace}\n`;
+  const bodies = [Array.from({ length: 10_000 }, (_, i) => cm(`c${i}`)).join('---\n'), cm('wide', 'kube-system') + 'data:\n' + Array.from({ length: 20_000 }, (_, i) => `  k${i}: "v${i}"\n`).join('')];
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  const t = performance.now();
+  await Promise.all(bodies.map((body) => fetch(`${base}/api/dry-run`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body }).then((r) => r.text())));
+  delay.disable();
+  return `${ms(delay.max / 1e6)} (both answered in ${ms(performance.now() - t)})`;
 }

@@ -13,7 +13,8 @@ import type { ClusterSession } from './hub/cluster-session.ts';
 import { connectTarget } from './cluster-target.ts';
 import { WebSocketHub } from './hub/ws-server.ts';
 import { tokenMatches } from './api/auth.ts';
-import { gatewayProxy } from './api/gateway-proxy.ts';
+import { gatewayProxy, sandboxGatewayProxy } from './api/gateway-proxy.ts';
+import { inputErrorHandler, requireOriginForm } from './api/input-errors.ts';
 import { apiRouter, type ApiTarget } from './api/routes.ts';
 import { loadScenes } from './api/scenes.ts';
 import { SandboxPool } from './sandboxes.ts';
@@ -71,6 +72,7 @@ export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
 
     const app = express();
     app.disable('x-powered-by');
+    app.use(requireOriginForm);
     app.use((_req, res, next) => {
       res.setHeader('X-Content-Type-Options', 'nosniff');
       next();
@@ -89,26 +91,15 @@ export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
         deleteSandbox: (id, t) => sandboxes.remove(id, t),
       }),
     );
-    app.use('/gateway', gatewayProxy(async () => {
-      const t = main;
-      return t.gatewayUrl();
-    }));
-    app.use('/sandbox-gateway/:id', (req, res, next) => {
-      const t = sandboxes.touch(String(req.params.id));
-      if (!t) return res.status(404).type('text/plain').send('no such sandbox');
-      return gatewayProxy(t.gatewayUrl)(Object.assign(req, { originalUrl: req.originalUrl.replace(`/sandbox-gateway/${req.params.id}`, '/gateway') }), res).catch(next);
-    });
+    app.use('/gateway', gatewayProxy(() => main.gatewayUrl()));
+    app.use('/sandbox-gateway/:id', sandboxGatewayProxy((id) => sandboxes.touch(id)?.gatewayUrl));
     const clientDir = resolve(PROJECT_ROOT, config.clientDir);
     if (existsSync(join(clientDir, 'index.html'))) {
       app.use(express.static(clientDir, { index: 'index.html', maxAge: '1h', setHeaders: (res, path) => path.endsWith('.html') && res.setHeader('Cache-Control', 'no-cache') }));
     } else {
       app.get('/', (_req, res) => res.status(503).type('text/plain').send(`The deck's client is not built: run "npm run build" (looked in ${clientDir}).`));
     }
-    app.use((err: any, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-      if (err?.type === 'entity.too.large') return res.status(413).json({ error: 'request body too large (1 MiB at most)' });
-      if (err?.type === 'entity.parse.failed') return res.status(400).json({ error: `request body is not valid JSON: ${err.message}` });
-      res.status(500).json({ error: String(err?.message ?? err) });
-    });
+    app.use(inputErrorHandler);
 
     const server = http.createServer(app);
     server.headersTimeout = 20_000;

@@ -4,8 +4,8 @@ import { stringify } from 'yaml';
 import type { ApplyDocumentResult, ApplyResponse } from '../protocol.ts';
 import { withoutBookkeeping } from '../object-view.ts';
 import { errorMessage, errorStatus, errorStatusBody, type ClusterConnection } from '../cluster/connection.ts';
-import { DocumentError, parseManifests, type ParsedDocument } from './yaml-documents.ts';
-import { ROUTING_KINDS } from '../cluster/kinds.ts';
+import { DocumentError, parseManifests, timeSlicer, type ParsedDocument } from './yaml-documents.ts';
+import { apiVersionOf, findKind, ROUTING_KINDS } from '../cluster/kinds.ts';
 
 export const FIELD_MANAGER = 'istio-live-deck';
 
@@ -38,15 +38,17 @@ type Obj = ParsedDocument['object'];
  * the earlier ones are rolled back, so nothing is half-applied.
  */
 export async function applyManifests(connection: ClusterConnection, policy: ChangePolicy, text: string, opts: { dryRun: boolean }): Promise<ApplyResponse> {
-  const docs = parseManifests(text);
+  const docs = await parseManifests(text);
   for (const d of docs) checkPolicy(policy, d);
-  const live = await Promise.all(docs.map((d) => readLive(connection, d.object)));
+  const live = await Promise.all(docs.map((d) => readLive(connection, d)));
   const planned: Obj[] = [];
+  for (const d of docs) planned.push(await serverSideApply(connection, d, true));
+  const results: ApplyDocumentResult[] = [];
+  const slice = timeSlicer();
   for (const [i, d] of docs.entries()) {
-    planned.push(await serverSideApply(connection, d, true));
-    void i;
+    await slice();
+    results.push(describeResult(d, live[i], planned[i]));
   }
-  const results: ApplyDocumentResult[] = docs.map((d, i) => describeResult(d, live[i], planned[i]));
   if (opts.dryRun) return { dryRun: true, results };
 
   const done: number[] = [];
@@ -64,12 +66,17 @@ export async function applyManifests(connection: ClusterConnection, policy: Chan
 
 /** Deletes every object the YAML names; all must exist, checked first. */
 export async function deleteManifests(connection: ClusterConnection, policy: ChangePolicy, text: string, opts: { dryRun: boolean }): Promise<ApplyResponse> {
-  const docs = parseManifests(text);
+  const docs = await parseManifests(text);
   for (const d of docs) checkPolicy(policy, d);
-  const live = await Promise.all(docs.map((d) => readLive(connection, d.object)));
+  const live = await Promise.all(docs.map((d) => readLive(connection, d)));
   const missing = docs.find((d, i) => !live[i]);
   if (missing) throw new DocumentError({ error: `document ${missing.index + 1}: ${missing.object.kind} "${missing.object.metadata.name}" does not exist in namespace ${missing.object.metadata.namespace}`, document: missing.index, line: missing.locate('metadata.name')?.line, field: 'metadata.name', kind: missing.object.kind, name: missing.object.metadata.name });
-  const results = docs.map((d, i) => ({ index: d.index, kind: d.object.kind, name: d.object.metadata.name, namespace: d.object.metadata.namespace ?? '', result: 'deleted' as const, diff: unifiedDiff(d, live[i], undefined) }));
+  const results: ApplyDocumentResult[] = [];
+  const slice = timeSlicer();
+  for (const [i, d] of docs.entries()) {
+    await slice();
+    results.push({ index: d.index, kind: d.object.kind, name: d.object.metadata.name, namespace: d.object.metadata.namespace ?? '', result: 'deleted', diff: unifiedDiff(d, live[i], undefined) });
+  }
   if (!opts.dryRun) for (const d of docs) await connection.objects.delete(d.object as k8s.KubernetesObject).catch((err) => {
     if (errorStatus(err) !== 404) throw err;
   });
@@ -78,6 +85,7 @@ export async function deleteManifests(connection: ClusterConnection, policy: Cha
 
 function checkPolicy(policy: ChangePolicy, d: ParsedDocument): void {
   const o = d.object;
+  checkKindVersion(d);
   if (o.kind === 'Namespace' && o.apiVersion === 'v1') {
     delete o.metadata.namespace;
     if (!policy.namespaces.has(o.metadata.name)) throw new DocumentError({ error: `document ${d.index + 1}: namespace ${o.metadata.name} is not one the deck may change (allowed: ${[...policy.namespaces].join(', ')})`, document: d.index, line: d.locate('metadata.name')?.line, field: 'metadata.name', kind: o.kind, name: o.metadata.name });
@@ -92,11 +100,29 @@ function checkPolicy(policy: ChangePolicy, d: ParsedDocument): void {
   }
 }
 
-async function readLive(connection: ClusterConnection, o: Obj): Promise<Obj | undefined> {
+/** A known kind under another API group is refused as kubectl refuses it: no such kind in that version. */
+function checkKindVersion(d: ParsedDocument): void {
+  const info = findKind(d.object.kind);
+  const group = d.object.apiVersion.includes('/') ? d.object.apiVersion.split('/')[0] : '';
+  if (info && info.group !== group) throw noMatchesFor(d, `(the kind is served as ${apiVersionOf(info)})`);
+}
+
+function noMatchesFor(d: ParsedDocument, hint = ''): DocumentError {
+  const { kind, apiVersion, metadata } = d.object;
+  const line = d.locate('apiVersion')?.line;
+  return new DocumentError({ error: `document ${d.index + 1}${line ? ` (line ${line})` : ''}: no matches for kind "${kind.slice(0, 60)}" in version "${apiVersion.slice(0, 60)}"${hint ? ` ${hint}` : ''}`, document: d.index, line, field: 'apiVersion', kind, name: metadata.name });
+}
+
+/** client-node looks kinds up in the cluster's discovery first; a kind it does not serve is the document's fault. */
+const isUnknownKind = (err: unknown) => errorStatus(err) === undefined && /unrecognized api version and kind/i.test(errorMessage(err));
+
+async function readLive(connection: ClusterConnection, d: ParsedDocument): Promise<Obj | undefined> {
+  const o = d.object;
   try {
     return (await connection.objects.read({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, namespace: o.metadata.namespace } })) as unknown as Obj;
   } catch (err) {
     if (errorStatus(err) === 404) return undefined;
+    if (isUnknownKind(err)) throw noMatchesFor(d);
     throw err;
   }
 }
@@ -113,6 +139,7 @@ async function serverSideApply(connection: ClusterConnection, d: ParsedDocument,
     );
     return result as unknown as Obj;
   } catch (err) {
+    if (isUnknownKind(err)) throw noMatchesFor(d);
     throw toDocumentError(d, err);
   }
 }
@@ -149,10 +176,19 @@ function describeResult(d: ParsedDocument, before: Obj | undefined, after: Obj):
   return { index: d.index, kind: d.object.kind, name: d.object.metadata.name, namespace: d.object.metadata.namespace ?? '', result, diff };
 }
 
+/** A diff is computed for at most this long and this many changed lines; past that the result says so instead. */
+export const DIFF_LIMITS = { ms: 50, editLines: 2000, outputChars: 256 * 1024, objectChars: 128 * 1024 };
+
 export function unifiedDiff(d: ParsedDocument, before: Obj | undefined, after: Obj | undefined): string {
+  const name = `${d.object.kind}/${d.object.metadata.namespace}/${d.object.metadata.name}`;
+  // Rendering YAML is the slow part: measure the objects as JSON first (fast) and skip huge ones.
+  const size = JSON.stringify((before ? withoutBookkeeping(before) : '')).length + JSON.stringify((after ? withoutBookkeeping(after) : '')).length;
+  if (size > DIFF_LIMITS.objectChars) return `--- live/${name}\n+++ new/${name}\n# the objects are too large to show as a diff (${Math.round(size / 1024)} KiB; diffs are shown up to ${DIFF_LIMITS.objectChars / 1024} KiB)\n`;
   const a = before ? stringify(withoutBookkeeping(before)) : '';
   const b = after ? stringify(withoutBookkeeping(after)) : '';
   if (a === b) return '';
-  const name = `${d.object.kind}/${d.object.metadata.namespace}/${d.object.metadata.name}`;
-  return createTwoFilesPatch(`live/${name}`, `new/${name}`, a, b, undefined, undefined, { context: 3 });
+  const patch = createTwoFilesPatch(`live/${name}`, `new/${name}`, a, b, undefined, undefined, { context: 3, timeout: DIFF_LIMITS.ms, maxEditLength: DIFF_LIMITS.editLines });
+  const lines = (t: string) => (t ? t.split('\n').length - 1 : 0);
+  if (patch === undefined || patch.length > DIFF_LIMITS.outputChars) return `--- live/${name}\n+++ new/${name}\n# the change is too large to show as a diff (${lines(a)} lines before, ${lines(b)} after)\n`;
+  return patch;
 }

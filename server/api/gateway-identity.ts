@@ -25,7 +25,12 @@ export const isFrameUser = (name: string) => USER_PATTERN.test(name);
 export function parseFrameIdentity(path: string): FrameIdentity | { error: string } | undefined {
   const m = /^\/as\/([^/?]*)(.*)$/.exec(path);
   if (!m) return undefined;
-  const user = decodeURIComponent(m[1]);
+  let user: string;
+  try {
+    user = decodeURIComponent(m[1]);
+  } catch {
+    return { error: `user "${m[1].slice(0, 70)}" in the gateway path has malformed percent-encoding` };
+  }
   if (!isFrameUser(user)) return { error: `user "${user.slice(0, 70)}" in the gateway path must be 1-64 letters, digits, ".", "_" or "-"` };
   return { user, rest: m[2] || '/' };
 }

@@ -1,11 +1,13 @@
 import http from 'node:http';
-import type { Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { ANONYMOUS, cookieFor, isFrameUser, parseFrameIdentity, sessionFor } from './gateway-identity.ts';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_FORM_BYTES = 16 * 1024;
 /** HTML is rewritten in memory; a page larger than this is refused rather than buffered. */
 const MAX_HTML_BYTES = 4 * 1024 * 1024;
+/** A path the gateway may be asked for: printable ASCII, no backslash, no empty or dot segment. */
+const PATH_CHARS = /^[\x21-\x7e]*$/;
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
 
 /**
@@ -35,11 +37,13 @@ export function gatewayProxy(gatewayUrl: () => Promise<string>) {
       if (pathname === '/logout') return res.redirect(302, `${mount}/as/${ANONYMOUS}/productpage`);
     }
 
+    const upstreamPath = gatewayPath(path);
+    if ('error' in upstreamPath) return res.status(400).type('text/plain').send(`${upstreamPath.error} (in ${JSON.stringify(req.originalUrl.slice(0, 200))})`);
     let gateway: string;
     let target: URL;
     try {
       gateway = await gatewayUrl();
-      target = new URL(path, gateway);
+      target = new URL(`${new URL(gateway).origin}${upstreamPath.path}`);
     } catch (err) {
       return res.status(502).type('text/plain').send(`The ingress gateway is not reachable: ${err instanceof Error ? err.message : err}`);
     }
@@ -57,7 +61,8 @@ export function gatewayProxy(gatewayUrl: () => Promise<string>) {
         return res.status(502).type('text/plain').send(`Could not sign in as ${identity.user} at the gateway: ${err instanceof Error ? err.message : err}`);
       }
     }
-    const upstream = http.request(target, { method: req.method, headers, timeout: 60_000 }, (up) => {
+    // Host and port come from the gateway's address alone; the request supplies only the path.
+    const upstream = http.request({ hostname: target.hostname, port: target.port, path: upstreamPath.path, method: req.method, headers, timeout: 60_000 }, (up) => {
       const out: Record<string, string | string[]> = {};
       for (const [k, v] of Object.entries(up.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
       if (typeof out.location === 'string') out.location = rewriteLocation(out.location, target, base);
@@ -96,6 +101,43 @@ export function gatewayProxy(gatewayUrl: () => Promise<string>) {
       }
     });
     req.pipe(upstream);
+  };
+}
+
+/**
+ * `/productpage?u=1` as the gateway will be asked for it, or why not: the path must start
+ * with one "/", and may hold no backslash, no empty, "." or ".." segment (raw or
+ * percent-encoded), no encoded "/" and no malformed percent-encoding, so nothing in it can
+ * name another host or climb out of the gateway's paths.
+ */
+export function gatewayPath(pathAndQuery: string): { path: string } | { error: string } {
+  if (!PATH_CHARS.test(pathAndQuery)) return { error: 'the gateway path may hold only printable ASCII (percent-encode the rest)' };
+  const q = pathAndQuery.indexOf('?');
+  const pathname = q < 0 ? pathAndQuery : pathAndQuery.slice(0, q);
+  if (!pathname.startsWith('/')) return { error: 'the gateway path must start with "/"' };
+  if (pathname.includes('\\') || /%5c/i.test(pathname)) return { error: 'the gateway path may not hold a backslash' };
+  if (/%2f/i.test(pathname)) return { error: 'the gateway path may not hold an encoded "/"' };
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return { error: 'the gateway path has malformed percent-encoding' };
+  }
+  const segments = decoded.slice(1).split('/');
+  if (segments.slice(0, -1).some((s) => s === '')) return { error: 'the gateway path may not hold an empty segment ("//")' };
+  if (segments.some((s) => s === '.' || s === '..')) return { error: 'the gateway path may not hold a "." or ".." segment' };
+  return { path: pathAndQuery };
+}
+
+/**
+ * `/sandbox-gateway/<id>/*`: the same proxy to a sandbox's own gateway; `gatewayOf` finds
+ * the sandbox's gateway address, undefined for no such sandbox.
+ */
+export function sandboxGatewayProxy(gatewayOf: (id: string) => (() => Promise<string>) | undefined) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const gatewayUrl = gatewayOf(String(req.params.id));
+    if (!gatewayUrl) return res.status(404).type('text/plain').send('no such sandbox');
+    gatewayProxy(gatewayUrl)(req, res).catch(next);
   };
 }
 

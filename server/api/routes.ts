@@ -2,11 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import express, { type Request, type Response } from 'express';
 import type { ClusterConnection } from '../cluster/connection.ts';
-import { errorMessage, errorStatus } from '../cluster/connection.ts';
-import { kindInfo } from '../cluster/kinds.ts';
+import { apiVersionOf, findKind, KINDS } from '../cluster/kinds.ts';
 import type { ClusterSession } from '../hub/cluster-session.ts';
 import { applyManifests, deleteManifests, type ChangePolicy } from './apply.ts';
 import { bearerToken, tokenMatches } from './auth.ts';
+import { inputErrorHandler, InputError, refuseDeepJson } from './input-errors.ts';
 import { runTalkCommand } from './run-command.ts';
 import { applyScene, preflight, SCENE_MODES, type Scene, type SceneMode } from './scenes.ts';
 import { DocumentError } from './yaml-documents.ts';
@@ -31,14 +31,18 @@ export interface ApiOptions {
   deleteSandbox(id: string, token: string | undefined): boolean;
 }
 
-const YAML_LIMIT = '1mb';
+/** Request body limits: YAML for apply/dry-run/delete, JSON for the small command bodies. */
+export const YAML_BODY_LIMIT = '1mb';
+export const JSON_BODY_LIMIT = '16kb';
+/** A Kubernetes object name (DNS-1123 subdomain), so a path such as `..` never reaches the cluster. */
+const OBJECT_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 export function apiRouter(opts: ApiOptions): express.Router {
   const r = express.Router();
-  const text = express.text({ type: () => true, limit: YAML_LIMIT });
-  const json = express.json({ limit: '16kb' });
+  const text = express.text({ type: () => true, limit: YAML_BODY_LIMIT });
+  const json = express.json({ limit: JSON_BODY_LIMIT, verify: refuseDeepJson });
 
-  const withTarget = (handler: (t: ApiTarget, req: Request, res: Response) => Promise<unknown>, needsToken: boolean) => async (req: Request, res: Response) => {
+  const withTarget = (handler: (t: ApiTarget, req: Request, res: Response) => Promise<unknown>, needsToken: boolean) => async (req: Request, res: Response, next: express.NextFunction) => {
     const t = opts.target(req);
     if (!t) return res.status(404).json({ error: 'no such sandbox (it may have been evicted after being idle)' });
     if (needsToken) {
@@ -49,7 +53,7 @@ export function apiRouter(opts: ApiOptions): express.Router {
     try {
       await handler(t, req, res);
     } catch (err) {
-      sendError(res, err);
+      next(err);
     }
   };
 
@@ -83,14 +87,11 @@ export function apiRouter(opts: ApiOptions): express.Router {
   }, true));
 
   r.get('/object/:kind/:namespace/:name', withTarget(async (t, req, res) => {
-    let info;
-    try {
-      info = kindInfo(String(req.params.kind));
-    } catch {
-      return res.status(400).json({ error: `unknown kind "${String(req.params.kind).slice(0, 40)}"` });
-    }
-    if (!t.policy.namespaces.has(String(req.params.namespace)) && req.params.namespace !== 'istio-system') return res.status(403).json({ error: `namespace ${req.params.namespace} is not shown by this deck` });
-    const obj = await t.connection.objects.read({ apiVersion: info.group ? `${info.group}/${info.version}` : info.version, kind: info.kind, metadata: { name: String(req.params.name), namespace: String(req.params.namespace) } });
+    const info = findKind(String(req.params.kind));
+    if (!info) return res.status(400).json({ error: `unknown kind "${String(req.params.kind).slice(0, 40)}" (kinds: ${Object.keys(KINDS).join(', ')})`, field: 'kind' });
+    if (!t.policy.namespaces.has(String(req.params.namespace)) && req.params.namespace !== 'istio-system') return res.status(403).json({ error: `namespace ${String(req.params.namespace).slice(0, 63)} is not shown by this deck` });
+    if (!OBJECT_NAME.test(String(req.params.name))) return res.status(400).json({ error: `name "${String(req.params.name).slice(0, 60)}" is not a Kubernetes object name (lower-case letters, digits, "-" and ".", at most 253)`, field: 'name' });
+    const obj = await t.connection.objects.read({ apiVersion: apiVersionOf(info), kind: info.kind, metadata: { name: String(req.params.name), namespace: String(req.params.namespace) } });
     res.json(obj);
   }, false));
 
@@ -101,16 +102,20 @@ export function apiRouter(opts: ApiOptions): express.Router {
 
   r.get('/manifest', (req, res) => {
     const rel = normalize(String(req.query.path ?? ''));
-    if (!rel.startsWith('manifests/') || rel.includes('..') || !/\.ya?ml$/.test(rel)) return res.status(400).json({ error: 'path must be a .yaml file under manifests/' });
+    if (!/^[A-Za-z0-9._/-]{1,200}$/.test(rel) || !rel.startsWith('manifests/') || rel.includes('..') || !/\.ya?ml$/.test(rel)) return res.status(400).json({ error: 'path must be a .yaml file under manifests/' });
     const file = join(opts.root, rel);
     if (!existsSync(file)) return res.status(404).json({ error: `no manifest ${rel}` });
     res.type('text/yaml').send(readFileSync(file, 'utf8'));
   });
 
-  r.post('/sandbox', async (_req, res) => {
-    const created = await opts.createSandbox();
-    if ('error' in created) return res.status(created.status).json({ error: created.error });
-    res.status(201).json(created);
+  r.post('/sandbox', async (_req, res, next) => {
+    try {
+      const created = await opts.createSandbox();
+      if ('error' in created) return res.status(created.status).json({ error: created.error });
+      res.status(201).json(created);
+    } catch (err) {
+      next(err);
+    }
   });
   r.delete('/sandbox/:id', (req, res) => {
     if (!opts.deleteSandbox(String(req.params.id), bearerToken(req))) return res.status(404).json({ error: 'no such sandbox, or wrong token' });
@@ -118,6 +123,7 @@ export function apiRouter(opts: ApiOptions): express.Router {
   });
 
   r.use((_req, res) => res.status(404).json({ error: 'no such API endpoint' }));
+  r.use(inputErrorHandler);
   return r;
 }
 
@@ -130,24 +136,7 @@ function sceneModeOf(req: Request): SceneMode | undefined {
 
 function bodyText(req: Request): string {
   if (typeof req.body !== 'string') throw new DocumentError({ error: 'send the YAML as the request body (Content-Type: application/yaml or text/plain)' });
+  if (req.body.includes('\u0000')) throw new InputError(400, 'the YAML body holds a NUL byte');
+  if (req.body.includes('\ufffd')) throw new InputError(400, 'the YAML body is not valid UTF-8');
   return req.body;
-}
-
-function sendError(res: Response, err: unknown): void {
-  if (res.headersSent) return;
-  if (err instanceof DocumentError) {
-    res.status(422).json(err.body);
-    return;
-  }
-  const status = errorStatus(err);
-  if (status === 404) {
-    res.status(404).json({ error: errorMessage(err) });
-    return;
-  }
-  if ((err as { type?: string })?.type === 'entity.too.large') {
-    res.status(413).json({ error: 'request body too large (1 MiB at most)' });
-    return;
-  }
-  const message = errorMessage(err);
-  res.status(/unreachable|refused|fetch failed/i.test(message) ? 503 : 500).json({ error: message });
 }

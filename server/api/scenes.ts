@@ -4,7 +4,7 @@ import * as k8s from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import type { ApplyResponse, PreflightResult, SceneApplyResponse, SceneMode, SceneObjectRef } from '../protocol.ts';
 import { errorMessage, errorStatus, type ClusterConnection } from '../cluster/connection.ts';
-import { kindInfo, ROUTING_KINDS } from '../cluster/kinds.ts';
+import { apiVersionOf, kindInfo, ROUTING_KINDS } from '../cluster/kinds.ts';
 import { applyManifests, unifiedDiff, type ChangePolicy } from './apply.ts';
 import { DocumentError, parseManifests, type ParsedDocument } from './yaml-documents.ts';
 
@@ -28,11 +28,11 @@ export function loadScenes(root: string): Scene[] {
 }
 
 /** The scene's documents, in order, the later of two same-named objects winning (like consecutive applies). */
-export function sceneDocuments(root: string, scene: Scene): string {
+export async function sceneDocuments(root: string, scene: Scene): Promise<string> {
   const byKey = new Map<string, unknown>();
   for (const file of [...scene.platform, ...scene.routing]) {
     const text = readFileSync(join(root, file), 'utf8');
-    for (const d of parseManifests(text)) {
+    for (const d of await parseManifests(text)) {
       const o = d.object;
       if (o.kind !== 'Namespace') o.metadata.namespace ||= scene.namespaces[0];
       const key = `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
@@ -48,8 +48,8 @@ export const SCENE_MODES: readonly SceneMode[] = ['reset', 'catch-up'];
 
 export async function applyScene(connection: ClusterConnection, policy: ChangePolicy, root: string, scene: Scene, opts: { dryRun: boolean; mode?: SceneMode }): Promise<SceneApplyResponse> {
   const mode = opts.mode ?? 'reset';
-  const text = sceneDocuments(root, scene);
-  const docs = text.trim() ? parseManifests(text) : [];
+  const text = await sceneDocuments(root, scene);
+  const docs = text.trim() ? await parseManifests(text) : [];
   const wanted = new Set(docs.map((d) => `${d.object.kind}/${d.object.metadata.namespace}/${d.object.metadata.name}`));
   // Kinds this deck may not write (its RBAC in a cluster: Istio's kinds only) must already be there.
   const present = await checkPresent(connection, policy, scene, docs.filter((d) => !policy.kinds.has(d.object.kind)));
@@ -62,7 +62,7 @@ export async function applyScene(connection: ClusterConnection, policy: ChangePo
       const info = kindInfo(kind);
       let items: k8s.KubernetesObject[];
       try {
-        items = (await connection.objects.list(`${info.group}/${info.version}`, kind, namespace)).items;
+        items = (await connection.objects.list(apiVersionOf(info), kind, namespace)).items;
       } catch (err) {
         if (errorStatus(err) === 404) continue; // a kind this cluster does not serve
         throw err;
@@ -74,7 +74,7 @@ export async function applyScene(connection: ClusterConnection, policy: ChangePo
           response.kept.push({ kind, name, namespace });
           continue;
         }
-        const ref = { apiVersion: `${info.group}/${info.version}`, kind, metadata: { name, namespace } };
+        const ref = { apiVersion: apiVersionOf(info), kind, metadata: { name, namespace } };
         const parsed = { index: response.results.length, object: ref as any, locate: () => undefined };
         response.results.push({ index: parsed.index, kind, name, namespace, result: 'deleted', diff: unifiedDiff(parsed, item as any, undefined) });
         if (!opts.dryRun) await connection.objects.delete(ref).catch((err) => {

@@ -30,11 +30,19 @@ export const KINDS: Record<string, KindInfo> = {
   RequestAuthentication: istio('security.istio.io', 'RequestAuthentication', 'requestauthentications'),
 };
 
+/** The kind's entry, own properties only: `constructor` or `__proto__` are not kinds. */
+export function findKind(kind: string): KindInfo | undefined {
+  return Object.hasOwn(KINDS, kind) ? KINDS[kind] : undefined;
+}
+
 export function kindInfo(kind: StreamedKind | string): KindInfo {
-  const info = KINDS[kind];
-  if (!info) throw new Error(`unknown kind ${kind}`);
+  const info = findKind(kind);
+  if (!info) throw new Error(`unknown kind ${String(kind).slice(0, 60)} (known: ${Object.keys(KINDS).join(', ')})`);
   return info;
 }
+
+/** `networking.istio.io/v1` for Istio's kinds, `v1` for the core ones. */
+export const apiVersionOf = (info: KindInfo) => (info.group ? `${info.group}/${info.version}` : info.version);
 
 /** The collection path of a kind in a namespace, e.g. /apis/networking.istio.io/v1/namespaces/default/virtualservices. */
 export function collectionPath(info: KindInfo, namespace: string): string {
