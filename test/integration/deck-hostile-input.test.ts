@@ -84,11 +84,10 @@ describe('the deck API answers hostile input with 4xx and a reason, never 500', 
     expect(((await res.json()) as { results: Array<{ name: string; result: string }> }).results.map((r) => `${r.name} ${r.result}`)).toEqual(['trail-a created', 'trail-b created']);
   });
 
-  // The deck's own share of a large dry run: parsing and checking (a namespace the deck may
-  // not change is refused after the whole body is parsed, before the cluster is asked).
+  // A large valid dry run end to end: the deck parses and checks it, the embedded API merges it.
   it('large bodies leave the event loop free: health answers while the deck parses them', async () => {
     const auth = { authorization: `Bearer ${deck.token}` };
-    const wideConfigMap = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: wide\n  namespace: kube-system\ndata:\n` + Array.from({ length: 20_000 }, (_, i) => `  k${i}: "v${i}"\n`).join('');
+    const wideConfigMap = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: wide\n  namespace: default\ndata:\n` + Array.from({ length: 20_000 }, (_, i) => `  k${i}: "v${i}"\n`).join('');
     const manyDocuments = Array.from({ length: 10_000 }, (_, i) => cm(`c${i}`)).join('---\n');
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
@@ -105,7 +104,7 @@ describe('the deck API answers hostile input with 4xx and a reason, never 500', 
     delay.disable();
     const statuses = await Promise.all(runs);
     expect(statuses[1]).toBe(422); // too many documents
-    expect(statuses[0], 'the wide ConfigMap is parsed, then refused for its namespace').toBe(422);
+    expect(statuses[0], 'the wide ConfigMap dry-runs').toBe(200);
     // Generous bounds for a shared machine: a stalled loop would show seconds.
     expect(delay.max / 1e6, `worst event-loop delay; health took ${health.map((h) => h.toFixed(0)).join(', ')} ms`).toBeLessThan(1000);
     expect(Math.max(...health)).toBeLessThan(1000);
