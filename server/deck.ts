@@ -28,6 +28,7 @@ export interface RunningDeck {
   kubeconfigPath?: string;
   hub: WebSocketHub;
   session: ClusterSession;
+  sandboxes: SandboxPool;
   stop(): Promise<void>;
 }
 
@@ -160,7 +161,7 @@ export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
         jaeger: embedded.jaegerUrl,
       }).kubeconfigPath;
     }
-    return { url, presenterUrl, token, mode, embedded, kubeconfigPath, hub, session: main.session, stop: stopAll };
+    return { url, presenterUrl, token, mode, embedded, kubeconfigPath, hub, session: main.session, sandboxes, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -97,6 +97,11 @@ export class SandboxPool {
     return s.target;
   }
 
+  /** The sandbox cluster's own kubeconfig, as kubectl would use it (tests and the bench). */
+  kubeconfigOf(id: string): string | undefined {
+    return this.sandboxes.get(id)?.worker.kubeconfig;
+  }
+
   /** Why sandbox `id` was evicted, if it was lately (over budget, idle); undefined otherwise. */
   endedReason(id: string): string | undefined {
     return this.ended.get(id);
