@@ -24,6 +24,9 @@ export interface SandboxBudget {
   cpuEvictAfterMs: number;
 }
 
+/** Bookinfo, sleep, httpbin and fortio with a few scaled-up replicas fit well within this. */
+const PODS_PER_NAMESPACE = 100;
+
 /** Why recently ended sandboxes ended, kept for their attendees' next request; bounded. */
 const ENDED_KEPT = 64;
 
@@ -68,7 +71,7 @@ export class SandboxPool {
       const id = randomBytes(6).toString('hex');
       const token = randomBytes(18).toString('base64url');
       const { budget } = this.opts;
-      const worker = await startSandboxWorker({ name: `sandbox-${id}`, scale: this.opts.timeScale, memoryMb: budget.memoryMb });
+      const worker = await startSandboxWorker({ name: `sandbox-${id}`, scale: this.opts.timeScale, memoryMb: budget.memoryMb, podsPerNamespace: PODS_PER_NAMESPACE });
       const connection = new ClusterConnection({ mode: 'embedded', kubeconfigText: worker.kubeconfig });
       const target = connectTarget(connection, 'embedded', this.opts.namespaces, token, undefined, worker.clock);
       const cpu = new CpuBudget(worker.worker, {

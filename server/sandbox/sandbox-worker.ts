@@ -27,17 +27,21 @@ export interface SandboxWorker {
  * Starts one embedded cluster in a worker thread. `memoryMb` caps its V8 heap
  * (`resourceLimits`): a sandbox that outgrows it dies alone, with ERR_WORKER_OUT_OF_MEMORY.
  */
-export async function startSandboxWorker(opts: { name: string; scale: number; memoryMb: number }): Promise<SandboxWorker> {
+export async function startSandboxWorker(opts: { name: string; scale: number; memoryMb: number; podsPerNamespace: number }): Promise<SandboxWorker> {
   const clock = new ScaledClock(opts.scale);
-  const workerData: SandboxWorkerData = { name: opts.name, scale: opts.scale, origin: clock.origin };
+  const workerData: SandboxWorkerData = { name: opts.name, scale: opts.scale, origin: clock.origin, podsPerNamespace: opts.podsPerNamespace };
   const worker = new Worker(BOOTSTRAP, {
     workerData,
     // The bootstrap loads TypeScript itself: no inherited loader flags, under tsx or vitest alike.
     execArgv: [],
     resourceLimits: { maxOldGenerationSizeMb: opts.memoryMb, maxYoungGenerationSizeMb: Math.max(4, Math.round(opts.memoryMb / 8)) },
-    stdout: false,
-    stderr: false,
+    // Its output passes through here, capped: a sandbox logging in a loop must not keep the
+    // presenter's thread writing.
+    stdout: true,
+    stderr: true,
   });
+  forwardCapped(worker.stdout, process.stdout, opts.name);
+  forwardCapped(worker.stderr, process.stderr, opts.name);
   let stopping = false;
   let lastError: unknown;
   const endListeners: Array<(end: WorkerEnd) => void> = [];
@@ -92,3 +96,26 @@ export async function startSandboxWorker(opts: { name: string; scale: number; me
     stop,
   };
 }
+
+const LOG_BYTES_PER_MINUTE = 16 * 1024;
+
+/** Copies a worker's output, at most LOG_BYTES_PER_MINUTE a minute; the rest is counted and dropped. */
+function forwardCapped(from: NodeJS.ReadableStream, to: NodeJS.WritableStream, name: string): void {
+  let windowStart = Date.now();
+  let written = 0;
+  let dropped = 0;
+  from.on('data', (chunk: Buffer) => {
+    const now = Date.now();
+    if (now - windowStart >= 60_000) {
+      if (dropped) to.write(`[${name}] ${dropped} bytes of output dropped\n`);
+      windowStart = now;
+      written = 0;
+      dropped = 0;
+    }
+    if (written + chunk.length <= LOG_BYTES_PER_MINUTE) {
+      written += chunk.length;
+      to.write(chunk);
+    } else dropped += chunk.length;
+  });
+}
+

@@ -6,6 +6,8 @@ export interface SandboxWorkerData {
   scale: number;
   /** The deck's copy of the sandbox's clock: the worker's reads the same simulated time. */
   origin: ClockOrigin;
+  /** Pods one namespace of the sandbox may hold (a ResourceQuota). */
+  podsPerNamespace: number;
 }
 
 /** Deck → worker. */

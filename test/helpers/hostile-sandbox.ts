@@ -28,8 +28,14 @@ export function kubeRequester(kubeconfig: string): KubeRequest {
     new Promise((resolve, reject) => {
       const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
       const req = https.request({ host: server.hostname, port: server.port, path, method, agent, headers: { authorization: `Bearer ${token}`, 'content-type': contentType, accept: 'application/json' } }, (res) => {
+        // Only the start of an answer is kept: this client runs in the deck's process, and
+        // gathering a huge answer would be its own cost, not the deck's.
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
+        let kept = 0;
+        res.on('data', (c: Buffer) => {
+          if (kept < 1024 * 1024) chunks.push(c);
+          kept += c.length;
+        });
         res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
         res.on('error', reject);
       });

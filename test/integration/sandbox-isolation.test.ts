@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../server/deck.ts';
 import { startTestDeck, TestSocket, wsUrl } from '../helpers/deck.ts';
-import { createSandbox, HOSTILE_CASES, prepareSandbox, probeHealthWhile, sandboxHeaders, type SandboxAccess } from '../helpers/hostile-sandbox.ts';
+import { createSandbox, deckPost, HOSTILE_CASES, prepareSandbox, probeHealthWhile, sandboxHeaders, type SandboxAccess } from '../helpers/hostile-sandbox.ts';
 
 /** The issue's figure: the presenter's deck answers within this while a sandbox is busy. */
 const HEALTH_MS = 200;
@@ -30,6 +30,18 @@ describe("an attendee's sandbox cannot stall the presenter's deck", () => {
       if (c.ownSandbox) await fetch(`${deck.base}/api/sandbox/${s.id}`, { method: 'DELETE', headers: sandboxHeaders(s) });
     }, 60_000);
   }
+
+  it('holds a sandbox to 100 pods a namespace, refusing more as a ResourceQuota does', async () => {
+    const s = shared;
+    const podCount = async () => JSON.parse((await s.kube('GET', '/api/v1/namespaces/default/pods')).text).items.length as number;
+    const res = await deckPost(s, '/api/apply', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: over-quota}\nspec:\n  replicas: 150\n  selector: {matchLabels: {app: over-quota}}\n  template:\n    metadata: {labels: {app: over-quota}}\n    spec: {containers: [{name: main, image: docker.io/curlimages/curl:8.16.0}]}\n');
+    expect(res.status, res.text).toBe(200);
+    await expect.poll(podCount, { timeout: 20_000, interval: 300 }).toBe(100);
+    const pod = await s.kube('POST', '/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'one-more' }, spec: { containers: [{ name: 'main', image: 'busybox' }] } });
+    expect(pod.status).toBe(403);
+    expect(JSON.parse(pod.text).message).toBe('pods "one-more" is forbidden: exceeded quota: sandbox-pods, requested: pods=1, used: pods=100, limited: pods=100');
+    expect(await podCount()).toBe(100);
+  }, 60_000);
 });
 
 describe('sandbox budgets', () => {
