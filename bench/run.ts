@@ -4,11 +4,13 @@
  */
 import { benchApiServer } from './api-server.ts';
 import { benchDeck } from './deck.ts';
+import { benchHostileSandbox } from './hostile-sandbox.ts';
 
 type Figure = [string, string];
 const sections: Array<{ title: string; run: () => Promise<Figure[]> }> = [
   { title: 'Deck start-up and viewers', run: benchDeck },
   { title: 'Embedded Kubernetes API', run: benchApiServer },
+  { title: 'Hostile input in an attendee sandbox (issue 11, class 1)', run: benchHostileSandbox },
   {
     title: 'Mesh (productpage through the gateway, tracing on)',
     run: async () => {

@@ -17,12 +17,26 @@ export interface Clock {
   toRealMs(simMs: number): number;
 }
 
-export class ScaledClock implements Clock {
-  private readonly realStart = Date.now();
-  private readonly perfStart = performance.now();
+/** Where a clock's simulated time starts: epoch ms `epochMs` at wall-clock ms `atMs` (timeOrigin + now). */
+export interface ClockOrigin {
+  epochMs: number;
+  atMs: number;
+}
 
-  constructor(readonly scale = 1) {
+export class ScaledClock implements Clock {
+  private readonly realStart: number;
+  private readonly perfStart: number;
+
+  /** `origin` makes a copy of another clock (say, in a worker thread) that reads the same time. */
+  constructor(readonly scale = 1, origin?: ClockOrigin) {
     if (!(scale > 0) || !Number.isFinite(scale)) throw new Error(`clock scale must be a positive number, got ${scale}`);
+    this.realStart = origin?.epochMs ?? Date.now();
+    // performance.now() counts from each thread's own start; timeOrigin + now is shared.
+    this.perfStart = origin ? origin.atMs - performance.timeOrigin : performance.now();
+  }
+
+  get origin(): ClockOrigin {
+    return { epochMs: this.realStart, atMs: performance.timeOrigin + this.perfStart };
   }
 
   now(): number {

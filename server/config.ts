@@ -18,6 +18,12 @@ export interface DeckConfig {
   namespaces: string[];
   maxSandboxes: number;
   sandboxIdleMinutes: number;
+  /** Heap (V8 old generation) of one sandbox's thread; over it, the sandbox is evicted. */
+  sandboxMemoryMb: number;
+  /** Share of one core a sandbox may keep busy, in percent. */
+  sandboxCpuPercent: number;
+  /** A sandbox over its CPU budget this long without a break is evicted. */
+  sandboxCpuEvictSeconds: number;
   /** The presenter token; undefined makes a random one at start. Replicas share one. */
   token?: string;
   /** Real cluster only: the namespace of the ConfigMap that replicas share state through. */
@@ -98,10 +104,22 @@ export function parseDeckConfig(argv: string[], env: NodeJS.ProcessEnv = process
     namespaces: (values.namespaces ?? 'default,istio-system').split(',').map((s) => s.trim()).filter(Boolean),
     maxSandboxes: Number(env.ISTIO_DECK_MAX_SANDBOXES ?? 8),
     sandboxIdleMinutes: Number(env.ISTIO_DECK_SANDBOX_IDLE_MINUTES ?? 20),
+    sandboxMemoryMb: positiveNumber('ISTIO_DECK_SANDBOX_MEMORY_MB', env, 256, 16),
+    sandboxCpuPercent: positiveNumber('ISTIO_DECK_SANDBOX_CPU_PERCENT', env, 50, 1, 100),
+    sandboxCpuEvictSeconds: positiveNumber('ISTIO_DECK_SANDBOX_CPU_EVICT_SECONDS', env, 60, 1),
     token: readToken(values['token-file'], env.ISTIO_DECK_TOKEN),
     stateNamespace,
     changeKinds,
   };
+}
+
+/** A number from the environment within [min, max], or the default when unset. */
+function positiveNumber(name: string, env: NodeJS.ProcessEnv, fallback: number, min: number, max = Infinity): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!(n >= min && n <= max)) throw new Error(`${name} must be a number from ${min}${max < Infinity ? ` to ${max}` : ' up'}, got "${raw}"`);
+  return n;
 }
 
 /** The token from --token-file (first line, trimmed) or ISTIO_DECK_TOKEN; undefined for a random one. */

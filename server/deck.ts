@@ -17,7 +17,7 @@ import { gatewayProxy, sandboxGatewayProxy } from './api/gateway-proxy.ts';
 import { inputErrorHandler, requireOriginForm } from './api/input-errors.ts';
 import { apiRouter, type ApiTarget } from './api/routes.ts';
 import { loadScenes } from './api/scenes.ts';
-import { SandboxPool } from './sandboxes.ts';
+import { SandboxPool, type SandboxBudget } from './sandboxes.ts';
 import { writeStateFiles } from './state-dir.ts';
 
 export interface RunningDeck {
@@ -29,6 +29,7 @@ export interface RunningDeck {
   kubeconfigPath?: string;
   hub: WebSocketHub;
   session: ClusterSession;
+  sandboxes: SandboxPool;
   stop(): Promise<void>;
 }
 
@@ -66,7 +67,8 @@ export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
       idleMs: config.sandboxIdleMinutes * 60_000,
       namespaces: config.namespaces,
       timeScale: config.timeScale,
-      onStopped: (session) => hubRef?.closeSource(session, 'this sandbox was removed'),
+      budget: sandboxBudget(config),
+      onStopped: (session, reason) => hubRef?.closeSource(session, reason),
     });
     stops.push(() => sandboxes.stopAll());
 
@@ -81,6 +83,13 @@ export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
       const id = req.get('x-deck-sandbox');
       return id ? sandboxes.touch(id) : main;
     };
+    // A sandbox evicted for its budget: its attendee's next call says why.
+    app.use('/api', (req, res, next) => {
+      const id = req.get('x-deck-sandbox');
+      const why = id && !sandboxes.touch(id) ? sandboxes.endedReason(id) : undefined;
+      if (why) return res.status(404).json({ error: `no such sandbox: it was evicted, ${why}`, evicted: why });
+      next();
+    });
     app.use(
       '/api',
       apiRouter({
@@ -143,9 +152,20 @@ export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
         jaeger: embedded.jaegerUrl,
       }).kubeconfigPath;
     }
-    return { url, presenterUrl, token, mode, embedded, kubeconfigPath, hub, session: main.session, stop: stopAll };
+    return { url, presenterUrl, token, mode, embedded, kubeconfigPath, hub, session: main.session, sandboxes, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
   }
+}
+
+/** The config's sandbox budgets; the CPU window is short enough to catch a burst, and fits the eviction delay. */
+function sandboxBudget(config: DeckConfig): SandboxBudget {
+  const evictMs = config.sandboxCpuEvictSeconds * 1000;
+  return {
+    memoryMb: config.sandboxMemoryMb,
+    cpuLimit: config.sandboxCpuPercent / 100,
+    cpuWindowMs: Math.min(5000, Math.max(250, evictMs / 6)),
+    cpuEvictAfterMs: evictMs,
+  };
 }

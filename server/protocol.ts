@@ -170,6 +170,8 @@ export interface HealthState {
    * with a sped-up clock its timestamps run ahead of the browser's, so ages count from it.
    */
   clock?: ClusterClock;
+  /** An attendee's sandbox only: why it is over its CPU budget (absent while within it). */
+  overBudget?: string;
 }
 
 export interface ClusterClock {

@@ -4,7 +4,7 @@
  * cluster the panels show.
  */
 import { useEffect } from 'react';
-import { HEALTH_TOPIC } from '../../server/protocol.ts';
+import { HEALTH_TOPIC, type HealthState } from '../../server/protocol.ts';
 import { useSandbox, useTopic } from '../live/index.ts';
 import { sandboxStore } from '../live/sandbox.ts';
 import { useSceneAction } from '../live/scene.ts';
@@ -16,7 +16,8 @@ export function SandboxControls() {
   const { currentScene } = useDeckInfo();
   const [status, run] = useSceneAction(currentScene);
   // While this page watches the sandbox's health, the server does not evict it as idle.
-  useTopic(sandbox ? HEALTH_TOPIC : undefined);
+  // Its health also says when it is over its CPU budget.
+  const overBudget = useTopic<HealthState>(sandbox ? HEALTH_TOPIC : undefined).data?.overBudget;
 
   useEffect(() => {
     document.documentElement.classList.toggle('deck-in-sandbox', Boolean(sandbox));
@@ -58,7 +59,7 @@ export function SandboxControls() {
       <button type="button" className="deck-status-button" disabled={Boolean(busy)} onClick={() => store.leave()} title="Delete your sandbox; the panels show the presenter’s cluster again">
         {busy === 'leaving' ? 'Leaving…' : 'Leave sandbox'}
       </button>
-      <StatusMessage status={status.text ? status : { state: notice ? 'error' : 'idle', text: notice }} />
+      <StatusMessage status={status.text ? status : overBudget ? { state: 'error', text: overBudget } : { state: notice ? 'error' : 'idle', text: notice }} />
     </span>
   );
 }

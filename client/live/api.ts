@@ -4,7 +4,7 @@
  */
 import type { ApiErrorBody } from '../../server/protocol.ts';
 import { presenterToken } from './env.ts';
-import { activeSandbox, sandboxHeaders, sandboxStore } from './sandbox.ts';
+import { activeSandbox, sandboxGone, sandboxHeaders, sandboxStore } from './sandbox.ts';
 
 export class ApiRequestError extends Error {
   constructor(
@@ -31,7 +31,7 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
     } catch {
       body = { error: `${res.status} ${res.statusText}${text ? `: ${text.slice(0, 200)}` : ''}` };
     }
-    if (sandbox && res.status === 404 && /no such sandbox/.test(body.error)) sandboxStore().lost(sandbox.id);
+    if (sandbox && res.status === 404 && /no such sandbox/.test(body.error)) sandboxStore().lost(sandbox.id, sandboxGone((body as { evicted?: unknown }).evicted));
     throw new ApiRequestError(res.status, body);
   }
   const type = res.headers.get('content-type') ?? '';

@@ -20,6 +20,10 @@ const KEY = 'istio-deck-sandbox';
 
 export const SANDBOX_GONE = 'Your sandbox is gone (it was removed, left idle too long, or the deck server restarted). The panels show the presenter’s cluster again; you can start a new sandbox.';
 
+/** What the page says when its sandbox is gone; `evicted` is the server's reason, when it evicted it. */
+export const sandboxGone = (evicted: unknown): string =>
+  typeof evicted === 'string' ? `Your sandbox is gone: it was evicted, ${evicted.slice(0, 200)}. The panels show the presenter’s cluster again; you can start a new sandbox.` : SANDBOX_GONE;
+
 export class SandboxStore {
   private state: SandboxState;
   private readonly listeners = new Set<() => void>();
@@ -84,7 +88,7 @@ export class SandboxStore {
     if (!s) return;
     try {
       const res = await this.fetchImpl('/api/health', { headers: sandboxHeaders(s) });
-      if (res.status === 404) this.lost(s.id);
+      if (res.status === 404) this.lost(s.id, sandboxGone(((await res.json().catch(() => ({}))) as { evicted?: unknown }).evicted));
     } catch {
       /* the server is unreachable: the sandbox may still be there */
     }

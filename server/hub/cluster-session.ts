@@ -132,6 +132,11 @@ export class ClusterSession implements TopicSource {
     return this.shared.get('scene');
   }
 
+  /** A sandbox's budget monitor: why it is over budget, or undefined once it is back within it. */
+  setOverBudget(reason: string | undefined): void {
+    this.updateHealth({ overBudget: reason });
+  }
+
   get healthState(): HealthState {
     return this.withClock(this.health);
   }

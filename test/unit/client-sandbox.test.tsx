@@ -61,6 +61,14 @@ describe('SandboxStore', () => {
     expect(store.get()).toMatchObject({ sandbox: undefined, notice: SANDBOX_GONE });
     expect(storage.getItem('istio-deck-sandbox')).toBeNull();
   });
+
+  it('says why, when the server evicted the sandbox for its budget', async () => {
+    const storage = new MemoryStorage() as unknown as Storage;
+    storage.setItem('istio-deck-sandbox', JSON.stringify({ id: 'big1', token: 't' }));
+    const store = new SandboxStore(storage, (async () => json(404, { error: 'no such sandbox: it was evicted, over its memory budget (256 MB)', evicted: 'over its memory budget (256 MB)' })) as typeof fetch);
+    await store.verify();
+    expect(store.get()).toMatchObject({ sandbox: undefined, notice: 'Your sandbox is gone: it was evicted, over its memory budget (256 MB). The panels show the presenter’s cluster again; you can start a new sandbox.' });
+  });
 });
 
 describe('api() and the sandbox', () => {

@@ -1,0 +1,30 @@
+/**
+ * A sandbox's embedded cluster, run in its own worker thread: whatever an attendee makes
+ * it do (a costly regex, a huge apply, thousands of pods) spends this thread's time and
+ * heap, never the presenter's event loop. The deck reaches it only through its ports.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { ScaledClock } from '../clock.ts';
+import { startEmbeddedCluster, type EmbeddedCluster } from '../embedded/cluster.ts';
+import { podQuotaHook } from './pod-quota.ts';
+import type { FromSandboxWorker, SandboxWorkerData, ToSandboxWorker } from './worker-messages.ts';
+
+const data = workerData as SandboxWorkerData;
+const port = parentPort!;
+const post = (m: FromSandboxWorker) => port.postMessage(m);
+
+let cluster: EmbeddedCluster | undefined;
+try {
+  cluster = await startEmbeddedCluster({ name: data.name, clock: new ScaledClock(data.scale, data.origin) });
+  cluster.store.addAdmissionHook(podQuotaHook(cluster.store, data.podsPerNamespace));
+  post({ type: 'ready', kubeconfig: cluster.kubeconfig, apiServerUrl: cluster.apiServerUrl, gatewayUrl: cluster.gatewayUrl, jaegerUrl: cluster.jaegerUrl });
+} catch (err) {
+  post({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
+}
+
+port.on('message', async (m: ToSandboxWorker) => {
+  if (m.type !== 'stop') return;
+  await cluster?.stop().catch(() => {});
+  post({ type: 'stopped' });
+  port.close();
+});
