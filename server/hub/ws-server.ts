@@ -111,12 +111,18 @@ class Connection implements TopicSubscriber {
 
   deliver(topic: Topic, message: ServerMessage): void {
     if (this.stale.has(topic)) return;
-    if (this.ws.bufferedAmount > this.slowBytes) {
-      this.stale.add(topic);
-      this.waitForDrain();
-      return;
-    }
+    if (this.isBackedUp()) return this.markStale(topic);
     this.send(message);
+  }
+
+  private isBackedUp(): boolean {
+    return this.ws.bufferedAmount > this.slowBytes;
+  }
+
+  /** The topic's changes are dropped until the socket drains; then it gets one fresh snapshot. */
+  private markStale(topic: Topic): void {
+    this.stale.add(topic);
+    this.waitForDrain();
   }
 
   dispose(): void {
@@ -129,11 +135,14 @@ class Connection implements TopicSubscriber {
     if (this.drainTimer) return;
     this.drainTimer = setInterval(() => {
       if (this.ws.bufferedAmount > this.slowBytes / 8) return;
+      // One snapshot at a time while the socket keeps up: many stale topics do not go out in one burst.
+      for (const t of [...this.stale]) {
+        if (this.isBackedUp()) return;
+        this.stale.delete(t);
+        if (this.topics.get(t.name) === t) this.sendState(t);
+      }
       clearInterval(this.drainTimer);
       this.drainTimer = undefined;
-      const topics = [...this.stale];
-      this.stale.clear();
-      for (const t of topics) if (this.topics.has(t.name)) this.sendState(t);
     }, 100);
   }
 
@@ -141,6 +150,11 @@ class Connection implements TopicSubscriber {
   private sendState(topic: Topic): void {
     this.send(topic.snapshot());
     if (topic.problem) this.send({ type: 'error', topic: topic.name, message: topic.problem });
+  }
+
+  /** An answer to the client's own message: dropped while the socket is backed up, as a client that does not read cannot use it. */
+  private reply(message: ServerMessage): void {
+    if (!this.isBackedUp()) this.send(message);
   }
 
   private send(message: ServerMessage): void {
@@ -171,14 +185,14 @@ class Connection implements TopicSubscriber {
     if (!this.allow()) {
       // Over the rate the message is dropped (slowed); a flood that goes on is cut off.
       if (this.floods()) this.ws.close(1008, `too many messages: more than ${this.rate} a second`);
-      else if (this.excess <= 1) this.send({ type: 'error', message: `rate limit: at most ${this.rate} messages per second; this one was dropped` });
+      else if (this.excess <= 1) this.reply({ type: 'error', message: `rate limit: at most ${this.rate} messages per second; this one was dropped` });
       return;
     }
     const msg = parseClientMessage(raw);
-    if ('error' in msg) return this.send({ type: 'error', message: msg.error });
+    if ('error' in msg) return this.reply({ type: 'error', message: msg.error });
     switch (msg.type) {
       case 'ping':
-        return this.send({ type: 'pong', id: msg.id });
+        return this.reply({ type: 'pong', id: msg.id });
       case 'unsubscribe': {
         const t = this.topics.get(msg.topic);
         t?.unsubscribe(this);
@@ -188,22 +202,25 @@ class Connection implements TopicSubscriber {
       case 'subscribe':
         return this.subscribe(msg.topic, msg.since);
       case 'presenter-position':
-        if (this.role !== 'presenter') return this.send({ type: 'error', topic: 'presenter', message: 'only the presenter (with the token) drives the slides' });
+        if (this.role !== 'presenter') return this.reply({ type: 'error', topic: 'presenter', message: 'only the presenter (with the token) drives the slides' });
         return this.source.setPresenterPosition(msg.position);
     }
   }
 
   private subscribe(name: string, since?: number): void {
-    if (this.topics.size >= 64 && !this.topics.has(name)) return this.send({ type: 'error', topic: name, message: 'too many subscriptions on one connection (64)' });
+    if (this.topics.size >= 64 && !this.topics.has(name)) return this.reply({ type: 'error', topic: name, message: 'too many subscriptions on one connection (64)' });
     const topic = this.source.topic(name);
-    if ('error' in topic) return this.send({ type: 'error', topic: name, message: topic.error });
+    if ('error' in topic) return this.reply({ type: 'error', topic: name, message: topic.error });
+    this.topics.set(name, topic);
+    topic.subscribe(this);
+    // A backed-up socket gets no fresh state per (re-)subscribe: the topic is marked stale
+    // and its one snapshot goes out when the socket drains, so re-subscribing cannot grow the buffer.
+    if (this.isBackedUp()) return this.markStale(topic);
     const missed = since === undefined ? undefined : topic.changesSince(since);
     if (missed) {
       for (const m of missed) this.send(m);
       if (topic.problem) this.send({ type: 'error', topic: name, message: topic.problem });
     } else this.sendState(topic);
     this.stale.delete(topic);
-    this.topics.set(name, topic);
-    topic.subscribe(this);
   }
 }
