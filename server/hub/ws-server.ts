@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MAX_CLIENT_MESSAGE_BYTES, WS_PATH, parseClientMessage, type ClientMessage, type ServerMessage } from '../protocol.ts';
+import type { AllowedHosts } from './allowed-hosts.ts';
 import type { Topic, TopicSubscriber } from './topic.ts';
 
 export type Role = 'presenter' | 'audience';
@@ -19,6 +20,8 @@ export interface WebSocketHubOptions {
   /** Above this many unsent bytes a client is "slow": it gets the latest state later, not a queue. */
   slowClientBytes?: number;
   serverVersion?: string;
+  /** The host names a browser page may connect from; without it, Origin need only match Host. */
+  allowedHosts?: AllowedHosts;
 }
 
 /**
@@ -38,6 +41,9 @@ export class WebSocketHub {
         socket.end(`HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Unauthorized'}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${text}\n`);
       };
       if (!sameOrigin(req)) return refusal(403, 'WebSocket Origin does not match this deck');
+      if (req.headers.origin && opts.allowedHosts && !opts.allowedHosts.allowsRequest(req.headers)) {
+        return refusal(403, `WebSocket from a page on a host this deck does not serve (${String(req.headers.host).slice(0, 100)}): add it with --allowed-hosts`);
+      }
       const auth = opts.authorize(req, url);
       if ('error' in auth) return refusal(auth.status, auth.error);
       this.wss.handleUpgrade(req, socket, head, (ws) => {
@@ -76,7 +82,7 @@ function sameOrigin(req: IncomingMessage): boolean {
   const origin = req.headers.origin;
   if (!origin) return true;
   try {
-    return new URL(origin).host === req.headers.host;
+    return new URL(origin).host === new URL(`http://${req.headers.host}`).host;
   } catch {
     return false;
   }
