@@ -77,6 +77,17 @@ export class WebSocketHub {
   }
 }
 
+/**
+ * One topic message goes to every subscriber as the same object: it is serialised once, not
+ * once per socket (300 viewers made 300 copies of every change, in time and in memory).
+ */
+const encodedMessages = new WeakMap<ServerMessage, Buffer>();
+function encoded(message: ServerMessage): Buffer {
+  let bytes = encodedMessages.get(message);
+  if (!bytes) encodedMessages.set(message, (bytes = Buffer.from(JSON.stringify(message))));
+  return bytes;
+}
+
 /** Browsers always send Origin; it must name the host the page came from. Non-browser clients send none. */
 function sameOrigin(req: IncomingMessage): boolean {
   const origin = req.headers.origin;
@@ -164,7 +175,7 @@ class Connection implements TopicSubscriber {
   }
 
   private send(message: ServerMessage): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(message));
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(encoded(message), { binary: false });
   }
 
   private allow(): boolean {
