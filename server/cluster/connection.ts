@@ -10,9 +10,10 @@ export interface ClusterTarget {
 }
 
 /**
- * client-node makes a new agent for every request, so every call paid a fresh TLS context and
- * handshake (a scene reset makes dozens, and OpenSSL's allocations grew the deck's RSS). One
- * keep-alive agent per set of TLS options reuses connections; credentials still travel per request.
+ * client-node makes a new agent for every request, so every call paid a full TLS handshake (a
+ * scene reset makes dozens). One agent per set of TLS options resumes TLS sessions; it does not
+ * keep connections alive, since a reused idle socket the server is closing fails the request.
+ * Credentials still travel per request.
  */
 function reuseConnections(kc: k8s.KubeConfig): void {
   const target = kc as unknown as { createAgent(cluster: unknown, options: object): unknown };
@@ -22,7 +23,7 @@ function reuseConnections(kc: k8s.KubeConfig): void {
     const c = cluster as { server?: string; proxyUrl?: string } | null;
     const key = JSON.stringify([c?.server, c?.proxyUrl, options]);
     let agent = agents.get(key);
-    if (!agent) agents.set(key, (agent = make(cluster, { ...options, keepAlive: true })));
+    if (!agent) agents.set(key, (agent = make(cluster, options)));
     return agent;
   };
 }
