@@ -51,7 +51,15 @@ const sections: Array<{ title: string; run: () => Promise<Figure[]> }> = [
   },
 ];
 
+// The soak runs 10 minutes when asked for (`npm run bench -- soak`); the default run has a short one.
 const only = process.argv[2];
+const soakAsked = only !== undefined && 'soak'.includes(only.toLowerCase());
+const soakMinutes = Number(process.env.ISTIO_DECK_SOAK_MINUTES ?? (soakAsked ? 10 : 1));
+const soakViewers = Number(process.env.ISTIO_DECK_SOAK_VIEWERS ?? 300);
+sections.push({
+  title: `Soak (${soakViewers} viewers, scene resets back to back, ${soakMinutes} min)`,
+  run: async () => (await import('./soak.ts')).benchSoak({ minutes: soakMinutes, viewers: soakViewers }),
+});
 for (const s of sections) {
   if (only && !s.title.toLowerCase().includes(only.toLowerCase())) continue;
   console.log(`\n${s.title}`);

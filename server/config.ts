@@ -30,6 +30,8 @@ export interface DeckConfig {
   stateNamespace: string;
   /** What the deck may write: Istio's kinds only, or those plus the talk's own workloads. */
   changeKinds: ChangeKinds;
+  /** Host names, besides its own addresses and loopback, that browsers may reach the deck by; "*" for any. */
+  allowedHosts: string[];
 }
 
 export type ChangeKinds = 'istio' | 'talk';
@@ -52,6 +54,8 @@ export const USAGE = `Usage: npm start -- [options]
   --state-namespace N real cluster: where replicas share the presenter's slide and the scene (default istio-live-deck)
   --change-kinds K    what the deck may write: "talk" (Istio kinds and the talk's workloads, default)
                       or "istio" (Istio kinds only; scenes then check the workloads are there)
+  --allowed-hosts a,b more host names browsers may use for the deck (or ISTIO_DECK_ALLOWED_HOSTS), e.g.
+                      an ingress's name; its own address, localhost and --host are always allowed; "*" allows any
 `;
 
 /** Reads flags, then environment, then defaults. Throws with a one-line reason on bad input. */
@@ -73,6 +77,7 @@ export function parseDeckConfig(argv: string[], env: NodeJS.ProcessEnv = process
       'token-file': { type: 'string' },
       'state-namespace': { type: 'string' },
       'change-kinds': { type: 'string' },
+      'allowed-hosts': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -89,6 +94,7 @@ export function parseDeckConfig(argv: string[], env: NodeJS.ProcessEnv = process
   if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(stateNamespace)) throw new Error(`--state-namespace must be a namespace name (lower-case letters, digits, '-'), got "${stateNamespace}"`);
   const changeKinds = values['change-kinds'] ?? env.ISTIO_DECK_CHANGE_KINDS ?? 'talk';
   if (changeKinds !== 'talk' && changeKinds !== 'istio') throw new Error(`--change-kinds must be "talk" or "istio", got "${changeKinds}"`);
+  const allowedHosts = parseAllowedHosts(values['allowed-hosts'] ?? env.ISTIO_DECK_ALLOWED_HOSTS ?? '');
   // An explicit --embedded wins over a KUBECONFIG inherited from the shell.
   const kubeconfig = values.embedded ? undefined : values.kubeconfig ?? (values.context ? env.KUBECONFIG ?? `${env.HOME}/.kube/config` : undefined);
   return {
@@ -110,6 +116,7 @@ export function parseDeckConfig(argv: string[], env: NodeJS.ProcessEnv = process
     token: readToken(values['token-file'], env.ISTIO_DECK_TOKEN),
     stateNamespace,
     changeKinds,
+    allowedHosts,
   };
 }
 
@@ -120,6 +127,18 @@ function positiveNumber(name: string, env: NodeJS.ProcessEnv, fallback: number, 
   const n = Number(raw);
   if (!(n >= min && n <= max)) throw new Error(`${name} must be a number from ${min}${max < Infinity ? ` to ${max}` : ' up'}, got "${raw}"`);
   return n;
+}
+
+/** Comma-separated host names or IP addresses (no scheme, port or path), or "*". */
+function parseAllowedHosts(list: string): string[] {
+  const hosts = list.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const h of hosts) {
+    const dnsName = h.replace(/\.$/, '').split('.').every((label) => /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i.test(label));
+    if (h !== '*' && !dnsName && !/^\[?[0-9a-f:.]+\]?$/i.test(h)) {
+      throw new Error(`--allowed-hosts: "${h}" is not a host name or IP address (give names only, without scheme, port or path)`);
+    }
+  }
+  return hosts;
 }
 
 /** The token from --token-file (first line, trimmed) or ISTIO_DECK_TOKEN; undefined for a random one. */

@@ -12,6 +12,7 @@ import { startEmbeddedCluster, type EmbeddedCluster } from './embedded/cluster.t
 import type { ClusterSession } from './hub/cluster-session.ts';
 import { connectTarget } from './cluster-target.ts';
 import { WebSocketHub } from './hub/ws-server.ts';
+import { AllowedHosts } from './hub/allowed-hosts.ts';
 import { tokenMatches } from './api/auth.ts';
 import { gatewayProxy, sandboxGatewayProxy } from './api/gateway-proxy.ts';
 import { inputErrorHandler, requireOriginForm } from './api/input-errors.ts';
@@ -32,6 +33,8 @@ export interface RunningDeck {
   sandboxes: SandboxPool;
   stop(): Promise<void>;
 }
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Project root: where manifests/ and dist/client live. */
 export const PROJECT_ROOT = resolve(import.meta.dirname, '..');
@@ -79,6 +82,14 @@ export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
       res.setHeader('X-Content-Type-Options', 'nosniff');
       next();
     });
+    // A page on a DNS-rebound name counts as the deck's own origin in the browser. It never
+    // has the token, but could still start sandboxes: browsers send Origin with every
+    // state-changing request, so those must come from a host the deck serves.
+    const allowedHosts = new AllowedHosts(config.host, config.allowedHosts);
+    app.use((req, res, next) => {
+      if (SAFE_METHODS.has(req.method) || !req.headers.origin || allowedHosts.allowsRequest(req.headers)) return next();
+      res.status(403).json({ error: `request from a page on a host this deck does not serve (Host ${String(req.headers.host).slice(0, 100)}, Origin ${req.headers.origin.slice(0, 100)}): add the name with --allowed-hosts` });
+    });
     const targetOf = (req: express.Request): ApiTarget | undefined => {
       const id = req.get('x-deck-sandbox');
       return id ? sandboxes.touch(id) : main;
@@ -114,6 +125,7 @@ export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
     server.headersTimeout = 20_000;
     server.requestTimeout = 120_000;
     const hub = (hubRef = new WebSocketHub(server, {
+      allowedHosts,
       authorize: (_req, url) => {
         const sandboxId = url.searchParams.get('sandbox');
         const given = url.searchParams.get('token');

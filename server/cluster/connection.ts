@@ -10,6 +10,25 @@ export interface ClusterTarget {
 }
 
 /**
+ * client-node makes a new agent for every request, so every call paid a full TLS handshake (a
+ * scene reset makes dozens). One agent per set of TLS options resumes TLS sessions; it does not
+ * keep connections alive, since a reused idle socket the server is closing fails the request.
+ * Credentials still travel per request.
+ */
+function reuseConnections(kc: k8s.KubeConfig): void {
+  const target = kc as unknown as { createAgent(cluster: unknown, options: object): unknown };
+  const make = target.createAgent.bind(kc);
+  const agents = new Map<string, unknown>();
+  target.createAgent = (cluster, options) => {
+    const c = cluster as { server?: string; proxyUrl?: string } | null;
+    const key = JSON.stringify([c?.server, c?.proxyUrl, options]);
+    let agent = agents.get(key);
+    if (!agent) agents.set(key, (agent = make(cluster, options)));
+    return agent;
+  };
+}
+
+/**
  * The deck's only way to a cluster: a client-node KubeConfig and the API clients made
  * from it. The embedded cluster is reached exactly like a real one.
  */
@@ -32,6 +51,7 @@ export class ClusterConnection {
       }
       this.kc.setCurrentContext(target.context);
     }
+    reuseConnections(this.kc);
     this.core = this.kc.makeApiClient(k8s.CoreV1Api);
     this.apps = this.kc.makeApiClient(k8s.AppsV1Api);
     this.custom = this.kc.makeApiClient(k8s.CustomObjectsApi);

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MAX_CLIENT_MESSAGE_BYTES, WS_PATH, parseClientMessage, type ClientMessage, type ServerMessage } from '../protocol.ts';
+import type { AllowedHosts } from './allowed-hosts.ts';
 import type { Topic, TopicSubscriber } from './topic.ts';
 
 export type Role = 'presenter' | 'audience';
@@ -19,6 +20,8 @@ export interface WebSocketHubOptions {
   /** Above this many unsent bytes a client is "slow": it gets the latest state later, not a queue. */
   slowClientBytes?: number;
   serverVersion?: string;
+  /** The host names a browser page may connect from; without it, Origin need only match Host. */
+  allowedHosts?: AllowedHosts;
 }
 
 /**
@@ -38,6 +41,9 @@ export class WebSocketHub {
         socket.end(`HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Unauthorized'}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${text}\n`);
       };
       if (!sameOrigin(req)) return refusal(403, 'WebSocket Origin does not match this deck');
+      if (req.headers.origin && opts.allowedHosts && !opts.allowedHosts.allowsRequest(req.headers)) {
+        return refusal(403, `WebSocket from a page on a host this deck does not serve (${String(req.headers.host).slice(0, 100)}): add it with --allowed-hosts`);
+      }
       const auth = opts.authorize(req, url);
       if ('error' in auth) return refusal(auth.status, auth.error);
       this.wss.handleUpgrade(req, socket, head, (ws) => {
@@ -71,12 +77,23 @@ export class WebSocketHub {
   }
 }
 
+/**
+ * One topic message goes to every subscriber as the same object: it is serialised once, not
+ * once per socket (300 viewers made 300 copies of every change, in time and in memory).
+ */
+const encodedMessages = new WeakMap<ServerMessage, Buffer>();
+function encoded(message: ServerMessage): Buffer {
+  let bytes = encodedMessages.get(message);
+  if (!bytes) encodedMessages.set(message, (bytes = Buffer.from(JSON.stringify(message))));
+  return bytes;
+}
+
 /** Browsers always send Origin; it must name the host the page came from. Non-browser clients send none. */
 function sameOrigin(req: IncomingMessage): boolean {
   const origin = req.headers.origin;
   if (!origin) return true;
   try {
-    return new URL(origin).host === req.headers.host;
+    return new URL(origin).host === new URL(`http://${req.headers.host}`).host;
   } catch {
     return false;
   }
@@ -111,12 +128,18 @@ class Connection implements TopicSubscriber {
 
   deliver(topic: Topic, message: ServerMessage): void {
     if (this.stale.has(topic)) return;
-    if (this.ws.bufferedAmount > this.slowBytes) {
-      this.stale.add(topic);
-      this.waitForDrain();
-      return;
-    }
+    if (this.isBackedUp()) return this.markStale(topic);
     this.send(message);
+  }
+
+  private isBackedUp(): boolean {
+    return this.ws.bufferedAmount > this.slowBytes;
+  }
+
+  /** The topic's changes are dropped until the socket drains; then it gets one fresh snapshot. */
+  private markStale(topic: Topic): void {
+    this.stale.add(topic);
+    this.waitForDrain();
   }
 
   dispose(): void {
@@ -129,11 +152,14 @@ class Connection implements TopicSubscriber {
     if (this.drainTimer) return;
     this.drainTimer = setInterval(() => {
       if (this.ws.bufferedAmount > this.slowBytes / 8) return;
+      // One snapshot at a time while the socket keeps up: many stale topics do not go out in one burst.
+      for (const t of [...this.stale]) {
+        if (this.isBackedUp()) return;
+        this.stale.delete(t);
+        if (this.topics.get(t.name) === t) this.sendState(t);
+      }
       clearInterval(this.drainTimer);
       this.drainTimer = undefined;
-      const topics = [...this.stale];
-      this.stale.clear();
-      for (const t of topics) if (this.topics.has(t.name)) this.sendState(t);
     }, 100);
   }
 
@@ -143,8 +169,13 @@ class Connection implements TopicSubscriber {
     if (topic.problem) this.send({ type: 'error', topic: topic.name, message: topic.problem });
   }
 
+  /** An answer to the client's own message: dropped while the socket is backed up, as a client that does not read cannot use it. */
+  private reply(message: ServerMessage): void {
+    if (!this.isBackedUp()) this.send(message);
+  }
+
   private send(message: ServerMessage): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(message));
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(encoded(message), { binary: false });
   }
 
   private allow(): boolean {
@@ -171,14 +202,14 @@ class Connection implements TopicSubscriber {
     if (!this.allow()) {
       // Over the rate the message is dropped (slowed); a flood that goes on is cut off.
       if (this.floods()) this.ws.close(1008, `too many messages: more than ${this.rate} a second`);
-      else if (this.excess <= 1) this.send({ type: 'error', message: `rate limit: at most ${this.rate} messages per second; this one was dropped` });
+      else if (this.excess <= 1) this.reply({ type: 'error', message: `rate limit: at most ${this.rate} messages per second; this one was dropped` });
       return;
     }
     const msg = parseClientMessage(raw);
-    if ('error' in msg) return this.send({ type: 'error', message: msg.error });
+    if ('error' in msg) return this.reply({ type: 'error', message: msg.error });
     switch (msg.type) {
       case 'ping':
-        return this.send({ type: 'pong', id: msg.id });
+        return this.reply({ type: 'pong', id: msg.id });
       case 'unsubscribe': {
         const t = this.topics.get(msg.topic);
         t?.unsubscribe(this);
@@ -188,22 +219,25 @@ class Connection implements TopicSubscriber {
       case 'subscribe':
         return this.subscribe(msg.topic, msg.since);
       case 'presenter-position':
-        if (this.role !== 'presenter') return this.send({ type: 'error', topic: 'presenter', message: 'only the presenter (with the token) drives the slides' });
+        if (this.role !== 'presenter') return this.reply({ type: 'error', topic: 'presenter', message: 'only the presenter (with the token) drives the slides' });
         return this.source.setPresenterPosition(msg.position);
     }
   }
 
   private subscribe(name: string, since?: number): void {
-    if (this.topics.size >= 64 && !this.topics.has(name)) return this.send({ type: 'error', topic: name, message: 'too many subscriptions on one connection (64)' });
+    if (this.topics.size >= 64 && !this.topics.has(name)) return this.reply({ type: 'error', topic: name, message: 'too many subscriptions on one connection (64)' });
     const topic = this.source.topic(name);
-    if ('error' in topic) return this.send({ type: 'error', topic: name, message: topic.error });
+    if ('error' in topic) return this.reply({ type: 'error', topic: name, message: topic.error });
+    this.topics.set(name, topic);
+    topic.subscribe(this);
+    // A backed-up socket gets no fresh state per (re-)subscribe: the topic is marked stale
+    // and its one snapshot goes out when the socket drains, so re-subscribing cannot grow the buffer.
+    if (this.isBackedUp()) return this.markStale(topic);
     const missed = since === undefined ? undefined : topic.changesSince(since);
     if (missed) {
       for (const m of missed) this.send(m);
       if (topic.problem) this.send({ type: 'error', topic: name, message: topic.problem });
     } else this.sendState(topic);
     this.stale.delete(topic);
-    this.topics.set(name, topic);
-    topic.subscribe(this);
   }
 }

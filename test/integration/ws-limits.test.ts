@@ -97,7 +97,8 @@ describe('a client that does not read', () => {
 
   beforeAll(async () => {
     server = http.createServer();
-    hub = new WebSocketHub(server, { authorize: () => ({ role: 'audience', source }), slowClientBytes: SLOW_BYTES });
+    // A generous message rate, so re-subscribing fast is not cut off by the rate limit first.
+    hub = new WebSocketHub(server, { authorize: () => ({ role: 'audience', source }), slowClientBytes: SLOW_BYTES, messagesPerSecond: 500 });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -144,5 +145,39 @@ describe('a client that does not read', () => {
     expect((next.data as ResourcesChange & { op: 'upsert' }).item.resourceVersion).toBe(String(published + 1));
     slow.close();
     reader.close();
+  });
+
+  it('keeps that bound when the client re-subscribes again and again: one snapshot once it drains, not one per subscribe', async () => {
+    for (let i = 1; i <= 10; i++) change(10_000 + i); // ten items of 32 KB: a snapshot of about 330 KB
+    const snapshotBytes = JSON.stringify(topic.snapshot()).length;
+    const slow = new TestSocket(wsUrl(base));
+    await slow.opened;
+    slow.ws.pause();
+
+    // 300 subscribes (every other one after an unsubscribe): about 100 MB if each sent a snapshot.
+    const resubscribes = 300;
+    let maxBuffered = 0;
+    for (let i = 0; i < resubscribes; i++) {
+      if (i % 2) slow.send({ type: 'unsubscribe', topic: topic.name });
+      slow.send({ type: 'subscribe', topic: topic.name });
+      if (i % 10 === 9) {
+        await sleep(5);
+        maxBuffered = Math.max(maxBuffered, ...hub.bufferedBytes());
+      }
+    }
+    await sleep(300);
+    maxBuffered = Math.max(maxBuffered, ...hub.bufferedBytes());
+    // Above the limit at most the one snapshot that crossed it.
+    expect(maxBuffered).toBeLessThan(SLOW_BYTES + snapshotBytes + 4096);
+
+    // Reading again, it gets the current state, and far fewer snapshots than it asked for
+    // (those already in the kernel's socket buffers, then one when the server's queue drained).
+    change(10_011);
+    slow.ws.resume();
+    await slow.waitFor((m) => m.type === 'snapshot' && m.seq === topic.seq, 20_000);
+    await sleep(300);
+    const snapshots = slow.messages.filter((m) => m.type === 'snapshot').length;
+    expect(snapshots).toBeLessThan(resubscribes / 3);
+    slow.close();
   });
 });
