@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { goDurationMs, optionalDurationMs, parseGoDurationNs } from '../../server/embedded/go-duration.ts';
+import { goDurationMs, optionalDurationMs, parseGoDurationNs } from '../../server/go-duration.ts';
 
 /** What Go's time.ParseDuration answers for these texts (Go 1.22). */
 describe('the one Go duration parser', () => {

@@ -1,6 +1,6 @@
 /**
  * Go's parsers for the Jaeger query parameters, with Go's error texts, so a client
- * gets the same 400 messages as from a real Jaeger (durations: ../go-duration.ts).
+ * gets the same 400 messages as from a real Jaeger (durations: server/go-duration.ts).
  */
 
 /** Go's strconv.Quote, near enough for error texts. */

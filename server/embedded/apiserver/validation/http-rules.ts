@@ -1,7 +1,7 @@
 /** istiod's rules for a VirtualService's HTTP routes (pkg/config/validation/virtualservice.go and validation.go). */
 import type { Causes, FieldPath } from './causes.ts';
 import { isDns1123Label, validatePort, validateWildcardDomain, validateFqdn } from './dns.ts';
-import { goDurationMs } from '../../go-duration.ts';
+import { goDurationMs } from '../../../go-duration.ts';
 import { re2CompileError } from './re2.ts';
 
 const HEADER_NAME = /^[-_A-Za-z0-9]+$/;

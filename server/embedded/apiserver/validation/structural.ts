@@ -1,5 +1,5 @@
 import { Causes, type FieldPath, jsonType } from './causes.ts';
-import { goDurationMs } from '../../go-duration.ts';
+import { goDurationMs } from '../../../go-duration.ts';
 import type { Shape } from './schema-dsl.ts';
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
