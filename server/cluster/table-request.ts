@@ -46,7 +46,12 @@ export async function listAsTable(connection: ClusterConnection, kind: string, n
   await connection.kc.applyToHTTPSOptions(opts);
   const reply = await get(url, opts);
   if (reply.status < 200 || reply.status > 299) throw new k8s.ApiException(reply.status, `HTTP ${reply.status} from ${url.pathname}`, reply.body, reply.headers);
-  const parsed = JSON.parse(reply.body);
+  let parsed;
+  try {
+    parsed = JSON.parse(reply.body);
+  } catch {
+    return undefined; // not JSON: no table to print
+  }
   if (parsed?.kind !== 'Table' || !Array.isArray(parsed.columnDefinitions) || !Array.isArray(parsed.rows)) return undefined;
   return parsed as ServerTable;
 }
