@@ -5,7 +5,7 @@
  * frame's behalf instead: productpage's POST /login with `username`, whose signed
  * `session` cookie the proxy keeps and sends with that frame's requests only.
  */
-import http from 'node:http';
+import { signInToBookinfo } from '../cluster/bookinfo-session.ts';
 
 export const ANONYMOUS = 'anonymous';
 const USER_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -52,29 +52,9 @@ export async function sessionFor(gateway: string, user: string, now = Date.now()
   const key = `${gateway} ${user}`;
   const cached = sessions.get(key);
   if (cached && now - cached.at < SESSION_TTL_MS) return cached.value;
-  const value = await signIn(gateway, user);
+  const value = await signInToBookinfo(gateway, user);
   sessions.delete(key);
   sessions.set(key, { value, at: now });
   if (sessions.size > MAX_CACHED_SESSIONS) sessions.delete(sessions.keys().next().value!);
   return value;
-}
-
-function signIn(gateway: string, user: string): Promise<string> {
-  const body = new URLSearchParams({ username: user, passwd: user }).toString();
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      new URL('/login', gateway),
-      { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) }, timeout: 15_000 },
-      (res) => {
-        res.resume();
-        const cookies = res.headers['set-cookie'] ?? [];
-        const session = cookies.map((c) => /^session=([^;]+)/.exec(c)?.[1]).find(Boolean);
-        if (session) resolve(session);
-        else reject(new Error(`productpage's POST /login answered ${res.statusCode} without a session cookie`));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('POST /login timed out')));
-    req.on('error', reject);
-    req.end(body);
-  });
 }

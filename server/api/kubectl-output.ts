@@ -11,6 +11,8 @@ export interface KubectlOutput {
   exitCode: number;
   /** The deck does not run this command (a terminal would): its reason is shown as is, never piped. */
   refused?: boolean;
+  /** `kubectl get` listed nothing ("No resources found"): said once for several kinds. */
+  nothingFound?: boolean;
 }
 
 export const printed = (text: string): KubectlOutput => ({ chunks: [{ stream: 'out', text: withNewline(text) }], exitCode: 0 });

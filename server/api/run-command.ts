@@ -4,11 +4,12 @@ import * as k8s from '@kubernetes/client-node';
 import type { ClusterConnection } from '../cluster/connection.ts';
 import { DocumentError } from './yaml-documents.ts';
 import { kindInfo } from '../cluster/kinds.ts';
-import { summarize } from '../hub/summaries.ts';
 import { stringify } from 'yaml';
 import { applyManifests, deleteManifests, type ChangePolicy } from './apply.ts';
 import { withoutBookkeeping } from '../object-view.ts';
 import { runExec } from './run-exec.ts';
+import { listAsTable } from '../cluster/table-request.ts';
+import { printTable } from './kubectl-table.ts';
 import { parseGrep, type GrepParse } from './run-grep.ts';
 import { failed, kubectlApiError, printed, refused, streamText, terminalResult, type KubectlOutput } from './kubectl-output.ts';
 import type { RunResult } from '../protocol.ts';
@@ -125,13 +126,21 @@ async function runKubectl(connection: ClusterConnection, policy: ChangePolicy, r
   const format = flagValue(args, '-o', '--output');
   if (format && format !== 'yaml') return refused(`the deck shows tables and -o yaml; run "${argv.join(' ')}" in a terminal`);
   const out: KubectlOutput = { chunks: [], exitCode: 0 };
+  let nothingFound: KubectlOutput | undefined;
   for (const kind of kinds) {
-    const one = format === 'yaml' ? await asYaml(connection, kind, namespace, name) : await table(connection, kind, namespace, name);
+    // Listing several kinds, kubectl names each object with its kind (`deployment.apps/reviews-v1`).
+    const prefix = kinds.length > 1 ? `${kindPath(kind)}/` : '';
+    const one = format === 'yaml' ? await asYaml(connection, kind, namespace, name) : await table(connection, kind, namespace, name, prefix);
+    if (one.nothingFound) {
+      nothingFound = one;
+      continue;
+    }
     if (out.chunks.length && one.chunks[0]?.stream === 'out') out.chunks.push({ stream: 'out', text: '\n' });
     out.chunks.push(...one.chunks);
     out.exitCode ||= one.exitCode;
   }
-  return out;
+  // kubectl says "No resources found" once, and only when no kind had any.
+  return out.chunks.length || !nothingFound ? out : nothingFound;
 }
 
 /** The flags the deck understands per command, and whether each takes a value. */
@@ -233,16 +242,27 @@ async function asYaml(connection: ClusterConnection, kind: string, namespace: st
   return printed(stringify(name ? cleaned[0] : { apiVersion: 'v1', kind: 'List', items: cleaned }));
 }
 
-async function table(connection: ClusterConnection, kind: string, namespace: string, name?: string): Promise<KubectlOutput> {
-  const items = await listObjects(connection, kind, namespace, name);
-  if (name && !items.length) return notFound(kind, name);
+/**
+ * `kubectl get KIND [NAME]` as kubectl prints it: the API server's own Table (its columns,
+ * cells and ages), so the deck shows what a terminal would, for any kind; names only when a
+ * server renders no table.
+ */
+async function table(connection: ClusterConnection, kind: string, namespace: string, name: string | undefined, kindPrefix: string): Promise<KubectlOutput> {
+  let served;
+  try {
+    served = await listAsTable(connection, kind, namespace, name);
+  } catch (err) {
+    return failed(kubectlApiError(err));
+  }
+  if (!served) {
+    const items = await listObjects(connection, kind, namespace, name);
+    if (name && !items.length) return notFound(kind, name);
+    served = { columnDefinitions: [{ name: 'Name', format: 'name' }], rows: items.map((o) => ({ cells: [o.metadata?.name] })) };
+  }
+  if (name && !served.rows.length) return notFound(kind, name);
   // kubectl writes this to stderr and exits 0.
-  if (!items.length) return { ...failed(`No resources found in ${namespace} namespace.`), exitCode: 0 };
-  const rows = items.map((o) => summarize(kind, o as any));
-  const header = kind === 'Pod' ? ['NAME', 'READY', 'STATUS', 'RESTARTS'] : kind === 'Service' ? ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)'] : kind === 'Deployment' ? ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE'] : ['NAME'];
-  const cells = rows.map((r: any) => (kind === 'Pod' ? [r.name, r.ready, r.status, String(r.restarts)] : [r.name, ...header.slice(1).map((h) => r.columns?.[h] ?? '')]));
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  return printed([header, ...cells].map((row) => row.map((c, i) => c.padEnd(widths[i])).join('   ').trimEnd()).join('\n'));
+  if (!served.rows.length) return { ...failed(`No resources found in ${namespace} namespace.`), exitCode: 0, nothingFound: true };
+  return printed(printTable(served, kindPrefix));
 }
 
 /** kubectl's NotFound, naming the resource as the API does (`deployments.apps "x"`), exit 1. */

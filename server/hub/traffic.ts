@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import type { TrafficSecond } from '../protocol.ts';
 import { classifyProductPage } from './classify.ts';
 import { readLimited } from '../http-body.ts';
+import { sessionCookie, signInToBookinfo, SignInError } from '../cluster/bookinfo-session.ts';
 
 export interface TrafficGeneratorOptions {
   gatewayUrl: string;
@@ -146,7 +147,7 @@ export class TrafficGenerator extends EventEmitter {
       if (res.status === 200 && loop.user !== 'anonymous' && !/sign out/i.test(html) && loop.cookie === sentCookie) loop.cookie = undefined;
     } catch (err) {
       if (this.loops.get(loop.user) !== loop) return; // stopped: not an outcome
-      outcome = err instanceof LoginError ? 'login-error' : controller.signal.reason instanceof TimeoutError ? 'timeout' : 'connection-error';
+      outcome = err instanceof SignInError ? 'login-error' : controller.signal.reason instanceof TimeoutError ? 'timeout' : 'connection-error';
     } finally {
       clearTimeout(timeout);
       loop.inFlight.delete(controller);
@@ -164,16 +165,7 @@ export class TrafficGenerator extends EventEmitter {
     // Concurrent requests of one user share one login.
     loop.loggingIn ??= (async () => {
       this.logins++;
-      const res = await this.fetchImpl(`${this.gatewayUrl}/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', referer: `${this.gatewayUrl}/productpage` },
-        body: new URLSearchParams({ username: loop.user, passwd: 'x' }).toString(),
-        redirect: 'manual',
-        signal,
-      });
-      await res.body?.cancel();
-      rememberSession(loop, res);
-      if (!loop.cookie) throw new LoginError(`login as ${loop.user} answered ${res.status} without a session cookie`);
+      loop.cookie = `session=${await signInToBookinfo(this.gatewayUrl, loop.user, { fetch: this.fetchImpl, signal })}`;
     })().finally(() => {
       loop.loggingIn = undefined;
     });
@@ -198,7 +190,6 @@ export class TrafficGenerator extends EventEmitter {
 }
 
 class TimeoutError extends Error {}
-class LoginError extends Error {}
 
 function checkUsers(users: string[]): string[] {
   for (const u of users) if (!/^[A-Za-z0-9._-]{1,64}$/.test(u)) throw new Error(`user name ${JSON.stringify(u)} must be 1-64 letters, digits, '.', '_' or '-'`);
@@ -206,10 +197,8 @@ function checkUsers(users: string[]): string[] {
 }
 
 function rememberSession(loop: UserLoop, res: Response): void {
-  for (const c of res.headers.getSetCookie()) {
-    const m = /^session=([^;]*)/.exec(c);
-    if (m) loop.cookie = m[1] ? `session=${m[1]}` : undefined;
-  }
+  const session = sessionCookie(res.headers.getSetCookie());
+  if (session !== undefined) loop.cookie = session ? `session=${session}` : undefined;
 }
 
 function toSecond(user: string, t: number, b: Bucket): TrafficSecond {

@@ -1,4 +1,7 @@
-/** Bookinfo's fixed content for product 0 (facts §1.3). */
+/**
+ * Bookinfo's one product and its fixed details and reviews, with the texts the real sample
+ * serves, so the page and its JSON are what a real Bookinfo shows.
+ */
 
 export const PRODUCT = {
   id: 0,

@@ -5,7 +5,10 @@ import { SessionCodec } from './session.ts';
 import { work } from '../app-runtime/work.ts';
 
 const MAX_FORM = 16 * 1024;
-/** Python `requests` timeouts hard-coded in productpage.py. */
+/**
+ * The product page's own client timeouts and retries (the real app hard-codes them): a
+ * slower backend shows as an error on the page after 3 s, whatever the mesh's timeout.
+ */
 const DETAILS_TIMEOUT_MS = 3000;
 const REVIEWS_TIMEOUT_MS = 3000;
 const REVIEWS_ATTEMPTS = 2;

@@ -1,6 +1,6 @@
 import type { Workload } from '../app-runtime/types.ts';
 import type { KubeObject } from '../apiserver/types.ts';
-import { optionalDurationMs } from './duration.ts';
+import { optionalDurationMs } from '../../go-duration.ts';
 import { qualifyHost } from './hosts.ts';
 import type { HttpMatchRequest } from './match.ts';
 import { type Destination, type Route, type RoutePlan, type VirtualHost, headerOps, plainRoute, retryPolicy, DEFAULT_RETRY } from './plan.ts';

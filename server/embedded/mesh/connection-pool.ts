@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock.ts';
-import { optionalDurationMs } from './duration.ts';
+import { optionalDurationMs } from '../../go-duration.ts';
 import type { Workload } from '../app-runtime/types.ts';
 
 const UNLIMITED = 2 ** 32 - 1;

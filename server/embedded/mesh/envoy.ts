@@ -1,6 +1,10 @@
 import type { MeshResponse } from '../app-runtime/types.ts';
 
-/** Envoy's local replies (facts §3.5): the exact bodies and response flags users see. */
+/**
+ * The bodies Envoy writes itself when it answers instead of the upstream (overflow, no
+ * healthy host, timeout, fault abort, RBAC), word for word, so what curl and fortio print in
+ * the deck is what they print against a real mesh.
+ */
 export const ENVOY = {
   overflow: 'upstream connect error or disconnect/reset before headers. reset reason: overflow',
   connectionTermination: 'upstream connect error or disconnect/reset before headers. reset reason: connection termination',

@@ -6,7 +6,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SpanStore, type SpanQuery } from './span-store.ts';
 import { computeDependencies, toJaegerTrace, type JaegerError, type JaegerResponse, type JaegerTrace } from './jaeger-json.ts';
-import { parseGoDuration, parseGoInt, parseGoInt32, parseTraceID } from './go-parse.ts';
+import { parseGoDuration } from '../../go-duration.ts';
+import { parseGoInt, parseGoInt32, parseTraceID } from './go-parse.ts';
 
 export interface JaegerQueryOptions {
   spans: SpanStore;

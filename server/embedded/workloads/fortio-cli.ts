@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { ProcessIo } from '../apiserver/pod-runtime.ts';
 import type { Mesh, RequestSource } from '../mesh/index.ts';
-import { optionalDurationMs } from '../mesh/duration.ts';
+import { optionalDurationMs } from '../../go-duration.ts';
 import { FORTIO_VERSION, runLoad } from './fortio.ts';
 
 const LOG_LEVELS = ['Debug', 'Verbose', 'Info', 'Warning', 'Error', 'Critical', 'Fatal'];

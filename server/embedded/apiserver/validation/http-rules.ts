@@ -1,7 +1,7 @@
 /** istiod's rules for a VirtualService's HTTP routes (pkg/config/validation/virtualservice.go and validation.go). */
 import type { Causes, FieldPath } from './causes.ts';
 import { isDns1123Label, validatePort, validateWildcardDomain, validateFqdn } from './dns.ts';
-import { parseGoDuration } from './go-duration.ts';
+import { goDurationMs } from '../../../go-duration.ts';
 import { re2CompileError } from './re2.ts';
 
 const HEADER_NAME = /^[-_A-Za-z0-9]+$/;
@@ -68,7 +68,7 @@ export function checkSubsetName(name: string, path: FieldPath, c: Causes): void 
 
 export function checkDuration(value: unknown, path: FieldPath, c: Causes): void {
   if (typeof value !== 'string') return;
-  const ms = parseGoDuration(value);
+  const ms = goDurationMs(value);
   // Under 1 ms the CRD schema already objected; istiod adds the precision rule.
   if (ms !== undefined && ms >= 1 && Math.abs(ms - Math.round(ms)) > 1e-9) c.invalid(path, value, 'only durations to ms precision are supported');
 }
@@ -222,7 +222,7 @@ function checkCors(cors: unknown, path: FieldPath, c: Causes): void {
   }
   if (typeof cors.maxAge === 'string') {
     checkDuration(cors.maxAge, path.child('maxAge'), c);
-    const ms = parseGoDuration(cors.maxAge);
+    const ms = goDurationMs(cors.maxAge);
     if (ms !== undefined && ms % 1000 !== 0) c.invalid(path.child('maxAge'), cors.maxAge, 'max_age duration is accurate only to seconds precision');
   }
 }

@@ -1,5 +1,5 @@
 import { Causes, type FieldPath, jsonType } from './causes.ts';
-import { parseGoDuration } from './go-duration.ts';
+import { goDurationMs } from '../../../go-duration.ts';
 import type { Shape } from './schema-dsl.ts';
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -17,7 +17,7 @@ export function checkShape(shape: Shape, value: unknown, path: FieldPath, causes
       if (typeof value !== 'string') return causes.typeInvalid(path, jsonType(value), 'string');
       if (shape.enum && !shape.enum.includes(value)) return causes.notSupported(path, value, shape.enum);
       if (shape.format === 'duration') {
-        const ms = parseGoDuration(value);
+        const ms = goDurationMs(value);
         if (ms === undefined || ms < 1) causes.invalid(path, 'string', 'must be a valid duration greater than 1ms');
       }
       return;
