@@ -384,7 +384,6 @@ class ApiHandler {
     await yieldToLoop();
     // Read again after each pause: another request may have changed it meanwhile.
     const old = this.store.mustGet(t.type, t.namespace, t.name!);
-    if ((t.type.subresources ?? []).includes('status')) obj.status = old.status;
     obj.metadata.managedFields = old.metadata.managedFields;
     recordUpdate(t.type, old, obj, this.manager(req, q), this.gv(t), nowTimestamp(this.store));
     await yieldToLoop();
@@ -423,8 +422,7 @@ class ApiHandler {
       if (obj.metadata.uid && obj.metadata.uid !== old.metadata.uid) {
         throw new ApiError(409, 'Conflict', `Precondition failed: UID in precondition: ${obj.metadata.uid}, UID in object meta: ${old.metadata.uid}`);
       }
-      if ((t.type.subresources ?? []).includes('status')) obj.status = old.status;
-      recordUpdate(t.type, old, obj, this.manager(req, q), this.gv(t), nowTimestamp(this.store));
+        recordUpdate(t.type, old, obj, this.manager(req, q), this.gv(t), nowTimestamp(this.store));
       return obj;
     };
     // Merge, field ownership, store and reply each get a turn of their own; a write that
@@ -478,7 +476,6 @@ class ApiHandler {
       await yieldToLoop();
       return this.reply(res, 201, t, created);
     }
-    if ((t.type.subresources ?? []).includes('status')) result.status = live.status;
     result.metadata.resourceVersion = live.metadata.resourceVersion;
     const saved = this.store.update(t.type, result, { dryRun });
     await yieldToLoop();
@@ -542,7 +539,7 @@ class ApiHandler {
     updated.status = incoming.status;
     if (incoming.metadata?.resourceVersion) updated.metadata.resourceVersion = incoming.metadata.resourceVersion;
     recordUpdate(t.type, old, updated, manager, this.gv(t), nowTimestamp(this.store), 'status');
-    this.reply(res, 200, t, this.store.update(t.type, updated, { dryRun }));
+    this.reply(res, 200, t, this.store.updateStatus(t.type, updated, { dryRun }));
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Clock } from '../../clock.ts';
 import type { ObjectStore } from '../apiserver/store.ts';
 import type { KubeObject, StoreEvent } from '../apiserver/types.ts';
-import { NODE, allocatePodIp } from './addresses.ts';
+import { NODE, allocatePodIp, bindToNode } from './addresses.ts';
 import { KUBELET, SCHEDULER, recordEvent } from './events.ts';
 import { kindsOf } from './kinds.ts';
 import { rfc3339 } from '../apiserver/object-meta.ts';
@@ -38,17 +38,18 @@ export function startKubelet(store: ObjectStore, clock: Clock, timing: KubeletTi
 
   /** Moves the pod to `stage` if it still exists (same uid); false when it is gone. */
   const advance = (ns: string, name: string, uid: string, stage: PodStage): boolean => {
-    const current = store.get(kinds.pods, ns, name);
+    let current = store.get(kinds.pods, ns, name);
     if (!current || current.metadata.uid !== uid) return false;
-    const pod = structuredClone(current) as KubeObject;
-    pod.spec ??= {};
-    if (stage === 'scheduled') pod.spec.nodeName ??= NODE.name;
-    const hasInit = (pod.spec.initContainers ?? []).length > 0;
-    const needsIp = stage !== 'scheduled' || !hasInit;
-    const ip = pod.status?.podIP ?? (needsIp ? allocatePodIp(store) : undefined);
-    pod.status = podStatusAt(pod, stage, clock.now(), ip);
     try {
-      store.update(kinds.pods, pod);
+      // The scheduler binds the pod (a spec write), then the kubelet reports its status.
+      if (stage === 'scheduled' && !current.spec?.nodeName) current = store.update(kinds.pods, bindToNode(current));
+      const pod = structuredClone(current) as KubeObject;
+      pod.spec ??= {};
+      const hasInit = (pod.spec.initContainers ?? []).length > 0;
+      const needsIp = stage !== 'scheduled' || !hasInit;
+      const ip = pod.status?.podIP ?? (needsIp ? allocatePodIp(store) : undefined);
+      pod.status = podStatusAt(pod, stage, clock.now(), ip);
+      store.updateStatus(kinds.pods, pod);
     } catch {
       return false;
     }
@@ -90,7 +91,7 @@ export function startKubelet(store: ObjectStore, clock: Clock, timing: KubeletTi
       const condition = { type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: rfc3339(clock.now()), reason: 'Unschedulable', message: TOO_MANY_PODS };
       next.status = { ...(next.status ?? {}), phase: 'Pending', conditions: [condition] };
       try {
-        store.update(kinds.pods, next);
+        store.updateStatus(kinds.pods, next);
       } catch {
         return;
       }
@@ -201,3 +202,4 @@ export function startKubelet(store: ObjectStore, clock: Clock, timing: KubeletTi
     },
   };
 }
+

@@ -1,4 +1,5 @@
 import type { ObjectStore } from '../apiserver/store.ts';
+import { NAMESPACE_FINALIZER } from '../apiserver/strategy.ts';
 import { kindsOf } from './kinds.ts';
 
 /**
@@ -28,4 +29,43 @@ export function populateNamespace(store: ObjectStore, ns: string): void {
       data: { 'root-cert.pem': '-----BEGIN CERTIFICATE-----\n(istiod self-signed root)\n-----END CERTIFICATE-----\n' },
     });
   }
+}
+
+/**
+ * A real namespace controller lists every kind through discovery before it finalizes, which
+ * takes a moment; one simulated second keeps Terminating visible, as `kubectl get ns` shows it.
+ */
+export const NAMESPACE_FINALIZE_DELAY_MS = 1_000;
+
+/**
+ * The namespace controller's part in deleting a namespace (which the API only marks
+ * Terminating): deletes every object in it. True once nothing is left, so the `kubernetes`
+ * finalizer may go.
+ */
+export function deleteNamespaceContent(store: ObjectStore, ns: string): boolean {
+  const namespace = store.get(kindsOf(store).namespaces, undefined, ns);
+  if (!namespace?.metadata.deletionTimestamp) return false;
+  let left = 0;
+  for (const type of store.registry.all) {
+    if (!type.namespaced) continue;
+    for (const o of store.list(type, ns)) {
+      try {
+        store.delete(type, ns, o.metadata.name);
+      } catch {
+        left++;
+      }
+    }
+  }
+  return left === 0;
+}
+
+/** Removes the controller's finalizer from a Terminating namespace; the store then lets it go. */
+export function finalizeNamespace(store: ObjectStore, ns: string): void {
+  const type = kindsOf(store).namespaces;
+  const namespace = store.get(type, undefined, ns);
+  if (!namespace?.metadata.deletionTimestamp) return;
+  if (store.registry.all.some((t) => t.namespaced && store.list(t, ns).length)) return;
+  const next = structuredClone(namespace);
+  next.spec = { ...(next.spec ?? {}), finalizers: (next.spec?.finalizers ?? []).filter((f: string) => f !== NAMESPACE_FINALIZER) };
+  store.update(type, next);
 }
