@@ -3,6 +3,7 @@ import type { Clock } from '../../clock.ts';
 import { ApiError, alreadyExists, conflict, namespaceNotFound, notFound } from './errors.ts';
 import { randomSuffix, rfc3339 } from './object-meta.ts';
 import { ResourceRegistry, apiVersionOf } from './registry.ts';
+import { prepareForBinding } from './strategy.ts';
 import type { KubeObject, ResourceType, StoreEvent, WriteOptions } from './types.ts';
 
 export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE';
@@ -145,6 +146,11 @@ export class ObjectStore {
   /** Writes an object's status only (the status subresource); the rest stays as stored. */
   updateStatus(type: ResourceType, input: KubeObject, opts: WriteOptions = {}): KubeObject {
     return this.write(type, input, opts, (obj, old) => type.strategy.prepareForStatusUpdate(obj, old));
+  }
+
+  /** Binds a pod to its node and writes the status that records it, in one write. */
+  bind(type: ResourceType, input: KubeObject, opts: WriteOptions = {}): KubeObject {
+    return this.write(type, input, opts, prepareForBinding);
   }
 
   private write(type: ResourceType, input: KubeObject, opts: WriteOptions, prepare: (obj: KubeObject, old: KubeObject) => void): KubeObject {

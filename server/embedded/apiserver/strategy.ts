@@ -1,5 +1,5 @@
 /** The strategies the registry's kinds use; the store applies them (see ResourceStrategy). */
-import type { ResourceStrategy } from './types.ts';
+import type { KubeObject, ResourceStrategy } from './types.ts';
 
 interface StrategyOptions {
   statusSubresource: boolean;
@@ -63,6 +63,16 @@ export const NAMESPACE_STRATEGY: ResourceStrategy = {
     obj.status = { ...(obj.status ?? {}), phase: 'Terminating' };
   },
 };
+
+/**
+ * A pod's binding (the scheduler's pods/binding write): spec.nodeName set once, with the
+ * status that records the scheduling, in one write; the rest stays as stored.
+ */
+export function prepareForBinding(obj: KubeObject, old: KubeObject): void {
+  const nodeName = old.spec?.nodeName ?? obj.spec?.nodeName;
+  POD_STRATEGY.prepareForStatusUpdate(obj, old);
+  if (nodeName) obj.spec = { ...(obj.spec ?? {}), nodeName };
+}
 
 /** The finalizer the namespace controller owns. */
 export const NAMESPACE_FINALIZER = 'kubernetes';

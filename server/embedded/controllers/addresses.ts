@@ -49,6 +49,7 @@ export function allocateNodePort(store: ObjectStore, taken: Set<number> = new Se
 /** The pod as the scheduler's binding leaves it: on the embedded cluster's one node. */
 export function bindToNode(pod: KubeObject): KubeObject {
   const bound = structuredClone(pod) as KubeObject;
-  bound.spec = { ...(bound.spec ?? {}), nodeName: NODE.name };
+  bound.spec = { ...(bound.spec ?? {}) };
+  bound.spec.nodeName ??= NODE.name;
   return bound;
 }

@@ -106,9 +106,9 @@ function startWorkloadNow(store: ObjectStore, clock: Clock, w: WorkloadSpec): vo
   for (const rs of replicaSetsOf(store, kinds, d)) {
     reconcileReplicaSet(store, clock, ns, rs.metadata.name);
     for (const pod of podsOf(store, kinds, rs)) {
-      const next = structuredClone(store.update(kinds.pods, bindToNode(pod))) as KubeObject;
+      const next = bindToNode(pod);
       next.status = podStatusAt(next, 'ready', clock.now(), allocatePodIp(store));
-      store.updateStatus(kinds.pods, next);
+      store.bind(kinds.pods, next);
     }
     reconcileReplicaSet(store, clock, ns, rs.metadata.name);
   }

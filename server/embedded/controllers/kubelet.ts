@@ -38,18 +38,17 @@ export function startKubelet(store: ObjectStore, clock: Clock, timing: KubeletTi
 
   /** Moves the pod to `stage` if it still exists (same uid); false when it is gone. */
   const advance = (ns: string, name: string, uid: string, stage: PodStage): boolean => {
-    let current = store.get(kinds.pods, ns, name);
+    const current = store.get(kinds.pods, ns, name);
     if (!current || current.metadata.uid !== uid) return false;
+    const pod = bindToNode(current);
+    const hasInit = (pod.spec.initContainers ?? []).length > 0;
+    const needsIp = stage !== 'scheduled' || !hasInit;
+    const ip = pod.status?.podIP ?? (needsIp ? allocatePodIp(store) : undefined);
+    pod.status = podStatusAt(pod, stage, clock.now(), ip);
     try {
-      // The scheduler binds the pod (a spec write), then the kubelet reports its status.
-      if (stage === 'scheduled' && !current.spec?.nodeName) current = store.update(kinds.pods, bindToNode(current));
-      const pod = structuredClone(current) as KubeObject;
-      pod.spec ??= {};
-      const hasInit = (pod.spec.initContainers ?? []).length > 0;
-      const needsIp = stage !== 'scheduled' || !hasInit;
-      const ip = pod.status?.podIP ?? (needsIp ? allocatePodIp(store) : undefined);
-      pod.status = podStatusAt(pod, stage, clock.now(), ip);
-      store.updateStatus(kinds.pods, pod);
+      // Scheduling binds the pod and records it in its status; later stages write status only.
+      if (stage === 'scheduled') store.bind(kinds.pods, pod);
+      else store.updateStatus(kinds.pods, pod);
     } catch {
       return false;
     }
