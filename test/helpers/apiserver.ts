@@ -7,6 +7,7 @@ import { ScaledClock, type Clock } from '../../server/clock.ts';
 import { startApiServer, type ApiServerHandle } from '../../server/embedded/apiserver/server.ts';
 import { ObjectStore } from '../../server/embedded/apiserver/store.ts';
 import { generateTlsMaterial } from '../../server/embedded/apiserver/tls.ts';
+import { startNamespaceController } from '../../server/embedded/controllers/namespace-controller.ts';
 
 export interface TestApiServer {
   store: ObjectStore;
@@ -27,6 +28,8 @@ export interface TestApiServer {
 export async function startTestApiServer(opts: { clock?: Clock; eventBufferSize?: number; heartbeatMs?: number } = {}): Promise<TestApiServer> {
   const clock = opts.clock ?? new ScaledClock(1);
   const store = new ObjectStore({ clock, eventBufferSize: opts.eventBufferSize });
+  // As a real cluster's controller manager does, it empties and then finalizes deleted namespaces.
+  const namespaces = startNamespaceController(store, clock);
   const nsType = store.registry.mustGet('', 'namespaces');
   for (const name of ['default', 'kube-system', 'istio-system']) {
     store.create(nsType, { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, status: { phase: 'Active' } });
@@ -60,6 +63,7 @@ export async function startTestApiServer(opts: { clock?: Clock; eventBufferSize?
       handle.server = server;
     },
     async stop() {
+      namespaces.stop();
       await server.close();
       rmSync(dir, { recursive: true, force: true });
     },

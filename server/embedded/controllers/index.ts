@@ -8,7 +8,7 @@ import { pruneEvents } from './events.ts';
 import { collectGarbage } from './garbage-collector.ts';
 import { kindsOf } from './kinds.ts';
 import { startKubelet } from './kubelet.ts';
-import { NAMESPACE_FINALIZE_DELAY_MS, deleteNamespaceContent, finalizeNamespace, populateNamespace } from './namespace-controller.ts';
+import { populateNamespace, startNamespaceController } from './namespace-controller.ts';
 import { reconcileReplicaSet } from './replicaset-controller.ts';
 import { makeSidecarInjectorHook } from './sidecar-injector.ts';
 import { WorkQueue, nsKey, splitKey } from './work-queue.ts';
@@ -16,6 +16,7 @@ import { WorkQueue, nsKey, splitKey } from './work-queue.ts';
 export { bootstrapCluster, type BootstrapOptions } from './bootstrap.ts';
 export { makeSidecarInjectorHook, shouldInject, injectSidecar, PROXY_IMAGE } from './sidecar-injector.ts';
 export { NODE } from './addresses.ts';
+export { startNamespaceController } from './namespace-controller.ts';
 
 export interface ControllerOptions {
   store: ObjectStore;
@@ -48,20 +49,7 @@ export function startControllers(opts: ControllerOptions): { stop(): void } {
   const endpoints = new WorkQueue('endpoints-controller', (key) => reconcileEndpoints(store, clock.now(), ...splitKey(key)));
   const namespaces = new WorkQueue('namespace-controller', (key) => populateNamespace(store, key));
   const garbage = new WorkQueue('garbage-collector', (key) => collectGarbage(store, ...splitKey(key)));
-  const finalizeTimers = new Set<NodeJS.Timeout>();
-  const terminating = new WorkQueue('namespace-controller', (ns) => {
-    if (!deleteNamespaceContent(store, ns)) return;
-    const timer = clock.setTimeout(() => {
-      finalizeTimers.delete(timer);
-      try {
-        finalizeNamespace(store, ns);
-      } catch (err) {
-        console.error(`namespace-controller: finalizing ${ns} failed:`, err);
-      }
-    }, NAMESPACE_FINALIZE_DELAY_MS);
-    finalizeTimers.add(timer);
-  });
-  const queues = [deployments, replicasets, endpoints, namespaces, garbage, terminating];
+  const queues = [deployments, replicasets, endpoints, namespaces, garbage];
 
   const ownerKey = (e: StoreEvent, kind: string) => {
     const ref = e.object.metadata.ownerReferences?.find((r) => r.kind === kind && r.controller !== false);
@@ -99,7 +87,6 @@ export function startControllers(opts: ControllerOptions): { stop(): void } {
         break;
       case kinds.namespaces:
         if (e.type === 'ADDED') namespaces.add(name);
-        else if (e.type === 'MODIFIED' && e.object.metadata.deletionTimestamp) terminating.add(name);
         break;
       case kinds.serviceaccounts:
       case kinds.configmaps:
@@ -108,10 +95,11 @@ export function startControllers(opts: ControllerOptions): { stop(): void } {
     }
   };
   const unsubscribe = store.onEvent(onEvent);
+  const namespaceLifecycle = startNamespaceController(store, clock);
   const kubelet = startKubelet(store, clock, { podStartupMs: opts.podStartupMs, podReadyMs: opts.podReadyMs });
 
   // Catch up with whatever exists already (bootstrap objects, or a store that outlived a stop()).
-  for (const ns of store.list(kinds.namespaces)) (ns.metadata.deletionTimestamp ? terminating : namespaces).add(ns.metadata.name);
+  for (const ns of store.list(kinds.namespaces)) namespaces.add(ns.metadata.name);
   for (const d of store.list(kinds.deployments)) deployments.add(nsKey(d.metadata.namespace, d.metadata.name));
   for (const rs of store.list(kinds.replicasets)) replicasets.add(nsKey(rs.metadata.namespace, rs.metadata.name));
   for (const s of store.list(kinds.services)) endpoints.add(nsKey(s.metadata.namespace, s.metadata.name));
@@ -123,7 +111,7 @@ export function startControllers(opts: ControllerOptions): { stop(): void } {
       unsubscribe();
       kubelet.stop();
       for (const q of queues) q.stop();
-      for (const t of finalizeTimers) clearTimeout(t);
+      namespaceLifecycle.stop();
       clearInterval(eventPruner);
     },
   };
