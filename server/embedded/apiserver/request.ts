@@ -22,18 +22,18 @@ export interface Target {
 export const methodNotAllowed = () => new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
 export const pathNotFound = () => new ApiError(404, 'NotFound', 'the server could not find the requested resource');
 
-/** The path's segments, percent-decoded; malformed escapes are the client's mistake (400). */
+/** One path segment, percent-decoded; a malformed escape is the client's mistake (400). */
+export function decodePathSegment(seg: string): string {
+  try {
+    return decodeURIComponent(seg);
+  } catch {
+    throw badRequest(`the request path has a malformed percent-encoding in "${seg}"`);
+  }
+}
+
+/** The path's segments, percent-decoded. */
 export function pathSegments(pathname: string): string[] {
-  return pathname
-    .split('/')
-    .filter(Boolean)
-    .map((seg) => {
-      try {
-        return decodeURIComponent(seg);
-      } catch {
-        throw badRequest(`the request path has a malformed percent-encoding in "${seg}"`);
-      }
-    });
+  return pathname.split('/').filter(Boolean).map(decodePathSegment);
 }
 
 /** `/api/v1/...` or `/apis/{g}/{v}/...` → kind, namespace, name, subresource. */
