@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -69,4 +70,35 @@ export async function startTestApiServer(opts: { clock?: Clock; eventBufferSize?
     },
   };
   return handle;
+}
+
+export interface RawAnswer {
+  status: number;
+  body: any;
+}
+
+/** One raw request: the path goes on the wire exactly as written (no URL normalisation). */
+export function rawApiCall(api: TestApiServer, method: string, path: string, body?: string | Buffer, contentType = 'application/json'): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port: api.server.port, path, method, rejectUnauthorized: false, headers: { authorization: `Bearer ${api.token}`, 'content-type': contentType, ...(body === undefined ? {} : { 'content-length': Buffer.byteLength(body) }) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: unknown = text;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            // a plain-text answer stays text
+          }
+          resolve({ status: res.statusCode!, body: parsed });
+        });
+      },
+    );
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
 }
