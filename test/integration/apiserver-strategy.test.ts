@@ -94,6 +94,9 @@ describe('deleting a namespace', () => {
     expect(terminating.stdout).toMatch(/^doomed\s+Terminating\s/);
     const stored = api.store.get(type('', 'namespaces'), undefined, 'doomed')!;
     expect(stored.metadata.deletionTimestamp).toBeTruthy();
+    // An edit that leaves spec.finalizers out does not let it go before its content is deleted.
+    const edited = api.store.update(type('', 'namespaces'), { ...structuredClone(stored), metadata: { ...structuredClone(stored.metadata), labels: { edited: 'yes' } }, spec: {} });
+    expect(edited.spec.finalizers).toEqual(['kubernetes']);
     // Nothing new may start in it meanwhile.
     const refused = await kubectl.run(['create', 'configmap', 'late', '-n', 'doomed']);
     expect(refused.stderr).toContain('because it is being terminated');

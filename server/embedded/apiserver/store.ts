@@ -3,7 +3,7 @@ import type { Clock } from '../../clock.ts';
 import { ApiError, alreadyExists, conflict, namespaceNotFound, notFound } from './errors.ts';
 import { randomSuffix, rfc3339 } from './object-meta.ts';
 import { ResourceRegistry, apiVersionOf } from './registry.ts';
-import { prepareForBinding } from './strategy.ts';
+import { prepareForBinding, prepareForFinalize } from './strategy.ts';
 import type { KubeObject, ResourceType, StoreEvent, WriteOptions } from './types.ts';
 
 export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE';
@@ -151,6 +151,11 @@ export class ObjectStore {
   /** Binds a pod to its node and writes the status that records it, in one write. */
   bind(type: ResourceType, input: KubeObject, opts: WriteOptions = {}): KubeObject {
     return this.write(type, input, opts, prepareForBinding);
+  }
+
+  /** Sets a namespace's spec.finalizers (its finalize write); the last one removed from a Terminating namespace lets it go. */
+  finalize(type: ResourceType, input: KubeObject, opts: WriteOptions = {}): KubeObject {
+    return this.write(type, input, opts, prepareForFinalize);
   }
 
   private write(type: ResourceType, input: KubeObject, opts: WriteOptions, prepare: (obj: KubeObject, old: KubeObject) => void): KubeObject {

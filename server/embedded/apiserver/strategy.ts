@@ -57,6 +57,10 @@ export const CUSTOM_RESOURCE_STRATEGY = objectStrategy({ statusSubresource: fals
  */
 export const NAMESPACE_STRATEGY: ResourceStrategy = {
   ...PLAIN_STRATEGY,
+  prepareForUpdate(obj, old) {
+    // spec.finalizers change only through finalizing (prepareForFinalize), so no edit lets a namespace go early.
+    keepFinalizers(obj, old);
+  },
   finalizers: (obj) => (Array.isArray(obj.spec?.finalizers) ? obj.spec.finalizers : []),
   prepareForTerminating(obj, now) {
     obj.metadata.deletionTimestamp = now;
@@ -72,6 +76,23 @@ export function prepareForBinding(obj: KubeObject, old: KubeObject): void {
   const nodeName = old.spec?.nodeName ?? obj.spec?.nodeName;
   POD_STRATEGY.prepareForStatusUpdate(obj, old);
   if (nodeName) obj.spec = { ...(obj.spec ?? {}), nodeName };
+}
+
+/** A namespace's finalize write (its /finalize subresource): spec.finalizers only; the rest stays as stored. */
+export function prepareForFinalize(obj: KubeObject, old: KubeObject): void {
+  const finalizers = obj.spec?.finalizers;
+  PLAIN_STRATEGY.prepareForStatusUpdate(obj, old);
+  obj.status = structuredClone(old.status);
+  obj.spec = { ...(obj.spec ?? {}), finalizers: Array.isArray(finalizers) ? finalizers : [] };
+}
+
+function keepFinalizers(obj: KubeObject, old: KubeObject): void {
+  const before = old.spec?.finalizers;
+  if (before === undefined) {
+    if (obj.spec) delete obj.spec.finalizers;
+    return;
+  }
+  obj.spec = { ...(obj.spec ?? {}), finalizers: structuredClone(before) };
 }
 
 /** The finalizer the namespace controller owns. */

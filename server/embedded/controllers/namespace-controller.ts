@@ -119,5 +119,5 @@ export function finalizeNamespace(store: ObjectStore, ns: string): void {
   if (store.registry.all.some((t) => t.namespaced && store.list(t, ns).length)) return;
   const next = structuredClone(namespace);
   next.spec = { ...(next.spec ?? {}), finalizers: (next.spec?.finalizers ?? []).filter((f: string) => f !== NAMESPACE_FINALIZER) };
-  store.update(type, next);
+  store.finalize(type, next);
 }
