@@ -112,10 +112,13 @@ export class WatchHub {
     };
     // Changes that happen while the replay is still being written wait behind it, in order.
     let held: string[] | undefined = [];
+    let heldBytes = 0;
     const send = (type: string, obj: KubeObject, memo?: Map<string, string>) => {
       const text = render(type, obj, memo);
-      if (held) held.push(text);
-      else writeText(text);
+      if (!held) return writeText(text);
+      held.push(text);
+      // A client that stops reading mid-replay is cut off like any slow one, not held for in memory.
+      if ((heldBytes += text.length) > MAX_BUFFERED_BYTES) res.end();
     };
 
     let replay: Array<{ type: string; object: KubeObject }>;
