@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -7,6 +8,7 @@ import { ScaledClock, type Clock } from '../../server/clock.ts';
 import { startApiServer, type ApiServerHandle } from '../../server/embedded/apiserver/server.ts';
 import { ObjectStore } from '../../server/embedded/apiserver/store.ts';
 import { generateTlsMaterial } from '../../server/embedded/apiserver/tls.ts';
+import { startNamespaceController } from '../../server/embedded/controllers/namespace-controller.ts';
 
 export interface TestApiServer {
   store: ObjectStore;
@@ -27,6 +29,8 @@ export interface TestApiServer {
 export async function startTestApiServer(opts: { clock?: Clock; eventBufferSize?: number; heartbeatMs?: number } = {}): Promise<TestApiServer> {
   const clock = opts.clock ?? new ScaledClock(1);
   const store = new ObjectStore({ clock, eventBufferSize: opts.eventBufferSize });
+  // As a real cluster's controller manager does, it empties and then finalizes deleted namespaces.
+  const namespaces = startNamespaceController(store, clock);
   const nsType = store.registry.mustGet('', 'namespaces');
   for (const name of ['default', 'kube-system', 'istio-system']) {
     store.create(nsType, { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, status: { phase: 'Active' } });
@@ -60,9 +64,41 @@ export async function startTestApiServer(opts: { clock?: Clock; eventBufferSize?
       handle.server = server;
     },
     async stop() {
+      namespaces.stop();
       await server.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
   return handle;
+}
+
+export interface RawAnswer {
+  status: number;
+  body: any;
+}
+
+/** One raw request: the path goes on the wire exactly as written (no URL normalisation). */
+export function rawApiCall(api: TestApiServer, method: string, path: string, body?: string | Buffer, contentType = 'application/json'): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port: api.server.port, path, method, rejectUnauthorized: false, headers: { authorization: `Bearer ${api.token}`, 'content-type': contentType, ...(body === undefined ? {} : { 'content-length': Buffer.byteLength(body) }) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: unknown = text;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            // a plain-text answer stays text
+          }
+          resolve({ status: res.statusCode!, body: parsed });
+        });
+      },
+    );
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
 }

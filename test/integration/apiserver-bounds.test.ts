@@ -1,4 +1,3 @@
-import { request } from 'node:https';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_NESTING_DEPTH } from '../../server/embedded/apiserver/body.ts';
@@ -7,7 +6,7 @@ import { DEFAULT_MAX_PODS } from '../../server/embedded/apiserver/store.ts';
 import { startControllers } from '../../server/embedded/controllers/index.ts';
 import { MAX_PODS_PER_NODE } from '../../server/embedded/controllers/kubelet.ts';
 import { BURST_REPLICAS } from '../../server/embedded/controllers/replicaset-controller.ts';
-import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.ts';
+import { rawApiCall, startTestApiServer, type TestApiServer } from '../helpers/apiserver.ts';
 import { until } from '../helpers/until.ts';
 
 let api: TestApiServer;
@@ -18,36 +17,8 @@ afterAll(async () => {
   await api.stop();
 });
 
-interface Answer {
-  status: number;
-  body: any;
-}
-
 /** One raw request: the path goes on the wire exactly as written (no URL normalisation). */
-function call(method: string, path: string, body?: string | Buffer, contentType = 'application/json'): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port: api.server.port, path, method, rejectUnauthorized: false, headers: { authorization: `Bearer ${api.token}`, 'content-type': contentType, ...(body === undefined ? {} : { 'content-length': Buffer.byteLength(body) }) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: unknown = text;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            // a plain-text answer stays text
-          }
-          resolve({ status: res.statusCode!, body: parsed });
-        });
-      },
-    );
-    req.on('error', reject);
-    if (body !== undefined) req.write(body);
-    req.end();
-  });
-}
+const call = (method: string, path: string, body?: string | Buffer, contentType?: string) => rawApiCall(api, method, path, body, contentType);
 
 const CM = '/api/v1/namespaces/default/configmaps';
 const PODS = '/api/v1/namespaces/default/pods';

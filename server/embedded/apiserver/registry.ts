@@ -1,3 +1,4 @@
+import { CUSTOM_RESOURCE_STRATEGY, NAMESPACE_STRATEGY, PLAIN_STRATEGY, POD_STRATEGY, WORKLOAD_STRATEGY } from './strategy.ts';
 import type { ResourceType } from './types.ts';
 
 
@@ -10,6 +11,7 @@ const istioNetworking = (kind: string, plural: string, shortNames: string[]): Re
   namespaced: true,
   shortNames,
   categories: ['istio-io', 'networking-istio-io'],
+  strategy: CUSTOM_RESOURCE_STRATEGY,
 });
 
 const istioSecurity = (kind: string, plural: string, shortNames: string[]): ResourceType => ({
@@ -21,20 +23,24 @@ const istioSecurity = (kind: string, plural: string, shortNames: string[]): Reso
   namespaced: true,
   shortNames,
   categories: ['istio-io', 'security-istio-io'],
+  strategy: CUSTOM_RESOURCE_STRATEGY,
 });
 
-/** Every kind the embedded API serves, in discovery order. */
+/**
+ * Every kind the embedded API serves, in discovery order, each with the strategy the store
+ * applies to its writes (status behind a subresource, generation, finalizers).
+ */
 export const RESOURCE_TYPES: ResourceType[] = [
-  { group: '', versions: ['v1'], kind: 'Namespace', plural: 'namespaces', singular: 'namespace', namespaced: false, shortNames: ['ns'] },
-  { group: '', versions: ['v1'], kind: 'Pod', plural: 'pods', singular: 'pod', namespaced: true, shortNames: ['po'], categories: ['all'], subresources: ['status', 'log'] },
-  { group: '', versions: ['v1'], kind: 'Service', plural: 'services', singular: 'service', namespaced: true, shortNames: ['svc'], categories: ['all'] },
-  { group: '', versions: ['v1'], kind: 'Endpoints', plural: 'endpoints', singular: 'endpoints', namespaced: true, shortNames: ['ep'] },
-  { group: '', versions: ['v1'], kind: 'ServiceAccount', plural: 'serviceaccounts', singular: 'serviceaccount', namespaced: true, shortNames: ['sa'] },
-  { group: '', versions: ['v1'], kind: 'ConfigMap', plural: 'configmaps', singular: 'configmap', namespaced: true, shortNames: ['cm'] },
-  { group: '', versions: ['v1'], kind: 'Secret', plural: 'secrets', singular: 'secret', namespaced: true },
-  { group: '', versions: ['v1'], kind: 'Event', plural: 'events', singular: 'event', namespaced: true, shortNames: ['ev'] },
-  { group: 'apps', versions: ['v1'], kind: 'Deployment', plural: 'deployments', singular: 'deployment', namespaced: true, shortNames: ['deploy'], categories: ['all'], subresources: ['scale', 'status'] },
-  { group: 'apps', versions: ['v1'], kind: 'ReplicaSet', plural: 'replicasets', singular: 'replicaset', namespaced: true, shortNames: ['rs'], categories: ['all'], subresources: ['scale', 'status'] },
+  { group: '', versions: ['v1'], kind: 'Namespace', plural: 'namespaces', singular: 'namespace', namespaced: false, shortNames: ['ns'], strategy: NAMESPACE_STRATEGY },
+  { group: '', versions: ['v1'], kind: 'Pod', plural: 'pods', singular: 'pod', namespaced: true, shortNames: ['po'], categories: ['all'], subresources: ['status', 'log'], strategy: POD_STRATEGY },
+  { group: '', versions: ['v1'], kind: 'Service', plural: 'services', singular: 'service', namespaced: true, shortNames: ['svc'], categories: ['all'], strategy: PLAIN_STRATEGY },
+  { group: '', versions: ['v1'], kind: 'Endpoints', plural: 'endpoints', singular: 'endpoints', namespaced: true, shortNames: ['ep'], strategy: PLAIN_STRATEGY },
+  { group: '', versions: ['v1'], kind: 'ServiceAccount', plural: 'serviceaccounts', singular: 'serviceaccount', namespaced: true, shortNames: ['sa'], strategy: PLAIN_STRATEGY },
+  { group: '', versions: ['v1'], kind: 'ConfigMap', plural: 'configmaps', singular: 'configmap', namespaced: true, shortNames: ['cm'], strategy: PLAIN_STRATEGY },
+  { group: '', versions: ['v1'], kind: 'Secret', plural: 'secrets', singular: 'secret', namespaced: true, strategy: PLAIN_STRATEGY },
+  { group: '', versions: ['v1'], kind: 'Event', plural: 'events', singular: 'event', namespaced: true, shortNames: ['ev'], strategy: PLAIN_STRATEGY },
+  { group: 'apps', versions: ['v1'], kind: 'Deployment', plural: 'deployments', singular: 'deployment', namespaced: true, shortNames: ['deploy'], categories: ['all'], subresources: ['scale', 'status'], strategy: WORKLOAD_STRATEGY },
+  { group: 'apps', versions: ['v1'], kind: 'ReplicaSet', plural: 'replicasets', singular: 'replicaset', namespaced: true, shortNames: ['rs'], categories: ['all'], subresources: ['scale', 'status'], strategy: WORKLOAD_STRATEGY },
   istioNetworking('VirtualService', 'virtualservices', ['vs']),
   istioNetworking('DestinationRule', 'destinationrules', ['dr']),
   istioNetworking('Gateway', 'gateways', ['gw']),
@@ -51,6 +57,10 @@ export class ResourceRegistry {
 
   constructor(readonly all: ResourceType[] = RESOURCE_TYPES) {
     for (const t of all) {
+      // The status subresource served and the status the main resource keeps are one decision.
+      if (t.strategy.statusSubresource !== (t.subresources ?? []).includes('status')) {
+        throw new Error(`${t.kind}: its strategy and its subresources disagree on a status subresource`);
+      }
       this.byKey.set(`${t.group}/${t.plural}`, t);
       this.byKind.set(`${t.group}/${t.kind}`, t);
     }

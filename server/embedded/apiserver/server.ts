@@ -14,17 +14,33 @@ import {
   openApiRoot,
 } from './discovery.ts';
 import { JSON_TYPE, checkBodyType, mediaType, parseBody, readBody } from './body.ts';
+import { LIST_SLICE, sendError, sendJson, sendList, sendObject, wantsTable, yieldToLoop } from './codec.ts';
 import { ApiError, badRequest } from './errors.ts';
 import { recordUpdate, serverSideApply } from './managed-fields.ts';
 import { rfc3339 } from './object-meta.ts';
-import { PATCH_TYPES, applyJsonPatch, checkListBounds, mergePatch, strategicMergePatch, unsupportedPatchType } from './patch.ts';
+import { PATCH_TYPES, checkListBounds, mergePatch, strategicMergePatch } from './patch.ts';
 import type { PodRuntime } from './pod-runtime.ts';
-import { apiVersionOf } from './registry.ts';
-import { formatLabelSelector, parseFieldSelector, parseLabelSelector } from './selectors.ts';
+import {
+  applyPatchBody,
+  conform,
+  deleteOptions,
+  fieldManager,
+  methodNotAllowed,
+  parseDryRun,
+  pathNotFound,
+  pathSegments,
+  present,
+  resolveTarget,
+  targetApiVersion,
+  timeoutSeconds,
+  type Target,
+} from './request.ts';
+import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import type { ObjectStore } from './store.ts';
 import { StreamingHandler, streamingTarget } from './streaming.ts';
+import { serveSubresource } from './subresources.ts';
 import { TABLE_CONTENT_TYPE, toTable } from './tables.ts';
-import type { KubeObject, ResourceType } from './types.ts';
+import type { KubeObject } from './types.ts';
 import { WatchHub } from './watch.ts';
 
 export interface ApiServerOptions {
@@ -49,15 +65,6 @@ export interface ApiServerHandle {
 }
 
 export { MAX_BODY_BYTES } from './body.ts';
-
-/** Where a resource request points. */
-interface Target {
-  type: ResourceType;
-  version: string;
-  namespace?: string;
-  name?: string;
-  subresource?: string;
-}
 
 /** Starts the embedded cluster's Kubernetes API over HTTPS, bearer token required. */
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServerHandle> {
@@ -100,56 +107,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServerH
   };
 }
 
-function sendJson(res: ServerResponse, code: number, body: unknown, contentType = JSON_TYPE): void {
-  if (res.headersSent) {
-    if (!res.writableEnded) res.end();
-    return;
-  }
-  const text = JSON.stringify(body);
-  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
-  res.end(text);
-}
-
-/** Items serialised per turn of the event loop: a list of thousands of pods is written in slices. */
-const LIST_SLICE = 250;
-
-/** A List body, its items written a slice at a time so a big list never holds the loop. */
-async function sendList(res: ServerResponse, head: Record<string, unknown>, items: unknown[]): Promise<void> {
-  if (items.length <= LIST_SLICE) return sendJson(res, 200, { ...head, items });
-  res.writeHead(200, { 'Content-Type': JSON_TYPE, 'Cache-Control': 'no-cache, private' });
-  res.write(JSON.stringify(head).slice(0, -1) + ',"items":[');
-  for (let i = 0; i < items.length; i += LIST_SLICE) {
-    if (res.destroyed) return;
-    const slice = items.slice(i, i + LIST_SLICE).map((o) => JSON.stringify(o)).join(',');
-    res.write((i ? ',' : '') + slice);
-    await yieldToLoop();
-  }
-  res.end(']}');
-}
-
-function sendError(res: ServerResponse, err: unknown): void {
-  if (err instanceof ApiError) return sendJson(res, err.code, err.toStatus());
-  console.error('embedded apiserver: internal error', err);
-  const internal = new ApiError(500, 'InternalError', `Internal error occurred: ${(err as Error)?.message ?? String(err)}`);
-  sendJson(res, 500, internal.toStatus());
-}
-
-const methodNotAllowed = () => new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
-const pathNotFound = () => new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-
 function tokenMatches(header: string | undefined, token: string): boolean {
   const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
   if (!m) return false;
   const a = Buffer.from(m[1].trim());
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-/** Lets other requests run between the phases of a big one (parse, merge, store, reply). */
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-function nowTimestamp(store: ObjectStore): string {
-  return rfc3339(store.clock.now());
 }
 
 class ApiHandler {
@@ -175,7 +138,7 @@ class ApiHandler {
       const answer = this.nonResource(segs, accept);
       if (answer) return sendJson(res, 200, answer.body, answer.contentType);
     }
-    const target = this.resolve(segs);
+    const target = resolveTarget(this.store.registry, segs);
     if (!target) {
       if (segs[0] === 'healthz' || segs[0] === 'readyz' || segs[0] === 'livez') {
         res.writeHead(200, { 'Content-Type': 'text/plain' });
@@ -187,7 +150,7 @@ class ApiHandler {
     const dryRun = parseDryRun(q);
     const isCollection = target.name === undefined;
 
-    if (target.subresource) return this.subresource(req, res, target, q, dryRun);
+    if (target.subresource) return serveSubresource(this.store, req, res, target, q, dryRun);
     switch (method) {
       case 'GET':
         if (isCollection) {
@@ -242,44 +205,8 @@ class ApiHandler {
     return undefined;
   }
 
-  /** `/api/v1/...` or `/apis/{g}/{v}/...` → kind, namespace, name, subresource. */
-  private resolve(segs: string[]): Target | undefined {
-    let group: string;
-    let version: string;
-    let rest: string[];
-    if (segs[0] === 'api' && segs.length >= 3) [group, version, rest] = ['', segs[1], segs.slice(2)];
-    else if (segs[0] === 'apis' && segs.length >= 4) [group, version, rest] = [segs[1], segs[2], segs.slice(3)];
-    else return undefined;
-    let namespace: string | undefined;
-    // /namespaces/{ns}/{plural}/... is namespaced; /namespaces and /namespaces/{name}[/status] are the Namespace kind.
-    if (rest[0] === 'namespaces' && rest.length >= 3 && !(group === '' && rest.length === 3 && ['status', 'finalize'].includes(rest[2]))) {
-      namespace = rest[1];
-      rest = rest.slice(2);
-    }
-    const [plural, name, subresource, ...extra] = rest;
-    if (extra.length) return undefined;
-    const type = this.store.registry.byPlural(group, plural);
-    if (!type || !type.versions.includes(version)) return undefined;
-    if (namespace !== undefined && !type.namespaced) return undefined;
-    if (subresource && !(type.subresources ?? []).includes(subresource)) return undefined;
-    return { type, version, namespace, name, subresource };
-  }
-
-  private gv(t: Target): string {
-    return apiVersionOf(t.type, t.version);
-  }
-
-  /** The object as the URL's version shows it (Istio kinds are stored once). */
-  private present(t: Target, obj: KubeObject): KubeObject {
-    const apiVersion = this.gv(t);
-    return obj.apiVersion === apiVersion && obj.kind === t.type.kind ? obj : { ...obj, apiVersion, kind: t.type.kind };
-  }
-
   private reply(res: ServerResponse, code: number, t: Target, obj: KubeObject, accept?: string): void {
-    if (accept && wantsTable(accept)) {
-      return sendJson(res, code, toTable(t.type, [obj], String(obj.metadata.resourceVersion ?? ''), this.store.clock.now()), TABLE_CONTENT_TYPE);
-    }
-    sendJson(res, code, this.present(t, obj));
+    sendObject(res, code, t.type, present(t, obj), this.store.clock.now(), accept);
   }
 
   private selected(t: Target, q: URLSearchParams): KubeObject[] {
@@ -295,7 +222,7 @@ class ApiHandler {
     const items = this.selected(t, q);
     const rv = String(this.store.resourceVersion);
     if (wantsTable(accept)) return sendJson(res, 200, toTable(t.type, items, rv, this.store.clock.now()), TABLE_CONTENT_TYPE);
-    await sendList(res, { kind: `${t.type.kind}List`, apiVersion: this.gv(t), metadata: { resourceVersion: rv } }, items.map((o) => this.present(t, o)));
+    await sendList(res, { kind: `${t.type.kind}List`, apiVersion: targetApiVersion(t), metadata: { resourceVersion: rv } }, items.map((o) => present(t, o)));
   }
 
   private watch(res: ServerResponse, t: Target, q: URLSearchParams, accept: string): void {
@@ -311,9 +238,9 @@ class ApiHandler {
         resourceVersion: q.get('resourceVersion') ?? '',
         allowBookmarks: q.get('allowWatchBookmarks') === 'true',
         timeoutSeconds: timeout,
-        renderKey: `${this.gv(t)}|${table ? 'table' : 'json'}`,
-        render: (obj) => (table ? toTable(t.type, [obj], String(obj.metadata.resourceVersion), this.store.clock.now()) : this.present(t, obj)),
-        bookmark: (rv) => ({ kind: t.type.kind, apiVersion: this.gv(t), metadata: { resourceVersion: rv } }),
+        renderKey: `${targetApiVersion(t)}|${table ? 'table' : 'json'}`,
+        render: (obj) => (table ? toTable(t.type, [obj], String(obj.metadata.resourceVersion), this.store.clock.now()) : present(t, obj)),
+        bookmark: (rv) => ({ kind: t.type.kind, apiVersion: targetApiVersion(t), metadata: { resourceVersion: rv } }),
       },
       res,
       table ? TABLE_CONTENT_TYPE : JSON_TYPE,
@@ -324,50 +251,16 @@ class ApiHandler {
     this.reply(res, 200, t, this.store.mustGet(t.type, t.namespace, t.name!), accept);
   }
 
-  /** Checks the body names the URL's kind, name and namespace; fills in what it leaves out. */
-  private conform(t: Target, body: any, opts: { name?: string } = {}): KubeObject {
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest(`the request body must be a ${t.type.kind} object`);
-    if (body.kind && body.kind !== t.type.kind) {
-      throw badRequest(`the kind in the data (${body.kind}) does not match the expected kind (${t.type.kind})`);
-    }
-    if (body.apiVersion && !(t.type.group ? t.type.versions.map((v) => `${t.type.group}/${v}`) : t.type.versions).includes(body.apiVersion)) {
-      throw badRequest(`the API version in the data (${body.apiVersion}) does not match the expected API version (${this.gv(t)})`);
-    }
-    const obj = { ...body, apiVersion: this.gv(t), kind: t.type.kind, metadata: { ...(body.metadata ?? {}) } } as KubeObject;
-    if (t.type.namespaced) {
-      if (obj.metadata.namespace && t.namespace && obj.metadata.namespace !== t.namespace) {
-        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
-      }
-      obj.metadata.namespace = t.namespace ?? obj.metadata.namespace ?? 'default';
-    }
-    if (opts.name !== undefined) {
-      if (obj.metadata.name && obj.metadata.name !== opts.name) {
-        throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${opts.name})`);
-      }
-      obj.metadata.name = opts.name;
-    }
-    return obj;
-  }
-
-  private manager(req: IncomingMessage, q: URLSearchParams): string {
-    const explicit = q.get('fieldManager');
-    if (explicit) {
-      if (explicit.length > 128) throw badRequest('fieldManager: Too long: may not be more than 128 bytes');
-      return explicit;
-    }
-    return String(req.headers['user-agent'] ?? 'unknown').split('/')[0] || 'unknown';
-  }
-
   private async create(req: IncomingMessage, res: ServerResponse, t: Target, q: URLSearchParams, dryRun: boolean): Promise<void> {
     checkBodyType(req);
     const body = await readBody(req);
     await yieldToLoop();
-    const obj = this.conform(t, parseBody(req, body));
+    const obj = conform(t, parseBody(req, body));
     checkListBounds(t.type, obj.metadata.name ?? '', obj);
     await yieldToLoop();
     delete obj.metadata.resourceVersion;
     delete obj.metadata.managedFields;
-    recordUpdate(t.type, undefined, obj, this.manager(req, q), this.gv(t), nowTimestamp(this.store));
+    recordUpdate(t.type, undefined, obj, fieldManager(req, q), targetApiVersion(t), rfc3339(this.store.clock.now()));
     await yieldToLoop();
     const saved = this.store.create(t.type, obj, { dryRun });
     await yieldToLoop();
@@ -379,35 +272,15 @@ class ApiHandler {
     this.store.mustGet(t.type, t.namespace, t.name!);
     const body = await readBody(req);
     await yieldToLoop();
-    const obj = this.conform(t, parseBody(req, body), { name: t.name });
+    const obj = conform(t, parseBody(req, body), { name: t.name });
     checkListBounds(t.type, t.name!, obj);
     await yieldToLoop();
     // Read again after each pause: another request may have changed it meanwhile.
     const old = this.store.mustGet(t.type, t.namespace, t.name!);
-    if ((t.type.subresources ?? []).includes('status')) obj.status = old.status;
     obj.metadata.managedFields = old.metadata.managedFields;
-    recordUpdate(t.type, old, obj, this.manager(req, q), this.gv(t), nowTimestamp(this.store));
+    recordUpdate(t.type, old, obj, fieldManager(req, q), targetApiVersion(t), rfc3339(this.store.clock.now()));
     await yieldToLoop();
     this.reply(res, 200, t, this.store.update(t.type, obj, { dryRun }));
-  }
-
-  /** Applies a patch of any supported type to `base` (the stored object or a Scale). */
-  private patched(req: IncomingMessage, type: ResourceType, base: KubeObject, body: Buffer): KubeObject {
-    const patchType = mediaType(req);
-    switch (patchType) {
-      case PATCH_TYPES.json:
-        return applyJsonPatch(base, parseBody(req, body));
-      case PATCH_TYPES.merge:
-        return mergePatch(base, parseBody(req, body)) as KubeObject;
-      case PATCH_TYPES.strategic:
-        if (type.group !== '' && type.group !== 'apps') throw unsupportedPatchType();
-        return strategicMergePatch(type, base, parseBody(req, body));
-    }
-    throw new ApiError(
-      415,
-      'UnsupportedMediaType',
-      `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml${type.group === '' || type.group === 'apps' ? ', application/strategic-merge-patch+json' : ''}`,
-    );
   }
 
   private async patch(req: IncomingMessage, res: ServerResponse, t: Target, q: URLSearchParams, dryRun: boolean): Promise<void> {
@@ -416,15 +289,14 @@ class ApiHandler {
     await yieldToLoop();
     if (mediaType(req) === PATCH_TYPES.apply) return this.apply(req, res, t, q, dryRun, body);
     const latest = () => this.store.mustGet(t.type, t.namespace, t.name!);
-    const merge = (old: KubeObject) => this.patched(req, t.type, this.present(t, old), body);
+    const merge = (old: KubeObject) => applyPatchBody(req, t.type, present(t, old), body);
     const own = (old: KubeObject, result: KubeObject) => {
       checkListBounds(t.type, t.name!, result);
-      const obj = this.conform(t, result, { name: t.name });
+      const obj = conform(t, result, { name: t.name });
       if (obj.metadata.uid && obj.metadata.uid !== old.metadata.uid) {
         throw new ApiError(409, 'Conflict', `Precondition failed: UID in precondition: ${obj.metadata.uid}, UID in object meta: ${old.metadata.uid}`);
       }
-      if ((t.type.subresources ?? []).includes('status')) obj.status = old.status;
-      recordUpdate(t.type, old, obj, this.manager(req, q), this.gv(t), nowTimestamp(this.store));
+        recordUpdate(t.type, old, obj, fieldManager(req, q), targetApiVersion(t), rfc3339(this.store.clock.now()));
       return obj;
     };
     // Merge, field ownership, store and reply each get a turn of their own; a write that
@@ -446,7 +318,7 @@ class ApiHandler {
     if (!q.get('fieldManager')) throw badRequest('PATCH, application/apply-patch+yaml requests require a fieldManager query parameter');
     const force = q.get('force') === 'true';
     if (force === false && q.has('force') && q.get('force') !== 'false') throw badRequest('force: Invalid value: must be true or false');
-    const applied = this.conform(t, parseBody(req, body), { name: t.name });
+    const applied = conform(t, parseBody(req, body), { name: t.name });
     if (!applied.apiVersion || !applied.kind) throw badRequest('apiVersion and kind must be set in an apply patch');
     checkListBounds(t.type, t.name!, applied);
     await yieldToLoop();
@@ -455,12 +327,12 @@ class ApiHandler {
     const applyTo = (live: KubeObject | undefined) =>
       serverSideApply({
         type: t.type,
-        live: live ? this.present(t, live) : undefined,
+        live: live ? present(t, live) : undefined,
         applied,
         manager: q.get('fieldManager')!,
         force,
-        apiVersion: this.gv(t),
-        time: nowTimestamp(this.store),
+        apiVersion: targetApiVersion(t),
+        time: rfc3339(this.store.clock.now()),
         merge,
       });
     let live = this.store.get(t.type, t.namespace, t.name!);
@@ -470,7 +342,7 @@ class ApiHandler {
     const current = this.store.get(t.type, t.namespace, t.name!);
     if (current !== live) result = applyTo((live = current));
     checkListBounds(t.type, t.name!, result);
-    result.apiVersion = this.gv(t);
+    result.apiVersion = targetApiVersion(t);
     result.kind = t.type.kind;
     if (!live) {
       delete result.metadata.resourceVersion;
@@ -478,7 +350,6 @@ class ApiHandler {
       await yieldToLoop();
       return this.reply(res, 201, t, created);
     }
-    if ((t.type.subresources ?? []).includes('status')) result.status = live.status;
     result.metadata.resourceVersion = live.metadata.resourceVersion;
     const saved = this.store.update(t.type, result, { dryRun });
     await yieldToLoop();
@@ -500,110 +371,11 @@ class ApiHandler {
         gone.push(this.store.delete(t.type, o.metadata.namespace, o.metadata.name, { dryRun }));
       }
     }
-    await sendList(res, { kind: `${t.type.kind}List`, apiVersion: this.gv(t), metadata: { resourceVersion: String(this.store.resourceVersion) } }, gone.map((o) => this.present(t, o)));
+    await sendList(res, { kind: `${t.type.kind}List`, apiVersion: targetApiVersion(t), metadata: { resourceVersion: String(this.store.resourceVersion) } }, gone.map((o) => present(t, o)));
   }
-
-  private async subresource(req: IncomingMessage, res: ServerResponse, t: Target, q: URLSearchParams, dryRun: boolean): Promise<void> {
-    const method = req.method ?? 'GET';
-    if (t.subresource === 'log') {
-      if (method !== 'GET') throw methodNotAllowed();
-      this.store.mustGet(t.type, t.namespace, t.name!);
-      res.writeHead(200, { 'Content-Type': 'text/plain' });
-      return void res.end('');
-    }
-    if (!['GET', 'PUT', 'PATCH'].includes(method)) throw methodNotAllowed();
-    const old = this.store.mustGet(t.type, t.namespace, t.name!);
-    const body = method === 'GET' ? undefined : await readBody(req);
-    const manager = this.manager(req, q);
-    if (t.subresource === 'scale') {
-      if (method === 'GET') return sendJson(res, 200, toScale(old));
-      const scale = method === 'PUT' ? parseBody(req, body!) : this.patched(req, this.store.registry.mustGet('', 'pods'), toScale(old) as KubeObject, body!);
-      const replicas = scale?.spec?.replicas;
-      if (!Number.isInteger(replicas) || replicas < 0) {
-        throw new ApiError(422, 'Invalid', `Scale.autoscaling "${t.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`, {
-          name: t.name,
-          group: 'autoscaling',
-          kind: 'Scale',
-          causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`, field: 'spec.replicas' }],
-        });
-      }
-      if (scale.metadata?.resourceVersion && scale.metadata.resourceVersion !== old.metadata.resourceVersion) {
-        throw new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${t.type.plural}.${t.type.group} "${t.name}": the object has been modified; please apply your changes to the latest version and try again`);
-      }
-      const updated = structuredClone(old);
-      updated.spec = { ...(updated.spec ?? {}), replicas };
-      recordUpdate(t.type, old, updated, manager, this.gv(t), nowTimestamp(this.store), 'scale');
-      return sendJson(res, 200, toScale(this.store.update(t.type, updated, { dryRun })));
-    }
-    // status
-    if (method === 'GET') return this.reply(res, 200, t, old);
-    const incoming = method === 'PUT' ? this.conform(t, parseBody(req, body!), { name: t.name }) : this.patched(req, t.type, this.present(t, old), body!);
-    const updated = structuredClone(old) as KubeObject;
-    updated.status = incoming.status;
-    if (incoming.metadata?.resourceVersion) updated.metadata.resourceVersion = incoming.metadata.resourceVersion;
-    recordUpdate(t.type, old, updated, manager, this.gv(t), nowTimestamp(this.store), 'status');
-    this.reply(res, 200, t, this.store.update(t.type, updated, { dryRun }));
-  }
-}
-
-function deleteOptions(req: IncomingMessage, body: Buffer): { dryRun?: unknown } {
-  if (!body.length || !body.toString('utf8').trim()) return {};
-  const parsed = parseBody(req, body);
-  return parsed && typeof parsed === 'object' ? parsed : {};
-}
-
-/** The path's segments, percent-decoded; malformed escapes are the client's mistake (400). */
-function pathSegments(pathname: string): string[] {
-  return pathname
-    .split('/')
-    .filter(Boolean)
-    .map((seg) => {
-      try {
-        return decodeURIComponent(seg);
-      } catch {
-        throw badRequest(`the request path has a malformed percent-encoding in "${seg}"`);
-      }
-    });
 }
 
 function wrap(body: unknown): { body: unknown } | undefined {
   if (body === undefined) throw pathNotFound();
   return { body };
 }
-
-function wantsTable(accept: string): boolean {
-  return /as=Table/.test(accept);
-}
-
-/** A watch's timeoutSeconds: a whole number of seconds, at most a day (timers overflow past ~24 days). */
-function timeoutSeconds(q: URLSearchParams): number | undefined {
-  const raw = q.get('timeoutSeconds');
-  if (raw === null || raw === '') return undefined;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n > 86_400) throw badRequest(`timeoutSeconds: Invalid value: "${raw}": must be a whole number of seconds from 0 to 86400`);
-  return n > 0 ? n : undefined;
-}
-
-function parseDryRun(q: URLSearchParams): boolean {
-  const values = q.getAll('dryRun');
-  for (const v of values) if (v !== 'All') throw badRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`);
-  return values.length > 0;
-}
-
-/** autoscaling/v1 Scale for deployments/scale and replicasets/scale (what `kubectl scale` uses). */
-function toScale(obj: KubeObject) {
-  return {
-    kind: 'Scale',
-    apiVersion: 'autoscaling/v1',
-    metadata: {
-      name: obj.metadata.name,
-      namespace: obj.metadata.namespace,
-      uid: obj.metadata.uid,
-      resourceVersion: obj.metadata.resourceVersion,
-      creationTimestamp: obj.metadata.creationTimestamp,
-    },
-    spec: { replicas: obj.spec?.replicas ?? 1 },
-    status: { replicas: obj.status?.replicas ?? 0, selector: obj.spec?.selector ? formatLabelSelector(obj.spec.selector).replace(/^<none>$/, '') : '' },
-  };
-}
-

@@ -3,6 +3,7 @@ import type { Clock } from '../../clock.ts';
 import { ApiError, alreadyExists, conflict, namespaceNotFound, notFound } from './errors.ts';
 import { randomSuffix, rfc3339 } from './object-meta.ts';
 import { ResourceRegistry, apiVersionOf } from './registry.ts';
+import { prepareForBinding, prepareForFinalize } from './strategy.ts';
 import type { KubeObject, ResourceType, StoreEvent, WriteOptions } from './types.ts';
 
 export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE';
@@ -109,7 +110,7 @@ export class ObjectStore {
   create(type: ResourceType, input: KubeObject, opts: WriteOptions = {}): KubeObject {
     const obj = structuredClone(input);
     obj.metadata ??= { name: '' };
-    if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + randomSuffix();
+    if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = generatedName(obj.metadata.generateName);
     const { name } = obj.metadata;
     if (!name) throw new ApiError(422, 'Invalid', `${type.kind} "" is invalid: metadata.name: Required value: name or generateName is required`, {
       kind: type.kind, causes: [{ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' }],
@@ -129,16 +130,38 @@ export class ObjectStore {
     this.runAdmission('CREATE', type, obj, undefined);
     obj.metadata.uid = randomUUID();
     obj.metadata.creationTimestamp = rfc3339(this.clock.now());
-    if (hasGeneration(type)) obj.metadata.generation = 1;
-    delete obj.metadata.deletionTimestamp;
+    type.strategy.prepareForCreate(obj);
     if (opts.dryRun) return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(this.rv) } };
     return this.commit('ADDED', type, obj);
   }
 
-  /** Replaces an object. A set metadata.resourceVersion must match (optimistic concurrency). */
+  /**
+   * Replaces an object (the main resource: where the kind has a status subresource, the
+   * stored status stays). A set metadata.resourceVersion must match (optimistic concurrency).
+   */
   update(type: ResourceType, input: KubeObject, opts: WriteOptions = {}): KubeObject {
+    return this.write(type, input, opts, (obj, old) => type.strategy.prepareForUpdate(obj, old));
+  }
+
+  /** Writes an object's status only (the status subresource); the rest stays as stored. */
+  updateStatus(type: ResourceType, input: KubeObject, opts: WriteOptions = {}): KubeObject {
+    return this.write(type, input, opts, (obj, old) => type.strategy.prepareForStatusUpdate(obj, old));
+  }
+
+  /** Binds a pod to its node and writes the status that records it, in one write. */
+  bind(type: ResourceType, input: KubeObject, opts: WriteOptions = {}): KubeObject {
+    return this.write(type, input, opts, prepareForBinding);
+  }
+
+  /** Sets a namespace's spec.finalizers (its finalize write); the last one removed from a Terminating namespace lets it go. */
+  finalize(type: ResourceType, input: KubeObject, opts: WriteOptions = {}): KubeObject {
+    return this.write(type, input, opts, prepareForFinalize);
+  }
+
+  private write(type: ResourceType, input: KubeObject, opts: WriteOptions, prepare: (obj: KubeObject, old: KubeObject) => void): KubeObject {
     const obj = structuredClone(input);
     const old = this.mustGet(type, type.namespaced ? obj.metadata.namespace || 'default' : undefined, obj.metadata.name);
+    prepare(obj, old);
     if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== old.metadata.resourceVersion) throw conflict(type, obj.metadata.name);
     obj.apiVersion = apiVersionOf(type);
     obj.kind = type.kind;
@@ -147,28 +170,32 @@ export class ObjectStore {
     obj.metadata.uid = old.metadata.uid;
     obj.metadata.creationTimestamp = old.metadata.creationTimestamp;
     if (old.metadata.deletionTimestamp) obj.metadata.deletionTimestamp = old.metadata.deletionTimestamp;
+    else delete obj.metadata.deletionTimestamp;
     this.runAdmission('UPDATE', type, obj, old);
-    if (hasGeneration(type)) {
+    if (type.strategy.generation) {
       const specChanged = JSON.stringify(obj.spec) !== JSON.stringify(old.spec);
       obj.metadata.generation = (old.metadata.generation ?? 1) + (specChanged ? 1 : 0);
     }
+    // A terminating object whose last finalizer was just removed is gone.
+    if (obj.metadata.deletionTimestamp && !type.strategy.finalizers(obj).length) return opts.dryRun ? obj : this.remove(type, old);
     if (sameContent(obj, old)) return old;
     if (opts.dryRun) return { ...obj, metadata: { ...obj.metadata, resourceVersion: old.metadata.resourceVersion } };
     return this.commit('MODIFIED', type, obj);
   }
 
-  /** Deletes an object; deleting a namespace deletes everything in it first. */
+  /**
+   * Deletes an object. One its strategy finds finalizers on (a namespace) is marked
+   * terminating instead, and goes once they are removed.
+   */
   delete(type: ResourceType, namespace: string | undefined, name: string, opts: WriteOptions = {}): KubeObject {
     const old = this.mustGet(type, type.namespaced ? namespace || 'default' : undefined, name);
     this.runAdmission('DELETE', type, old, old);
     if (opts.dryRun) return old;
-    if (type.kind === 'Namespace' && type.group === '') {
-      for (const t of this.registry.all) {
-        if (!t.namespaced) continue;
-        for (const o of this.list(t, name)) this.remove(t, o);
-      }
-    }
-    return this.remove(type, old);
+    if (!type.strategy.finalizers(old).length) return this.remove(type, old);
+    if (old.metadata.deletionTimestamp) return old;
+    const terminating = structuredClone(old) as KubeObject;
+    type.strategy.prepareForTerminating(terminating, rfc3339(this.clock.now()));
+    return this.commit('MODIFIED', type, terminating);
   }
 
   private remove(type: ResourceType, old: KubeObject): KubeObject {
@@ -230,9 +257,11 @@ function deepFreeze<T>(o: T): T {
   return o;
 }
 
-/** Deployments, ReplicaSets and Istio kinds count spec changes in metadata.generation. */
-function hasGeneration(type: ResourceType): boolean {
-  return type.group !== '';
+/** The apiserver's generateName rule: the prefix is cut so the name stays within 63 characters. */
+const MAX_GENERATE_NAME_PREFIX = 63 - 5;
+
+function generatedName(prefix: string): string {
+  return prefix.slice(0, MAX_GENERATE_NAME_PREFIX) + randomSuffix();
 }
 
 function sameContent(a: KubeObject, b: KubeObject): boolean {

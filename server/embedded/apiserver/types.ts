@@ -35,7 +35,37 @@ export interface ResourceType {
   categories?: string[];
   /** Subresources served, e.g. ['scale', 'status']. */
   subresources?: string[];
+  /** How the store prepares this kind's writes. */
+  strategy: ResourceStrategy;
 }
+
+/**
+ * How one kind is prepared for each write, as the kube-apiserver's per-kind strategies
+ * decide it. The store applies the kind's strategy to every write, so a controller that
+ * calls the store directly and a kubectl request through the HTTP layer follow the same
+ * rules: what a main-resource update may not change, what a status update may not change,
+ * when metadata.generation moves, and what holds a deleted object in place.
+ */
+export interface ResourceStrategy {
+  /**
+   * status is written through the status subresource only: an update of the main resource
+   * keeps the stored status, whoever sends it.
+   */
+  readonly statusSubresource: boolean;
+  /** metadata.generation starts at 1 and counts spec changes. */
+  readonly generation: boolean;
+  /** Fills in what the server owns on a new object (after identity and admission). */
+  prepareForCreate(obj: KubeObject): void;
+  /** Carries over what a main-resource update may not change (before admission). */
+  prepareForUpdate(obj: KubeObject, old: KubeObject): void;
+  /** A status update changes status only: everything else is the stored object's. */
+  prepareForStatusUpdate(obj: KubeObject, old: KubeObject): void;
+  /** Finalizers that keep a deleted object, marked as terminating, until they are removed. */
+  finalizers(obj: KubeObject): readonly string[];
+  /** Marks an object whose deletion waits for its finalizers (`now` is an RFC 3339 time). */
+  prepareForTerminating(obj: KubeObject, now: string): void;
+}
+
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 

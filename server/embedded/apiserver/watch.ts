@@ -1,10 +1,20 @@
 import type { ServerResponse } from 'node:http';
+import { yieldToLoop } from './codec.ts';
 import type { ObjectStore } from './store.ts';
 import type { Matcher } from './selectors.ts';
 import type { KubeObject, ResourceType, StoreEvent } from './types.ts';
 
 /** A slow client that lets this much pile up is cut off; it resumes from its last resourceVersion. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The initial replay is written this many events per turn of the event loop, so a watch
+ * of thousands of objects never holds the loop (nor the other requests) for long.
+ */
+export const REPLAY_SLICE = 200;
+
+/** Past this much unsent output the replay waits for the client to read, instead of piling up. */
+const REPLAY_HIGH_WATER_BYTES = 1024 * 1024;
 
 export interface WatchRequest {
   type: ResourceType;
@@ -90,15 +100,25 @@ export class WatchHub {
       if (res.writableLength > MAX_BUFFERED_BYTES) res.end();
     };
     const write = (line: unknown) => writeText(JSON.stringify(line) + '\n');
-    const send = (type: string, obj: KubeObject, memo?: Map<string, string>) => {
+    const render = (type: string, obj: KubeObject, memo?: Map<string, string>) => {
       const key = `${type}|${req.renderKey}`;
       let text = memo?.get(key);
       if (text === undefined) {
         text = JSON.stringify({ type, object: req.render(obj, first) }) + '\n';
         memo?.set(key, text);
       }
-      writeText(text);
       first = false;
+      return text;
+    };
+    // Changes that happen while the replay is still being written wait behind it, in order.
+    let held: string[] | undefined = [];
+    let heldBytes = 0;
+    const send = (type: string, obj: KubeObject, memo?: Map<string, string>) => {
+      const text = render(type, obj, memo);
+      if (!held) return writeText(text);
+      held.push(text);
+      // A client that stops reading mid-replay is cut off like any slow one, not held for in memory.
+      if ((heldBytes += text.length) > MAX_BUFFERED_BYTES) res.end();
     };
 
     let replay: Array<{ type: string; object: KubeObject }>;
@@ -131,15 +151,37 @@ export class WatchHub {
       this.watchers.delete(watcher);
       for (const t of timers) clearTimeout(t);
     });
-    for (const e of replay) send(e.type, e.object);
+    void this.writeReplay(res, replay, render, writeText).then(() => {
+      const waiting = held ?? [];
+      held = undefined;
+      for (const text of waiting) writeText(text);
+    });
 
     timers.push(
       setInterval(() => {
+        // A bookmark's resourceVersion must not run ahead of a replay still being written.
+        if (held) return;
         if (req.allowBookmarks) write({ type: 'BOOKMARK', object: req.bookmark(String(this.store.resourceVersion)) });
         else if (!res.writableEnded) res.write('\n');
       }, this.heartbeatMs),
     );
     if (req.timeoutSeconds && req.timeoutSeconds > 0) timers.push(setTimeout(() => watcher.end(), req.timeoutSeconds * 1000));
+  }
+
+  /** The replay, a slice per turn; when the client falls behind, it waits for the client to read. */
+  private async writeReplay(
+    res: ServerResponse,
+    replay: Array<{ type: string; object: KubeObject }>,
+    render: (type: string, obj: KubeObject) => string,
+    writeText: (text: string) => void,
+  ): Promise<void> {
+    for (let i = 0; i < replay.length; i += REPLAY_SLICE) {
+      if (res.writableEnded || res.destroyed) return;
+      if (i) await (res.writableLength > REPLAY_HIGH_WATER_BYTES ? drained(res) : yieldToLoop());
+      let text = '';
+      for (const e of replay.slice(i, i + REPLAY_SLICE)) text += render(e.type, e.object);
+      writeText(text);
+    }
   }
 
   private current(req: WatchRequest): KubeObject[] {
@@ -157,6 +199,19 @@ export class WatchHub {
     this.closeAll();
     this.unsubscribe();
   }
+}
+
+/** Resolves once the response has flushed its buffer, or has closed. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 function matches(req: WatchRequest, obj: KubeObject): boolean {

@@ -1,4 +1,5 @@
 import type { ObjectStore } from '../apiserver/store.ts';
+import type { KubeObject } from '../apiserver/types.ts';
 import { kindsOf } from './kinds.ts';
 
 /** The simulated node every pod runs on. */
@@ -43,4 +44,12 @@ export function allocateNodePort(store: ObjectStore, taken: Set<number> = new Se
     if (!taken.has(port)) return port;
   }
   throw new Error('nodePort range exhausted');
+}
+
+/** The pod as the scheduler's binding leaves it: on the embedded cluster's one node. */
+export function bindToNode(pod: KubeObject): KubeObject {
+  const bound = structuredClone(pod) as KubeObject;
+  bound.spec = { ...(bound.spec ?? {}) };
+  bound.spec.nodeName ??= NODE.name;
+  return bound;
 }

@@ -1,7 +1,7 @@
 import type { Clock } from '../../clock.ts';
 import type { ObjectStore } from '../apiserver/store.ts';
 import type { KubeObject } from '../apiserver/types.ts';
-import { NODE, allocatePodIp } from './addresses.ts';
+import { NODE, allocatePodIp, bindToNode } from './addresses.ts';
 import { applyDeploymentDefaults, applyNamespaceDefaults, applyServiceDefaults } from './defaults.ts';
 import { reconcileDeployment, replicaSetsOf } from './deployment-controller.ts';
 import { reconcileEndpoints } from './endpoints-controller.ts';
@@ -106,10 +106,9 @@ function startWorkloadNow(store: ObjectStore, clock: Clock, w: WorkloadSpec): vo
   for (const rs of replicaSetsOf(store, kinds, d)) {
     reconcileReplicaSet(store, clock, ns, rs.metadata.name);
     for (const pod of podsOf(store, kinds, rs)) {
-      const next = structuredClone(pod) as KubeObject;
-      next.spec.nodeName = NODE.name;
+      const next = bindToNode(pod);
       next.status = podStatusAt(next, 'ready', clock.now(), allocatePodIp(store));
-      store.update(kinds.pods, next);
+      store.bind(kinds.pods, next);
     }
     reconcileReplicaSet(store, clock, ns, rs.metadata.name);
   }

@@ -1,6 +1,7 @@
 import type { AdmissionHook, ObjectStore } from '../apiserver/store.ts';
 import type { KubeObject } from '../apiserver/types.ts';
 import { allocateClusterIp, allocateNodePort } from './addresses.ts';
+import { addNamespaceFinalizer } from './namespace-controller.ts';
 
 /** The fields a real API server fills in on a pod spec, so `-o yaml` looks like a cluster's. */
 export function applyPodSpecDefaults(spec: any): void {
@@ -101,8 +102,7 @@ export const LOAD_BALANCER_IP = '127.0.0.1';
 /** Namespaces carry their name as a label and start Active, as the apiserver makes them. */
 export function applyNamespaceDefaults(ns: KubeObject): void {
   ns.metadata.labels = { ...(ns.metadata.labels ?? {}), 'kubernetes.io/metadata.name': ns.metadata.name };
-  ns.spec ??= {};
-  ns.spec.finalizers ??= ['kubernetes'];
+  addNamespaceFinalizer(ns);
   ns.status ??= {};
   ns.status.phase ??= 'Active';
 }

@@ -200,9 +200,7 @@ function writeDeploymentStatus(store: ObjectStore, kinds: Kinds, clock: Clock, d
   if (revision && d.metadata.annotations?.[REVISION] !== revision) {
     const next = structuredClone(d) as KubeObject;
     next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [REVISION]: revision };
-    next.status = status;
-    store.update(kinds.deployments, next);
-    return;
+    d = store.update(kinds.deployments, next);
   }
   writeStatus(store, kinds.deployments, d, status);
 }

@@ -8,7 +8,7 @@ import { pruneEvents } from './events.ts';
 import { collectGarbage } from './garbage-collector.ts';
 import { kindsOf } from './kinds.ts';
 import { startKubelet } from './kubelet.ts';
-import { populateNamespace } from './namespace-controller.ts';
+import { populateNamespace, startNamespaceController } from './namespace-controller.ts';
 import { reconcileReplicaSet } from './replicaset-controller.ts';
 import { makeSidecarInjectorHook } from './sidecar-injector.ts';
 import { WorkQueue, nsKey, splitKey } from './work-queue.ts';
@@ -16,6 +16,7 @@ import { WorkQueue, nsKey, splitKey } from './work-queue.ts';
 export { bootstrapCluster, type BootstrapOptions } from './bootstrap.ts';
 export { makeSidecarInjectorHook, shouldInject, injectSidecar, PROXY_IMAGE } from './sidecar-injector.ts';
 export { NODE } from './addresses.ts';
+export { startNamespaceController } from './namespace-controller.ts';
 
 export interface ControllerOptions {
   store: ObjectStore;
@@ -94,6 +95,7 @@ export function startControllers(opts: ControllerOptions): { stop(): void } {
     }
   };
   const unsubscribe = store.onEvent(onEvent);
+  const namespaceLifecycle = startNamespaceController(store, clock);
   const kubelet = startKubelet(store, clock, { podStartupMs: opts.podStartupMs, podReadyMs: opts.podReadyMs });
 
   // Catch up with whatever exists already (bootstrap objects, or a store that outlived a stop()).
@@ -109,6 +111,7 @@ export function startControllers(opts: ControllerOptions): { stop(): void } {
       unsubscribe();
       kubelet.stop();
       for (const q of queues) q.stop();
+      namespaceLifecycle.stop();
       clearInterval(eventPruner);
     },
   };

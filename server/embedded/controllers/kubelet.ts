@@ -1,7 +1,7 @@
 import type { Clock } from '../../clock.ts';
 import type { ObjectStore } from '../apiserver/store.ts';
 import type { KubeObject, StoreEvent } from '../apiserver/types.ts';
-import { NODE, allocatePodIp } from './addresses.ts';
+import { NODE, allocatePodIp, bindToNode } from './addresses.ts';
 import { KUBELET, SCHEDULER, recordEvent } from './events.ts';
 import { kindsOf } from './kinds.ts';
 import { rfc3339 } from '../apiserver/object-meta.ts';
@@ -40,15 +40,15 @@ export function startKubelet(store: ObjectStore, clock: Clock, timing: KubeletTi
   const advance = (ns: string, name: string, uid: string, stage: PodStage): boolean => {
     const current = store.get(kinds.pods, ns, name);
     if (!current || current.metadata.uid !== uid) return false;
-    const pod = structuredClone(current) as KubeObject;
-    pod.spec ??= {};
-    if (stage === 'scheduled') pod.spec.nodeName ??= NODE.name;
+    const pod = bindToNode(current);
     const hasInit = (pod.spec.initContainers ?? []).length > 0;
     const needsIp = stage !== 'scheduled' || !hasInit;
     const ip = pod.status?.podIP ?? (needsIp ? allocatePodIp(store) : undefined);
     pod.status = podStatusAt(pod, stage, clock.now(), ip);
     try {
-      store.update(kinds.pods, pod);
+      // Scheduling binds the pod and records it in its status; later stages write status only.
+      if (stage === 'scheduled') store.bind(kinds.pods, pod);
+      else store.updateStatus(kinds.pods, pod);
     } catch {
       return false;
     }
@@ -90,7 +90,7 @@ export function startKubelet(store: ObjectStore, clock: Clock, timing: KubeletTi
       const condition = { type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: rfc3339(clock.now()), reason: 'Unschedulable', message: TOO_MANY_PODS };
       next.status = { ...(next.status ?? {}), phase: 'Pending', conditions: [condition] };
       try {
-        store.update(kinds.pods, next);
+        store.updateStatus(kinds.pods, next);
       } catch {
         return;
       }
@@ -201,3 +201,4 @@ export function startKubelet(store: ObjectStore, clock: Clock, timing: KubeletTi
     },
   };
 }
+

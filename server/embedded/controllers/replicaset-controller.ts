@@ -99,5 +99,5 @@ export function writeStatus(store: ObjectStore, type: Kinds['replicasets'], obj:
   if (JSON.stringify(obj.status ?? {}) === JSON.stringify(status)) return;
   const next = structuredClone(obj) as KubeObject;
   next.status = status;
-  store.update(type, next);
+  store.updateStatus(type, next);
 }
