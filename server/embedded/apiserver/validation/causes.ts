@@ -72,17 +72,3 @@ export function jsonType(v: unknown): string {
   return typeof v;
 }
 
-/**
- * The segments of a cause's field path, for finding the spot in a YAML document:
- * `spec.http[0].match[1].headers[end-user]` → ['spec', 'http', 0, 'match', 1, 'headers', 'end-user'].
- * Numbers in brackets are list indexes; anything else in brackets is a map key.
- */
-export function fieldPathSegments(field: string): Array<string | number> {
-  const out: Array<string | number> = [];
-  const re = /([^.[\]]+)|\[([^\]]*)\]/g;
-  for (let m; (m = re.exec(field)); ) {
-    if (m[1] !== undefined) out.push(m[1]);
-    else out.push(/^\d+$/.test(m[2]) ? Number(m[2]) : m[2]);
-  }
-  return out;
-}

@@ -15,7 +15,7 @@ import { checkAuthorizationPolicy, checkPeerAuthentication, checkRequestAuthenti
 import { checkShape } from './structural.ts';
 
 export { istioJsonSchemas } from './schemas.ts';
-export { fieldPathSegments } from './causes.ts';
+export { fieldPathSegments } from '../../../field-path.ts';
 export { istioWarnings } from './warnings.ts';
 export { builtinValidationHook, validateBuiltinObject, builtinDecodeError, UNDELETABLE_NAMESPACES } from './kube-strategies.ts';
 
