@@ -1,6 +1,6 @@
 import type { StatusCause } from '../types.ts';
 
-/** A field path the way apimachinery prints it: `spec.http[0].match[1].headers[end-user]`. */
+/** A field path as a real API server names it in a 422's causes, which kubectl prints: `spec.http[0].match[1].headers[end-user]`. */
 export class FieldPath {
   constructor(readonly text: string) {}
   child(name: string): FieldPath {
@@ -25,7 +25,7 @@ export function showValue(v: unknown): string {
   return JSON.stringify(Array.isArray(v) ? 'array' : 'object');
 }
 
-/** Collects causes in the wording of k8s.io/apimachinery's field errors. */
+/** Collects causes worded as a real API server words its field errors, so the deck's refusals read as a cluster's would. */
 export class Causes {
   readonly list: StatusCause[] = [];
 

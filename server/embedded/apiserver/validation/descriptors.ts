@@ -1,7 +1,7 @@
 /**
- * The spec shapes of the Istio kinds the embedded cluster serves, hand-written from
- * istio.io/api (networking v1, security v1) as served by Istio 1.28. Field names and
- * enums are exact; descriptions are short paraphrases for editor hovers.
+ * The spec shapes of the Istio kinds the embedded cluster serves, with the field names and
+ * enums of Istio 1.28's CRDs (networking v1, security v1) exactly, so the embedded cluster
+ * refuses what a cluster with Istio refuses; descriptions are short paraphrases for editor hovers.
  */
 import { ISTIO_KIND_LIST, type IstioKindName } from '../../../kinds.ts';
 import { any, arr, bool, duration, enumOf, int, labels, map, num, obj, str, strings, uint32, type Shape } from './schema-dsl.ts';

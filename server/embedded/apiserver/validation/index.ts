@@ -1,7 +1,7 @@
 /**
  * Validation of Istio objects the way a cluster with Istio does it: the CRDs'
  * structural schemas first (types, unknown fields, enums, durations), then istiod's
- * validating webhook rules. Causes carry apimachinery-style field paths and the whole
+ * validating webhook rules. Causes carry field paths as a real API server writes them, and the whole
  * text, because kubectl prints only the causes of a 422.
  */
 import { invalid } from '../errors.ts';
