@@ -66,18 +66,19 @@ const ISTIO_NETWORKING = ['v1', 'v1beta1', 'v1alpha3'] as const;
 const ISTIO_SECURITY = ['v1', 'v1beta1'] as const;
 const YAML = { withObject: true } as const;
 
-type Options<S> = Partial<Omit<KindInfo, 'id' | 'kind' | 'group' | 'plural' | 'streamed'>> & { streamed?: S };
-/** An entry typed with its literal name, stream and Istio flag, so StreamedKind and IstioKindName are exact unions. */
-type Typed<K, S, I> = KindInfo & { id: K; kind: K; streamed: S; istio: I };
+/** `id` defaults to the kind's name; give one (`Gateway.gateway.networking.k8s.io`) when another group already uses the name. */
+type Options<S, Id> = Partial<Omit<KindInfo, 'id' | 'kind' | 'group' | 'plural' | 'streamed'>> & { streamed?: S; id?: Id };
+/** An entry typed with its literal id, name, stream and Istio flag, so StreamedKind and IstioKindName are exact unions. */
+type Typed<Id, K, S, I> = KindInfo & { id: Id; kind: K; streamed: S; istio: I };
 
-function entry<const K extends string, const S extends StreamSpec | undefined = undefined>(kind: K, group: string, plural: string, options: Options<S> = {}): Typed<K, S, false> {
-  return { id: kind, kind, group, plural, versions: ['v1'], shortNames: [], namespaced: true, sceneOwned: false, meshSnapshot: false, ...options, istio: false } as Typed<K, S, false>;
+function entry<const K extends string, const S extends StreamSpec | undefined = undefined, const Id extends string = K>(kind: K, group: string, plural: string, options: Options<S, Id> = {}): Typed<Id, K, S, false> {
+  return { id: kind, kind, group, plural, versions: ['v1'], shortNames: [], namespaced: true, sceneOwned: false, meshSnapshot: false, ...options, istio: false } as Typed<Id, K, S, false>;
 }
 
 /** Istio's kinds: scenes own them and the deck may always change them. */
-function istio<const K extends string, const S extends StreamSpec | undefined = undefined>(kind: K, group: 'networking.istio.io' | 'security.istio.io', plural: string, options: Options<S> = {}): Typed<K, S, true> {
+function istio<const K extends string, const S extends StreamSpec | undefined = undefined, const Id extends string = K>(kind: K, group: 'networking.istio.io' | 'security.istio.io', plural: string, options: Options<S, Id> = {}): Typed<Id, K, S, true> {
   const versions = group === 'security.istio.io' ? ISTIO_SECURITY : ISTIO_NETWORKING;
-  return { ...entry(kind, group, plural, { versions, sceneOwned: true, change: 'istio', ...options }), istio: true } as Typed<K, S, true>;
+  return { ...entry(kind, group, plural, { versions, sceneOwned: true, change: 'istio', ...options }), istio: true } as Typed<Id, K, S, true>;
 }
 
 /** In the embedded API's discovery order for the Istio kinds. */
@@ -111,6 +112,7 @@ export type YamlKind = Extract<Entry, { streamed: { withObject: true } }>['id'];
 /** Kinds by id. A Map, so `constructor` or `__proto__` are never kinds. */
 const BY_ID = new Map<string, KindInfo>(KIND_LIST.map((k) => [k.id, k]));
 const BY_GROUP_KIND = new Map<string, KindInfo>(KIND_LIST.map((k) => [`${k.group}/${k.kind}`, k]));
+if (BY_ID.size !== KIND_LIST.length || BY_GROUP_KIND.size !== KIND_LIST.length) throw new Error('two entries in the list of kinds share an id, or a group and kind');
 
 export const STREAMED_KINDS: readonly StreamedKind[] = KIND_LIST.filter((k) => k.streamed).map((k) => k.id as StreamedKind);
 /** What a scene owns: resetting to a scene prunes these. */
