@@ -7,22 +7,14 @@
  * `seq` it saw and gets the missed changes, or a fresh snapshot when they are gone.
  */
 
+import { STREAMED_KINDS, type StreamedKind } from './kinds.ts';
+
 export const WS_PATH = '/ws';
 /** Largest client message the server reads, in bytes. */
 export const MAX_CLIENT_MESSAGE_BYTES = 64 * 1024;
 
-/** Kinds the deck streams; the names are the Kubernetes kinds. */
-export const STREAMED_KINDS = [
-  'Pod',
-  'Service',
-  'Deployment',
-  'VirtualService',
-  'DestinationRule',
-  'Gateway',
-  'ServiceEntry',
-  'PeerAuthentication',
-] as const;
-export type StreamedKind = (typeof STREAMED_KINDS)[number];
+/** Kinds the deck streams, by their ids in the one list of kinds. */
+export { STREAMED_KINDS, type StreamedKind };
 
 // ---- topics -------------------------------------------------------------------------
 
@@ -35,7 +27,7 @@ export const PRESENTER_TOPIC = 'presenter';
 export const HEALTH_TOPIC = 'health';
 
 export function parseResourcesTopic(topic: string): { kind: StreamedKind; namespace: string } | undefined {
-  const m = /^resources\/([A-Za-z]+)\/([a-z0-9-]{1,63})$/.exec(topic);
+  const m = /^resources\/([A-Za-z0-9.]{1,120})\/([a-z0-9-]{1,63})$/.exec(topic);
   if (!m || !(STREAMED_KINDS as readonly string[]).includes(m[1])) return undefined;
   return { kind: m[1] as StreamedKind, namespace: m[2] };
 }

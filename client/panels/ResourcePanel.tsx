@@ -1,11 +1,10 @@
 import { useRef } from 'react';
 import { stringify } from 'yaml';
+import type { YamlKind } from '../../server/kinds.ts';
 import { withoutBookkeeping } from '../../server/object-view.ts';
 import { resourcesTopic, type ObjectSummary, type ResourcesChange, type ResourcesSnapshot } from '../../server/protocol.ts';
 import { useTopic } from '../live/index.ts';
 import { Panel } from './Panel.tsx';
-
-type IstioKind = 'VirtualService' | 'DestinationRule' | 'Gateway';
 
 /** The object as a reader wants it: no server bookkeeping, as the apply diffs show it. */
 export function displayYaml(obj: unknown): string {
@@ -56,7 +55,7 @@ export function resourceChangeSummary(kind: string, change: ResourcesChange | un
 }
 
 /** The live YAML of Istio objects of one kind, with the lines of the latest change highlighted. */
-export function ResourcePanel({ kind, namespace, name }: { kind: IstioKind; namespace: string; name?: string }) {
+export function ResourcePanel({ kind, namespace, name }: { kind: YamlKind; namespace: string; name?: string }) {
   const t = useTopic<ResourcesSnapshot>(resourcesTopic(kind, namespace));
   const items = ((t.data?.items ?? []) as ObjectSummary[]).filter((i) => !name || i.name === name);
   // Per object: the YAML lines shown before the latest change, to diff against.

@@ -5,7 +5,7 @@ import type { ApplyDocumentResult, ApplyResponse } from '../protocol.ts';
 import { withoutBookkeeping } from '../object-view.ts';
 import { errorMessage, errorStatus, errorStatusBody, type ClusterConnection } from '../cluster/connection.ts';
 import { DocumentError, parseManifests, timeSlicer, type ParsedDocument } from './yaml-documents.ts';
-import { apiVersionOf, findKind, ROUTING_KINDS } from '../cluster/kinds.ts';
+import { apiVersionOf, changeableKinds, kindOfObject, kindsNamed } from '../kinds.ts';
 
 export const FIELD_MANAGER = 'istio-live-deck';
 
@@ -16,21 +16,22 @@ export interface ChangePolicy {
   defaultNamespace: string;
 }
 
-/** Istio's networking and security kinds: the same ones a scene owns. */
-export const ISTIO_CHANGE_KINDS = ROUTING_KINDS;
-/** Kinds the talk's own manifests hold (Bookinfo, httpbin, sleep). */
-export const TALK_MANIFEST_KINDS = ['Namespace', 'Deployment', 'Service', 'ServiceAccount', 'ConfigMap'];
-
 /** The allow-list: Istio's kinds, plus the talk's own workloads unless `kinds` is 'istio' (the deck's RBAC in a cluster). */
 export function defaultChangePolicy(namespaces: string[], kinds: 'istio' | 'talk' = 'talk'): ChangePolicy {
   return {
-    kinds: new Set(kinds === 'istio' ? ISTIO_CHANGE_KINDS : [...ISTIO_CHANGE_KINDS, ...TALK_MANIFEST_KINDS]),
+    kinds: new Set(changeableKinds(kinds)),
     namespaces: new Set(namespaces.filter((n) => n !== 'istio-system' && n !== 'kube-system')),
     defaultNamespace: 'default',
   };
 }
 
 type Obj = ParsedDocument['object'];
+
+/** Does the policy let the deck write objects of this one's kind? Told apart by API group, as two groups may share a kind's name. */
+export function mayChangeKind(policy: ChangePolicy, o: { apiVersion?: string; kind?: string }): boolean {
+  const id = kindOfObject(o)?.id;
+  return id !== undefined && policy.kinds.has(id);
+}
 
 /**
  * Applies multi-document YAML: checks every document against the policy, dry-runs all of
@@ -92,7 +93,7 @@ function checkPolicy(policy: ChangePolicy, d: ParsedDocument): void {
     return;
   }
   o.metadata.namespace ||= policy.defaultNamespace;
-  if (!policy.kinds.has(o.kind)) {
+  if (!mayChangeKind(policy, o)) {
     throw new DocumentError({ error: `document ${d.index + 1}: kind ${o.kind} is not one the deck may change (allowed: ${[...policy.kinds].join(', ')})`, document: d.index, line: d.locate('kind')?.line, field: 'kind', kind: o.kind, name: o.metadata.name });
   }
   if (!policy.namespaces.has(o.metadata.namespace)) {
@@ -102,9 +103,8 @@ function checkPolicy(policy: ChangePolicy, d: ParsedDocument): void {
 
 /** A known kind under another API group is refused as kubectl refuses it: no such kind in that version. */
 function checkKindVersion(d: ParsedDocument): void {
-  const info = findKind(d.object.kind);
-  const group = d.object.apiVersion.includes('/') ? d.object.apiVersion.split('/')[0] : '';
-  if (info && info.group !== group) throw noMatchesFor(d, `(the kind is served as ${apiVersionOf(info)})`);
+  const named = kindsNamed(d.object.kind);
+  if (named.length && !kindOfObject(d.object)) throw noMatchesFor(d, `(the kind is served as ${named.map(apiVersionOf).join(' or ')})`);
 }
 
 function noMatchesFor(d: ParsedDocument, hint = ''): DocumentError {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import express, { type Request, type Response } from 'express';
 import type { ClusterConnection } from '../cluster/connection.ts';
-import { apiVersionOf, findKind, KINDS } from '../cluster/kinds.ts';
+import { apiVersionOf, findKind, KIND_LIST } from '../kinds.ts';
 import type { ClusterSession } from '../hub/cluster-session.ts';
 import { applyManifests, deleteManifests, type ChangePolicy } from './apply.ts';
 import { bearerToken, tokenMatches } from './auth.ts';
@@ -88,7 +88,7 @@ export function apiRouter(opts: ApiOptions): express.Router {
 
   r.get('/object/:kind/:namespace/:name', withTarget(async (t, req, res) => {
     const info = findKind(String(req.params.kind));
-    if (!info) return res.status(400).json({ error: `unknown kind "${String(req.params.kind).slice(0, 40)}" (kinds: ${Object.keys(KINDS).join(', ')})`, field: 'kind' });
+    if (!info) return res.status(400).json({ error: `unknown kind "${String(req.params.kind).slice(0, 40)}" (kinds: ${KIND_LIST.map((k) => k.id).join(', ')})`, field: 'kind' });
     if (!t.policy.namespaces.has(String(req.params.namespace)) && req.params.namespace !== 'istio-system') return res.status(403).json({ error: `namespace ${String(req.params.namespace).slice(0, 63)} is not shown by this deck` });
     if (!OBJECT_NAME.test(String(req.params.name))) return res.status(400).json({ error: `name "${String(req.params.name).slice(0, 60)}" is not a Kubernetes object name (lower-case letters, digits, "-" and ".", at most 253)`, field: 'name' });
     const obj = await t.connection.objects.read({ apiVersion: apiVersionOf(info), kind: info.kind, metadata: { name: String(req.params.name), namespace: String(req.params.namespace) } });

@@ -3,7 +3,7 @@ import { join, normalize } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import type { ClusterConnection } from '../cluster/connection.ts';
 import { DocumentError } from './yaml-documents.ts';
-import { kindInfo } from '../cluster/kinds.ts';
+import { apiVersionOf, kindInfo, STREAMED_KINDS } from '../kinds.ts';
 import { stringify } from 'yaml';
 import { applyManifests, deleteManifests, type ChangePolicy } from './apply.ts';
 import { withoutBookkeeping } from '../object-view.ts';
@@ -16,14 +16,10 @@ import type { RunResult } from '../protocol.ts';
 
 export type { RunResult } from '../protocol.ts';
 
-const GET_ALIASES: Record<string, string> = {
-  po: 'Pod', pod: 'Pod', pods: 'Pod',
-  svc: 'Service', service: 'Service', services: 'Service',
-  deploy: 'Deployment', deployment: 'Deployment', deployments: 'Deployment',
-  vs: 'VirtualService', virtualservice: 'VirtualService', virtualservices: 'VirtualService',
-  dr: 'DestinationRule', destinationrule: 'DestinationRule', destinationrules: 'DestinationRule',
-  gw: 'Gateway', gateway: 'Gateway', gateways: 'Gateway',
-};
+/** What `kubectl get` accepts for the kinds the panels show: short name, singular and plural. */
+const GET_KINDS = STREAMED_KINDS.map((id) => kindInfo(id));
+const GET_ALIASES = new Map(GET_KINDS.flatMap((k) => [...k.shortNames, k.kind.toLowerCase(), k.plural].map((alias) => [alias, k.id])));
+const GET_KIND_NAMES = `${GET_KINDS.slice(0, -1).map((k) => k.plural).join(', ')} and ${GET_KINDS.at(-1)!.plural}`;
 
 /**
  * Runs one of the talk's kubectl commands through the deck's own cluster connection, so
@@ -120,8 +116,8 @@ async function runKubectl(connection: ClusterConnection, policy: ChangePolicy, r
     return printed(res.results.map((r) => `${kindPath(r.kind)}/${r.name} ${r.result}`).join('\n'));
   }
   if (verb === 'label') return labelNamespace(connection, policy, args);
-  const kinds = (args[1] ?? '').split(',').map((k) => GET_ALIASES[k]);
-  if (!kinds.length || kinds.some((k) => !k)) return refused(`the deck can show pods, services, deployments, virtualservices, destinationrules and gateways; run "${argv.join(' ')}" in a terminal`);
+  const kinds = (args[1] ?? '').split(',').map((k) => GET_ALIASES.get(k));
+  if (!kinds.length || !kinds.every((k) => k !== undefined)) return refused(`the deck can show ${GET_KIND_NAMES}; run "${argv.join(' ')}" in a terminal`);
   const name = args[2] && !args[2].startsWith('-') ? args[2] : undefined;
   const format = flagValue(args, '-o', '--output');
   if (format && format !== 'yaml') return refused(`the deck shows tables and -o yaml; run "${argv.join(' ')}" in a terminal`);
@@ -230,7 +226,7 @@ const kindPath = (kind: string) => (kind === 'Namespace' ? 'namespace' : `${kind
 
 async function listObjects(connection: ClusterConnection, kind: string, namespace: string, name?: string): Promise<k8s.KubernetesObject[]> {
   const info = kindInfo(kind);
-  const items = (await connection.objects.list(info.group ? `${info.group}/${info.version}` : info.version, kind, namespace)).items;
+  const items = (await connection.objects.list(apiVersionOf(info), info.kind, namespace)).items;
   return name ? items.filter((o) => o.metadata?.name === name) : items;
 }
 

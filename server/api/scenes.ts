@@ -4,8 +4,8 @@ import * as k8s from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import type { ApplyResponse, PreflightResult, SceneApplyResponse, SceneMode, SceneObjectRef } from '../protocol.ts';
 import { errorMessage, errorStatus, type ClusterConnection } from '../cluster/connection.ts';
-import { apiVersionOf, kindInfo, ROUTING_KINDS } from '../cluster/kinds.ts';
-import { applyManifests, unifiedDiff, type ChangePolicy } from './apply.ts';
+import { apiVersionOf, kindOfObject, SCENE_KINDS } from '../kinds.ts';
+import { applyManifests, mayChangeKind, unifiedDiff, type ChangePolicy } from './apply.ts';
 import { DocumentError, parseManifests, type ParsedDocument } from './yaml-documents.ts';
 
 export interface Scene {
@@ -50,16 +50,16 @@ export async function applyScene(connection: ClusterConnection, policy: ChangePo
   const mode = opts.mode ?? 'reset';
   const text = await sceneDocuments(root, scene);
   const docs = text.trim() ? await parseManifests(text) : [];
-  const wanted = new Set(docs.map((d) => `${d.object.kind}/${d.object.metadata.namespace}/${d.object.metadata.name}`));
+  const wanted = new Set(docs.map((d) => `${kindOfObject(d.object)?.id ?? d.object.kind}/${d.object.metadata.namespace}/${d.object.metadata.name}`));
   // Kinds this deck may not write (its RBAC in a cluster: Istio's kinds only) must already be there.
-  const present = await checkPresent(connection, policy, scene, docs.filter((d) => !policy.kinds.has(d.object.kind)));
-  const writable = docs.filter((d) => policy.kinds.has(d.object.kind));
+  const present = await checkPresent(connection, policy, scene, docs.filter((d) => !mayChangeKind(policy, d.object)));
+  const writable = docs.filter((d) => mayChangeKind(policy, d.object));
   let applied: ApplyResponse = { dryRun: opts.dryRun, results: [] };
   if (writable.length) applied = await applyManifests(connection, policy, writable.length === docs.length ? text : writable.map((d) => stringify(d.object)).join('---\n'), opts);
   const response: SceneApplyResponse = { ...applied, results: [...present, ...applied.results], scene: scene.name, mode, kept: [] };
   for (const namespace of scene.namespaces) {
-    for (const kind of ROUTING_KINDS) {
-      const info = kindInfo(kind);
+    for (const info of SCENE_KINDS) {
+      const kind = info.kind;
       let items: k8s.KubernetesObject[];
       try {
         items = (await connection.objects.list(apiVersionOf(info), kind, namespace)).items;
@@ -69,7 +69,7 @@ export async function applyScene(connection: ClusterConnection, policy: ChangePo
       }
       for (const item of items) {
         const name = item.metadata!.name!;
-        if (wanted.has(`${kind}/${namespace}/${name}`)) continue;
+        if (wanted.has(`${info.id}/${namespace}/${name}`)) continue;
         if (mode === 'catch-up') {
           response.kept.push({ kind, name, namespace });
           continue;

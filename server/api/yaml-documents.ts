@@ -1,5 +1,6 @@
 import { Composer, isAlias, isMap, isScalar, LineCounter, Lexer, Parser, visit, type Document } from 'yaml';
 import type { ApiErrorBody } from '../protocol.ts';
+import { fieldPathSegments } from '../field-path.ts';
 
 export interface ParsedDocument {
   index: number;
@@ -191,21 +192,6 @@ export function deepestNesting(text: string, max: number): { line: number } | un
     }
   }
   return undefined;
-}
-
-/** `spec.http[0].route[0].weight` → ['spec','http',0,'route',0,'weight']. */
-export function fieldPathSegments(path: string): Array<string | number> {
-  const segs: Array<string | number> = [];
-  for (const part of path.replace(/^\./, '').split('.')) {
-    const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
-    if (!m) {
-      segs.push(part);
-      continue;
-    }
-    if (m[1]) segs.push(m[1]);
-    for (const idx of m[2].matchAll(/\[(\d+)\]/g)) segs.push(Number(idx[1]));
-  }
-  return segs;
 }
 
 /** The deepest node on the path that exists, so a missing field points at its parent. */

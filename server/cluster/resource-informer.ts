@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import * as k8s from '@kubernetes/client-node';
 import { errorMessage, errorStatus, type ClusterConnection } from './connection.ts';
-import { collectionPath, kindInfo, type KindInfo } from './kinds.ts';
+import { apiVersionOf, collectionPath, kindInfo, type KindInfo } from '../kinds.ts';
 
 const MISSING_KIND_BACKOFF_MS = 5_000;
 
@@ -59,7 +59,7 @@ export class ResourceInformer extends EventEmitter {
 
   private makeInformer() {
     const { info, namespace } = this;
-    const apiVersion = info.group ? `${info.group}/${info.version}` : info.version;
+    const apiVersion = apiVersionOf(info);
     const { fieldSelector } = this.opts;
     const listFn = () => this.connection.objects.list(apiVersion, info.kind, namespace, undefined, undefined, undefined, fieldSelector) as Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>;
     const informer = new k8s.ListWatch(collectionPath(info, namespace), new k8s.Watch(this.connection.kc), listFn, false, undefined, fieldSelector);

@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import * as k8s from '@kubernetes/client-node';
 import type { ClusterConnection } from './connection.ts';
-import { collectionPath, kindInfo } from './kinds.ts';
+import { collectionPath, kindInfo } from '../kinds.ts';
 
 /** What kubectl asks for to print `kubectl get`: the server's own columns and cells. */
 const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io, application/json';

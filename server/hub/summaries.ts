@@ -1,11 +1,10 @@
 import type { ObjectSummary, PodSummary, ResourceSummary } from '../protocol.ts';
 import { podStatusReason } from '../cluster/pod-status.ts';
+import { findKind } from '../kinds.ts';
 
 type Obj = { kind?: string; metadata?: any; spec?: any; status?: any; [k: string]: any };
 
-const ISTIO_KINDS = new Set(['VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Sidecar', 'PeerAuthentication', 'AuthorizationPolicy', 'RequestAuthentication']);
-
-/** What a table row needs of an object: small, and the same for every cluster. */
+/** What a table row needs of an object: small, and the same for every cluster. `kind` is the kind's id. */
 export function summarize(kind: string, obj: Obj): ResourceSummary {
   return kind === 'Pod' ? summarizePod(obj) : summarizeObject(kind, obj);
 }
@@ -39,27 +38,13 @@ function summarizeObject(kind: string, obj: Obj): ObjectSummary {
     resourceVersion: String(obj.metadata?.resourceVersion ?? ''),
     labels: obj.metadata?.labels,
   };
-  if (ISTIO_KINDS.has(kind)) {
+  const info = findKind(kind);
+  const stream = info?.streamed;
+  if (info && stream?.withObject) {
     const { managedFields, ...metadata } = obj.metadata ?? {};
     void managedFields;
-    summary.object = { apiVersion: obj.apiVersion, kind, metadata: { ...metadata, creationTimestamp: summary.creationTimestamp }, spec: obj.spec };
+    summary.object = { apiVersion: obj.apiVersion, kind: info.kind, metadata: { ...metadata, creationTimestamp: summary.creationTimestamp }, spec: obj.spec };
   }
-  if (kind === 'Deployment') {
-    summary.columns = {
-      READY: `${obj.status?.readyReplicas ?? 0}/${obj.spec?.replicas ?? 0}`,
-      'UP-TO-DATE': String(obj.status?.updatedReplicas ?? 0),
-      AVAILABLE: String(obj.status?.availableReplicas ?? 0),
-    };
-  }
-  if (kind === 'Service') {
-    const ports = (obj.spec?.ports ?? []).map((p: any) => `${p.port}${p.nodePort ? ':' + p.nodePort : ''}/${p.protocol ?? 'TCP'}`).join(',');
-    const lb = obj.status?.loadBalancer?.ingress?.[0];
-    summary.columns = {
-      TYPE: obj.spec?.type ?? 'ClusterIP',
-      'CLUSTER-IP': obj.spec?.clusterIP ?? '',
-      'EXTERNAL-IP': lb?.ip ?? lb?.hostname ?? (obj.spec?.type === 'LoadBalancer' ? '<pending>' : '<none>'),
-      'PORT(S)': ports,
-    };
-  }
+  if (stream?.columns) summary.columns = stream.columns(obj);
   return summary;
 }

@@ -134,6 +134,16 @@ describe('deck server on the embedded cluster', () => {
     expect(got.code).not.toBe(0);
   });
 
+  it('puts the marker of an error under a map key in brackets on that key\'s line', async () => {
+    // The cause's field is spec.http[0].match[0].headers[end-user].exact: the bracketed header name is a map key.
+    const bad = VS('reviews').replace('  - route:\n', '  - match:\n    - headers:\n        end-user:\n          exact: 7\n    route:\n');
+    const res = await post('/api/apply', bad, fixture.deck.token);
+    expect(res.status).toBe(422);
+    const err = await res.json();
+    expect(err.field).toBe('spec.http[0].match[0].headers[end-user].exact');
+    expect(err.line).toBe(bad.split('\n').findIndex((l) => l.includes('exact: 7')) + 1);
+  });
+
   it('points at the line of a YAML syntax error', async () => {
     const res = await post('/api/apply', 'apiVersion: v1\nkind: [unclosed\n', fixture.deck.token);
     expect(res.status).toBe(422);

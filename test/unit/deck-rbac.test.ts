@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { KINDS, ROUTING_KINDS } from '../../server/cluster/kinds.ts';
-import { STREAMED_KINDS } from '../../server/protocol.ts';
+import { kindInfo, SCENE_KINDS, STREAMED_KINDS } from '../../server/kinds.ts';
 import { parseDeckConfig } from '../../server/config.ts';
 import { defaultChangePolicy } from '../../server/api/apply.ts';
 
@@ -34,7 +33,7 @@ const grants = docs
   });
 
 function allowed(verb: string, kind: string, namespace: string, name?: string): boolean {
-  const info = KINDS[kind];
+  const info = kindInfo(kind);
   return grants.some(
     (g) =>
       (g.namespace === '*' || g.namespace === namespace) &&
@@ -54,7 +53,7 @@ describe('manifests/deck/deck.yaml: the deck in a cluster, with least privilege'
   });
 
   it('may apply (server-side: patch) and delete Istio kinds in the talk namespace only', () => {
-    for (const kind of ROUTING_KINDS) {
+    for (const { id: kind } of SCENE_KINDS) {
       for (const verb of ['create', 'patch', 'delete']) expect(allowed(verb, kind, 'default'), `${verb} ${kind}`).toBe(true);
       expect(allowed('patch', kind, 'istio-system'), `patch ${kind} in istio-system`).toBe(false);
     }

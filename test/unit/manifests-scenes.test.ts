@@ -2,13 +2,14 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { SCENE_KINDS } from '../../server/kinds.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: any };
 type Scene = { name: string; title: string; namespaces: string[]; platform: string[]; routing: string[] };
 
-const ROUTING_KINDS = ['VirtualService', 'DestinationRule', 'Gateway', 'PeerAuthentication', 'AuthorizationPolicy'];
+const ROUTING_KINDS = SCENE_KINDS.map((k) => k.kind);
 const catalogue = parse(readFileSync(join(ROOT, 'manifests/scenes.yaml'), 'utf8')) as { scenes: Scene[] };
 const scenes = catalogue.scenes;
 

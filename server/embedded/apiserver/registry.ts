@@ -1,28 +1,18 @@
+import { ISTIO_KIND_LIST, type KindInfo } from '../../kinds.ts';
 import { CUSTOM_RESOURCE_STRATEGY, NAMESPACE_STRATEGY, PLAIN_STRATEGY, POD_STRATEGY, WORKLOAD_STRATEGY } from './strategy.ts';
 import type { ResourceType } from './types.ts';
 
 
-const istioNetworking = (kind: string, plural: string, shortNames: string[]): ResourceType => ({
-  group: 'networking.istio.io',
-  versions: ['v1', 'v1beta1', 'v1alpha3'],
-  kind,
-  plural,
-  singular: kind.toLowerCase(),
-  namespaced: true,
-  shortNames,
-  categories: ['istio-io', 'networking-istio-io'],
-  strategy: CUSTOM_RESOURCE_STRATEGY,
-});
-
-const istioSecurity = (kind: string, plural: string, shortNames: string[]): ResourceType => ({
-  group: 'security.istio.io',
-  versions: ['v1', 'v1beta1'],
-  kind,
-  plural,
-  singular: kind.toLowerCase(),
-  namespaced: true,
-  shortNames,
-  categories: ['istio-io', 'security-istio-io'],
+/** An Istio kind from the deck's list of kinds, as its CRD serves it. */
+const istioType = (k: KindInfo): ResourceType => ({
+  group: k.group,
+  versions: [...k.versions],
+  kind: k.kind,
+  plural: k.plural,
+  singular: k.kind.toLowerCase(),
+  namespaced: k.namespaced,
+  shortNames: [...k.shortNames],
+  categories: ['istio-io', k.group.replaceAll('.', '-')],
   strategy: CUSTOM_RESOURCE_STRATEGY,
 });
 
@@ -41,14 +31,7 @@ export const RESOURCE_TYPES: ResourceType[] = [
   { group: '', versions: ['v1'], kind: 'Event', plural: 'events', singular: 'event', namespaced: true, shortNames: ['ev'], strategy: PLAIN_STRATEGY },
   { group: 'apps', versions: ['v1'], kind: 'Deployment', plural: 'deployments', singular: 'deployment', namespaced: true, shortNames: ['deploy'], categories: ['all'], subresources: ['scale', 'status'], strategy: WORKLOAD_STRATEGY },
   { group: 'apps', versions: ['v1'], kind: 'ReplicaSet', plural: 'replicasets', singular: 'replicaset', namespaced: true, shortNames: ['rs'], categories: ['all'], subresources: ['scale', 'status'], strategy: WORKLOAD_STRATEGY },
-  istioNetworking('VirtualService', 'virtualservices', ['vs']),
-  istioNetworking('DestinationRule', 'destinationrules', ['dr']),
-  istioNetworking('Gateway', 'gateways', ['gw']),
-  istioNetworking('ServiceEntry', 'serviceentries', ['se']),
-  istioNetworking('Sidecar', 'sidecars', []),
-  istioSecurity('PeerAuthentication', 'peerauthentications', ['pa']),
-  istioSecurity('AuthorizationPolicy', 'authorizationpolicies', ['ap']),
-  istioSecurity('RequestAuthentication', 'requestauthentications', ['ra']),
+  ...ISTIO_KIND_LIST.map(istioType),
 ];
 
 export class ResourceRegistry {

@@ -16,7 +16,8 @@ interface Column {
 }
 
 /**
- * Like k8s.io/apimachinery duration.HumanDuration: `45s`, `3m12s`, `15m`, `2h5m`, `3d4h`, `2y10d`.
+ * An AGE as `kubectl get` prints it, so the deck's tables read as a terminal's:
+ * `45s`, `3m12s`, `15m`, `2h5m`, `3d4h`, `2y10d`.
  */
 export function humanDuration(ms: number): string {
   const seconds = Math.floor(ms / 1000);

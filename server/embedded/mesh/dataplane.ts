@@ -9,7 +9,7 @@ import { type InboundCall, serveInbound } from './inbound.ts';
 import { LoadBalancers } from './load-balancer.ts';
 import { plainRoute } from './plan.ts';
 import { type RouteInput, routeAtGateway, routeFromSidecar } from './router.ts';
-import { type MeshSnapshot, SNAPSHOT_KINDS, buildSnapshot } from './snapshot.ts';
+import { type MeshSnapshot, buildSnapshot, isSnapshotKind } from './snapshot.ts';
 import type { ServiceInfo } from './services.ts';
 import { newRequestId, proxyIdentity } from './spans.ts';
 import { ConnectionError, type MeshRequest } from './types.ts';
@@ -58,7 +58,7 @@ export class DataPlane implements UpstreamEnv {
     this.realisticLatency = opts.realisticLatency ?? true;
     // Any accepted change to what the snapshot reads invalidates it; the next request compiles it again.
     this.unsubscribe = this.store.onEvent((e) => {
-      if (SNAPSHOT_KINDS.has(e.resource.kind)) this.snap = undefined;
+      if (isSnapshotKind(e.resource)) this.snap = undefined;
     });
   }
 

@@ -1,5 +1,6 @@
 import type { Workload } from '../app-runtime/types.ts';
 import type { ObjectStore } from '../apiserver/store.ts';
+import { kindOfGroup } from '../../kinds.ts';
 import { compileClusters } from './compile-clusters.ts';
 import { compileGateways, compileVirtualServices } from './compile-istio.ts';
 import { type ClusterPlan, type InboundPlan, type RoutePlan, plainRoute } from './plan.ts';
@@ -22,8 +23,8 @@ export interface MeshSnapshot {
   inbound: InboundPlan;
 }
 
-/** The kinds a snapshot is compiled from (Events, ReplicaSets and the like do not matter). */
-export const SNAPSHOT_KINDS = new Set(['Namespace', 'Pod', 'Service', 'VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'PeerAuthentication', 'AuthorizationPolicy']);
+/** Is a snapshot compiled from this kind? (Events, ReplicaSets and the like do not matter.) */
+export const isSnapshotKind = (type: { group: string; kind: string }) => kindOfGroup(type.group, type.kind)?.meshSnapshot === true;
 
 /** A synthetic gateway pod for clusters whose control plane has not created one. */
 const FALLBACK_GATEWAY: Workload = {

@@ -1,6 +1,6 @@
 import type { StatusCause } from '../types.ts';
 
-/** A field path the way apimachinery prints it: `spec.http[0].match[1].headers[end-user]`. */
+/** A field path as a real API server names it in a 422's causes, which kubectl prints: `spec.http[0].match[1].headers[end-user]`. */
 export class FieldPath {
   constructor(readonly text: string) {}
   child(name: string): FieldPath {
@@ -25,7 +25,7 @@ export function showValue(v: unknown): string {
   return JSON.stringify(Array.isArray(v) ? 'array' : 'object');
 }
 
-/** Collects causes in the wording of k8s.io/apimachinery's field errors. */
+/** Collects causes worded as a real API server words its field errors, so the deck's refusals read as a cluster's would. */
 export class Causes {
   readonly list: StatusCause[] = [];
 
@@ -72,17 +72,3 @@ export function jsonType(v: unknown): string {
   return typeof v;
 }
 
-/**
- * The segments of a cause's field path, for finding the spot in a YAML document:
- * `spec.http[0].match[1].headers[end-user]` → ['spec', 'http', 0, 'match', 1, 'headers', 'end-user'].
- * Numbers in brackets are list indexes; anything else in brackets is a map key.
- */
-export function fieldPathSegments(field: string): Array<string | number> {
-  const out: Array<string | number> = [];
-  const re = /([^.[\]]+)|\[([^\]]*)\]/g;
-  for (let m; (m = re.exec(field)); ) {
-    if (m[1] !== undefined) out.push(m[1]);
-    else out.push(/^\d+$/.test(m[2]) ? Number(m[2]) : m[2]);
-  }
-  return out;
-}

@@ -1,8 +1,9 @@
 /**
- * The spec shapes of the Istio kinds the embedded cluster serves, hand-written from
- * istio.io/api (networking v1, security v1) as served by Istio 1.28. Field names and
- * enums are exact; descriptions are short paraphrases for editor hovers.
+ * The spec shapes of the Istio kinds the embedded cluster serves, with the field names and
+ * enums of Istio 1.28's CRDs (networking v1, security v1) exactly, so the embedded cluster
+ * refuses what a cluster with Istio refuses; descriptions are short paraphrases for editor hovers.
  */
+import { ISTIO_KIND_LIST, type IstioKindName } from '../../../kinds.ts';
 import { any, arr, bool, duration, enumOf, int, labels, map, num, obj, str, strings, uint32, type Shape } from './schema-dsl.ts';
 
 const stringMatch = obj(
@@ -364,24 +365,33 @@ const requestAuthentication = obj({
 
 export interface IstioKind {
   kind: string;
-  group: 'networking.istio.io' | 'security.istio.io';
-  versions: string[];
+  group: string;
+  versions: readonly string[];
   spec: Shape;
 }
 
-const NET = ['v1', 'v1beta1', 'v1alpha3'];
-const SEC = ['v1', 'v1beta1'];
-
-export const ISTIO_KINDS: Record<string, IstioKind> = {
-  VirtualService: { kind: 'VirtualService', group: 'networking.istio.io', versions: NET, spec: virtualService },
-  DestinationRule: { kind: 'DestinationRule', group: 'networking.istio.io', versions: NET, spec: destinationRule },
-  Gateway: { kind: 'Gateway', group: 'networking.istio.io', versions: NET, spec: gateway },
-  ServiceEntry: { kind: 'ServiceEntry', group: 'networking.istio.io', versions: NET, spec: serviceEntry },
-  Sidecar: { kind: 'Sidecar', group: 'networking.istio.io', versions: NET, spec: sidecar },
-  PeerAuthentication: { kind: 'PeerAuthentication', group: 'security.istio.io', versions: SEC, spec: peerAuthentication },
-  AuthorizationPolicy: { kind: 'AuthorizationPolicy', group: 'security.istio.io', versions: SEC, spec: authorizationPolicy },
-  RequestAuthentication: { kind: 'RequestAuthentication', group: 'security.istio.io', versions: SEC, spec: requestAuthentication },
+/** Each Istio kind's spec shape; the type makes a new Istio kind in the list of kinds need one. */
+const SPECS: Record<IstioKindName, Shape> = {
+  VirtualService: virtualService,
+  DestinationRule: destinationRule,
+  Gateway: gateway,
+  ServiceEntry: serviceEntry,
+  Sidecar: sidecar,
+  PeerAuthentication: peerAuthentication,
+  AuthorizationPolicy: authorizationPolicy,
+  RequestAuthentication: requestAuthentication,
 };
+
+/** The Istio kinds by name (unique among Istio's groups), from the one list of kinds. */
+const ISTIO_KINDS = new Map<string, IstioKind>(
+  ISTIO_KIND_LIST.map((k) => [k.kind, { kind: k.kind, group: k.group, versions: k.versions, spec: SPECS[k.kind as IstioKindName] }]),
+);
+
+/** The Istio kind of this name, or undefined (own entries only: `constructor` is no kind). */
+export const istioKind = (kind: string): IstioKind | undefined => ISTIO_KINDS.get(kind);
+export const ISTIO_KIND_NAMES: readonly string[] = [...ISTIO_KINDS.keys()];
+/** Istio's API groups, where the validating webhook applies. */
+export const ISTIO_GROUPS: ReadonlySet<string> = new Set(ISTIO_KIND_LIST.map((k) => k.group));
 
 /** Free-form metadata as the apiserver accepts it on every object. */
 export const METADATA_SHAPE: Shape = obj({

@@ -1,4 +1,4 @@
-/** Istio's hostname and label checks (pkg/config/labels, validation/agent), with their error texts. */
+/** Istio's hostname and label checks, with the error texts istiod gives, so a refused host reads as on a cluster with Istio. */
 
 const DNS1123_LABEL = /^[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
 const WILDCARD_LABEL = /^(?:\*|(?:\*|\*-)?[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?)$/;

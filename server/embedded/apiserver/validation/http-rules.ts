@@ -1,4 +1,4 @@
-/** istiod's rules for a VirtualService's HTTP routes (pkg/config/validation/virtualservice.go and validation.go). */
+/** The rules istiod's validating webhook applies to a VirtualService's HTTP routes, with its messages, so a refusal reads as on a cluster with Istio. */
 import type { Causes, FieldPath } from './causes.ts';
 import { isDns1123Label, validatePort, validateWildcardDomain, validateFqdn } from './dns.ts';
 import { goDurationMs } from '../../../go-duration.ts';

@@ -1,21 +1,21 @@
 /**
  * Validation of Istio objects the way a cluster with Istio does it: the CRDs'
  * structural schemas first (types, unknown fields, enums, durations), then istiod's
- * validating webhook rules. Causes carry apimachinery-style field paths and the whole
+ * validating webhook rules. Causes carry field paths as a real API server writes them, and the whole
  * text, because kubectl prints only the causes of a 422.
  */
 import { invalid } from '../errors.ts';
 import type { AdmissionHook } from '../store.ts';
 import type { StatusCause } from '../types.ts';
 import { Causes, FieldPath } from './causes.ts';
-import { ISTIO_KINDS } from './descriptors.ts';
+import { ISTIO_GROUPS, ISTIO_KIND_NAMES, istioKind } from './descriptors.ts';
 import { labels } from './schema-dsl.ts';
 import { checkDestinationRule, checkGateway, checkServiceEntry, checkSidecar, checkVirtualService } from './networking-rules.ts';
 import { checkAuthorizationPolicy, checkPeerAuthentication, checkRequestAuthentication } from './security-rules.ts';
 import { checkShape } from './structural.ts';
 
 export { istioJsonSchemas } from './schemas.ts';
-export { fieldPathSegments } from './causes.ts';
+export { fieldPathSegments } from '../../../field-path.ts';
 export { istioWarnings } from './warnings.ts';
 export { builtinValidationHook, validateBuiltinObject, builtinDecodeError, UNDELETABLE_NAMESPACES } from './kube-strategies.ts';
 
@@ -24,8 +24,8 @@ const TOP_LEVEL = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
 
 /** What the CRD's structural schema alone rejects: types, unknown fields, enums, ranges, required fields, durations. */
 export function checkIstioSchema(kind: string, obj: unknown): StatusCause[] {
-  const def = ISTIO_KINDS[kind];
-  if (!def) return [{ reason: 'FieldValueNotSupported', field: 'kind', message: `Unsupported value: ${JSON.stringify(kind)}: supported values: ${Object.keys(ISTIO_KINDS).map((k) => JSON.stringify(k)).join(', ')}` }];
+  const def = istioKind(kind);
+  if (!def) return [{ reason: 'FieldValueNotSupported', field: 'kind', message: `Unsupported value: ${JSON.stringify(kind)}: supported values: ${ISTIO_KIND_NAMES.map((k) => JSON.stringify(k)).join(', ')}` }];
   const causes = new Causes();
   const root = new FieldPath('');
   if (!obj || typeof obj !== 'object' || Array.isArray(obj)) {
@@ -91,11 +91,9 @@ export function unknownIstioFields(kind: string, obj: unknown): string[] {
     .map((c) => c.field!);
 }
 
-const GROUPS = new Set(['networking.istio.io', 'security.istio.io']);
-
 /** The validating admission hook for the embedded store: rejects invalid Istio objects with 422 Invalid. */
 export const istioValidationHook: AdmissionHook = (op, type, object) => {
-  if (op === 'DELETE' || !GROUPS.has(type.group) || !ISTIO_KINDS[type.kind]) return;
+  if (op === 'DELETE' || !ISTIO_GROUPS.has(type.group) || !istioKind(type.kind)) return;
   const causes = validateIstioObject(type.kind, object);
   if (causes.length) throw invalid(type, object.metadata?.name ?? '', causes);
 };

@@ -1,4 +1,4 @@
-/** Field errors worded as k8s.io/apimachinery's field.Error prints them for built-in kinds. */
+/** Field errors for built-in kinds, worded as a real API server prints them (kubectl shows them as they are). */
 import { Causes, type FieldPath } from './causes.ts';
 import { goQuote } from '../go-format.ts';
 

@@ -97,7 +97,7 @@ export function validateConfigMap(cm: any, causes: KubeCauses): void {
     total += Buffer.byteLength(String(value ?? ''));
   }
   for (const [, value] of entries(cm.binaryData)) total += Buffer.from(String(value ?? ''), 'base64').length;
-  // The limit is on the whole object, which apimachinery prints as the empty path "[]".
+  // The limit is on the whole object, which a real API server prints as the empty path "[]".
   if (total > MAX_DATA_BYTES) causes.tooLong(root('[]'), MAX_DATA_BYTES);
 }
 

@@ -1,10 +1,10 @@
-/** ObjectMeta, labels, annotations and label selectors, as apimachinery validates them for every kind. */
+/** ObjectMeta, labels, annotations and label selectors, as every Kubernetes API server validates them for every kind. */
 import { FieldPath } from './causes.ts';
 import { goLabelSelector } from '../go-format.ts';
 import { GoPrinted, type KubeCauses } from './kube-causes.ts';
 import { labelValue, nameIsDnsLabel, qualifiedName, type NameCheck } from './kube-names.ts';
 
-/** The total size of an object's annotations, keys and values (apimachinery's TotalAnnotationSizeLimitB). */
+/** The total size of an object's annotations, keys and values: the 256 KiB a real API server allows. */
 export const MAX_ANNOTATIONS_BYTES = 256 * 1024;
 const STANDARD_FINALIZERS = new Set(['kubernetes', 'foregroundDeletion', 'orphan']);
 

@@ -1,11 +1,12 @@
 /**
- * The name, key and value checks of k8s.io/apimachinery's util/validation, with its
- * messages word for word (kubectl prints them). Lengths are in bytes, as Go counts them.
+ * The name, label key and label value checks every Kubernetes API server applies, with
+ * its messages word for word, because kubectl prints them and a reader compares them with
+ * a real cluster's. Lengths are in bytes, as the API server counts them.
  */
 
 const byteLength = (s: string) => Buffer.byteLength(s, 'utf8');
 
-/** The "(e.g. 'a',  or 'b', regex used for validation is '…')" tail apimachinery appends. */
+/** The "(e.g. 'a',  or 'b', regex used for validation is '…')" tail a real API server appends to a format error. */
 function regexError(message: string, format: string, ...examples: string[]): string {
   const shown = examples.map((e) => `'${e}', `).join(' or ');
   return `${message} (${examples.length ? `e.g. ${shown}` : ''}regex used for validation is '${format}')`;

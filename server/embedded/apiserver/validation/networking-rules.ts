@@ -1,4 +1,4 @@
-/** istiod's rules for networking.istio.io kinds (pkg/config/validation/validation.go). */
+/** The rules istiod's validating webhook applies to the networking.istio.io kinds, with its messages, so a refusal reads as on a cluster with Istio. */
 import { type Causes, FieldPath } from './causes.ts';
 import { isDns1123Label, isIpAddress, validateLabels, validateNamespaceSlashHost, validatePort, validateWildcardDomain } from './dns.ts';
 import { checkDestination, checkDuration, checkGatewayNames, checkHttpRoute, checkRouteDestinations, checkSubsetName } from './http-rules.ts';

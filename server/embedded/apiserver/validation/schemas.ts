@@ -2,7 +2,7 @@
  * JSON Schemas (draft-07) for the editor (monaco-yaml), one per Istio kind, derived
  * from the same descriptors the embedded API validates with. Browser-safe: no Node imports.
  */
-import { ISTIO_KINDS, METADATA_SHAPE } from './descriptors.ts';
+import { ISTIO_KIND_NAMES, METADATA_SHAPE, istioKind } from './descriptors.ts';
 import { GO_DURATION_PATTERN, type Shape } from './schema-dsl.ts';
 
 function toJsonSchema(shape: Shape): Record<string, unknown> {
@@ -53,7 +53,7 @@ function toJsonSchema(shape: Shape): Record<string, unknown> {
 }
 
 function kindSchema(kind: string): object {
-  const k = ISTIO_KINDS[kind];
+  const k = istioKind(kind)!;
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: `${kind} (${k.group})`,
@@ -70,4 +70,4 @@ function kindSchema(kind: string): object {
   };
 }
 
-export const istioJsonSchemas: Record<string, object> = Object.fromEntries(Object.keys(ISTIO_KINDS).map((kind) => [kind, kindSchema(kind)]));
+export const istioJsonSchemas: Record<string, object> = Object.fromEntries(ISTIO_KIND_NAMES.map((kind) => [kind, kindSchema(kind)]));

@@ -1,4 +1,4 @@
-/** istiod's rules for security.istio.io kinds (pkg/config/validation/validation.go). */
+/** The rules istiod's validating webhook applies to the security.istio.io kinds, with its messages, so a refusal reads as on a cluster with Istio. */
 import type { Causes, FieldPath } from './causes.ts';
 import { checkDuration } from './http-rules.ts';
 
