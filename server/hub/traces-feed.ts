@@ -1,9 +1,9 @@
 /**
  * Recent traces for the traces panel: polls Jaeger for traces that entered through
- * the ingress gateway and emits 'trace' with a TraceSummary for each new one, oldest
+ * the ingress gateway and emits 'change' ({ op: 'add', trace }) for each new one, oldest
  * first. getTrace() fetches one whole trace for the gantt view. HTTP only.
  */
-import type { TraceSummary } from '../protocol.ts';
+import type { TraceSummary, TracesChange } from '../protocol.ts';
 import { tagOf, type JaegerTrace } from '../embedded/tracing/jaeger-json.ts';
 import { fetchJaeger, JaegerClientError, searchTraces } from '../embedded/tracing/jaeger-client.ts';
 import { INGRESS_SERVICE } from './graph.ts';
@@ -90,7 +90,7 @@ export class TracesFeed extends Poller {
       fresh.sort((a, b) => a.startTime - b.startTime);
       for (const s of fresh) {
         this.remember(s);
-        this.emit('trace', s);
+        this.emit('change', { op: 'add', trace: s } satisfies TracesChange);
       }
       return fresh;
     });

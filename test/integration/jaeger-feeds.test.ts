@@ -6,7 +6,7 @@ import { startJaegerQuery, type JaegerQueryServer } from '../../server/embedded/
 import { sampleBookinfoTrace } from '../helpers/sample-spans.ts';
 import { GraphPoller } from '../../server/hub/graph.ts';
 import { TracesFeed } from '../../server/hub/traces-feed.ts';
-import type { GraphSnapshot, TraceSummary } from '../../server/protocol.ts';
+import type { FeedStatus, GraphSnapshot, TraceSummary, TracesChange } from '../../server/protocol.ts';
 
 const T0 = 1_750_000_000_000_000;
 const store = new SpanStore();
@@ -38,7 +38,7 @@ describe('GraphPoller over the Jaeger API', () => {
     for (let i = 0; i < 20; i++) record(i, { reviewsVersion: 'v1' });
     const poller = new GraphPoller({ jaegerUrl: jaeger.url, intervalMs: 1000, windowSeconds: 10, now: () => T0 / 1000 + 10_000 });
     const graphs: GraphSnapshot[] = [];
-    poller.on('graph', (g: GraphSnapshot) => graphs.push(g));
+    poller.on('change', (g: GraphSnapshot) => graphs.push(g));
 
     await poller.poll();
     expect(graphs).toHaveLength(1);
@@ -61,11 +61,11 @@ describe('GraphPoller over the Jaeger API', () => {
 
   it('reports an unusable Jaeger through status events and recovers', async () => {
     const poller = new GraphPoller({ jaegerUrl: brokenUrl, intervalMs: 1000, windowSeconds: 10 });
-    const statuses: { ok: boolean; message?: string }[] = [];
-    poller.on('status', (s) => statuses.push(s));
+    const statuses: FeedStatus[] = [];
+    poller.on('status', (s: FeedStatus) => statuses.push(s));
     expect(await poller.poll()).toBeUndefined();
-    expect(statuses[0].ok).toBe(false);
-    expect(statuses[0].message).toMatch(/is not JSON/);
+    expect(statuses[0]).toMatchObject({ state: 'error', reason: 'jaeger-unreachable' });
+    expect(statuses[0].state === 'error' && statuses[0].message).toMatch(/is not JSON/);
 
     const unreachable = new GraphPoller({ jaegerUrl: 'http://127.0.0.1:9', intervalMs: 1000, windowSeconds: 10 });
     await unreachable.poll();
@@ -77,7 +77,7 @@ describe('TracesFeed over the Jaeger API', () => {
   it('emits each new trace once, with user, error and root', async () => {
     const feed = new TracesFeed({ jaegerUrl: jaeger.url });
     const seen: TraceSummary[] = [];
-    feed.on('trace', (t: TraceSummary) => seen.push(t));
+    feed.on('change', (c: TracesChange) => seen.push(c.trace));
     await feed.poll();
     const first = seen.length;
     expect(first).toBeGreaterThan(0);
