@@ -187,7 +187,7 @@ export class ClusterSession implements TopicSource {
     const onStatus = (status: FeedStatus) => this.onFeedStatus(topic, status);
     const start = async () => {
       wanted = true;
-      if (feed || opening) return;
+      if (feed) return;
       try {
         const made = await spec.open();
         if (!wanted) return;
@@ -214,7 +214,11 @@ export class ClusterSession implements TopicSource {
     if (spec.lazy) {
       topic.onActiveChange = (active) => {
         clearTimeout(lingerTimer);
-        if (active) opening ??= start().finally(() => (opening = undefined));
+        if (active) {
+          // Wanted again while a stopped stream is still being made: that one goes on, not dropped.
+          wanted = true;
+          opening ??= start().finally(() => (opening = undefined));
+        }
         else lingerTimer = setTimeout(() => void stop(), this.opts.lingerMs ?? 15_000);
       };
     } else void start();

@@ -78,8 +78,10 @@ export class Topic {
    * Takes the feed's status. A failure goes to subscribers as an `error`; becoming synced
    * or recovering sends a fresh snapshot, which panels read as live again.
    */
-  setStatus(status: FeedStatus): void {
+  setStatus(next: FeedStatus): void {
     const before = this.feedStatus;
+    // Once synced a topic stays so: a feed started again (after a linger) refines data that is whole already.
+    const status = before.synced && !next.synced ? ({ ...next, synced: true } as FeedStatus) : next;
     if (sameStatus(before, status)) return;
     this.feedStatus = status;
     let out: ServerMessage | undefined;
