@@ -39,8 +39,6 @@ export interface ClusterSessionOptions {
   clock?: { now(): number; readonly scale: number };
 }
 
-const TRAFFIC_HISTORY_SECONDS = 120;
-const RECENT_TRACES = 40;
 
 /** How a stream's feed is made and what a failure to make it is called. */
 interface StreamSpec {
