@@ -39,7 +39,6 @@ export interface ClusterSessionOptions {
   clock?: { now(): number; readonly scale: number };
 }
 
-
 /** How a stream's feed is made and what a failure to make it is called. */
 interface StreamSpec {
   open: () => LiveFeed<TopicPayloads['change']> | Promise<LiveFeed<TopicPayloads['change']>>;
