@@ -178,6 +178,101 @@ export interface TopicPayloads {
   change: ResourcesChange | TrafficChange | GraphSnapshot | TracesChange | PresenterPosition | HealthState;
 }
 
+// ---- feed status ----------------------------------------------------------------------
+
+/**
+ * Why a live feed has no live data, named where the error is caught: the cluster cannot be
+ * reached, RBAC forbids the watch, a kind's CRD (Istio's) or a built-in kind is missing,
+ * Jaeger or the gateway cannot be reached or answers nonsense, or something else.
+ */
+export type FeedFailure = 'unreachable' | 'forbidden' | 'crd-missing' | 'kind-missing' | 'jaeger-unreachable' | 'gateway-unreachable' | 'error';
+
+/**
+ * What every live feed (an informer, a Jaeger poller, the traffic generator) reports:
+ * `synced` once its first full state has arrived (an informer's first list), so a panel
+ * can tell "connecting" from "nothing there".
+ */
+export type FeedStatus =
+  | { state: 'connecting'; synced: boolean }
+  | { state: 'live'; synced: true }
+  | { state: 'error'; synced: boolean; reason: FeedFailure; message: string };
+
+// ---- folds: how each topic's changes build its snapshot, on the server and the client alike ----
+
+/** Traces a traces topic keeps, newest first. */
+export const MAX_TRACES = 40;
+/** Simulated seconds of traffic a traffic topic keeps, counted back from the newest second. */
+export const TRAFFIC_HISTORY_SECONDS = 120;
+
+export type TopicFamily = 'resources' | typeof TRAFFIC_TOPIC | typeof GRAPH_TOPIC | typeof TRACES_TOPIC | typeof PRESENTER_TOPIC | typeof HEALTH_TOPIC;
+
+interface TopicFoldOf<S, C> {
+  /** The state before any change (what a topic with no source yet holds). */
+  empty(): S;
+  /** The next state: never mutates `snapshot`. */
+  fold(snapshot: S, change: C): S;
+}
+
+const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+const wholeState = <S>(empty: () => S): TopicFoldOf<S, S> => ({ empty, fold: (_snapshot, change) => change });
+
+/** Each topic family's snapshot, change and fold: the one definition of what a topic holds. */
+export const TOPIC_FOLDS = {
+  resources: {
+    empty: () => ({ items: [] }),
+    fold: (snap, c) => {
+      if (c.op === 'delete') return { items: snap.items.filter((i) => i.name !== c.name) };
+      const items = snap.items.filter((i) => i.name !== c.item.name);
+      items.push(c.item);
+      return { items: items.sort(byName) };
+    },
+  } satisfies TopicFoldOf<ResourcesSnapshot, ResourcesChange>,
+  traffic: {
+    empty: () => ({ running: false, users: [], seconds: [] }),
+    fold: (snap, c) => {
+      if (c.op === 'state') return { ...snap, running: c.running, users: c.users };
+      const cutoff = c.second.t - TRAFFIC_HISTORY_SECONDS;
+      return { ...snap, seconds: [...snap.seconds.filter((s) => s.t >= cutoff), c.second] };
+    },
+  } satisfies TopicFoldOf<TrafficSnapshot, TrafficChange>,
+  graph: wholeState<GraphSnapshot>(() => ({ nodes: [], edges: [], windowSeconds: 30 })),
+  traces: {
+    empty: () => ({ traces: [] }),
+    fold: (snap, c) => ({ traces: [c.trace, ...snap.traces.filter((t) => t.traceID !== c.trace.traceID)].slice(0, MAX_TRACES) }),
+  } satisfies TopicFoldOf<TracesSnapshot, TracesChange>,
+  presenter: wholeState<PresenterPosition>(() => ({ h: 0, v: 0 })),
+  health: wholeState<HealthState>(() => ({ mode: 'embedded', cluster: '', connected: false, istio: false, message: 'connecting' })),
+} satisfies Record<TopicFamily, TopicFoldOf<any, any>>;
+
+export type TopicSnapshotOf<F extends TopicFamily> = ReturnType<(typeof TOPIC_FOLDS)[F]['empty']>;
+export type TopicChangeOf<F extends TopicFamily> = Parameters<(typeof TOPIC_FOLDS)[F]['fold']>[1];
+
+/** The family a topic name belongs to, or undefined for a name no topic has. */
+export function topicFamily(topic: string): TopicFamily | undefined {
+  if (topic.startsWith('resources/')) return 'resources';
+  return Object.hasOwn(TOPIC_FOLDS, topic) ? (topic as TopicFamily) : undefined;
+}
+
+/** A snapshot as it came off the wire, in the fold's order (resource items by name). */
+export function normaliseSnapshot(topic: string, data: TopicPayloads['snapshot']): TopicPayloads['snapshot'] {
+  if (topicFamily(topic) !== 'resources') return data;
+  return { items: [...((data as ResourcesSnapshot).items ?? [])].sort(byName) };
+}
+
+/** A topic's state before any change. */
+export function emptySnapshot(topic: string): TopicPayloads['snapshot'] {
+  const family = topicFamily(topic);
+  return family ? TOPIC_FOLDS[family].empty() : { items: [] };
+}
+
+/** One change folded into a topic's snapshot, by the topic's family. */
+export function foldTopic(topic: string, snapshot: TopicPayloads['snapshot'] | undefined, change: TopicPayloads['change']): TopicPayloads['snapshot'] {
+  const family = topicFamily(topic);
+  if (!family) return change as TopicPayloads['snapshot'];
+  const spec = TOPIC_FOLDS[family] as TopicFoldOf<TopicPayloads['snapshot'], TopicPayloads['change']>;
+  return spec.fold(snapshot ?? spec.empty(), change);
+}
+
 // ---- messages -----------------------------------------------------------------------
 
 export type ClientMessage =
@@ -189,9 +284,11 @@ export type ClientMessage =
 
 export type ServerMessage =
   | { type: 'hello'; role: 'presenter' | 'audience'; serverVersion: string }
-  | { type: 'snapshot'; topic: string; seq: number; data: TopicPayloads['snapshot'] }
+  /** `synced: false` while the topic's source has not delivered its first full state (absent: synced). */
+  | { type: 'snapshot'; topic: string; seq: number; data: TopicPayloads['snapshot']; synced?: boolean }
   | { type: 'change'; topic: string; seq: number; data: TopicPayloads['change'] }
-  | { type: 'error'; topic?: string; message: string }
+  /** `reason` when a topic's feed failed (its status), absent for a refused request. */
+  | { type: 'error'; topic?: string; message: string; reason?: FeedFailure }
   | { type: 'pong'; id: number };
 
 /** Parses and checks a client message; returns an error text for anything malformed. */

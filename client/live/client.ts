@@ -3,7 +3,7 @@
  * subscriber subscribes on the wire, the last one to leave unsubscribes. After a drop it
  * reconnects with exponential backoff and resumes each topic with the last `seq` seen.
  */
-import type { ClientMessage, PresenterPosition, ServerMessage } from '../../server/protocol.ts';
+import type { ClientMessage, FeedFailure, PresenterPosition, ServerMessage } from '../../server/protocol.ts';
 import { reduceTopic, type TopicData } from './reducer.ts';
 
 export type ConnectionState = 'connecting' | 'live' | 'disconnected' | 'error';
@@ -16,6 +16,8 @@ export interface TopicState {
   /** When lastChange arrived (ms), so panels can announce each change once. */
   changedAt: number;
   error?: string;
+  /** Why the server's feed for this topic failed (Jaeger unreachable, a CRD missing…), when it says. */
+  reason?: FeedFailure;
 }
 
 export interface LiveClientOptions {
@@ -155,7 +157,7 @@ export class LiveClient {
     this.connection = state;
     for (const entry of this.topics.values()) {
       // Topics stay 'connecting' until their snapshot (or resumed changes) arrive.
-      const next: ConnectionState = state === 'live' ? (entry.stored ? 'live' : 'connecting') : state;
+      const next: ConnectionState = state === 'live' ? (entry.stored?.synced ? 'live' : 'connecting') : state;
       this.update(entry, { ...entry.view, state: next });
     }
     for (const l of this.statusListeners) l();
@@ -191,7 +193,7 @@ export class LiveClient {
         return;
       case 'error': {
         const entry = msg.topic ? this.topics.get(msg.topic) : undefined;
-        if (entry) this.update(entry, { ...entry.view, state: 'error', error: msg.message });
+        if (entry) this.update(entry, { ...entry.view, state: 'error', error: msg.message, reason: msg.reason });
         return;
       }
       case 'snapshot':
@@ -202,9 +204,11 @@ export class LiveClient {
         if (!next) return;
         const changed = next !== entry.stored;
         entry.stored = next;
-        if (!changed && entry.view.state === 'live') return;
+        // Live once the server's feed has synced; before that the panel says it is connecting.
+        const state: ConnectionState = next.synced ? 'live' : 'connecting';
+        if (!changed && entry.view.state === state) return;
         this.update(entry, {
-          state: 'live',
+          state,
           data: next.data,
           lastChange: next.lastChange,
           changedAt: msg.type === 'change' && changed ? Date.now() : entry.view.changedAt,

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { errorMessage, errorStatus } from '../cluster/connection.ts';
+import { isNetworkError } from '../cluster/failure.ts';
 import { jsonNestingDepth } from '../http-body.ts';
 import { DocumentError } from './yaml-documents.ts';
 
@@ -53,7 +54,7 @@ export function classifyError(err: unknown, req: Request): { status: number; bod
   const status = errorStatus(err);
   const message = errorMessage(err);
   if (status !== undefined && status >= 400 && status < 500) return { status, body: { error: message } };
-  return { status: /unreachable|refused|fetch failed|ECONNRESET|timed out/i.test(message) ? 503 : 500, body: { error: message } };
+  return { status: isNetworkError(err) ? 503 : 500, body: { error: message } };
 }
 
 /** The one error handler: every route's failure goes through it. */

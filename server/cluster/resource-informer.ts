@@ -1,17 +1,23 @@
 import { EventEmitter } from 'node:events';
 import * as k8s from '@kubernetes/client-node';
+import type { FeedFailure, FeedStatus } from '../protocol.ts';
 import { errorMessage, errorStatus, type ClusterConnection } from './connection.ts';
 import { apiVersionOf, collectionPath, kindInfo, type KindInfo } from '../kinds.ts';
+import { clusterFailure } from './failure.ts';
 
 const MISSING_KIND_BACKOFF_MS = 5_000;
 
-export type InformerState = { status: 'connecting' | 'live' | 'error'; message?: string };
+/**
+ * A feed's status (see FeedStatus); `synced` turns true once the first list has been
+ * delivered as upserts, as client-go's HasSynced.
+ */
+export type InformerState = FeedStatus;
 
 /**
  * A client-node informer (list, then watch; re-list on 410) that never gives up: when
  * the cluster is unreachable or the kind is missing, it says so and retries with backoff.
  *
- * Events: 'upsert' (obj), 'delete' (obj), 'state' (InformerState).
+ * Events: 'upsert' (obj), 'delete' (obj), 'status' (InformerState).
  */
 export class ResourceInformer extends EventEmitter {
   readonly info: KindInfo;
@@ -19,7 +25,8 @@ export class ResourceInformer extends EventEmitter {
   private stopped = false;
   private retryTimer?: NodeJS.Timeout;
   private failures = 0;
-  state: InformerState = { status: 'connecting' };
+  private synced = false;
+  status: InformerState = { state: 'connecting', synced: false };
 
   constructor(
     private readonly connection: ClusterConnection,
@@ -61,22 +68,35 @@ export class ResourceInformer extends EventEmitter {
     const { info, namespace } = this;
     const apiVersion = apiVersionOf(info);
     const { fieldSelector } = this.opts;
-    const listFn = () => this.connection.objects.list(apiVersion, info.kind, namespace, undefined, undefined, undefined, fieldSelector) as Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>;
+    const listFn = async () => {
+      const list = (await this.connection.objects.list(apiVersion, info.kind, namespace, undefined, undefined, undefined, fieldSelector)) as k8s.KubernetesListObject<k8s.KubernetesObject>;
+      // ListWatch turns the list into upserts right after this resolves, in the same turn: synced after that.
+      setImmediate(() => this.listed(informer));
+      return list;
+    };
     const informer = new k8s.ListWatch(collectionPath(info, namespace), new k8s.Watch(this.connection.kc), listFn, false, undefined, fieldSelector);
     informer.on('add', (obj) => this.emit('upsert', obj));
     informer.on('update', (obj) => this.emit('upsert', obj));
     informer.on('delete', (obj) => this.emit('delete', obj));
     informer.on('connect', () => {
       this.failures = 0;
-      this.setState({ status: 'live' });
+      // A watch resumed after an error needs no new list: the cache is whole again.
+      if (this.synced) this.setState({ state: 'live', synced: true });
     });
     informer.on('error', (err) => this.failed(informer, err));
     return informer;
   }
 
+  private listed(informer: unknown): void {
+    if (this.stopped || informer !== this.informer) return;
+    this.synced = true;
+    this.setState({ state: 'live', synced: true });
+  }
+
   private failed(informer: unknown, err: unknown): void {
     if (this.stopped || informer !== this.informer) return;
-    this.setState({ status: 'error', message: this.describe(err) });
+    const reason = this.reasonOf(err);
+    this.setState({ state: 'error', synced: this.synced, reason, message: this.describe(reason, err) });
     clearTimeout(this.retryTimer);
     // A missing kind comes back when someone installs its CRD: look again sooner than for an outage.
     const cap = errorStatus(err) === 404 ? MISSING_KIND_BACKOFF_MS : (this.opts.maxBackoffMs ?? 30_000);
@@ -85,19 +105,30 @@ export class ResourceInformer extends EventEmitter {
     this.retryTimer.unref?.();
   }
 
-  private describe(err: unknown): string {
-    const status = errorStatus(err);
-    if (status === 404 && this.info.istio) return `Istio's ${this.info.plural}.${this.info.group} kind is missing: is Istio installed?`;
-    if (status === 404) return `${this.info.plural} not found in namespace ${this.namespace}`;
-    if (status === 401 || status === 403) return `not allowed to watch ${this.info.plural} in ${this.namespace} (${status})`;
-    const msg = errorMessage(err);
-    if (/ECONNREFUSED|connection refused|fetch failed|socket hang up|ECONNRESET/i.test(msg)) return `cluster unreachable (${msg})`;
-    return msg;
+  private reasonOf(err: unknown): FeedFailure {
+    const reason = clusterFailure(err);
+    return reason === 'kind-missing' && this.info.istio ? 'crd-missing' : reason;
   }
 
-  private setState(state: InformerState): void {
-    if (state.status === this.state.status && state.message === this.state.message) return;
-    this.state = state;
-    this.emit('state', state);
+  private describe(reason: FeedFailure, err: unknown): string {
+    switch (reason) {
+      case 'crd-missing':
+        return `Istio's ${this.info.plural}.${this.info.group} kind is missing: is Istio installed?`;
+      case 'kind-missing':
+        return `${this.info.plural} not found in namespace ${this.namespace}`;
+      case 'forbidden':
+        return `not allowed to watch ${this.info.plural} in ${this.namespace} (${errorStatus(err)})`;
+      case 'unreachable':
+        return `cluster unreachable (${errorMessage(err)})`;
+      default:
+        return errorMessage(err);
+    }
+  }
+
+  private setState(status: InformerState): void {
+    const a = this.status;
+    if (a.state === status.state && a.synced === status.synced && (a.state !== 'error' || (status.state === 'error' && a.message === status.message))) return;
+    this.status = status;
+    this.emit('status', status);
   }
 }

@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import type * as k8s from '@kubernetes/client-node';
 import {
   GRAPH_TOPIC,
   HEALTH_TOPIC,
@@ -7,17 +6,16 @@ import {
   TRACES_TOPIC,
   TRAFFIC_TOPIC,
   parseResourcesTopic,
-  type GraphSnapshot,
   type CurrentScene,
+  type FeedFailure,
+  type FeedStatus,
   type HealthState,
   type PresenterPosition,
-  type ResourceSummary,
-  type TraceSummary,
-  type TrafficSecond,
+  type TopicPayloads,
 } from '../protocol.ts';
 import type { ClusterConnection } from '../cluster/connection.ts';
-import { ResourceInformer, type InformerState } from '../cluster/resource-informer.ts';
-import { summarize } from './summaries.ts';
+import { FEED_CONNECTING, type LiveFeed } from './feed.ts';
+import { ResourceFeed } from './resource-feed.ts';
 import { Topic } from './topic.ts';
 import type { TopicSource } from './ws-server.ts';
 import { GraphPoller } from './graph.ts';
@@ -41,45 +39,60 @@ export interface ClusterSessionOptions {
   clock?: { now(): number; readonly scale: number };
 }
 
-const TRAFFIC_HISTORY_SECONDS = 120;
-const RECENT_TRACES = 40;
+/** How a stream's feed is made and what a failure to make it is called. */
+interface StreamSpec {
+  open: () => LiveFeed<TopicPayloads['change']> | Promise<LiveFeed<TopicPayloads['change']>>;
+  /** The reason a topic error gives when the feed cannot be made (its URL cannot be found). */
+  openFailure: FeedFailure;
+  /** Started only while someone watches (and a little after), rather than at once and for good. */
+  lazy: boolean;
+}
 
 /**
  * Everything the deck streams about one cluster (the presenter's, or an attendee's
  * sandbox): resource tables from informers, demo traffic, the service graph, traces,
- * the presenter's slide and the cluster's health, each as a Topic.
+ * the presenter's slide and the cluster's health, each as a Topic. Every feed behind a
+ * topic runs the same way (runStream): its changes are published, its status becomes the
+ * topic's status (an error to subscribers, a fresh snapshot once synced or recovered).
  */
 export class ClusterSession implements TopicSource {
   private readonly topics = new Map<string, Topic>();
-  private readonly informers = new Map<string, ResourceInformer>();
+  private readonly resourceFeeds = new Map<string, ResourceFeed>();
   private readonly stoppers: Array<() => void | Promise<void>> = [];
   /** The presenter's slide and the current scene: in this process, or shared by replicas through a ConfigMap. */
   readonly shared = new SharedState();
   private health: HealthState;
   /** Names this deck process in the current scene ("applied by"). */
   private replica = hostname();
-  private trafficSeconds: TrafficSecond[] = [];
-  private graph: GraphSnapshot = { nodes: [], edges: [], windowSeconds: 30 };
-  private traces: TraceSummary[] = [];
-  private traffic?: TrafficGenerator;
-  private graphPoller?: GraphPoller;
-  private tracesFeed?: TracesFeed;
   readonly presenterTopic: Topic;
   readonly healthTopic: Topic;
 
   constructor(private readonly opts: ClusterSessionOptions) {
     this.health = { mode: opts.mode, cluster: opts.connection.name, connected: false, istio: false, message: 'connecting' };
-    this.presenterTopic = this.add(new Topic(PRESENTER_TOPIC, () => this.shared.get('presenter')));
-    this.healthTopic = this.add(new Topic(HEALTH_TOPIC, () => this.withClock(this.health)));
+    this.presenterTopic = this.add(new Topic(PRESENTER_TOPIC, { initial: this.shared.get('presenter') }));
+    this.healthTopic = this.add(new Topic(HEALTH_TOPIC, { initial: this.health, present: (h) => this.withClock(h as HealthState) }));
     this.shared.on('change', (key: string, value: unknown) => {
       if (key === 'presenter') this.presenterTopic.publish(value as PresenterPosition);
       else if (key === 'scene') this.updateHealth({ scene: value as CurrentScene });
     });
     this.shared.on('status', (sharedState) => this.updateHealth({ sharedState }));
     this.stoppers.push(() => this.shared.stop());
-    this.add(this.liveStream(TRAFFIC_TOPIC, () => ({ running: Boolean(this.traffic), users: this.trafficUsers(), seconds: this.trafficSeconds }), () => this.startTraffic(), () => this.stopTraffic()));
-    this.add(this.liveStream(GRAPH_TOPIC, () => this.graph, () => this.startGraph(), () => this.stopGraph()));
-    this.add(this.liveStream(TRACES_TOPIC, () => ({ traces: this.traces }), () => this.startTraces(), () => this.stopTraces()));
+    const users = ['anonymous', 'jason'];
+    this.runStream(new Topic(TRAFFIC_TOPIC, { initial: { running: false, users, seconds: [] } }), {
+      lazy: true,
+      openFailure: 'gateway-unreachable',
+      open: async () => new TrafficGenerator({ gatewayUrl: await this.opts.gatewayUrl(), users, ratePerUser: this.opts.trafficRatePerUser }),
+    });
+    this.runStream(new Topic(GRAPH_TOPIC, { status: FEED_CONNECTING }), {
+      lazy: true,
+      openFailure: 'jaeger-unreachable',
+      open: async () => new GraphPoller({ jaegerUrl: await this.opts.jaegerUrl(), intervalMs: 2000, windowSeconds: 30 }),
+    });
+    this.runStream(new Topic(TRACES_TOPIC, { status: FEED_CONNECTING }), {
+      lazy: true,
+      openFailure: 'jaeger-unreachable',
+      open: async () => new TracesFeed({ jaegerUrl: await this.opts.jaegerUrl() }),
+    });
   }
 
   /** Watches pods and Istio kinds in the talk's namespaces at once, so health is known before anyone asks. */
@@ -92,8 +105,7 @@ export class ClusterSession implements TopicSource {
 
   async stop(): Promise<void> {
     for (const s of this.stoppers.splice(0)) await s();
-    await Promise.all([...this.informers.values()].map((i) => i.stop()));
-    this.informers.clear();
+    this.resourceFeeds.clear();
   }
 
   topic(name: string): Topic | { error: string } {
@@ -102,8 +114,10 @@ export class ClusterSession implements TopicSource {
     const res = parseResourcesTopic(name);
     if (!res) return { error: `unknown topic "${name.slice(0, 80)}"` };
     if (!this.opts.namespaces.includes(res.namespace)) return { error: `namespace ${res.namespace} is not shown by this deck (shown: ${this.opts.namespaces.join(', ')})` };
-    if (this.informers.size >= (this.opts.maxInformers ?? 64)) return { error: 'too many resource streams' };
-    return this.add(this.resourceTopic(name, res.kind, res.namespace));
+    if (this.resourceFeeds.size >= (this.opts.maxInformers ?? 64)) return { error: 'too many resource streams' };
+    const feed = new ResourceFeed(this.opts.connection, res.kind, res.namespace);
+    this.resourceFeeds.set(name, feed);
+    return this.runStream(new Topic(name, { status: feed.status }), { lazy: false, openFailure: 'error', open: () => feed });
   }
 
   /**
@@ -146,10 +160,9 @@ export class ClusterSession implements TopicSource {
     return clock ? { ...health, clock: { nowMs: Math.round(clock.now()), scale: clock.scale } } : health;
   }
 
-  /** The ids of the traces listed, and one trace in Jaeger JSON. */
+  /** One trace in Jaeger JSON, or undefined when Jaeger does not have it. */
   async getTrace(id: string): Promise<unknown> {
-    const feed = this.tracesFeed ?? new TracesFeed({ jaegerUrl: await this.opts.jaegerUrl() });
-    return feed.getTrace(id);
+    return new TracesFeed({ jaegerUrl: await this.opts.jaegerUrl() }).getTrace(id);
   }
 
   private add(topic: Topic): Topic {
@@ -157,59 +170,75 @@ export class ClusterSession implements TopicSource {
     return topic;
   }
 
-  private resourceTopic(name: string, kind: string, namespace: string): Topic {
-    const items = new Map<string, ResourceSummary>();
-    const topic = new Topic(name, () => ({ items: [...items.values()] }));
-    const informer = new ResourceInformer(this.opts.connection, kind, namespace);
-    informer.on('upsert', (obj: k8s.KubernetesObject) => {
-      const summary = summarize(kind, obj as any);
-      const before = items.get(summary.name);
-      if (before && before.resourceVersion === summary.resourceVersion) return;
-      items.set(summary.name, summary);
-      topic.publish({ op: 'upsert', item: summary });
-    });
-    informer.on('delete', (obj: k8s.KubernetesObject) => {
-      const n = obj.metadata?.name;
-      if (n && items.delete(n)) topic.publish({ op: 'delete', name: n });
-    });
-    informer.on('state', (s: InformerState) => {
-      if (s.status !== 'connecting') topic.setProblem(s.status === 'error' ? s.message : undefined);
-      this.onInformerState(kind, s);
-    });
-    this.informers.set(name, informer);
-    informer.start();
-    return topic;
-  }
-
-  private onInformerState(kind: string, s: InformerState): void {
-    const states = [...this.informers.values()].map((i) => i.state);
-    const unreachable = states.find((st) => st.status === 'error' && /unreachable|refused|ECONN|fetch failed/i.test(st.message ?? ''));
-    const istioMissing = states.find((st) => st.status === 'error' && /Istio/.test(st.message ?? ''));
-    const connected = !unreachable && states.some((st) => st.status === 'live');
-    const istio = connected && !istioMissing;
-    const message = unreachable?.message ?? istioMissing?.message ?? (s.status === 'error' ? `${kind}: ${s.message}` : undefined);
-    this.updateHealth({ connected, istio, message });
-  }
-
-  /** A topic whose source runs only while someone watches (and a little after, so slide flips don't restart it). */
-  private liveStream(name: string, snapshot: () => any, start: () => Promise<void>, stop: () => void): Topic {
-    const topic = new Topic(name, snapshot);
+  /**
+   * The one way a stream runs: the feed is made (lazily, when its URL must be found), its
+   * changes are folded into the topic, and its status becomes the topic's. A lazy stream
+   * runs while someone watches and a little after, so slide flips don't restart it.
+   */
+  private runStream(topic: Topic, spec: StreamSpec): Topic {
+    let feed: LiveFeed<TopicPayloads['change']> | undefined;
+    let wanted = false;
+    let opening: Promise<void> | undefined;
     let lingerTimer: NodeJS.Timeout | undefined;
-    topic.onActiveChange = (active) => {
-      clearTimeout(lingerTimer);
-      if (active) start().catch((err) => this.reportStreamError(name, err));
-      else lingerTimer = setTimeout(stop, this.opts.lingerMs ?? 15_000);
+    const onChange = (change: TopicPayloads['change']) => topic.publish(change);
+    const onStatus = (status: FeedStatus) => this.onFeedStatus(topic, status);
+    const start = async () => {
+      wanted = true;
+      if (feed) return;
+      try {
+        const made = await spec.open();
+        if (!wanted) return;
+        feed = made;
+        made.on('change', onChange).on('status', onStatus);
+        onStatus(made.status);
+        made.start();
+      } catch (err) {
+        // A stream that cannot start (no gateway, no Jaeger) also shows in health, which every panel reads.
+        const message = `${topic.name}: ${err instanceof Error ? err.message : String(err)}`;
+        topic.setStatus({ state: 'error', synced: topic.status.synced, reason: spec.openFailure, message });
+        this.updateHealth({ message });
+      }
     };
-    this.stoppers.push(() => {
+    const stop = async () => {
+      wanted = false;
       clearTimeout(lingerTimer);
-      stop();
-    });
-    return topic;
+      const running = feed;
+      feed = undefined;
+      // Listeners stay through stop(): a feed may emit its last changes (traffic's final seconds).
+      await running?.stop();
+      running?.off('change', onChange).off('status', onStatus);
+    };
+    if (spec.lazy) {
+      topic.onActiveChange = (active) => {
+        clearTimeout(lingerTimer);
+        if (active) {
+          // Wanted again while a stopped stream is still being made: that one goes on, not dropped.
+          wanted = true;
+          opening ??= start().finally(() => (opening = undefined));
+        }
+        else lingerTimer = setTimeout(() => void stop(), this.opts.lingerMs ?? 15_000);
+      };
+    } else void start();
+    this.stoppers.push(stop);
+    return this.add(topic);
   }
 
-  /** A stream that cannot start (no gateway, no Jaeger) shows up in health, which every panel reads. */
-  private reportStreamError(name: string, err: unknown): void {
-    this.updateHealth({ message: `${name}: ${err instanceof Error ? err.message : String(err)}` });
+  /** A feed's status goes to its topic; resource feeds also decide whether the cluster and Istio are there. */
+  private onFeedStatus(topic: Topic, status: FeedStatus): void {
+    topic.setStatus(status);
+    if (this.resourceFeeds.has(topic.name)) this.updateResourceHealth(topic.name, status);
+  }
+
+  private updateResourceHealth(name: string, s: FeedStatus): void {
+    const states = [...this.resourceFeeds.values()].map((f) => f.status);
+    const failed = (reason: FeedFailure) => states.find((st) => st.state === 'error' && st.reason === reason) as Extract<FeedStatus, { state: 'error' }> | undefined;
+    const unreachable = failed('unreachable');
+    const istioMissing = failed('crd-missing');
+    const connected = !unreachable && states.some((st) => st.state === 'live');
+    const istio = connected && !istioMissing;
+    const kind = parseResourcesTopic(name)?.kind ?? name;
+    const message = unreachable?.message ?? istioMissing?.message ?? (s.state === 'error' ? `${kind}: ${s.message}` : undefined);
+    this.updateHealth({ connected, istio, message });
   }
 
   private updateHealth(change: Partial<HealthState>): void {
@@ -217,62 +246,5 @@ export class ClusterSession implements TopicSource {
     if (JSON.stringify(next) === JSON.stringify(this.health)) return;
     this.health = next;
     this.healthTopic.publish(this.withClock(next));
-  }
-
-  private trafficUsers(): string[] {
-    return ['anonymous', 'jason'];
-  }
-
-  private async startTraffic(): Promise<void> {
-    if (this.traffic) return;
-    const gatewayUrl = await this.opts.gatewayUrl();
-    const traffic = new TrafficGenerator({ gatewayUrl, users: this.trafficUsers(), ratePerUser: this.opts.trafficRatePerUser });
-    this.traffic = traffic;
-    traffic.on('second', (second: TrafficSecond) => {
-      this.trafficSeconds.push(second);
-      const cutoff = second.t - TRAFFIC_HISTORY_SECONDS;
-      while (this.trafficSeconds.length && this.trafficSeconds[0].t < cutoff) this.trafficSeconds.shift();
-      this.topics.get(TRAFFIC_TOPIC)!.publish({ op: 'second', second });
-    });
-    traffic.start();
-    this.topics.get(TRAFFIC_TOPIC)!.publish({ op: 'state', running: true, users: this.trafficUsers() });
-  }
-
-  private stopTraffic(): void {
-    this.traffic?.stop();
-    if (this.traffic) this.topics.get(TRAFFIC_TOPIC)?.publish({ op: 'state', running: false, users: this.trafficUsers() });
-    this.traffic = undefined;
-  }
-
-  private async startGraph(): Promise<void> {
-    if (this.graphPoller) return;
-    const poller = new GraphPoller({ jaegerUrl: await this.opts.jaegerUrl(), intervalMs: 2000, windowSeconds: 30 });
-    this.graphPoller = poller;
-    poller.on('graph', (g: GraphSnapshot) => {
-      this.graph = g;
-      this.topics.get(GRAPH_TOPIC)!.publish(g);
-    });
-    poller.start();
-  }
-
-  private stopGraph(): void {
-    this.graphPoller?.stop();
-    this.graphPoller = undefined;
-  }
-
-  private async startTraces(): Promise<void> {
-    if (this.tracesFeed) return;
-    const feed = new TracesFeed({ jaegerUrl: await this.opts.jaegerUrl() });
-    this.tracesFeed = feed;
-    feed.on('trace', (trace: TraceSummary) => {
-      this.traces = [trace, ...this.traces.filter((t) => t.traceID !== trace.traceID)].slice(0, RECENT_TRACES);
-      this.topics.get(TRACES_TOPIC)!.publish({ op: 'add', trace });
-    });
-    feed.start();
-  }
-
-  private stopTraces(): void {
-    this.tracesFeed?.stop();
-    this.tracesFeed = undefined;
   }
 }

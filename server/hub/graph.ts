@@ -153,9 +153,9 @@ export interface GraphPollerOptions {
 
 /**
  * Polls the traces that entered through the ingress gateway (and those that started inside
- * the mesh) and emits 'graph' with a
+ * the mesh) and emits 'change' with a
  * GraphSnapshot whenever the graph changed in a way a viewer would see. Emits
- * 'status' with { ok, message? } when Jaeger becomes reachable or unreachable.
+ * 'status' (FeedStatus) when Jaeger becomes usable or unusable.
  */
 export class GraphPoller extends Poller {
   private lastKey: string | undefined;
@@ -203,7 +203,7 @@ export class GraphPoller extends Poller {
       const key = meaningfulKey(snapshot);
       if (key !== this.lastKey) {
         this.lastKey = key;
-        this.emit('graph', snapshot);
+        this.emit('change', snapshot);
       }
       return snapshot;
     });

@@ -1,14 +1,17 @@
 import { EventEmitter } from 'node:events';
+import type { FeedStatus } from '../protocol.ts';
+import { FEED_CONNECTING, FEED_LIVE } from './feed.ts';
 
 /**
- * A feed that polls an HTTP source (Jaeger) while started: one poll at a time, so a slow
- * source is skipped rather than piled up, and stop() aborts the one in flight. Emits
- * 'status' with { ok, message? } when the source becomes reachable or unreachable.
+ * A live feed that polls Jaeger while started: one poll at a time, so a slow source is
+ * skipped rather than piled up, and stop() aborts the one in flight. Emits 'change' from
+ * the subclass and 'status' (FeedStatus) when Jaeger becomes usable or unusable; synced
+ * after the first poll that worked.
  */
 export abstract class Poller extends EventEmitter {
   private timer: NodeJS.Timeout | undefined;
   private inFlight: AbortController | undefined;
-  private ok: boolean | undefined;
+  status: FeedStatus = FEED_CONNECTING;
   lastError: string | undefined;
 
   constructor(private readonly intervalMs: number) {
@@ -37,20 +40,21 @@ export abstract class Poller extends EventEmitter {
     const controller = (this.inFlight = new AbortController());
     try {
       const result = await fetchOnce(controller.signal);
-      this.setStatus(true);
+      this.setStatus(FEED_LIVE);
       return result;
     } catch (err) {
-      if (!controller.signal.aborted) this.setStatus(false, (err as Error).message);
+      if (!controller.signal.aborted) this.setStatus({ state: 'error', synced: this.status.synced, reason: 'jaeger-unreachable', message: (err as Error).message });
       return undefined;
     } finally {
       this.inFlight = undefined;
     }
   }
 
-  private setStatus(ok: boolean, message?: string): void {
-    this.lastError = message;
-    if (this.ok === ok) return;
-    this.ok = ok;
-    this.emit('status', { ok, message });
+  private setStatus(status: FeedStatus): void {
+    this.lastError = status.state === 'error' ? status.message : undefined;
+    // A failure that goes on is one event: its message (a time, a port) may vary per poll.
+    if (status.state === this.status.state) return;
+    this.status = status;
+    this.emit('status', status);
   }
 }

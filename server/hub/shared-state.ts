@@ -77,9 +77,9 @@ export class SharedState extends EventEmitter {
       this.ready = false;
       void this.ensure();
     });
-    informer.on('state', (s: InformerState) => {
-      if (s.status === 'error') this.degrade(`cannot watch ConfigMap ${namespace}/${name}: ${s.message}`);
-      else if (s.status === 'live' && this.ready) this.setStatus({ where: 'cluster', configMap: `${namespace}/${name}` });
+    informer.on('status', (s: InformerState) => {
+      if (s.state === 'error') this.degrade(`cannot watch ConfigMap ${namespace}/${name}: ${s.message}`);
+      else if (s.state === 'live' && this.ready) this.setStatus({ where: 'cluster', configMap: `${namespace}/${name}` });
     });
     this.informer = informer;
     informer.start();

@@ -1,35 +1,58 @@
-import type { ServerMessage, TopicPayloads } from '../protocol.ts';
+import { emptySnapshot, foldTopic, type FeedStatus, type ServerMessage, type TopicPayloads } from '../protocol.ts';
 
 /** Anyone who receives a topic's messages: a WebSocket connection, or a test. */
 export interface TopicSubscriber {
   deliver(topic: Topic, message: ServerMessage): void;
 }
 
+export interface TopicOptions {
+  /** The state before the first change; default the fold's empty state. */
+  initial?: TopicPayloads['snapshot'];
+  /** How the kept state is sent, e.g. with the cluster's clock read at sending time. */
+  present?: (state: TopicPayloads['snapshot']) => TopicPayloads['snapshot'];
+  /** Changes kept for clients that resume; default 256. */
+  historySize?: number;
+  /** The feed's status to begin with; default live (a topic with no feed behind it). */
+  status?: FeedStatus;
+}
+
+const LIVE: FeedStatus = { state: 'live', synced: true };
+
 /**
- * One stream of state: a snapshot on demand, then numbered changes. Keeps the last
- * changes so a client that reconnects gets only what it missed.
+ * One stream of state: a snapshot, then numbered changes, each folded into the snapshot by
+ * the topic's fold in the wire module (the client folds them the same way). Keeps the last
+ * changes so a client that reconnects gets only what it missed, and its feed's status so
+ * subscribers learn when it is not synced yet or has failed.
  */
 export class Topic {
   private seqNo = 0;
   private readonly history: Array<{ seq: number; data: TopicPayloads['change'] }> = [];
+  private state: TopicPayloads['snapshot'] | undefined;
+  private feedStatus: FeedStatus;
   readonly subscribers = new Set<TopicSubscriber>();
   /** Called when the first subscriber arrives and when the last leaves. */
   onActiveChange?: (active: boolean) => void;
-  /** Why the topic has no live data now (a kind missing, the cluster unreachable); undefined while live. */
-  private errorText: string | undefined;
 
   constructor(
     readonly name: string,
-    private readonly snapshotOf: () => TopicPayloads['snapshot'],
-    private readonly historySize = 256,
-  ) {}
+    private readonly opts: TopicOptions = {},
+  ) {
+    this.state = opts.initial;
+    this.feedStatus = opts.status ?? LIVE;
+  }
 
   get seq(): number {
     return this.seqNo;
   }
 
+  /** The state every change so far has folded into. */
+  get current(): TopicPayloads['snapshot'] {
+    return (this.state ??= emptySnapshot(this.name));
+  }
+
   snapshot(): ServerMessage {
-    return { type: 'snapshot', topic: this.name, seq: this.seqNo, data: this.snapshotOf() };
+    const data = this.opts.present ? this.opts.present(this.current) : this.current;
+    return { type: 'snapshot', topic: this.name, seq: this.seqNo, data, ...(this.feedStatus.synced ? {} : { synced: false }) };
   }
 
   /** The changes after `seq`, or undefined when they are no longer kept (send a snapshot). */
@@ -41,24 +64,37 @@ export class Topic {
     return this.history.filter((h) => h.seq > seq).map((h) => ({ type: 'change', topic: this.name, seq: h.seq, data: h.data }));
   }
 
-  get problem(): string | undefined {
-    return this.errorText;
+  get status(): FeedStatus {
+    return this.feedStatus;
   }
 
-  /** Tells subscribers what is wrong; clearing it sends a fresh snapshot, which panels read as live again. */
-  setProblem(message: string | undefined): void {
-    if (message === this.errorText) return;
-    const wasBroken = this.errorText !== undefined;
-    this.errorText = message;
-    if (!message && !wasBroken) return;
-    const out: ServerMessage = message ? { type: 'error', topic: this.name, message } : this.snapshot();
-    for (const s of this.subscribers) s.deliver(this, out);
+  /** The error message subscribers get while the feed has failed, or undefined. */
+  problemMessage(): ServerMessage | undefined {
+    const s = this.feedStatus;
+    return s.state === 'error' ? { type: 'error', topic: this.name, message: s.message, reason: s.reason } : undefined;
+  }
+
+  /**
+   * Takes the feed's status. A failure goes to subscribers as an `error`; becoming synced
+   * or recovering sends a fresh snapshot, which panels read as live again.
+   */
+  setStatus(next: FeedStatus): void {
+    const before = this.feedStatus;
+    // Once synced a topic stays so: a feed started again (after a linger) refines data that is whole already.
+    const status = before.synced && !next.synced ? ({ ...next, synced: true } as FeedStatus) : next;
+    if (sameStatus(before, status)) return;
+    this.feedStatus = status;
+    let out: ServerMessage | undefined;
+    if (status.state === 'error') out = this.problemMessage();
+    else if (before.state === 'error' || (status.synced && !before.synced)) out = this.snapshot();
+    if (out) for (const s of this.subscribers) s.deliver(this, out);
   }
 
   publish(data: TopicPayloads['change']): void {
+    this.state = foldTopic(this.name, this.state, data);
     const seq = ++this.seqNo;
     this.history.push({ seq, data });
-    if (this.history.length > this.historySize) this.history.shift();
+    if (this.history.length > (this.opts.historySize ?? 256)) this.history.shift();
     const message: ServerMessage = { type: 'change', topic: this.name, seq, data };
     for (const s of this.subscribers) s.deliver(this, message);
   }
@@ -71,4 +107,8 @@ export class Topic {
   unsubscribe(s: TopicSubscriber): void {
     if (this.subscribers.delete(s) && this.subscribers.size === 0) this.onActiveChange?.(false);
   }
+}
+
+function sameStatus(a: FeedStatus, b: FeedStatus): boolean {
+  return a.state === b.state && a.synced === b.synced && (a.state !== 'error' || (b.state === 'error' && a.reason === b.reason && a.message === b.message));
 }

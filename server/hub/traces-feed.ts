@@ -1,9 +1,9 @@
 /**
  * Recent traces for the traces panel: polls Jaeger for traces that entered through
- * the ingress gateway and emits 'trace' with a TraceSummary for each new one, oldest
+ * the ingress gateway and emits 'change' ({ op: 'add', trace }) for each new one, oldest
  * first. getTrace() fetches one whole trace for the gantt view. HTTP only.
  */
-import type { TraceSummary } from '../protocol.ts';
+import type { TraceSummary, TracesChange } from '../protocol.ts';
 import { tagOf, type JaegerTrace } from '../embedded/tracing/jaeger-json.ts';
 import { fetchJaeger, JaegerClientError, searchTraces } from '../embedded/tracing/jaeger-client.ts';
 import { INGRESS_SERVICE } from './graph.ts';
@@ -17,8 +17,6 @@ export interface TracesFeedOptions {
   service?: string;
   /** Traces fetched per poll at most; default 50. */
   limit?: number;
-  /** Summaries kept for recent(); default 100. */
-  keep?: number;
   fetchImpl?: typeof fetch;
 }
 
@@ -60,7 +58,6 @@ export class TracesFeed extends Poller {
   private readonly opts: Required<Omit<TracesFeedOptions, 'fetchImpl'>> & { fetchImpl?: typeof fetch };
   /** Trace ids already emitted, oldest first (bounded). */
   private readonly seen = new Set<string>();
-  private readonly summaries: TraceSummary[] = [];
   private newestStartUs = 0;
 
   constructor(opts: TracesFeedOptions) {
@@ -70,14 +67,8 @@ export class TracesFeed extends Poller {
       intervalMs: opts.intervalMs ?? 1000,
       service: opts.service ?? INGRESS_SERVICE,
       limit: opts.limit ?? 50,
-      keep: opts.keep ?? 100,
       fetchImpl: opts.fetchImpl,
     };
-  }
-
-  /** The latest summaries, oldest first. */
-  recent(): TraceSummary[] {
-    return [...this.summaries];
   }
 
   /** One poll; resolves with the summaries it emitted. */
@@ -90,7 +81,7 @@ export class TracesFeed extends Poller {
       fresh.sort((a, b) => a.startTime - b.startTime);
       for (const s of fresh) {
         this.remember(s);
-        this.emit('trace', s);
+        this.emit('change', { op: 'add', trace: s } satisfies TracesChange);
       }
       return fresh;
     });
@@ -109,9 +100,7 @@ export class TracesFeed extends Poller {
   private remember(s: TraceSummary): void {
     this.seen.add(s.traceID);
     // A trace older than the overlap never comes back, so the seen set can forget old ids.
-    while (this.seen.size > Math.max(10 * this.opts.limit, this.opts.keep)) this.seen.delete(this.seen.values().next().value!);
-    this.summaries.push(s);
-    if (this.summaries.length > this.opts.keep) this.summaries.shift();
+    while (this.seen.size > 10 * this.opts.limit) this.seen.delete(this.seen.values().next().value!);
     this.newestStartUs = Math.max(this.newestStartUs, s.startTime);
   }
 }

@@ -1,11 +1,13 @@
 /**
  * Demo traffic for the traffic-split panel: GET /productpage through the ingress
  * gateway as each user, classify every answer from the page, and report one
- * TrafficSecond per user per second. Plain HTTP only, so it behaves the same against a
+ * TrafficSecond per user per second, as a live feed: 'change' events carry
+ * { op: 'second' } and { op: 'state' } (started, stopped). Plain HTTP only, so it behaves the same against a
  * real cluster and the embedded one.
  */
 import { EventEmitter } from 'node:events';
-import type { TrafficSecond } from '../protocol.ts';
+import type { FeedStatus, TrafficChange, TrafficSecond } from '../protocol.ts';
+import { FEED_LIVE } from './feed.ts';
 import { classifyProductPage } from './classify.ts';
 import { readLimited } from '../http-body.ts';
 import { sessionCookie, signInToBookinfo, SignInError } from '../cluster/bookinfo-session.ts';
@@ -62,6 +64,8 @@ export class TrafficGenerator extends EventEmitter {
   private flushTimer: NodeJS.Timeout | undefined;
   /** Login POSTs sent, for tests and diagnostics. */
   logins = 0;
+  /** Failed requests are counted as outcomes, so the feed itself is always live. */
+  readonly status: FeedStatus = FEED_LIVE;
 
   constructor(opts: TrafficGeneratorOptions) {
     super();
@@ -87,6 +91,7 @@ export class TrafficGenerator extends EventEmitter {
     if (this.running) return;
     this.flushTimer = setInterval(() => this.flush(), FLUSH_EVERY_MS);
     for (const user of this.users) this.startUser(user);
+    this.emit('change', { op: 'state', running: true, users: this.getUsers() } satisfies TrafficChange);
   }
 
   /** Stops sending, aborts what is in flight, and emits the seconds already complete. */
@@ -96,6 +101,7 @@ export class TrafficGenerator extends EventEmitter {
     this.flushTimer = undefined;
     this.flush();
     for (const user of [...this.loops.keys()]) this.stopUser(user);
+    this.emit('change', { op: 'state', running: false, users: this.getUsers() } satisfies TrafficChange);
   }
 
   setUsers(users: string[]): void {
@@ -180,7 +186,7 @@ export class TrafficGenerator extends EventEmitter {
       for (let t = loop.lastEmitted + 1; t < current; t++) {
         const bucket = loop.buckets.get(t) ?? { counts: {}, latencies: [] };
         loop.buckets.delete(t);
-        this.emit('second', toSecond(loop.user, t, bucket));
+        this.emit('change', { op: 'second', second: toSecond(loop.user, t, bucket) } satisfies TrafficChange);
       }
       loop.lastEmitted = Math.max(loop.lastEmitted, current - 1);
       // Answers that landed in seconds already emitted (a clock step back) are dropped.

@@ -166,7 +166,8 @@ class Connection implements TopicSubscriber {
   /** A topic's whole state: its snapshot, and what is wrong with it if anything. */
   private sendState(topic: Topic): void {
     this.send(topic.snapshot());
-    if (topic.problem) this.send({ type: 'error', topic: topic.name, message: topic.problem });
+    const problem = topic.problemMessage();
+    if (problem) this.send(problem);
   }
 
   /** An answer to the client's own message: dropped while the socket is backed up, as a client that does not read cannot use it. */
@@ -236,7 +237,8 @@ class Connection implements TopicSubscriber {
     const missed = since === undefined ? undefined : topic.changesSince(since);
     if (missed) {
       for (const m of missed) this.send(m);
-      if (topic.problem) this.send({ type: 'error', topic: name, message: topic.problem });
+      const problem = topic.problemMessage();
+      if (problem) this.send(problem);
     } else this.sendState(topic);
     this.stale.delete(topic);
   }

@@ -6,7 +6,13 @@ import { startJaegerQuery, type JaegerQueryServer } from '../../server/embedded/
 import { sampleBookinfoTrace } from '../helpers/sample-spans.ts';
 import { GraphPoller } from '../../server/hub/graph.ts';
 import { TracesFeed } from '../../server/hub/traces-feed.ts';
-import type { GraphSnapshot, TraceSummary } from '../../server/protocol.ts';
+import { TRACES_TOPIC, type FeedStatus, type GraphSnapshot, type TraceSummary, type TracesChange, type TracesSnapshot } from '../../server/protocol.ts';
+import type { ClusterConnection } from '../../server/cluster/connection.ts';
+import { ClusterSession } from '../../server/hub/cluster-session.ts';
+import type { Topic, TopicSubscriber } from '../../server/hub/topic.ts';
+import { LiveClient } from '../../client/live/client.ts';
+import { FakeSocket } from '../helpers/fake-socket.ts';
+import { until } from '../helpers/until.ts';
 
 const T0 = 1_750_000_000_000_000;
 const store = new SpanStore();
@@ -38,7 +44,7 @@ describe('GraphPoller over the Jaeger API', () => {
     for (let i = 0; i < 20; i++) record(i, { reviewsVersion: 'v1' });
     const poller = new GraphPoller({ jaegerUrl: jaeger.url, intervalMs: 1000, windowSeconds: 10, now: () => T0 / 1000 + 10_000 });
     const graphs: GraphSnapshot[] = [];
-    poller.on('graph', (g: GraphSnapshot) => graphs.push(g));
+    poller.on('change', (g: GraphSnapshot) => graphs.push(g));
 
     await poller.poll();
     expect(graphs).toHaveLength(1);
@@ -61,11 +67,11 @@ describe('GraphPoller over the Jaeger API', () => {
 
   it('reports an unusable Jaeger through status events and recovers', async () => {
     const poller = new GraphPoller({ jaegerUrl: brokenUrl, intervalMs: 1000, windowSeconds: 10 });
-    const statuses: { ok: boolean; message?: string }[] = [];
-    poller.on('status', (s) => statuses.push(s));
+    const statuses: FeedStatus[] = [];
+    poller.on('status', (s: FeedStatus) => statuses.push(s));
     expect(await poller.poll()).toBeUndefined();
-    expect(statuses[0].ok).toBe(false);
-    expect(statuses[0].message).toMatch(/is not JSON/);
+    expect(statuses[0]).toMatchObject({ state: 'error', reason: 'jaeger-unreachable' });
+    expect(statuses[0].state === 'error' && statuses[0].message).toMatch(/is not JSON/);
 
     const unreachable = new GraphPoller({ jaegerUrl: 'http://127.0.0.1:9', intervalMs: 1000, windowSeconds: 10 });
     await unreachable.poll();
@@ -77,7 +83,7 @@ describe('TracesFeed over the Jaeger API', () => {
   it('emits each new trace once, with user, error and root', async () => {
     const feed = new TracesFeed({ jaegerUrl: jaeger.url });
     const seen: TraceSummary[] = [];
-    feed.on('trace', (t: TraceSummary) => seen.push(t));
+    feed.on('change', (c: TracesChange) => seen.push(c.trace));
     await feed.poll();
     const first = seen.length;
     expect(first).toBeGreaterThan(0);
@@ -102,7 +108,7 @@ describe('TracesFeed over the Jaeger API', () => {
     const failed = seen.find((t) => t.traceID === failedId)!;
     expect(failed.error).toBe(true);
     expect(failed.user).toBeUndefined();
-    expect(feed.recent().at(-1)!.traceID).toBe(failedId);
+    expect(seen.at(-1)!.traceID).toBe(failedId); // oldest first: the later trace last
   });
 
   it('fetches one trace in Jaeger JSON for the gantt view', async () => {
@@ -114,5 +120,63 @@ describe('TracesFeed over the Jaeger API', () => {
     expect(Object.values(trace.processes).map((p) => p.serviceName)).toContain('ratings.default');
     expect(await feed.getTrace('0'.repeat(31) + '1')).toBeUndefined();
     await expect(feed.getTrace('../etc')).rejects.toThrow(/not 1-32 hex digits/);
+  });
+});
+
+describe('a Jaeger outage on the traces topic', () => {
+  let relay: http.Server;
+  let jaegerUp = true;
+  const session = () =>
+    new ClusterSession({ connection: { name: 'test' } as ClusterConnection, mode: 'embedded', namespaces: ['default'], gatewayUrl: async () => 'http://127.0.0.1:9', jaegerUrl: async () => relayUrl, lingerMs: 50 });
+  let relayUrl: string;
+
+  beforeAll(async () => {
+    // Stands in for Jaeger: passes requests on while up, drops the connection while down.
+    relay = http.createServer(async (req, res) => {
+      if (!jaegerUp) return req.socket.destroy();
+      const answer = await fetch(jaeger.url + req.url);
+      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text());
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+    relayUrl = `http://127.0.0.1:${(relay.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    relay.closeAllConnections();
+    await new Promise((r) => relay.close(r));
+  });
+
+  it('reaches the client as a topic error with its reason, as an informer error does, and clears when Jaeger returns', async () => {
+    const s = session();
+    const topic = s.topic(TRACES_TOPIC) as Topic;
+    // The panel's own client, fed what the server sends it.
+    FakeSocket.all = [];
+    const client = new LiveClient({ url: 'ws://deck/ws', WebSocketImpl: FakeSocket as any });
+    const socket = FakeSocket.all[0];
+    socket.open();
+    client.subscribe(TRACES_TOPIC, () => {});
+    const subscriber: TopicSubscriber = { deliver: (_t, m) => socket.receive(m) };
+    topic.subscribe(subscriber);
+    socket.receive(topic.snapshot());
+    try {
+      await until(() => client.get(TRACES_TOPIC).state === 'live', 'the traces topic is live');
+      const id = record(60, { reviewsVersion: 'v2' });
+      await until(() => (client.get(TRACES_TOPIC).data as TracesSnapshot | undefined)?.traces.some((t) => t.traceID === id), 'a trace is listed');
+
+      jaegerUp = false;
+      const down = await until(() => client.get(TRACES_TOPIC).state === 'error' && client.get(TRACES_TOPIC), 'the outage reaches the client');
+      expect(down.reason).toBe('jaeger-unreachable');
+      expect(down.error).toMatch(/Jaeger query at .* is unreachable/);
+      // The traces already listed stay on screen under the error.
+      expect((down.data as TracesSnapshot).traces.some((t) => t.traceID === id)).toBe(true);
+
+      jaegerUp = true;
+      const back = await until(() => client.get(TRACES_TOPIC).state === 'live' && client.get(TRACES_TOPIC), 'the error clears once Jaeger answers');
+      expect(back.error).toBeUndefined();
+      expect((back.data as TracesSnapshot).traces.some((t) => t.traceID === id)).toBe(true);
+    } finally {
+      topic.unsubscribe(subscriber);
+      client.close();
+      await s.stop();
+    }
   });
 });

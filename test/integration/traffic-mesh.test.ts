@@ -7,7 +7,7 @@ import { startJaegerQuery, type JaegerQueryServer } from '../../server/embedded/
 import { TrafficGenerator } from '../../server/hub/traffic.ts';
 import { GraphPoller } from '../../server/hub/graph.ts';
 import { TracesFeed } from '../../server/hub/traces-feed.ts';
-import type { GraphSnapshot, TraceSummary, TrafficSecond } from '../../server/protocol.ts';
+import type { GraphSnapshot, TraceSummary, TracesChange, TrafficChange, TrafficSecond } from '../../server/protocol.ts';
 import { apply, bookinfoStore, manifest, podsFor } from '../helpers/mesh-fixtures.ts';
 import { curl } from '../../server/embedded/workloads/curl.ts';
 
@@ -37,7 +37,7 @@ afterAll(async () => {
 async function runTraffic(ms: number): Promise<TrafficSecond[]> {
   const gen = new TrafficGenerator({ gatewayUrl: gw.url, ratePerUser: 15, now: () => clock.now() });
   const seconds: TrafficSecond[] = [];
-  gen.on('second', (s: TrafficSecond) => seconds.push(s));
+  gen.on('change', (c: TrafficChange) => c.op === 'second' && seconds.push(c.second));
   gen.start();
   await new Promise((r) => setTimeout(r, ms));
   gen.stop();
@@ -116,7 +116,7 @@ describe('traffic, graph and traces against the embedded mesh', () => {
   it('lists recent traces rooted at the ingress gateway and fetches one whole', async () => {
     const feed = new TracesFeed({ jaegerUrl: jaeger.url, limit: 20 });
     const got: TraceSummary[] = [];
-    feed.on('trace', (t: TraceSummary) => got.push(t));
+    feed.on('change', (c: TracesChange) => got.push(c.trace));
     await feed.poll();
     expect(got.length).toBe(20);
     for (const t of got) {

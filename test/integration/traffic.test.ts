@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrafficGenerator } from '../../server/hub/traffic.ts';
-import type { TrafficSecond } from '../../server/protocol.ts';
+import type { TrafficChange, TrafficSecond } from '../../server/protocol.ts';
 
 // A stand-in ingress gateway with Bookinfo's login flow: jason sees v2 (black stars),
 // everyone else v1; `mode` switches the page to failures.
@@ -70,7 +70,7 @@ function fastClock() {
 
 function collect(gen: TrafficGenerator): TrafficSecond[] {
   const seconds: TrafficSecond[] = [];
-  gen.on('second', (s: TrafficSecond) => seconds.push(s));
+  gen.on('change', (c: TrafficChange) => c.op === 'second' && seconds.push(c.second));
   return seconds;
 }
 

@@ -84,7 +84,7 @@ describe('a client that does not read', () => {
   let hub: WebSocketHub;
   let base: string;
   const items = new Map<string, ObjectSummary>();
-  const topic = new Topic('resources/ConfigMap/default', (): ResourcesSnapshot => ({ items: [...items.values()] }));
+  const topic = new Topic('resources/ConfigMap/default');
   const source: TopicSource = {
     topic: (name) => (name === topic.name ? topic : { error: `unknown topic ${name}` }),
     setPresenterPosition: () => {},

@@ -12,8 +12,10 @@ export class JaegerClientError extends Error {
   constructor(
     message: string,
     readonly status?: number,
+    /** The transport error behind it, so callers can tell "no answer" from a bad answer. */
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -30,7 +32,7 @@ export async function fetchJaeger<T>(baseUrl: string, path: string, opts: Jaeger
   try {
     res = await (opts.fetchImpl ?? fetch)(url, { signal: opts.signal, headers: { accept: 'application/json' } });
   } catch (err) {
-    throw new JaegerClientError(`Jaeger query at ${baseUrl} is unreachable: ${(err as Error).message}`);
+    throw new JaegerClientError(`Jaeger query at ${baseUrl} is unreachable: ${(err as Error).message}`, undefined, { cause: err });
   }
   const { text, truncated } = await readLimited(res, opts.maxBytes ?? MAX_JAEGER_RESPONSE_BYTES);
   if (truncated) throw new JaegerClientError(`Jaeger answer from ${url} is larger than ${opts.maxBytes ?? MAX_JAEGER_RESPONSE_BYTES} bytes`, res.status);
