@@ -2,7 +2,7 @@ import { request } from 'node:https';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as k8s from '@kubernetes/client-node';
 import { ScaledClock } from '../server/clock.ts';
-import { DEFAULT_MAX_PODS } from '../server/embedded/apiserver/store.ts';
+import { DEFAULT_POD_QUOTA } from '../server/embedded/apiserver/store.ts';
 import { startEmbeddedCluster, type EmbeddedCluster } from '../server/embedded/cluster.ts';
 import { ms, percentile } from './stats.ts';
 
@@ -120,7 +120,7 @@ async function benchHostileRequests(cluster: EmbeddedCluster, kc: k8s.KubeConfig
       await worstDelay(async () => {
         await send(cluster, token, 'POST', '/apis/apps/v1/namespaces/bench/deployments', JSON.stringify(deployment), 'application/json');
         const started = Date.now();
-        while (Date.now() - started < 60_000 && cluster.store.list(pods).length < DEFAULT_MAX_PODS) await new Promise((r) => setTimeout(r, 20));
+        while (Date.now() - started < 60_000 && cluster.store.list(pods).length < DEFAULT_POD_QUOTA.limit) await new Promise((r) => setTimeout(r, 20));
       }),
     ],
   ];

@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import type { Clock } from '../clock.ts';
 import { ScaledClock } from '../clock.ts';
 import { startApiServer, type ApiServerHandle } from './apiserver/server.ts';
-import { ObjectStore } from './apiserver/store.ts';
+import { ObjectStore, type PodQuota } from './apiserver/store.ts';
 import { generateTlsMaterial } from './apiserver/tls.ts';
 import { builtinValidationHook, istioValidationHook } from './apiserver/validation/index.ts';
 import { bootstrapCluster, startControllers } from './controllers/index.ts';
@@ -23,6 +23,8 @@ export interface EmbeddedClusterOptions {
   gatewayPort?: number;
   jaegerPort?: number;
   maxSpans?: number;
+  /** The pod quota the store enforces; the store's default when unset. */
+  podQuota?: PodQuota;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function startEmbeddedCluster(opts: EmbeddedClusterOptions = {}): P
   const name = opts.name ?? 'istio-deck-embedded';
   const host = opts.host ?? '127.0.0.1';
   const clock = opts.clock ?? new ScaledClock(1);
-  const store = new ObjectStore({ clock });
+  const store = new ObjectStore({ clock, podQuota: opts.podQuota });
   store.addAdmissionHook(builtinValidationHook);
   store.addAdmissionHook(istioValidationHook);
   bootstrapCluster(store, clock);

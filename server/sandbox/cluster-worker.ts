@@ -6,7 +6,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ScaledClock } from '../clock.ts';
 import { startEmbeddedCluster, type EmbeddedCluster } from '../embedded/cluster.ts';
-import { podQuotaHook } from './pod-quota.ts';
 import type { FromSandboxWorker, SandboxWorkerData, ToSandboxWorker } from './worker-messages.ts';
 
 const data = workerData as SandboxWorkerData;
@@ -15,8 +14,10 @@ const post = (m: FromSandboxWorker) => port.postMessage(m);
 
 let cluster: EmbeddedCluster | undefined;
 try {
-  cluster = await startEmbeddedCluster({ name: data.name, clock: new ScaledClock(data.scale, data.origin) });
-  cluster.store.addAdmissionHook(podQuotaHook(cluster.store, data.podsPerNamespace));
+  // Every pod of a sandbox is also watched by an informer in the deck's own process, so
+  // thousands of them would cost the presenter's event loop; a talk's sandbox needs a few dozen.
+  const podQuota = { name: 'sandbox-pods', limit: data.podsPerNamespace, perNamespace: true };
+  cluster = await startEmbeddedCluster({ name: data.name, clock: new ScaledClock(data.scale, data.origin), podQuota });
   post({ type: 'ready', kubeconfig: cluster.kubeconfig, apiServerUrl: cluster.apiServerUrl, gatewayUrl: cluster.gatewayUrl, jaegerUrl: cluster.jaegerUrl });
 } catch (err) {
   post({ type: 'failed', message: err instanceof Error ? err.message : String(err) });

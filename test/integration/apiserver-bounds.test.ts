@@ -2,7 +2,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_NESTING_DEPTH } from '../../server/embedded/apiserver/body.ts';
 import { MAX_JSON_PATCH_OPERATIONS, MAX_LIST_ITEMS } from '../../server/embedded/apiserver/patch.ts';
-import { DEFAULT_MAX_PODS } from '../../server/embedded/apiserver/store.ts';
+import { DEFAULT_POD_QUOTA } from '../../server/embedded/apiserver/store.ts';
 import { startControllers } from '../../server/embedded/controllers/index.ts';
 import { MAX_PODS_PER_NODE } from '../../server/embedded/controllers/kubelet.ts';
 import { BURST_REPLICAS } from '../../server/embedded/controllers/replicaset-controller.ts';
@@ -183,19 +183,19 @@ describe('controllers with huge replica counts', () => {
         const t = performance.now();
         expect((await call('GET', '/api/v1/namespaces/default')).status).toBe(200);
         getTimes.push(performance.now() - t);
-        return api.store.list(podType).length >= DEFAULT_MAX_PODS;
+        return api.store.list(podType).length >= DEFAULT_POD_QUOTA.limit;
       }, 'the pod quota filled', 60_000, 20);
       delay.disable();
 
       // Slow start: the first syncs create 1, 1, 2, 4, … pods, never more than a burst at once.
       expect(seen.slice(0, 5)).toEqual([1, 2, 4, 8, 16]);
       for (let i = 1; i < seen.length; i++) expect(seen[i] - seen[i - 1]).toBeLessThanOrEqual(BURST_REPLICAS);
-      expect(count()).toBeLessThanOrEqual(DEFAULT_MAX_PODS);
+      expect(count()).toBeLessThanOrEqual(DEFAULT_POD_QUOTA.limit);
 
       const rs = await until(() => api.store.list(rsType, 'default').find((r) => r.metadata.labels?.app === 'huge' && r.status?.conditions?.length), 'the ReplicaSet says why');
       expect(rs.status.conditions[0]).toMatchObject({ type: 'ReplicaFailure', reason: 'FailedCreate' });
       expect(rs.status.conditions[0].message).toMatch(
-        new RegExp(`^Error creating: pods "huge-[a-z0-9]+-[a-z0-9]+" is forbidden: exceeded quota: embedded-cluster-pods, requested: pods=1, used: pods=${DEFAULT_MAX_PODS}, limited: pods=${DEFAULT_MAX_PODS}$`),
+        new RegExp(`^Error creating: pods "huge-[a-z0-9]+-[a-z0-9]+" is forbidden: exceeded quota: embedded-cluster-pods, requested: pods=1, used: pods=${DEFAULT_POD_QUOTA.limit}, limited: pods=${DEFAULT_POD_QUOTA.limit}$`),
       );
 
       // One node: 110 pods bound to it, the rest Pending with the scheduler's reason.

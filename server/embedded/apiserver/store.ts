@@ -19,8 +19,15 @@ export interface ObjectStoreOptions {
   registry?: ResourceRegistry;
   /** How many events are kept for watch resume; older resourceVersions get 410 Expired. */
   eventBufferSize?: number;
-  /** Pods the cluster may hold in all (see DEFAULT_MAX_PODS). */
-  maxPods?: number;
+  /** How many pods the cluster may hold (see DEFAULT_POD_QUOTA). */
+  podQuota?: PodQuota;
+}
+
+/** A ResourceQuota on pods: its name, its limit, and whether it counts per namespace or in all. */
+export interface PodQuota {
+  name: string;
+  limit: number;
+  perNamespace: boolean;
 }
 
 /** etcd's default request limit (1.5 MiB): a bigger object is refused as etcd refuses it. */
@@ -33,7 +40,7 @@ export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
  * silently capping replicas) is what a real cluster answers, so kubectl and the
  * ReplicaSet's events say plainly why no more pods appear.
  */
-export const DEFAULT_MAX_PODS = 2000;
+export const DEFAULT_POD_QUOTA: PodQuota = { name: 'embedded-cluster-pods', limit: 2000, perNamespace: false };
 
 const keyOf = (type: ResourceType, namespace: string | undefined, name: string) =>
   `${type.group}/${type.plural}/${type.namespaced ? namespace ?? '' : ''}/${name}`;
@@ -53,13 +60,13 @@ export class ObjectStore {
   private readonly listeners = new Set<(e: StoreEvent) => void>();
   private readonly admissionHooks: AdmissionHook[] = [];
   private rv = 1000;
-  private readonly maxPods: number;
+  private readonly podQuota: PodQuota;
 
   constructor(opts: ObjectStoreOptions) {
     this.clock = opts.clock;
     this.registry = opts.registry ?? new ResourceRegistry();
     this.eventBufferSize = opts.eventBufferSize ?? 10_000;
-    this.maxPods = opts.maxPods ?? DEFAULT_MAX_PODS;
+    this.podQuota = opts.podQuota ?? DEFAULT_POD_QUOTA;
     for (const t of this.registry.all) this.byType.set(t, new Map());
   }
 
@@ -124,7 +131,7 @@ export class ObjectStore {
       delete obj.metadata.namespace;
     }
     if (this.get(type, obj.metadata.namespace, name)) throw alreadyExists(type, name);
-    this.checkQuota(type, name);
+    this.checkQuota(type, obj.metadata.namespace, name);
     obj.apiVersion = apiVersionOf(type);
     obj.kind = type.kind;
     this.runAdmission('CREATE', type, obj, undefined);
@@ -207,14 +214,15 @@ export class ObjectStore {
     return gone;
   }
 
-  private checkQuota(type: ResourceType, name: string): void {
+  private checkQuota(type: ResourceType, namespace: string | undefined, name: string): void {
     if (type.group !== '' || type.plural !== 'pods') return;
-    const used = this.byType.get(type)!.size;
-    if (used < this.maxPods) return;
+    const { name: quota, limit, perNamespace } = this.podQuota;
+    const used = perNamespace ? this.list(type, namespace).length : this.byType.get(type)!.size;
+    if (used < limit) return;
     throw new ApiError(
       403,
       'Forbidden',
-      `pods "${name}" is forbidden: exceeded quota: embedded-cluster-pods, requested: pods=1, used: pods=${used}, limited: pods=${this.maxPods}`,
+      `pods "${name}" is forbidden: exceeded quota: ${quota}, requested: pods=1, used: pods=${used}, limited: pods=${limit}`,
       { name, kind: 'pods' },
     );
   }
