@@ -21,7 +21,7 @@ import type { TopicSource } from './ws-server.ts';
 import { GraphPoller } from './graph.ts';
 import { TracesFeed } from './traces-feed.ts';
 import { TrafficGenerator } from './traffic.ts';
-import { SharedState } from './shared-state.ts';
+import { SharedState, SharedValueFeed } from './shared-state.ts';
 
 export interface ClusterSessionOptions {
   connection: ClusterConnection;
@@ -69,11 +69,15 @@ export class ClusterSession implements TopicSource {
 
   constructor(private readonly opts: ClusterSessionOptions) {
     this.health = { mode: opts.mode, cluster: opts.connection.name, connected: false, istio: false, message: 'connecting' };
-    this.presenterTopic = this.add(new Topic(PRESENTER_TOPIC, { initial: this.shared.get('presenter') }));
+    this.presenterTopic = this.runStream(new Topic(PRESENTER_TOPIC, { initial: this.shared.get('presenter') }), {
+      lazy: false,
+      openFailure: 'error',
+      open: () => new SharedValueFeed(this.shared, 'presenter'),
+    });
+    // Health is not a feed of its own: it is folded from the feeds' statuses and the current scene.
     this.healthTopic = this.add(new Topic(HEALTH_TOPIC, { initial: this.health, present: (h) => this.withClock(h as HealthState) }));
     this.shared.on('change', (key: string, value: unknown) => {
-      if (key === 'presenter') this.presenterTopic.publish(value as PresenterPosition);
-      else if (key === 'scene') this.updateHealth({ scene: value as CurrentScene });
+      if (key === 'scene') this.updateHealth({ scene: value as CurrentScene });
     });
     this.shared.on('status', (sharedState) => this.updateHealth({ sharedState }));
     this.stoppers.push(() => this.shared.stop());

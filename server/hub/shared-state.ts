@@ -11,7 +11,32 @@ import { EventEmitter } from 'node:events';
 import * as k8s from '@kubernetes/client-node';
 import { errorMessage, errorStatus, type ClusterConnection } from '../cluster/connection.ts';
 import { ResourceInformer, type InformerState } from '../cluster/resource-informer.ts';
+import { FEED_LIVE, type LiveFeed } from './feed.ts';
 import { parsePresenterPosition, type CurrentScene, type PresenterPosition, type SharedStateStatus } from '../protocol.ts';
+
+/**
+ * One shared value as a live feed, so the presenter's topic runs like every other stream.
+ * Shared state falls back to this process instead of failing, so the feed is always live;
+ * where the value is kept is reported in health (sharedState), not as a topic error.
+ */
+export class SharedValueFeed<K extends Key> extends EventEmitter implements LiveFeed<SharedValues[K]> {
+  readonly status = FEED_LIVE;
+  private readonly onChange = (key: Key, value: unknown) => {
+    if (key === this.key) this.emit('change', value as SharedValues[K]);
+  };
+
+  constructor(private readonly shared: SharedState, private readonly key: K) {
+    super();
+  }
+
+  start(): void {
+    this.shared.on('change', this.onChange);
+  }
+
+  stop(): void {
+    this.shared.off('change', this.onChange);
+  }
+}
 
 export const STATE_CONFIGMAP = 'istio-live-deck-state';
 
