@@ -6,7 +6,8 @@ export const SCALAR_SET = Symbol('scalar-set');
 export type ListStrategy = string | typeof SCALAR_SET | undefined;
 
 /**
- * How a list field merges in built-in kinds (the patchMergeKey tags of k8s.io/api);
+ * How a list field merges in built-in kinds (the merge key each built-in list declares, so
+ * kubectl's strategic merge patches merge items by it rather than by position);
  * `undefined` means the list is atomic and replaced whole. `path` holds the field names
  * leading to the list, ending with the list's own name. Istio kinds are CRDs: all atomic.
  */

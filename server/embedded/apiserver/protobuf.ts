@@ -6,8 +6,9 @@ export const PROTOBUF_CONTENT_TYPE = 'application/vnd.kubernetes.protobuf';
 
 /**
  * Just the fields kubectl's generator commands (create namespace|configmap|secret
- * generic|deployment) set, with the field numbers of k8s.io/api and k8s.io/apimachinery
- * generated.proto. Everything else in the body is skipped.
+ * generic|deployment) set, with the field numbers kubectl encodes them under (they must
+ * match kubectl's, or its bodies would decode into the wrong fields). Everything else in the
+ * body is skipped.
  */
 const SCHEMA = `
 syntax = "proto2";
