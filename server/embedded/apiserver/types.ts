@@ -1,3 +1,5 @@
+import type { JSONSchemaProps } from './openapi/json-schema.ts';
+
 /** Shapes shared by the embedded API server, its store and the in-process controllers. */
 
 export interface ObjectMeta {
@@ -37,6 +39,8 @@ export interface ResourceType {
   subresources?: string[];
   /** How the store prepares this kind's writes. */
   strategy: ResourceStrategy;
+  /** The OpenAPI v3 schema of each served version (a CRD's `openAPIV3Schema`), for validation, `/openapi/v3` and `kubectl explain`. */
+  schemas?: Record<string, JSONSchemaProps>;
 }
 
 /**
