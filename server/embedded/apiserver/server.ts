@@ -82,7 +82,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServerH
     if (closing) return void socket.destroy();
     void streaming.upgrade(req, socket, head);
   });
-  server.keepAliveTimeout = 5_000;
+  // Longer than clients keep an idle connection (the deck: 4 s), so a client never reuses one this side is closing.
+  server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => {
