@@ -35,6 +35,7 @@ import {
   timeoutSeconds,
   type Target,
 } from './request.ts';
+import { queryBool } from './query.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import type { ObjectStore } from './store.ts';
 import { StreamingHandler, streamingTarget } from './streaming.ts';
@@ -154,7 +155,7 @@ class ApiHandler {
     switch (method) {
       case 'GET':
         if (isCollection) {
-          if (q.get('watch') === 'true' || q.get('watch') === '1') return this.watch(res, target, q, accept);
+          if (queryBool(q, 'watch')) return this.watch(res, target, q, accept);
           return this.list(res, target, q, accept);
         }
         return this.get(res, target, accept);
@@ -236,7 +237,7 @@ class ApiHandler {
         fields: parseFieldSelector(q.get('fieldSelector'), t.type.kind),
         hasSelector: Boolean(q.get('labelSelector') || q.get('fieldSelector')),
         resourceVersion: q.get('resourceVersion') ?? '',
-        allowBookmarks: q.get('allowWatchBookmarks') === 'true',
+        allowBookmarks: queryBool(q, 'allowWatchBookmarks'),
         timeoutSeconds: timeout,
         renderKey: `${targetApiVersion(t)}|${table ? 'table' : 'json'}`,
         render: (obj) => (table ? toTable(t.type, [obj], String(obj.metadata.resourceVersion), this.store.clock.now()) : present(t, obj)),
@@ -316,8 +317,7 @@ class ApiHandler {
   /** Server-side apply: 201 when it creates the object, 409 on another manager's field unless force. */
   private async apply(req: IncomingMessage, res: ServerResponse, t: Target, q: URLSearchParams, dryRun: boolean, body: Buffer): Promise<void> {
     if (!q.get('fieldManager')) throw badRequest('PATCH, application/apply-patch+yaml requests require a fieldManager query parameter');
-    const force = q.get('force') === 'true';
-    if (force === false && q.has('force') && q.get('force') !== 'false') throw badRequest('force: Invalid value: must be true or false');
+    const force = queryBool(q, 'force');
     const applied = conform(t, parseBody(req, body), { name: t.name });
     if (!applied.apiVersion || !applied.kind) throw badRequest('apiVersion and kind must be set in an apply patch');
     checkListBounds(t.type, t.name!, applied);
