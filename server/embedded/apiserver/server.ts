@@ -13,6 +13,7 @@ import {
   openApiGroupVersion,
   openApiRoot,
 } from './discovery.ts';
+import { healthAnswer, isHealthPath } from './health.ts';
 import { JSON_TYPE, checkBodyType, mediaType, parseBody, readBody } from './body.ts';
 import { LIST_SLICE, sendError, sendJson, sendList, sendObject, wantsTable, yieldToLoop } from './codec.ts';
 import { ApiError, badRequest } from './errors.ts';
@@ -139,15 +140,14 @@ class ApiHandler {
       const answer = this.nonResource(segs, accept);
       if (answer) return sendJson(res, 200, answer.body, answer.contentType);
     }
-    const target = resolveTarget(this.store.registry, segs);
-    if (!target) {
-      if (segs[0] === 'healthz' || segs[0] === 'readyz' || segs[0] === 'livez') {
-        res.writeHead(200, { 'Content-Type': 'text/plain' });
-        return void res.end('ok');
-      }
-      throw pathNotFound();
-    }
     const q = url.searchParams;
+    if (isHealthPath(segs) && (method === 'GET' || method === 'HEAD')) {
+      const text = healthAnswer(segs, q);
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+      return void res.end(text);
+    }
+    const target = resolveTarget(this.store.registry, segs);
+    if (!target) throw pathNotFound();
     const dryRun = parseDryRun(q);
     const isCollection = target.name === undefined;
 
