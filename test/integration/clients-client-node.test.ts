@@ -1,9 +1,9 @@
-import { PassThrough } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScaledClock } from '../../server/clock.ts';
 import { startEmbeddedCluster, type EmbeddedCluster } from '../../server/embedded/cluster.ts';
 import { apply, manifest } from '../helpers/mesh-fixtures.ts';
+import { execWithClientNode } from '../helpers/client-node-exec.ts';
 import { until } from '../helpers/until.ts';
 
 /** client-node as any user's program would use it, from the cluster's kubeconfig: list, watch, patch, exec, logs. */
@@ -55,18 +55,7 @@ describe('client-node on the embedded cluster', () => {
   });
 
   it('execs a command in a container: its output, then its exit status', async () => {
-    const run = async (command: string[]) => {
-      const stdout = new PassThrough();
-      const stderr = new PassThrough();
-      let out = '';
-      let err = '';
-      stdout.on('data', (d) => (out += d));
-      stderr.on('data', (d) => (err += d));
-      let status: k8s.V1Status | undefined;
-      const ws = await new k8s.Exec(kc).exec('default', curlPod, 'curl', command, stdout, stderr, null, false, (s) => (status = s));
-      await new Promise<void>((done) => ws.on('close', () => done()));
-      return { out, err, status };
-    };
+    const run = (command: string[]) => execWithClientNode(kc, curlPod, 'curl', command);
     const ok = await run(['curl', '-sS', '-o', '/dev/null', '-w', '%{http_code}', 'http://productpage:9080/productpage']);
     expect(ok.out).toBe('200');
     expect(ok.status?.status).toBe('Success');
