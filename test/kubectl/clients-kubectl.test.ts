@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -153,6 +153,29 @@ describe('kubectl wait, events, get --raw, diff and rollout on the embedded clus
       const live = JSON.parse(await fixture.kubectl.ok(['get', 'virtualservice', 'reviews', '-o', 'json']));
       expect(live.spec.http[0].route).toEqual([{ destination: { host: 'reviews', subset: 'v1' } }]);
       expect(live.metadata.generation).toBe(1);
+    });
+  });
+
+  describe('kubectl diff on a built-in kind', () => {
+    it('shows a Deployment change from a strategic-merge dry run, client- and server-side', async () => {
+      const curl = readFileSync(m('curl/curl.yaml'), 'utf8').replace('replicas: 1', 'replicas: 2');
+      for (const args of [['diff', '-f', '-'], ['diff', '--server-side', '--force-conflicts', '-f', '-']]) {
+        const r = await fixture.kubectl.run(args, { input: curl });
+        expect(r.code, args.join(' ')).toBe(1);
+        expect(r.stdout).toContain('-  replicas: 1\n+  replicas: 2\n');
+      }
+      expect((await fixture.kubectl.ok(['get', 'deploy', 'curl', '-o', 'jsonpath={.spec.replicas}'])).trim()).toBe('1');
+    });
+  });
+
+  describe('kubectl attach', () => {
+    it('a wrong container is named, and otherwise attach says it is not served here', async () => {
+      const wrong = await fixture.kubectl.run(['attach', 'deploy/curl', '-c', 'nope']);
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toMatch(/container nope not found in pod curl-\S+/);
+      const r = await fixture.kubectl.run(['attach', 'deploy/curl', '-c', 'curl']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('Error from server (BadRequest): attach is not supported by the embedded cluster');
     });
   });
 

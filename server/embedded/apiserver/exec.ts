@@ -14,8 +14,8 @@ export interface ExecOptions {
   tty: boolean;
 }
 
-/** Checks an exec request against the pod the way the API server does, before any upgrade. */
-export function execOptions(pod: KubeObject, q: URLSearchParams): ExecOptions {
+/** Checks an exec (or, without a command, attach) request against the pod the way the API server does, before any upgrade. */
+export function execOptions(pod: KubeObject, q: URLSearchParams, subresource: 'exec' | 'attach' = 'exec'): ExecOptions {
   const name = pod.metadata.name;
   const phase = pod.status?.phase;
   if (phase === 'Succeeded' || phase === 'Failed') throw badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`);
@@ -31,7 +31,7 @@ export function execOptions(pod: KubeObject, q: URLSearchParams): ExecOptions {
     throw badRequest(`container ${container} is not valid for pod ${name}; choose one of: ${choices}`);
   }
   const opts: ExecOptions = { container, command: q.getAll('command'), stdout: queryBool(q, 'stdout'), stderr: queryBool(q, 'stderr'), stdin: queryBool(q, 'stdin'), tty: queryBool(q, 'tty') };
-  if (!opts.command.length) throw badRequest('you must specify at least one command for the container');
+  if (subresource === 'exec' && !opts.command.length) throw badRequest('you must specify at least one command for the container');
   if (!opts.stdout && !opts.stderr && !opts.stdin) throw badRequest('you must specify at least 1 of stdin, stdout, stderr');
   const state = (pod.status?.containerStatuses ?? []).find((s: { name: string }) => s.name === container)?.state;
   if (!state?.running) throw new ApiError(400, 'BadRequest', `unable to upgrade connection: container not found ("${container}")`);
