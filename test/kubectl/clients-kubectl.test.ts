@@ -120,6 +120,16 @@ describe('kubectl wait, events, get --raw, diff and rollout on the embedded clus
       expect(pods.items.map((p: any) => p.metadata.name).sort()).toEqual(names.sort());
     });
 
+    it('reads watch the way the apiserver does: True and an empty value watch, False and 0 list', async () => {
+      for (const value of ['True', 'true', '1', '']) {
+        const out = await fixture.kubectl.ok(['get', '--raw', `/api/v1/namespaces/default/configmaps?watch=${value}&timeoutSeconds=1`], { timeoutMs: 15_000 });
+        expect(JSON.parse(out.split('\n')[0]), `watch=${value}`).toMatchObject({ type: 'ADDED', object: { kind: 'ConfigMap' } });
+      }
+      for (const value of ['False', 'false', '0']) {
+        expect(JSON.parse(await fixture.kubectl.ok(['get', '--raw', `/api/v1/namespaces/default/configmaps?watch=${value}`])).kind, `watch=${value}`).toBe('ConfigMapList');
+      }
+    });
+
     it('answers /version, /healthz, /livez and /readyz?verbose as the apiserver does', async () => {
       const version = JSON.parse(await fixture.kubectl.ok(['get', '--raw', '/version']));
       expect(version.gitVersion).toMatch(/^v1\.\d+\.\d+$/);
