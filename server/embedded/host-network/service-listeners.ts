@@ -4,7 +4,7 @@ import type { KubeObject } from '../apiserver/types.ts';
 import { NODE, allocateNodePort } from '../controllers/addresses.ts';
 import { kindsOf } from '../controllers/kinds.ts';
 import type { GatewayServer, GatewayServerOptions } from '../mesh/index.ts';
-import { CLUSTER_PORTS_ANNOTATION, servicePortKey } from './cluster-ports.ts';
+import { CLUSTER_PORTS_ANNOTATION, servicePortKey } from '../mesh/cluster-ports.ts';
 import { bindFirst, loadBalancerPortCandidates, nodePortCandidates, type HostPortMode } from './port-choice.ts';
 
 export interface ServiceListenersOptions {

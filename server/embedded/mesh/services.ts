@@ -1,6 +1,6 @@
 import type { Workload } from '../app-runtime/types.ts';
 import type { KubeObject } from '../apiserver/types.ts';
-import { clusterPortOf } from '../host-network/cluster-ports.ts';
+import { clusterPortOf } from './cluster-ports.ts';
 import { selects } from './pods.ts';
 
 export interface ServicePort {
