@@ -4,7 +4,7 @@ import type { KubeObject } from '../apiserver/types.ts';
 import { NODE, allocateNodePort } from '../controllers/addresses.ts';
 import { kindsOf } from '../controllers/kinds.ts';
 import type { GatewayServer, GatewayServerOptions } from '../mesh/index.ts';
-import { CLUSTER_PORTS_ANNOTATION, servicePortKey } from '../mesh/cluster-ports.ts';
+import { CLUSTER_PORTS_ANNOTATION, clusterPortOf, servicePortKey } from '../mesh/cluster-ports.ts';
 import { bindFirst, loadBalancerPortCandidates, nodePortCandidates, type HostPortMode } from './port-choice.ts';
 
 export interface ServiceListenersOptions {
@@ -107,7 +107,9 @@ export function startServiceListeners(opts: ServiceListenersOptions): ServiceLis
   async function reconcile(): Promise<void> {
     const wantLb = new Set<string>();
     const wantNode = new Set<string>();
-    for (const svc of exposedGatewayServices(store)) {
+    const exposed = exposedGatewayServices(store);
+    restoreDeclaredPorts(exposed);
+    for (const svc of exposed) {
       if (stopped) return;
       const ns = svc.metadata.namespace!;
       const name = svc.metadata.name;
@@ -161,6 +163,18 @@ export function startServiceListeners(opts: ServiceListenersOptions): ServiceLis
         map.delete(key);
         await b.server.close();
       }
+    }
+  }
+
+  /** A Service no longer served on the host shows the ports it declared again. */
+  function restoreDeclaredPorts(exposed: KubeObject[]): void {
+    const served = new Set(exposed);
+    for (const svc of store.list(kinds.services)) {
+      if (served.has(svc) || !svc.metadata.annotations?.[CLUSTER_PORTS_ANNOTATION]) continue;
+      const next = structuredClone(svc);
+      next.spec.ports = (next.spec.ports ?? []).map((p: any, i: number) => ({ ...p, port: clusterPortOf(svc, p, i) }));
+      delete next.metadata.annotations![CLUSTER_PORTS_ANNOTATION];
+      store.update(kinds.services, next);
     }
   }
 
