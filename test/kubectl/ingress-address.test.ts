@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bashWithKubectl } from '../helpers/bash.ts';
 import { clusterWithKubectl } from '../helpers/cluster.ts';
 import { until } from '../helpers/until.ts';
 
@@ -35,20 +33,9 @@ const AFTER = [
 
 describe('the talk\'s ingress lines, typed in bash with the real kubectl and curl', () => {
   const fixture = clusterWithKubectl(0.005);
-  let dir: string;
-  let env: NodeJS.ProcessEnv;
-
-  const bash = (script: string) =>
-    new Promise<{ code: number; out: string }>((done) => {
-      execFile('bash', ['-c', `set -o pipefail\n${script}`], { env, timeout: 60_000 }, (err, stdout, stderr) => {
-        done({ code: err ? (typeof (err as any).code === 'number' ? (err as any).code : 1) : 0, out: String(stdout) + String(stderr) });
-      });
-    });
+  const bash = bashWithKubectl(fixture);
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'ingress-address-'));
-    writeFileSync(join(dir, 'kubeconfig'), fixture.cluster.kubeconfig, { mode: 0o600 });
-    env = { ...process.env, KUBECONFIG: join(dir, 'kubeconfig'), KUBECACHEDIR: join(dir, 'cache'), HOME: dir };
     const k = fixture.kubectl;
     await k.ok(['label', 'namespace', 'default', 'istio-injection=enabled']);
     await k.ok(['apply', '-f', m('bookinfo/bookinfo.yaml')]);
@@ -58,9 +45,6 @@ describe('the talk\'s ingress lines, typed in bash with the real kubectl and cur
       return rows.length === 6 && rows.every((r) => /\s2\/2\s+Running\s/.test(r));
     }, 'six Bookinfo pods 2/2 Running', 30_000, 150);
   }, 60_000);
-  afterAll(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
 
   const variable = (out: string, name: string) => new RegExp(`^${name}=(\\S*)$`, 'm').exec(out)?.[1] ?? '';
 

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bashWithKubectl } from '../helpers/bash.ts';
 import { clusterWithKubectl } from '../helpers/cluster.ts';
 import { until } from '../helpers/until.ts';
 
@@ -15,15 +13,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
  */
 describe('istio.io ingress control (Istio APIs), typed in bash', () => {
   const fixture = clusterWithKubectl(0.005);
-  let dir: string;
-  let env: NodeJS.ProcessEnv;
-
-  const bash = (script: string) =>
-    new Promise<{ code: number; out: string }>((done) => {
-      execFile('bash', ['-c', `set -e -o pipefail\n${script}`], { env, timeout: 60_000, cwd: ROOT }, (err, stdout, stderr) => {
-        done({ code: err ? (typeof (err as any).code === 'number' ? (err as any).code : 1) : 0, out: String(stdout) + String(stderr) });
-      });
-    });
+  const bash = bashWithKubectl(fixture, { cwd: ROOT, errexit: true });
 
   /** The page's address lines, with its INGRESS_NAME and INGRESS_NS. */
   const ADDRESS = [
@@ -35,13 +25,7 @@ describe('istio.io ingress control (Istio APIs), typed in bash', () => {
   ].join('\n');
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'ingress-control-'));
-    writeFileSync(join(dir, 'kubeconfig'), fixture.cluster.kubeconfig, { mode: 0o600 });
-    env = { ...process.env, KUBECONFIG: join(dir, 'kubeconfig'), KUBECACHEDIR: join(dir, 'cache'), HOME: dir };
     await fixture.kubectl.ok(['label', 'namespace', 'default', 'istio-injection=enabled']);
-  });
-  afterAll(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('deploys httpbin, then applies the Gateway and VirtualService from heredocs', async () => {
