@@ -95,7 +95,6 @@ export async function startEmbeddedCluster(opts: EmbeddedClusterOptions = {}): P
     ]);
     let api: ApiServerHandle = await startApiServer({ store, token, tls, host, port: opts.apiPort ?? 0, runtime });
     closers.push(() => api.close());
-    annotateLocalUrl(store, 'istio-system', 'istio-ingressgateway', gatewayUrl);
     annotateLocalUrl(store, 'istio-system', 'tracing', jaeger.url);
 
     const kubeconfig = stringify({
