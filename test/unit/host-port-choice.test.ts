@@ -115,6 +115,15 @@ describe('the gateway Service shows the ports that serve', () => {
     expect(host.open.has(15099)).toBe(true);
     expect(host.open.has(15021)).toBe(false);
 
+    // As a NodePort Service: no load balancer, so the declared ports again, and node ports still served.
+    const nodePortOnly = structuredClone(gateway());
+    nodePortOnly.spec.type = 'NodePort';
+    store.update(services, nodePortOnly);
+    await listeners.settled();
+    expect(gateway().spec.ports.map((p: any) => p.port)).toEqual([15099, 80, 443]);
+    expect(gateway().status.loadBalancer).toEqual({});
+    expect([...host.open.keys()].sort()).toEqual(gateway().spec.ports.map((p: any) => p.nodePort).sort());
+
     const elsewhere = structuredClone(gateway());
     elsewhere.spec.selector = { app: 'nothing-here' };
     store.update(services, elsewhere);

@@ -137,6 +137,9 @@ export function startServiceListeners(opts: ServiceListenersOptions): ServiceLis
             p.port = have.hostPort;
             if (have.hostPort !== declared) declaredPorts[portKey] = declared;
           }
+        } else {
+          // No load balancer (any more): the port is the declared one again.
+          p.port = clusterPortOf(svc, p, i);
         }
         if (p.nodePort) {
           const key = `${ns}/${name}:${portKey}`;
@@ -192,10 +195,10 @@ export function startServiceListeners(opts: ServiceListenersOptions): ServiceLis
     if (!isDeepStrictEqual(next.spec, current.spec) || !isDeepStrictEqual(next.metadata.annotations, current.metadata.annotations)) {
       written = store.update(kinds.services, { ...next, status: current.status });
     }
-    if (before.spec.type !== 'LoadBalancer') return;
-    const ingress = [{ ip: opts.loadBalancerIp, ipMode: 'VIP' }];
+    const ingress = before.spec.type === 'LoadBalancer' ? [{ ip: opts.loadBalancerIp, ipMode: 'VIP' }] : undefined;
+    if (!ingress && !written.status?.loadBalancer?.ingress?.length) return;
     if (!isDeepStrictEqual(written.status?.loadBalancer?.ingress, ingress)) {
-      store.updateStatus(kinds.services, { ...written, status: { ...written.status, loadBalancer: { ingress } } });
+      store.updateStatus(kinds.services, { ...written, status: { ...written.status, loadBalancer: ingress ? { ingress } : {} } });
     }
   }
 
