@@ -81,7 +81,9 @@ export function startServiceListeners(opts: ServiceListenersOptions): ServiceLis
   const schedule = () => {
     if (queued || stopped) return pass;
     queued = true;
-    pass = pass.then(() => {
+    // A turn of the event loop between passes, so a burst of events is one pass and the
+    // writes of a controller that disagrees with ours never starve everything else.
+    pass = pass.then(() => new Promise<void>((r) => setImmediate(r))).then(() => {
       queued = false;
       return stopped ? undefined : reconcile();
     }).catch((err) => opts.onError?.(`host listeners: ${err instanceof Error ? err.message : err}`));
