@@ -206,3 +206,18 @@ describe('Jaeger v1 query API', () => {
     expect(post.status).toBe(405);
   });
 });
+
+describe('a trace searched again after it gained a span', () => {
+  it('is answered with the new span, and the same as a search without the cache (pretty output)', async () => {
+    const search = '/api/traces?service=productpage.default&limit=1';
+    const before = (await get<JaegerTrace[]>(search)).body.data[0];
+    const late = { ...traces[8][1], spanID: 'feedfacecafe0001', operationName: 'late-span' };
+    store.record(late);
+    const after = (await get<JaegerTrace[]>(search)).body.data[0];
+    expect(after.traceID).toBe(before.traceID);
+    expect(after.spans.length).toBe(before.spans.length + 1);
+    expect(after.spans.map((s) => s.operationName)).toContain('late-span');
+    const pretty = (await get<JaegerTrace[]>(`${search}&prettyPrint=true`)).body;
+    expect(pretty).toEqual((await get(search)).body);
+  });
+});

@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SpanStore, type SpanQuery } from './span-store.ts';
 import { computeDependencies, toJaegerTrace, type JaegerError, type JaegerResponse, type JaegerTrace } from './jaeger-json.ts';
+import { RenderedTraces } from './rendered-traces.ts';
 import { parseGoDuration } from '../../go-duration.ts';
 import { parseGoInt, parseGoInt32, parseTraceID } from './go-parse.ts';
 
@@ -60,6 +61,7 @@ export async function startJaegerQuery(opts: JaegerQueryOptions): Promise<Jaeger
 /** The request handler alone, for mounting under another server. */
 export function jaegerQueryHandler(opts: JaegerQueryOptions): http.RequestListener {
   const { spans } = opts;
+  const rendered = new RenderedTraces(spans);
   const nowUs = () => (opts.now ? opts.now() * 1000 : Math.max(Date.now() * 1000, spans.newestStartUs + 1));
 
   return (req, res) => {
@@ -119,7 +121,8 @@ export function jaegerQueryHandler(opts: JaegerQueryOptions): http.RequestListen
             }
             return send(res, 200, envelope(data, errors.length ? errors : null), pretty);
           }
-          return send(res, 200, envelope(spans.findTraces(query).map(toJaegerTrace)), pretty);
+          if (pretty) return send(res, 200, envelope(spans.findTraces(query).map(toJaegerTrace)), pretty);
+          return sendJsonText(res, `{"data":[${spans.findTraceIDs(query).map((id) => rendered.json(id)!).join(',')}]${ENVELOPE_TAIL}`);
         }
         case 'dependencies': {
           const endMs = q.get('endTs') ? goParam('endTs', () => parseGoInt(q.get('endTs')!)) : nowUs() / 1000;
@@ -249,8 +252,14 @@ function envelope<T>(data: T, errors: JaegerError[] | null = null, total = 0): J
   return { data, total, limit: 0, offset: 0, errors };
 }
 
+/** What follows the data in an envelope without errors: `,"total":0,…}`. */
+const ENVELOPE_TAIL = JSON.stringify(envelope([])).slice('{"data":[]'.length);
+
 function send(res: http.ServerResponse, status: number, body: unknown, pretty: boolean): void {
-  const text = pretty ? JSON.stringify(body, null, '    ') : JSON.stringify(body);
+  sendJsonText(res, pretty ? JSON.stringify(body, null, '    ') : JSON.stringify(body), status);
+}
+
+function sendJsonText(res: http.ServerResponse, text: string, status = 200): void {
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(res.req.method === 'HEAD' ? undefined : text);
 }

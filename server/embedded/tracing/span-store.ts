@@ -134,6 +134,11 @@ export class SpanStore implements SpanSink {
 
   /** Traces with at least one span matching every condition, newest first. */
   findTraces(q: SpanQuery): SpanRecord[][] {
+    return this.findTraceIDs(q).map((id) => this.traces.get(id)!.spans.map(toRecord));
+  }
+
+  /** The ids of what findTraces would answer, without building the spans. */
+  findTraceIDs(q: SpanQuery): string[] {
     const limit = q.limit && q.limit > 0 ? q.limit : 100;
     let candidates: Set<string> | undefined;
     if (q.service !== undefined && q.operation) candidates = this.byOperation.get(opKey(q.service, q.operation));
@@ -141,12 +146,17 @@ export class SpanStore implements SpanSink {
     else candidates = new Set(this.traces.keys());
     if (!candidates) return [];
     const ids = [...candidates];
-    const out: SpanRecord[][] = [];
+    const out: string[] = [];
     for (let i = ids.length - 1; i >= 0 && out.length < limit; i--) {
       const trace = this.traces.get(ids[i]);
-      if (trace && trace.spans.some((s) => spanMatches(s, q))) out.push(trace.spans.map(toRecord));
+      if (trace && trace.spans.some((s) => spanMatches(s, q))) out.push(ids[i]);
     }
     return out;
+  }
+
+  /** Spans held for a trace (0 when it is not held): a trace changes only by gaining spans. */
+  spanCountOf(traceID: string): number {
+    return this.traces.get(traceKey(traceID))?.spans.length ?? 0;
   }
 
   /** Every trace as stored (tags not expanded), oldest first; for dependency computation. */
