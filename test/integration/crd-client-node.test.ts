@@ -38,14 +38,12 @@ const CRD: k8s.V1CustomResourceDefinition = {
   },
 };
 
-const failure = async (p: Promise<unknown>) => {
-  try {
-    await p;
-  } catch (e: any) {
-    return { code: e.code, body: JSON.parse(e.body) };
-  }
-  throw new Error('expected the call to fail');
-};
+/** The API's answer to a call that must fail. */
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => Promise.reject(new Error('expected the call to fail')),
+    (e: any) => ({ code: e.code as number, body: JSON.parse(e.body) }),
+  );
 
 beforeAll(async () => {
   api = await startTestApiServer();

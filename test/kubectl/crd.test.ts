@@ -27,13 +27,7 @@ spec:
   - name: v1beta1
     served: true
     storage: false
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec:
-            type: object
-            x-kubernetes-preserve-unknown-fields: true
+    schema: {openAPIV3Schema: {type: object, properties: {spec: {type: object, x-kubernetes-preserve-unknown-fields: true}}}}
   - name: v1
     served: true
     storage: true
@@ -182,7 +176,7 @@ describe('CustomResourceDefinitions with the real kubectl', () => {
   });
 
   it('refuses CRDs the apiserver refuses: not structural, a wrong name, two storage versions, a bad scope', async () => {
-    const nonStructural = WIDGETS.replace('          spec:\n            type: object\n            x-kubernetes-preserve-unknown-fields: true', '          spec:\n            properties:\n              size: {type: string}');
+    const nonStructural = WIDGETS.replace('{spec: {type: object, x-kubernetes-preserve-unknown-fields: true}}', '{spec: {properties: {size: {type: string}}}}');
     const r1 = await kubectl.run(['apply', '--dry-run=server', '-f', '-'], { input: nonStructural });
     expect(r1.stderr).toContain('The CustomResourceDefinition "widgets.example.com" is invalid: spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields');
     const wrongName = WIDGETS.replace('name: widgets.example.com', 'name: gizmos.example.com');
