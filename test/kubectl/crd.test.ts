@@ -128,6 +128,8 @@ describe('CustomResourceDefinitions with the real kubectl', () => {
     expect(applied.stdout.trim()).toBe('customresourcedefinition.apiextensions.k8s.io/widgets.example.com created');
     const waited = await kubectl.run(['wait', '--for', 'condition=established', '--timeout=20s', 'crd/widgets.example.com']);
     expect(waited.stdout.trim()).toBe('customresourcedefinition.apiextensions.k8s.io/widgets.example.com condition met');
+    const resources = rows((await kubectl.run(['api-resources', '--api-group=example.com'])).stdout);
+    expect(resources[1]).toEqual(['widgets', 'wd', 'example.com/v1', 'true', 'Widget']);
     const empty = await kubectl.run(['get', 'widgets']);
     expect(empty.stderr.trim()).toBe('No resources found in default namespace.');
     expect(empty.code).toBe(0);

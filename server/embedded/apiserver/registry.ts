@@ -91,6 +91,8 @@ export class ResourceRegistry {
   private readonly byKey = new Map<string, ResourceType>();
   private readonly byKind = new Map<string, ResourceType>();
   private readonly refused = new Map<string, NamesRefusal>();
+  /** Kinds whose CRD was deleted: served again from the same object if the CRD comes back, so holders of it (controllers, the mesh) keep working. */
+  private readonly retired = new Map<string, ResourceType>();
 
   constructor(types: ResourceType[] = RESOURCE_TYPES) {
     for (const t of types) this.add(t.customResource ? customResourceType(t.customResource.definition) : t);
@@ -137,11 +139,13 @@ export class ResourceRegistry {
       return;
     }
     this.refused.delete(name);
-    if (current) {
-      for (const key of Object.keys(current) as Array<keyof ResourceType>) if (!(key in next)) delete current[key];
-      Object.assign(current, next);
-      this.index();
-    } else this.add(next);
+    const reused = current ?? this.retired.get(`${next.group}/${next.plural}`);
+    if (reused) {
+      for (const key of Object.keys(reused) as Array<keyof ResourceType>) if (!(key in next)) delete reused[key];
+      Object.assign(reused, next);
+    }
+    if (!current) this.add(reused ?? next);
+    else this.index();
   }
 
   /** Stops serving a CRD's kind (its objects are gone by then). */
@@ -149,6 +153,7 @@ export class ResourceRegistry {
     this.refused.delete(crdName);
     const t = this.servedBy(crdName);
     if (!t) return;
+    this.retired.set(`${t.group}/${t.plural}`, t);
     this.all.splice(this.all.indexOf(t), 1);
     this.index();
   }
