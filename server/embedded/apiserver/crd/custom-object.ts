@@ -17,5 +17,5 @@ export function readBackCustomObject<T extends object>(obj: T, schema: JSONSchem
   if (!hasDefaults(schema)) return obj;
   const copy = structuredClone(obj);
   applyDefaults(copy, schema!);
-  return JSON.stringify(copy) === JSON.stringify(obj) ? obj : copy;
+  return copy;
 }

@@ -56,11 +56,19 @@ export function applyDefaults(value: unknown, schema: JSONSchemaProps): void {
   }
 }
 
-/** Does this schema (anywhere below) declare a default? Objects of kinds without defaults skip the walk on read. */
+const defaulting = new WeakMap<JSONSchemaProps, boolean>();
+
+/** Does this schema (anywhere below) declare a default? Remembered per schema: reads of kinds without defaults skip the walk. */
 export function hasDefaults(schema: JSONSchemaProps | undefined): boolean {
   if (!schema) return false;
-  if (schema.default !== undefined) return true;
-  if (Object.values(schema.properties ?? {}).some(hasDefaults)) return true;
-  if (schema.items && hasDefaults(schema.items)) return true;
-  return isObject(schema.additionalProperties) && hasDefaults(schema.additionalProperties as JSONSchemaProps);
+  let known = defaulting.get(schema);
+  if (known === undefined) {
+    known =
+      schema.default !== undefined ||
+      Object.values(schema.properties ?? {}).some(hasDefaults) ||
+      (schema.items !== undefined && hasDefaults(schema.items)) ||
+      (isObject(schema.additionalProperties) && hasDefaults(schema.additionalProperties as JSONSchemaProps));
+    defaulting.set(schema, known);
+  }
+  return known;
 }
