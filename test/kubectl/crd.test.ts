@@ -134,7 +134,8 @@ describe('CustomResourceDefinitions with the real kubectl', () => {
     expect(empty.stderr.trim()).toBe('No resources found in default namespace.');
     expect(empty.code).toBe(0);
 
-    const created = await kubectl.run(['apply', '-f', '-'], { input: widget('w1', '  size: small\n  color: blue\n  shape: round') });
+    // Unknown fields are pruned when the client does not ask for strict field validation.
+    const created = await kubectl.run(['apply', '--validate=false', '-f', '-'], { input: widget('w1', '  size: small\n  color: blue\n  shape: round') });
     expect(created.stdout.trim()).toBe('widget.example.com/w1 created');
     const table = rows((await kubectl.run(['get', 'wd'])).stdout);
     expect(table[0]).toEqual(['NAME', 'SIZE', 'REPLICAS', 'PHASE', 'AGE']);

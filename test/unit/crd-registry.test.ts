@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ScaledClock } from '../../server/clock.ts';
-import { ISTIO_CRDS } from '../../server/embedded/apiserver/registry.ts';
+import { ISTIO_CRDS, RESOURCE_TYPES, ResourceRegistry } from '../../server/embedded/apiserver/registry.ts';
+import { PLAIN_STRATEGY } from '../../server/embedded/apiserver/strategy.ts';
 import { ObjectStore } from '../../server/embedded/apiserver/store.ts';
 import { installCrds } from '../../server/embedded/controllers/bootstrap.ts';
 import { reconcileCrd } from '../../server/embedded/controllers/crd-controller.ts';
@@ -66,5 +67,21 @@ describe('the registry follows the CRDs in the store', () => {
     reconcileCrd(store, clock, mine.metadata.name);
     expect(store.registry.byPlural('networking.istio.io', 'vservices')?.kind).toBe('VService');
     expect(store.get(crds, undefined, mine.metadata.name)!.status.conditions.map((c: any) => c.status)).toEqual(['True', 'True']);
+  });
+});
+
+describe('a kind served before its CRD', () => {
+  it('is taken over in place by the CRD for it, with the CRD\'s schema and columns', () => {
+    const standIn = { group: 'example.io', versions: ['v1'], kind: 'Lane', plural: 'lanes', singular: 'lane', namespaced: true, strategy: PLAIN_STRATEGY };
+    const registry = new ResourceRegistry([...RESOURCE_TYPES, standIn]);
+    const served = registry.mustGet('example.io', 'lanes');
+    registry.serve({
+      metadata: { name: 'lanes.example.io' },
+      spec: { group: 'example.io', names: { plural: 'lanes', kind: 'Lane' }, scope: 'Namespaced', versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object' } } }] },
+    });
+    expect(registry.namesRefusal('lanes.example.io')).toBeUndefined();
+    expect(registry.mustGet('example.io', 'lanes')).toBe(served);
+    expect(served.customResource?.printerColumns.map((c) => c.name)).toEqual(['Age']);
+    expect(registry.all.filter((t) => t.plural === 'lanes')).toHaveLength(1);
   });
 });

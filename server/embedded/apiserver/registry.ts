@@ -121,6 +121,14 @@ export class ResourceRegistry {
     return this.all.find((t) => t.customResource?.definition.metadata.name === crdName);
   }
 
+  /**
+   * A kind served without a CRD in a CRD's group (a compiled-in stand-in, as Istio's kinds are
+   * in a store that was never bootstrapped): the CRD for it takes it over in place.
+   */
+  private standIn(next: ResourceType): ResourceType | undefined {
+    return this.all.find((t) => !t.customResource && t !== CRD_TYPE && t.group.includes('.') && t.group === next.group && t.plural === next.plural && t.kind === next.kind);
+  }
+
   /** Why a stored CRD's names were not accepted; undefined when they were. */
   namesRefusal(crdName: string): NamesRefusal | undefined {
     return this.refused.get(crdName);
@@ -129,8 +137,8 @@ export class ResourceRegistry {
   /** Serves (or re-serves) a stored CRD's kind, unless its names clash with another kind's. */
   serve(crd: CustomResourceDefinition): void {
     const name = crd.metadata.name;
-    const current = this.servedBy(name);
     const next = customResourceType(crd);
+    const current = this.servedBy(name) ?? this.standIn(next);
     const others = this.all.filter((t) => t !== current);
     const clash = namesConflict(servedKind(crd), others.map((t) => ({ ...t, shortNames: t.shortNames ?? [] })));
     if (clash) {
