@@ -11,7 +11,7 @@ const clock = new ScaledClock(1);
 function istioStore() {
   const store = new ObjectStore({ clock });
   store.create(store.registry.mustGet('', 'namespaces'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
-  installCrds(store, clock, [{ name: 'istio', documents: () => ISTIO_CRDS as any }]);
+  installCrds(store, clock, [{ name: 'istio', documents: () => ISTIO_CRDS }]);
   return store;
 }
 
@@ -42,7 +42,7 @@ describe('the registry follows the CRDs in the store', () => {
     expect(store.list(vs)).toEqual([]);
     expect(store.registry.byPlural('networking.istio.io', 'virtualservices')).toBeUndefined();
 
-    installCrds(store, clock, [{ name: 'istio', documents: () => ISTIO_CRDS as any }]);
+    installCrds(store, clock, [{ name: 'istio', documents: () => ISTIO_CRDS }]);
     expect(store.registry.byPlural('networking.istio.io', 'virtualservices')).toBe(vs);
     expect(store.get(crds, undefined, 'virtualservices.networking.istio.io')?.status?.conditions.map((c: any) => c.type)).toEqual(['NamesAccepted', 'Established']);
   });

@@ -1,3 +1,4 @@
+import { GATEWAY_API_STANDARD_BUNDLE, crdsInFile } from './crd/bundle-file.ts';
 import { CRD_GROUP, type CustomResourceDefinition } from './crd/definition.ts';
 import { readBackCustomObject } from './crd/custom-object.ts';
 import { istioCrds } from './crd/istio-crds.ts';
@@ -41,6 +42,12 @@ export function customResourceType(crd: CustomResourceDefinition): ResourceType 
 /** Istio's CRDs as a current install has them; bootstrap stores them and each store serves their kinds from the start. */
 export const ISTIO_CRDS: readonly CustomResourceDefinition[] = istioCrds(istioCrdSchema);
 
+/**
+ * The CRDs every store serves before any is stored (a store that was never bootstrapped
+ * still has Istio's and the Gateway API's kinds); bootstrap stores the same definitions.
+ */
+const COMPILED_IN_CRDS: readonly CustomResourceDefinition[] = [...ISTIO_CRDS, ...crdsInFile(GATEWAY_API_STANDARD_BUNDLE)];
+
 const CRD_TYPE: ResourceType = {
   group: CRD_GROUP,
   versions: ['v1'],
@@ -56,8 +63,8 @@ const CRD_TYPE: ResourceType = {
 
 /**
  * The built-in kinds in discovery order, each with the strategy the store applies to its
- * writes (status behind a subresource, generation, finalizers), then Istio's kinds as
- * their CRDs serve them. A registry takes its own copy of the CRD-served ones.
+ * writes (status behind a subresource, generation, finalizers), then the compiled-in CRDs'
+ * kinds as those CRDs serve them. A registry takes its own copy of the CRD-served ones.
  */
 export const RESOURCE_TYPES: ResourceType[] = [
   { group: '', versions: ['v1'], kind: 'Namespace', plural: 'namespaces', singular: 'namespace', namespaced: false, shortNames: ['ns'], strategy: NAMESPACE_STRATEGY },
@@ -71,7 +78,7 @@ export const RESOURCE_TYPES: ResourceType[] = [
   { group: 'apps', versions: ['v1'], kind: 'Deployment', plural: 'deployments', singular: 'deployment', namespaced: true, shortNames: ['deploy'], categories: ['all'], subresources: ['scale', 'status'], strategy: WORKLOAD_STRATEGY },
   { group: 'apps', versions: ['v1'], kind: 'ReplicaSet', plural: 'replicasets', singular: 'replicaset', namespaced: true, shortNames: ['rs'], categories: ['all'], subresources: ['scale', 'status'], strategy: WORKLOAD_STRATEGY },
   CRD_TYPE,
-  ...ISTIO_CRDS.map(customResourceType),
+  ...COMPILED_IN_CRDS.map(customResourceType),
 ];
 
 /** Why a CRD's kind is not served: another kind already has one of its names. */

@@ -1,8 +1,6 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import type { Clock } from '../../clock.ts';
-import { CRD_GROUP, CRD_KIND } from '../apiserver/crd/definition.ts';
+import { GATEWAY_API_STANDARD_BUNDLE, crdsInFile } from '../apiserver/crd/bundle-file.ts';
+import { CRD_GROUP, type CustomResourceDefinition } from '../apiserver/crd/definition.ts';
 import { ISTIO_CRDS } from '../apiserver/registry.ts';
 import type { ObjectStore } from '../apiserver/store.ts';
 import type { KubeObject } from '../apiserver/types.ts';
@@ -64,30 +62,12 @@ export function bootstrapCluster(store: ObjectStore, clock: Clock, opts: Bootstr
 /** A set of CRDs a fresh cluster holds; `documents` is empty when its source is not there. */
 export interface CrdSource {
   name: string;
-  documents(): KubeObject[];
-}
-
-/** The project's copy of the Gateway API standard bundle (the same file users apply). */
-export const GATEWAY_API_STANDARD_BUNDLE = resolve(import.meta.dirname, '../../../manifests/gateway-api/standard-install.yaml');
-
-const bundles = new Map<string, { mtimeMs: number; documents: KubeObject[] }>();
-
-/** The CRDs in a multi-document YAML file, read once per change of the file (sandboxes start many clusters). */
-export function crdsInFile(path: string): KubeObject[] {
-  if (!existsSync(path)) return [];
-  const { mtimeMs } = statSync(path);
-  const cached = bundles.get(path);
-  if (cached?.mtimeMs === mtimeMs) return cached.documents;
-  const documents = parseAllDocuments(readFileSync(path, 'utf8'))
-    .map((d) => d.toJS() as KubeObject | null)
-    .filter((o): o is KubeObject => o?.apiVersion === `${CRD_GROUP}/v1` && o?.kind === CRD_KIND);
-  bundles.set(path, { mtimeMs, documents });
-  return documents;
+  documents(): readonly CustomResourceDefinition[];
 }
 
 /** What bootstrap installs, in order; add a source here to ship more CRDs with every cluster. */
 export const BOOTSTRAP_CRDS: readonly CrdSource[] = [
-  { name: 'istio', documents: () => ISTIO_CRDS as unknown as KubeObject[] },
+  { name: 'istio', documents: () => ISTIO_CRDS },
   { name: 'gateway-api', documents: () => crdsInFile(GATEWAY_API_STANDARD_BUNDLE) },
 ];
 
@@ -97,7 +77,7 @@ export function installCrds(store: ObjectStore, clock: Clock, sources: readonly 
   for (const source of sources) {
     for (const crd of source.documents()) {
       if (store.get(type, undefined, crd.metadata.name)) continue;
-      store.create(type, structuredClone(crd));
+      store.create(type, structuredClone(crd) as unknown as KubeObject);
       reconcileCrd(store, clock, crd.metadata.name);
     }
   }
