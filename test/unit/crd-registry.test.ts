@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ScaledClock } from '../../server/clock.ts';
 import { ISTIO_CRDS, RESOURCE_TYPES, ResourceRegistry } from '../../server/embedded/apiserver/registry.ts';
 import { PLAIN_STRATEGY } from '../../server/embedded/apiserver/strategy.ts';
+import { istioCrds, withOpenFallback } from '../../server/embedded/apiserver/crd/istio-crds.ts';
 import { ObjectStore } from '../../server/embedded/apiserver/store.ts';
 import { installCrds } from '../../server/embedded/controllers/bootstrap.ts';
 import { reconcileCrd } from '../../server/embedded/controllers/crd-controller.ts';
@@ -83,5 +84,21 @@ describe('a kind served before its CRD', () => {
     expect(registry.mustGet('example.io', 'lanes')).toBe(served);
     expect(served.customResource?.printerColumns.map((c) => c.name)).toEqual(['Age']);
     expect(registry.all.filter((t) => t.plural === 'lanes')).toHaveLength(1);
+  });
+});
+
+describe('Istio\'s CRD schemas', () => {
+  it('keep unknown fields in spec and status and no defaults, whatever the schema source gives; a kind it lacks gets the open schema', () => {
+    const source = (kind: string) => {
+      if (kind === 'Telemetry') throw new Error('no schema');
+      return { type: 'object' as const, properties: { spec: { type: 'object' as const, properties: { mode: { type: 'string' as const, default: 'STRICT' } } } } };
+    };
+    const crds = istioCrds(withOpenFallback(source));
+    const pa = crds.find((c) => c.spec.names.kind === 'PeerAuthentication')!.spec.versions[0].schema!.openAPIV3Schema!;
+    expect(pa.properties!.spec).toEqual({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { mode: { type: 'string' } } });
+    expect(pa.properties!.status).toEqual({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true });
+    const telemetry = crds.find((c) => c.spec.names.kind === 'Telemetry')!.spec.versions[0].schema!.openAPIV3Schema!;
+    expect(telemetry.properties!.spec).toEqual({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true });
+    expect(crds).toHaveLength(15);
   });
 });

@@ -1,7 +1,7 @@
 import { GATEWAY_API_STANDARD_BUNDLE, crdsInFile } from './crd/bundle-file.ts';
 import { CRD_GROUP, type CustomResourceDefinition } from './crd/definition.ts';
 import { readBackCustomObject } from './crd/custom-object.ts';
-import { istioCrds } from './crd/istio-crds.ts';
+import { istioCrds, withOpenFallback } from './crd/istio-crds.ts';
 import { namesConflict, servedKind } from './crd/served-kind.ts';
 import { istioCrdSchema } from './openapi/istio-schemas.ts';
 import { CUSTOM_RESOURCE_DEFINITION_STRATEGY, NAMESPACE_STRATEGY, PLAIN_STRATEGY, POD_STRATEGY, WORKLOAD_STRATEGY, customResourceStrategy, type CustomKindRules } from './strategy.ts';
@@ -40,7 +40,7 @@ export function customResourceType(crd: CustomResourceDefinition): ResourceType 
 }
 
 /** Istio's CRDs as a current install has them; bootstrap stores them and each store serves their kinds from the start. */
-export const ISTIO_CRDS: readonly CustomResourceDefinition[] = istioCrds(istioCrdSchema);
+export const ISTIO_CRDS: readonly CustomResourceDefinition[] = istioCrds(withOpenFallback(istioCrdSchema));
 
 /**
  * The CRDs every store serves before any is stored (a store that was never bootstrapped

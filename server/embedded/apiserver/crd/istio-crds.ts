@@ -79,6 +79,44 @@ function labelsOf(group: string): Record<string, string> {
 
 export type IstioSchemaSource = (kind: string, version: string) => JSONSchemaProps;
 
+/** The schema of a kind the source has none for: spec and status are objects that keep every field. */
+export const OPEN_ISTIO_SCHEMA: JSONSchemaProps = {
+  type: 'object',
+  properties: {
+    spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+    status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+  },
+};
+
+/** A source that answers the open schema where `source` knows no schema (it throws for kinds it does not describe). */
+export const withOpenFallback =
+  (source: IstioSchemaSource): IstioSchemaSource =>
+  (kind, version) => {
+    try {
+      return source(kind, version);
+    } catch {
+      return structuredClone(OPEN_ISTIO_SCHEMA);
+    }
+  };
+
+/** Istio's kinds take no defaults from the apiserver. */
+function withoutDefaults(schema: JSONSchemaProps): JSONSchemaProps {
+  const { default: _dropped, ...rest } = schema;
+  const out: JSONSchemaProps = { ...rest };
+  if (schema.properties) out.properties = Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, withoutDefaults(v)]));
+  if (schema.items) out.items = withoutDefaults(schema.items);
+  if (schema.additionalProperties && typeof schema.additionalProperties === 'object') out.additionalProperties = withoutDefaults(schema.additionalProperties);
+  return out;
+}
+
+/** As Istio's CRDs have it: spec and status are objects that keep fields the schema does not name, and nothing is defaulted. */
+function istioSchema(schema: JSONSchemaProps): JSONSchemaProps {
+  const out = withoutDefaults(schema);
+  out.properties = { ...(out.properties ?? {}) };
+  for (const field of ['spec', 'status']) out.properties[field] = { ...(out.properties[field] ?? {}), type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+  return out;
+}
+
 export function istioCrd(c: IstioCrd, schemaOf: IstioSchemaSource): CustomResourceDefinition {
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
@@ -98,7 +136,7 @@ export function istioCrd(c: IstioCrd, schemaOf: IstioSchemaSource): CustomResour
       versions: c.versions.map((name) => ({
         ...(c.columns ? { additionalPrinterColumns: structuredClone(c.columns) } : {}),
         name,
-        schema: { openAPIV3Schema: schemaOf(c.kind, name) },
+        schema: { openAPIV3Schema: istioSchema(schemaOf(c.kind, name)) },
         served: true,
         storage: name === c.storage,
         subresources: { status: {} },
