@@ -52,6 +52,9 @@ export const POD_STRATEGY = objectStrategy({ statusSubresource: true, generation
 /** Deployments and ReplicaSets: status through its subresource, generation counts spec changes. */
 export const WORKLOAD_STRATEGY = objectStrategy({ statusSubresource: true, generation: true });
 
+/** A custom kind served without a CRD behind it (a test's stand-in): no status subresource; generation counts spec changes. */
+export const CUSTOM_RESOURCE_STRATEGY = objectStrategy({ statusSubresource: false, generation: true });
+
 /** What a served custom kind's strategy reads from its CRD; `terminating` turns true once the CRD is being deleted. */
 export interface CustomKindRules {
   identity: Pick<ResourceType, 'group' | 'kind'>;
