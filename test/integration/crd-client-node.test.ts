@@ -8,6 +8,7 @@ let api: TestApiServer;
 let controller: { stop(): void };
 let extensions: k8s.ApiextensionsV1Api;
 let custom: k8s.CustomObjectsApi;
+let watch: k8s.Watch;
 
 /** client-node's model names a schema's default `_default` and sends it as `default`. */
 const CRD: k8s.V1CustomResourceDefinition = {
@@ -52,6 +53,7 @@ beforeAll(async () => {
   kc.loadFromString(api.kubeconfigYaml);
   extensions = kc.makeApiClient(k8s.ApiextensionsV1Api);
   custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  watch = new k8s.Watch(kc);
 });
 
 afterAll(async () => {
@@ -92,8 +94,15 @@ describe('CRDs through client-node', () => {
     expect(list.items.map((o: any) => [o.metadata.name, o.status?.lastRun])).toEqual([['nightly', '2026-01-01T00:00:00Z']]);
   });
 
-  it('deletes the CRD and with it the objects and the API', async () => {
+  it('deletes the CRD and with it the objects and the API, ending the watches of its kind', async () => {
+    const events: string[] = [];
+    const watchEnded = new Promise<void>((resolve) => {
+      void watch.watch('/apis/ops.example.com/v1/namespaces/default/backups', { resourceVersion: String(api.store.resourceVersion) }, (type, obj) => events.push(`${type} ${obj.metadata.name}`), () => resolve());
+    });
+    await new Promise((r) => setTimeout(r, 100));
     await extensions.deleteCustomResourceDefinition({ name: 'backups.ops.example.com' });
+    await watchEnded;
+    expect(events).toEqual(['DELETED nightly']);
     await until(() => !api.store.registry.byPlural('ops.example.com', 'backups'), 'the kind is no longer served');
     const gone = await failure(custom.listNamespacedCustomObject({ group: 'ops.example.com', version: 'v1', namespace: 'default', plural: 'backups' }));
     expect(gone.code).toBe(404);
