@@ -3,6 +3,7 @@
  * Nothing here is asserted: a noisy 2-core machine makes timings unfit for tests.
  */
 import { benchApiServer } from './api-server.ts';
+import { benchCrd } from './crd.ts';
 import { benchDeck } from './deck.ts';
 import { benchHostileSandbox } from './hostile-sandbox.ts';
 
@@ -10,6 +11,7 @@ type Figure = [string, string];
 const sections: Array<{ title: string; run: () => Promise<Figure[]> }> = [
   { title: 'Deck start-up and viewers', run: benchDeck },
   { title: 'Embedded Kubernetes API', run: benchApiServer },
+  { title: 'CustomResourceDefinitions (registering a CRD)', run: benchCrd },
   { title: 'Hostile input in an attendee sandbox (issue 11, class 1)', run: benchHostileSandbox },
   {
     title: 'Mesh (productpage through the gateway, tracing on)',

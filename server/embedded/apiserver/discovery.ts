@@ -1,3 +1,4 @@
+import { compareVersions } from './crd/version-priority.ts';
 import type { ResourceRegistry } from './registry.ts';
 import type { ResourceType } from './types.ts';
 
@@ -30,6 +31,8 @@ function groups(registry: ResourceRegistry): Map<string, { versions: string[]; t
     g.types.push(t);
     out.set(t.group, g);
   }
+  // A group's versions by priority: the first is the preferred one, whichever kind brought it.
+  for (const g of out.values()) g.versions.sort(compareVersions);
   return out;
 }
 

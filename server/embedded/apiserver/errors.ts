@@ -44,7 +44,7 @@ export const namespaceNotFound = (namespace: string) =>
   new ApiError(404, 'NotFound', `namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' });
 
 /** 422 Invalid; kubectl prints `The <Kind> "<name>" is invalid: <field>: <message>` from the causes. */
-export function invalid(type: ResourceType, name: string, causes: StatusCause[]): ApiError {
+export function invalid(type: Pick<ResourceType, 'group' | 'kind'>, name: string, causes: StatusCause[]): ApiError {
   const kindGroup = type.group ? `${type.kind}.${type.group}` : type.kind;
   const joined = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message));
   const text = joined.length === 1 ? joined[0] : `[${joined.join(', ')}]`;

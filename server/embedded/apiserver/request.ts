@@ -63,9 +63,10 @@ export function resolveTarget(registry: ResourceRegistry, segs: string[]): Targe
 /** The apiVersion the request's URL names. */
 export const targetApiVersion = (t: Target) => apiVersionOf(t.type, t.version);
 
-/** The object as the URL's version shows it (Istio kinds are stored once). */
-export function present(t: Target, obj: KubeObject): KubeObject {
+/** The object as the URL's version shows it (a CRD's kinds are stored once; their defaults apply on read too). */
+export function present(t: Target, stored: KubeObject): KubeObject {
   const apiVersion = targetApiVersion(t);
+  const obj = t.type.customResource ? t.type.customResource.readBack(stored, t.version) : stored;
   return obj.apiVersion === apiVersion && obj.kind === t.type.kind ? obj : { ...obj, apiVersion, kind: t.type.kind };
 }
 

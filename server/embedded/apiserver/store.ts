@@ -54,7 +54,8 @@ export class ObjectStore {
   /** The simulated clock creationTimestamps come from; the API server computes ages with it. */
   readonly clock: Clock;
   private readonly objects = new Map<string, KubeObject>();
-  private readonly byType = new Map<ResourceType, Map<string, KubeObject>>();
+  /** Objects by `group/plural`: a kind served again after its CRD was re-created finds what is stored, as etcd keeps it. */
+  private readonly byType = new Map<string, Map<string, KubeObject>>();
   private readonly events: StoreEvent[] = [];
   private readonly eventBufferSize: number;
   private readonly listeners = new Set<(e: StoreEvent) => void>();
@@ -67,7 +68,8 @@ export class ObjectStore {
     this.registry = opts.registry ?? new ResourceRegistry();
     this.eventBufferSize = opts.eventBufferSize ?? 10_000;
     this.podQuota = opts.podQuota ?? DEFAULT_POD_QUOTA;
-    for (const t of this.registry.all) this.byType.set(t, new Map());
+    // First listener: a CRD's kind is served before any controller or watch hears of the write.
+    this.onEvent((e) => this.registry.observe(e));
   }
 
   /** The newest resourceVersion handed out. */
@@ -90,8 +92,15 @@ export class ObjectStore {
     return () => this.listeners.delete(listener);
   }
 
+  private objectsOf(type: ResourceType): Map<string, KubeObject> {
+    const key = `${type.group}/${type.plural}`;
+    let objects = this.byType.get(key);
+    if (!objects) this.byType.set(key, (objects = new Map()));
+    return objects;
+  }
+
   list(type: ResourceType, namespace?: string): KubeObject[] {
-    const all = [...this.byType.get(type)!.values()];
+    const all = [...this.objectsOf(type).values()];
     return namespace && type.namespaced ? all.filter((o) => o.metadata.namespace === namespace) : all;
   }
 
@@ -210,7 +219,7 @@ export class ObjectStore {
   private remove(type: ResourceType, old: KubeObject): KubeObject {
     const key = keyOf(type, old.metadata.namespace, old.metadata.name);
     this.objects.delete(key);
-    this.byType.get(type)!.delete(key);
+    this.objectsOf(type).delete(key);
     const gone = { ...old, metadata: { ...old.metadata, resourceVersion: String(++this.rv) } };
     this.emit({ type: 'DELETED', resource: type, object: gone, resourceVersion: this.rv });
     return gone;
@@ -219,7 +228,7 @@ export class ObjectStore {
   private checkQuota(type: ResourceType, namespace: string | undefined, name: string): void {
     if (type.group !== '' || type.plural !== 'pods') return;
     const { name: quota, limit, perNamespace } = this.podQuota;
-    const used = perNamespace ? this.list(type, namespace).length : this.byType.get(type)!.size;
+    const used = perNamespace ? this.list(type, namespace).length : this.objectsOf(type).size;
     if (used < limit) return;
     throw new ApiError(
       403,
@@ -236,7 +245,7 @@ export class ObjectStore {
     const key = keyOf(type, obj.metadata.namespace, obj.metadata.name);
     deepFreeze(obj);
     this.objects.set(key, obj);
-    this.byType.get(type)!.set(key, obj);
+    this.objectsOf(type).set(key, obj);
     this.emit({ type: eventType, resource: type, object: obj, resourceVersion: this.rv });
     return obj;
   }

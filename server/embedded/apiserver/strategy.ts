@@ -1,5 +1,10 @@
 /** The strategies the registry's kinds use; the store applies them (see ResourceStrategy). */
-import type { KubeObject, ResourceStrategy } from './types.ts';
+import { CRD_CLEANUP_FINALIZER, CRD_GROUP, CRD_KIND, type CustomResourceDefinition } from './crd/definition.ts';
+import { conformCustomObject } from './crd/custom-object.ts';
+import { validateCrd, validateCrdUpdate } from './crd/validate-crd.ts';
+import { ApiError, invalid } from './errors.ts';
+import type { JSONSchemaProps } from './openapi/json-schema.ts';
+import type { KubeObject, ResourceStrategy, ResourceType } from './types.ts';
 
 interface StrategyOptions {
   statusSubresource: boolean;
@@ -47,8 +52,85 @@ export const POD_STRATEGY = objectStrategy({ statusSubresource: true, generation
 /** Deployments and ReplicaSets: status through its subresource, generation counts spec changes. */
 export const WORKLOAD_STRATEGY = objectStrategy({ statusSubresource: true, generation: true });
 
-/** Istio's custom resources: their CRDs declare no status subresource here; generation counts spec changes. */
+/** A custom kind served without a CRD behind it (a test's stand-in): no status subresource; generation counts spec changes. */
 export const CUSTOM_RESOURCE_STRATEGY = objectStrategy({ statusSubresource: false, generation: true });
+
+/** What a served custom kind's strategy reads from its CRD; `terminating` turns true once the CRD is being deleted. */
+export interface CustomKindRules {
+  identity: Pick<ResourceType, 'group' | 'kind'>;
+  /** The storage version's schema: every write is pruned, defaulted and validated by it. */
+  schema: JSONSchemaProps | undefined;
+  statusSubresource: boolean;
+  terminating: boolean;
+  plural: string;
+}
+
+/**
+ * A kind served from a CRD: generation counts spec changes, status goes through its
+ * subresource when the CRD declares one, and every write is made to fit the schema first.
+ */
+export function customResourceStrategy(rules: CustomKindRules): ResourceStrategy {
+  const base = objectStrategy({ statusSubresource: rules.statusSubresource, generation: true });
+  const conform = (obj: KubeObject) => {
+    const errors = conformCustomObject(obj, rules.schema);
+    if (errors.length) throw invalid(rules.identity, obj.metadata?.name ?? '', errors);
+  };
+  return {
+    ...base,
+    prepareForCreate(obj) {
+      // The apiserver stops taking new objects of a kind whose CRD is going away.
+      if (rules.terminating) throw new ApiError(405, 'MethodNotAllowed', `create not allowed while custom resource definition is terminating`);
+      base.prepareForCreate(obj);
+      conform(obj);
+    },
+    prepareForUpdate(obj, old) {
+      base.prepareForUpdate(obj, old);
+      conform(obj);
+    },
+    prepareForStatusUpdate(obj, old) {
+      base.prepareForStatusUpdate(obj, old);
+      conform(obj);
+    },
+  };
+}
+
+const CRD_IDENTITY = { group: CRD_GROUP, kind: CRD_KIND };
+const crdStrategyBase = objectStrategy({ statusSubresource: true, generation: true });
+
+/**
+ * CustomResourceDefinitions: refused when the apiserver would refuse them; the status is
+ * the apiextensions controller's (it starts empty, with the storage version recorded). A
+ * deleted CRD turns Terminating with the cleanup finalizer, which the CRD controller
+ * removes once the kind's objects are gone.
+ */
+export const CUSTOM_RESOURCE_DEFINITION_STRATEGY: ResourceStrategy = {
+  ...crdStrategyBase,
+  prepareForCreate(obj) {
+    crdStrategyBase.prepareForCreate(obj);
+    const crd = obj as unknown as CustomResourceDefinition;
+    const errors = validateCrd(crd);
+    if (errors.length) throw invalid(CRD_IDENTITY, obj.metadata.name, errors);
+    const storage = crd.spec.versions.find((v) => v.storage)!.name;
+    obj.status = { acceptedNames: { kind: '', plural: '' }, conditions: [], storedVersions: [storage] };
+  },
+  prepareForUpdate(obj, old) {
+    crdStrategyBase.prepareForUpdate(obj, old);
+    const errors = validateCrdUpdate(obj as unknown as CustomResourceDefinition, old as unknown as CustomResourceDefinition);
+    if (errors.length) throw invalid(CRD_IDENTITY, obj.metadata.name, errors);
+    const storage = (obj.spec.versions as Array<{ name: string; storage: boolean }>).find((v) => v.storage)!.name;
+    const stored: string[] = obj.status?.storedVersions ?? [];
+    if (!stored.includes(storage)) obj.status = { ...(obj.status ?? {}), storedVersions: [...stored, storage] };
+  },
+  finalizers: (obj) => (obj.metadata.deletionTimestamp ? ((obj.metadata.finalizers as string[] | undefined) ?? []) : [CRD_CLEANUP_FINALIZER]),
+  prepareForTerminating(obj, now) {
+    obj.metadata.deletionTimestamp = now;
+    const finalizers = (obj.metadata.finalizers as string[] | undefined) ?? [];
+    if (!finalizers.includes(CRD_CLEANUP_FINALIZER)) obj.metadata.finalizers = [...finalizers, CRD_CLEANUP_FINALIZER];
+    const conditions = ((obj.status?.conditions ?? []) as Array<{ type: string }>).filter((c) => c.type !== 'Terminating');
+    conditions.push({ type: 'Terminating', status: 'True', lastTransitionTime: now, reason: 'InstanceDeletionInProgress', message: 'CustomResource deletion is in progress' } as { type: string });
+    obj.status = { ...(obj.status ?? {}), conditions };
+  },
+};
 
 /**
  * Namespaces: deleting one with spec.finalizers makes it Terminating; the namespace

@@ -1,4 +1,5 @@
 import { podStatusReason } from '../../cluster/pod-status.ts';
+import { printerCell } from './crd/printer-columns.ts';
 import { formatLabelSelector, formatLabels } from './selectors.ts';
 import type { KubeObject, ResourceType } from './types.ts';
 
@@ -120,13 +121,6 @@ function formatEndpoints(ep: KubeObject): string {
 const containerNames = (spec: any) => ((spec?.containers ?? []) as any[]).map((c) => c.name).join(',');
 const containerImages = (spec: any) => ((spec?.containers ?? []) as any[]).map((c) => c.image).join(',');
 
-/** A CRD printer column: missing values print as `<none>` (null cell), arrays as JSON. */
-const jsonPathCell = (get: (o: KubeObject) => unknown) => (o: KubeObject) => {
-  const v = get(o);
-  if (v === undefined || v === null) return null;
-  return typeof v === 'object' ? JSON.stringify(v) : v;
-};
-
 const COLUMNS: Record<string, Column[]> = {
   Pod: [
     nameColumn,
@@ -212,25 +206,18 @@ const COLUMNS: Record<string, Column[]> = {
     { name: 'Count', priority: 1, type: 'integer', description: 'The number of times this event has occurred.', cell: (o) => o.count ?? 1 },
     { name: 'Name', priority: 1, description: 'Name of the event.', cell: (o) => o.metadata.name },
   ],
-  VirtualService: [
-    nameColumn,
-    { name: 'Gateways', description: 'The names of gateways and sidecars that should apply these routes', cell: jsonPathCell((o) => o.spec?.gateways) },
-    { name: 'Hosts', description: 'The destination hosts to which traffic is being sent', cell: jsonPathCell((o) => o.spec?.hosts) },
-    ageColumn,
-  ],
-  DestinationRule: [nameColumn, { name: 'Host', description: 'The name of a service from the service registry', cell: jsonPathCell((o) => o.spec?.host) }, ageColumn],
-  ServiceEntry: [
-    nameColumn,
-    { name: 'Hosts', description: 'The hosts associated with the ServiceEntry', cell: jsonPathCell((o) => o.spec?.hosts) },
-    { name: 'Location', description: 'Whether the service is external to the mesh or part of the mesh (MESH_EXTERNAL or MESH_INTERNAL)', cell: jsonPathCell((o) => o.spec?.location) },
-    { name: 'Resolution', description: 'Service resolution mode for the hosts (NONE, STATIC, or DNS)', cell: jsonPathCell((o) => o.spec?.resolution) },
-    ageColumn,
-  ],
-  PeerAuthentication: [nameColumn, { name: 'Mode', description: 'Defines the mTLS mode used for peer authentication.', cell: jsonPathCell((o) => o.spec?.mtls?.mode) }, ageColumn],
-  AuthorizationPolicy: [nameColumn, { name: 'Action', description: 'The operation to take.', cell: jsonPathCell((o) => o.spec?.action) }, ageColumn],
+  // The apiserver's default table: the creation time as RFC 3339, not an age.
+  CustomResourceDefinition: [nameColumn, { name: 'Created At', type: 'date', description: 'CreationTimestamp is a timestamp representing the server time when this object was created.', cell: (o) => o.metadata.creationTimestamp ?? null }],
 };
 
 function columnsFor(type: ResourceType): Column[] {
+  const custom = type.customResource?.printerColumns;
+  if (custom) {
+    return [
+      nameColumn,
+      ...custom.map((c) => ({ name: c.name, type: c.type, format: c.format, description: c.description, priority: c.priority, cell: (o: KubeObject, now: number) => printerCell(c, o, (ts) => age(ts, now)) })),
+    ];
+  }
   return COLUMNS[type.kind] ?? [nameColumn, ageColumn];
 }
 

@@ -1,3 +1,4 @@
+import type { CustomResourceDefinition, PrinterColumn } from './crd/definition.ts';
 import type { JSONSchemaProps } from './openapi/json-schema.ts';
 
 /** Shapes shared by the embedded API server, its store and the in-process controllers. */
@@ -41,6 +42,19 @@ export interface ResourceType {
   strategy: ResourceStrategy;
   /** The OpenAPI v3 schema of each served version (a CRD's `openAPIV3Schema`), for validation, `/openapi/v3` and `kubectl explain`. */
   schemas?: Record<string, JSONSchemaProps>;
+  /** Set on a kind a CustomResourceDefinition serves. */
+  customResource?: CustomResourceServing;
+}
+
+/** How a kind served from a CustomResourceDefinition is read and printed. */
+export interface CustomResourceServing {
+  /** The CRD it is served from (the registry rebuilds the kind from it). */
+  definition: CustomResourceDefinition;
+  storageVersion: string;
+  /** `kubectl get` columns after NAME (the preferred version's `additionalPrinterColumns`, or Age). */
+  printerColumns: PrinterColumn[];
+  /** The stored object as `version` shows it: defaults the CRD added since it was written are filled in. */
+  readBack(obj: KubeObject, version: string): KubeObject;
 }
 
 /**

@@ -67,6 +67,11 @@ export class WatchHub {
     // One change fanned out to many watchers is serialised once per rendering.
     const memo = new Map<string, string>();
     for (const w of this.watchers) {
+      // The apiserver closes the watches of a kind whose CRD is gone.
+      if (e.type === 'DELETED' && w.req.type.customResource?.definition.metadata.name === e.object.metadata.name && e.resource.kind === 'CustomResourceDefinition') {
+        w.end();
+        continue;
+      }
       if (w.req.type !== e.resource) continue;
       const now = matches(w.req, e.object);
       if (!w.matching) {

@@ -1,4 +1,7 @@
 import type { Clock } from '../../clock.ts';
+import { GATEWAY_API_STANDARD_BUNDLE, crdsInFile } from '../apiserver/crd/bundle-file.ts';
+import { CRD_GROUP, type CustomResourceDefinition } from '../apiserver/crd/definition.ts';
+import { ISTIO_CRDS } from '../apiserver/registry.ts';
 import type { ObjectStore } from '../apiserver/store.ts';
 import type { KubeObject } from '../apiserver/types.ts';
 import { NODE, allocatePodIp, bindToNode } from './addresses.ts';
@@ -10,6 +13,7 @@ import { ISTIO_SERVICES, ISTIO_WORKLOADS, KUBE_SYSTEM_SERVICES, KUBE_SYSTEM_WORK
 import { populateNamespace } from './namespace-controller.ts';
 import { podsOf, reconcileReplicaSet } from './replicaset-controller.ts';
 import { podStatusAt } from './pod-status.ts';
+import { reconcileCrd } from './crd-controller.ts';
 
 const KUBE_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -29,6 +33,7 @@ export function bootstrapCluster(store: ObjectStore, clock: Clock, opts: Bootstr
   const kinds = kindsOf(store);
   const withIstio = opts.istio ?? true;
   const namespaces = withIstio ? [...KUBE_NAMESPACES, 'istio-system'] : KUBE_NAMESPACES;
+  installCrds(store, clock, withIstio ? BOOTSTRAP_CRDS : BOOTSTRAP_CRDS.filter((s) => s.name !== 'istio'));
   for (const name of namespaces) ensureNamespace(store, name);
   for (const name of namespaces) populateNamespace(store, name);
 
@@ -52,6 +57,30 @@ export function bootstrapCluster(store: ObjectStore, clock: Clock, opts: Bootstr
   for (const w of [...KUBE_SYSTEM_WORKLOADS, ...(withIstio ? ISTIO_WORKLOADS : [])]) startWorkloadNow(store, clock, w);
   for (const s of [...KUBE_SYSTEM_SERVICES, ...(withIstio ? ISTIO_SERVICES : [])]) ensureService(store, s);
   for (const s of store.list(kinds.services)) reconcileEndpoints(store, clock.now(), s.metadata.namespace!, s.metadata.name);
+}
+
+/** A set of CRDs a fresh cluster holds; `documents` is empty when its source is not there. */
+export interface CrdSource {
+  name: string;
+  documents(): readonly CustomResourceDefinition[];
+}
+
+/** What bootstrap installs, in order; add a source here to ship more CRDs with every cluster. */
+export const BOOTSTRAP_CRDS: readonly CrdSource[] = [
+  { name: 'istio', documents: () => ISTIO_CRDS },
+  { name: 'gateway-api', documents: () => crdsInFile(GATEWAY_API_STANDARD_BUNDLE) },
+];
+
+/** Stores each CRD not yet there, through its strategy like any write, and establishes it at once. */
+export function installCrds(store: ObjectStore, clock: Clock, sources: readonly CrdSource[] = BOOTSTRAP_CRDS): void {
+  const type = store.registry.mustGet(CRD_GROUP, 'customresourcedefinitions');
+  for (const source of sources) {
+    for (const crd of source.documents()) {
+      if (store.get(type, undefined, crd.metadata.name)) continue;
+      store.create(type, structuredClone(crd) as unknown as KubeObject);
+      reconcileCrd(store, clock, crd.metadata.name);
+    }
+  }
 }
 
 function ensureNamespace(store: ObjectStore, name: string): void {

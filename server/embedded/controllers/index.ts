@@ -12,11 +12,13 @@ import { populateNamespace, startNamespaceController } from './namespace-control
 import { reconcileReplicaSet } from './replicaset-controller.ts';
 import { makeSidecarInjectorHook } from './sidecar-injector.ts';
 import { WorkQueue, nsKey, splitKey } from './work-queue.ts';
+import { startCrdController } from './crd-controller.ts';
 
 export { bootstrapCluster, type BootstrapOptions } from './bootstrap.ts';
 export { makeSidecarInjectorHook, shouldInject, injectSidecar, PROXY_IMAGE } from './sidecar-injector.ts';
 export { NODE } from './addresses.ts';
 export { startNamespaceController } from './namespace-controller.ts';
+export { startCrdController } from './crd-controller.ts';
 
 export interface ControllerOptions {
   store: ObjectStore;
@@ -96,6 +98,7 @@ export function startControllers(opts: ControllerOptions): { stop(): void } {
   };
   const unsubscribe = store.onEvent(onEvent);
   const namespaceLifecycle = startNamespaceController(store, clock);
+  const crds = startCrdController(store, clock);
   const kubelet = startKubelet(store, clock, { podStartupMs: opts.podStartupMs, podReadyMs: opts.podReadyMs });
 
   // Catch up with whatever exists already (bootstrap objects, or a store that outlived a stop()).
@@ -112,6 +115,7 @@ export function startControllers(opts: ControllerOptions): { stop(): void } {
       kubelet.stop();
       for (const q of queues) q.stop();
       namespaceLifecycle.stop();
+      crds.stop();
       clearInterval(eventPruner);
     },
   };
