@@ -1,7 +1,14 @@
 import { ISTIO_KIND_LIST, type KindInfo } from '../../kinds.ts';
+import { istioCrdSchema } from './openapi/istio-schemas.ts';
 import { CUSTOM_RESOURCE_STRATEGY, NAMESPACE_STRATEGY, PLAIN_STRATEGY, POD_STRATEGY, WORKLOAD_STRATEGY } from './strategy.ts';
 import type { ResourceType } from './types.ts';
 
+
+/** The schema of an Istio kind's CRD, the same at every version it serves (as in Istio's CRDs). */
+function istioSchemas(k: KindInfo): ResourceType['schemas'] {
+  const schema = istioCrdSchema(k.kind, k.versions[0]);
+  return Object.fromEntries(k.versions.map((v) => [v, schema]));
+}
 
 /** An Istio kind from the deck's list of kinds, as its CRD serves it. */
 const istioType = (k: KindInfo): ResourceType => ({
@@ -14,6 +21,7 @@ const istioType = (k: KindInfo): ResourceType => ({
   shortNames: [...k.shortNames],
   categories: ['istio-io', k.group.replaceAll('.', '-')],
   strategy: CUSTOM_RESOURCE_STRATEGY,
+  schemas: istioSchemas(k),
 });
 
 /**

@@ -10,14 +10,14 @@ import {
   legacyApiGroup,
   legacyApiGroupList,
   legacyApiVersions,
-  openApiGroupVersion,
-  openApiRoot,
 } from './discovery.ts';
 import { JSON_TYPE, checkBodyType, mediaType, parseBody, readBody } from './body.ts';
 import { LIST_SLICE, sendError, sendJson, sendList, sendObject, wantsTable, yieldToLoop } from './codec.ts';
 import { ApiError, badRequest } from './errors.ts';
 import { recordUpdate, serverSideApply } from './managed-fields.ts';
 import { rfc3339 } from './object-meta.ts';
+import { OpenApiDocuments } from './openapi/documents.ts';
+import { serveOpenApi } from './openapi/handler.ts';
 import { PATCH_TYPES, checkListBounds, mergePatch, strategicMergePatch } from './patch.ts';
 import type { PodRuntime } from './pod-runtime.ts';
 import {
@@ -117,12 +117,15 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 
 class ApiHandler {
   serverAddress = '127.0.0.1:0';
+  private readonly openApi: OpenApiDocuments;
 
   constructor(
     private readonly store: ObjectStore,
     private readonly hub: WatchHub,
     private readonly token: string,
-  ) {}
+  ) {
+    this.openApi = new OpenApiDocuments(() => store.registry.all, VERSION_INFO.gitVersion);
+  }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!tokenMatches(req.headers.authorization, this.token)) {
@@ -135,6 +138,10 @@ class ApiHandler {
     if (streamingTarget(url.pathname)) throw badRequest('Upgrade request required');
 
     if (method === 'GET' || method === 'HEAD') {
+      if (segs[0] === 'openapi' && segs[1] === 'v3') {
+        if (serveOpenApi(res, this.openApi, segs, url.searchParams)) return;
+        throw pathNotFound();
+      }
       const answer = this.nonResource(segs, accept);
       if (answer) return sendJson(res, 200, answer.body, answer.contentType);
     }
@@ -197,11 +204,6 @@ class ApiHandler {
     if (segs[0] === 'api' && segs.length === 2) return wrap(apiResourceList(registry, '', segs[1]));
     if (segs[0] === 'apis' && segs.length === 2) return wrap(legacyApiGroup(registry, segs[1]));
     if (segs[0] === 'apis' && segs.length === 3) return wrap(apiResourceList(registry, segs[1], segs[2]));
-    if (path === 'openapi/v3') return { body: openApiRoot(registry) };
-    if (segs[0] === 'openapi' && segs[1] === 'v3') {
-      if (segs[2] === 'api' && segs.length === 4) return wrap(openApiGroupVersion(registry, '', segs[3]));
-      if (segs[2] === 'apis' && segs.length === 5) return wrap(openApiGroupVersion(registry, segs[3], segs[4]));
-    }
     return undefined;
   }
 
