@@ -14,6 +14,7 @@ import {
 import { JSON_TYPE, checkBodyType, mediaType, parseBody, readBody } from './body.ts';
 import { LIST_SLICE, sendError, sendJson, sendList, sendObject, wantsTable, yieldToLoop } from './codec.ts';
 import { ApiError, badRequest } from './errors.ts';
+import { checkBodyFields, checkPatchedFields, fieldValidationOf } from './field-validation.ts';
 import { recordUpdate, serverSideApply } from './managed-fields.ts';
 import { rfc3339 } from './object-meta.ts';
 import { OpenApiDocuments } from './openapi/documents.ts';
@@ -255,9 +256,12 @@ class ApiHandler {
 
   private async create(req: IncomingMessage, res: ServerResponse, t: Target, q: URLSearchParams, dryRun: boolean): Promise<void> {
     checkBodyType(req);
+    const directive = fieldValidationOf(q, 'CreateOptions');
     const body = await readBody(req);
     await yieldToLoop();
-    const obj = conform(t, parseBody(req, body));
+    const parsed = parseBody(req, body);
+    checkBodyFields(res, t.type, t.version, directive, req, body, parsed);
+    const obj = conform(t, parsed);
     checkListBounds(t.type, obj.metadata.name ?? '', obj);
     await yieldToLoop();
     delete obj.metadata.resourceVersion;
@@ -271,10 +275,13 @@ class ApiHandler {
 
   private async replace(req: IncomingMessage, res: ServerResponse, t: Target, q: URLSearchParams, dryRun: boolean): Promise<void> {
     checkBodyType(req);
+    const directive = fieldValidationOf(q, 'UpdateOptions');
     this.store.mustGet(t.type, t.namespace, t.name!);
     const body = await readBody(req);
     await yieldToLoop();
-    const obj = conform(t, parseBody(req, body), { name: t.name });
+    const parsed = parseBody(req, body);
+    checkBodyFields(res, t.type, t.version, directive, req, body, parsed);
+    const obj = conform(t, parsed, { name: t.name });
     checkListBounds(t.type, t.name!, obj);
     await yieldToLoop();
     // Read again after each pause: another request may have changed it meanwhile.
@@ -287,6 +294,7 @@ class ApiHandler {
 
   private async patch(req: IncomingMessage, res: ServerResponse, t: Target, q: URLSearchParams, dryRun: boolean): Promise<void> {
     checkBodyType(req);
+    const directive = fieldValidationOf(q, 'PatchOptions');
     const body = await readBody(req);
     await yieldToLoop();
     if (mediaType(req) === PATCH_TYPES.apply) return this.apply(req, res, t, q, dryRun, body);
@@ -294,7 +302,7 @@ class ApiHandler {
     const merge = (old: KubeObject) => applyPatchBody(req, t.type, present(t, old), body);
     const own = (old: KubeObject, result: KubeObject) => {
       checkListBounds(t.type, t.name!, result);
-      const obj = conform(t, result, { name: t.name });
+      const obj = conform(t, checkPatchedFields(res, t.type, t.version, directive, req, body, result), { name: t.name });
       if (obj.metadata.uid && obj.metadata.uid !== old.metadata.uid) {
         throw new ApiError(409, 'Conflict', `Precondition failed: UID in precondition: ${obj.metadata.uid}, UID in object meta: ${old.metadata.uid}`);
       }
