@@ -36,6 +36,17 @@ const mapKeyed = (...keys: string[]): JSONSchemaProps => ({ 'x-kubernetes-list-t
 /** An object whose inside the embedded cluster does not model: any fields are kept. */
 const open = (description: string): JSONSchemaProps => ({ type: 'object', description, 'x-kubernetes-preserve-unknown-fields': true });
 const time = (description: string) => ref(`${META}Time`, description);
+
+/** Types the embedded cluster never looks inside: named as Kubernetes names them, any fields kept. */
+const OPAQUE: Record<string, JSONSchemaProps> = {};
+function opaqueRef(name: string, description: string): JSONSchemaProps {
+  OPAQUE[name] ??= open(`${name.split('.').pop()} is kept as given: the embedded cluster does not model its fields.`);
+  return ref(name, description);
+}
+function opaqueRefs(name: string, itemDescription: string, description: string, extra: JSONSchemaProps = {}): JSONSchemaProps {
+  OPAQUE[name] ??= open(`${itemDescription} (${name.split('.').pop()}: the embedded cluster does not model its fields.)`);
+  return refs(name, description, extra);
+}
 const object = (description: string, properties: Record<string, JSONSchemaProps>, required?: string[]): JSONSchemaProps => ({
   type: 'object',
   description,
@@ -140,7 +151,7 @@ const quantity: JSONSchemaProps = {
 const probe = object('Probe describes a health check to be performed against a container to determine whether it is alive or ready to receive traffic.', {
   exec: ref(`${CORE}ExecAction`, 'Exec specifies a command to execute in the container.'),
   failureThreshold: int32('Minimum consecutive failures for the probe to be considered failed after having succeeded. Defaults to 3.'),
-  grpc: open('GRPC specifies a GRPC HealthCheckRequest.'),
+  grpc: opaqueRef(`${CORE}GRPCAction`, 'GRPC specifies a GRPC HealthCheckRequest.'),
   httpGet: ref(`${CORE}HTTPGetAction`, 'HTTPGet specifies an HTTP GET request to perform.'),
   initialDelaySeconds: int32('Number of seconds after the container has started before liveness probes are initiated.'),
   periodSeconds: int32('How often (in seconds) to perform the probe. Default to 10 seconds.'),
@@ -165,17 +176,17 @@ const containerFields: Record<string, JSONSchemaProps> = {
     'x-kubernetes-list-map-keys': ['containerPort', 'protocol'],
   }),
   readinessProbe: ref(`${CORE}Probe`, 'Periodic probe of container service readiness. Container will be removed from service endpoints if the probe fails. Cannot be updated.'),
-  resizePolicy: { type: 'array', items: open('A resize policy for one resource.'), description: 'Resources resize policy for the container.', 'x-kubernetes-list-type': 'atomic' },
+  resizePolicy: opaqueRefs(`${CORE}ContainerResizePolicy`, 'A resize policy for one resource.', 'Resources resize policy for the container.', { 'x-kubernetes-list-type': 'atomic' }),
   resources: ref(`${CORE}ResourceRequirements`, 'Compute Resources required by this container.'),
   restartPolicy: str('RestartPolicy defines the restart behavior of individual containers in a pod; only "Always" is allowed, for init containers that run as sidecars.'),
-  securityContext: open('SecurityContext defines the security options the container should be run with.'),
+  securityContext: opaqueRef(`${CORE}SecurityContext`, 'SecurityContext defines the security options the container should be run with.'),
   startupProbe: ref(`${CORE}Probe`, 'StartupProbe indicates that the Pod has successfully initialized. Other probes wait until it succeeds. Cannot be updated.'),
   stdin: bool('Whether this container should allocate a buffer for stdin in the container runtime. Default is false.'),
   stdinOnce: bool('Whether the container runtime should close the stdin channel after it has been opened by a single attach. Default is false.'),
   terminationMessagePath: str("Path at which the file to which the container's termination message will be written is mounted. Defaults to /dev/termination-log. Cannot be updated."),
   terminationMessagePolicy: enumOf(['FallbackToLogsOnError', 'File'], 'Indicate how the termination message should be populated. Defaults to File. Cannot be updated.'),
   tty: bool("Whether this container should allocate a TTY for itself, also requires 'stdin' to be true. Default is false."),
-  volumeDevices: { type: 'array', items: open('A block device mapping.'), description: 'volumeDevices is the list of block devices to be used by the container.' },
+  volumeDevices: opaqueRefs(`${CORE}VolumeDevice`, 'A block device mapping.', 'volumeDevices is the list of block devices to be used by the container.'),
   volumeMounts: refs(`${CORE}VolumeMount`, "Pod volumes to mount into the container's filesystem. Cannot be updated.", mapKeyed('mountPath')),
   workingDir: str("Container's working directory. Defaults to the container runtime's default. Cannot be updated."),
 };
@@ -184,10 +195,10 @@ const podSpec = object(
   'PodSpec is a description of a pod.',
   {
     activeDeadlineSeconds: int64('Optional duration in seconds the pod may be active on the node relative to StartTime before the system will actively try to mark it failed and kill associated containers.'),
-    affinity: open("If specified, the pod's scheduling constraints."),
+    affinity: opaqueRef(`${CORE}Affinity`, "If specified, the pod's scheduling constraints."),
     automountServiceAccountToken: bool('AutomountServiceAccountToken indicates whether a service account token should be automatically mounted.'),
     containers: refs(`${CORE}Container`, 'List of containers belonging to the pod. There must be at least one container in a Pod. Cannot be updated.', mapKeyed('name')),
-    dnsConfig: open('Specifies the DNS parameters of a pod, merged into the configuration generated from DNSPolicy.'),
+    dnsConfig: opaqueRef(`${CORE}PodDNSConfig`, 'Specifies the DNS parameters of a pod, merged into the configuration generated from DNSPolicy.'),
     dnsPolicy: enumOf(['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'], "Set DNS policy for the pod. Defaults to \"ClusterFirst\"."),
     enableServiceLinks: bool("EnableServiceLinks indicates whether information about services should be injected into pod's environment variables. Optional: Defaults to true."),
     ephemeralContainers: refs(`${CORE}EphemeralContainer`, 'List of ephemeral containers run in this pod, for user-initiated activities such as debugging.', mapKeyed('name')),
@@ -201,19 +212,19 @@ const podSpec = object(
     initContainers: refs(`${CORE}Container`, 'List of initialization containers belonging to the pod, run in order before the app containers start.', mapKeyed('name')),
     nodeName: str('Indicates in which node this pod is scheduled. Set by the scheduler unless given.'),
     nodeSelector: stringMap("A selector which must be true for the pod to fit on a node: it must match a node's labels."),
-    os: open('Specifies the OS of the containers in the pod.'),
+    os: opaqueRef(`${CORE}PodOS`, 'Specifies the OS of the containers in the pod.'),
     overhead: { type: 'object', additionalProperties: { $ref: refTo(QUANTITY) }, description: 'The resource overhead of running a pod for a given RuntimeClass.' },
     preemptionPolicy: enumOf(['Never', 'PreemptLowerPriority'], 'PreemptionPolicy is the Policy for preempting pods with lower priority. Defaults to PreemptLowerPriority if unset.'),
     priority: int32('The priority value. Various system components use this field to find the priority of the pod.'),
     priorityClassName: str("If specified, indicates the pod's priority. \"system-node-critical\" and \"system-cluster-critical\" are two special keywords."),
-    readinessGates: { type: 'array', items: open('A condition the pod readiness waits for.'), description: 'If specified, all readiness gates will be evaluated for pod readiness.', 'x-kubernetes-list-type': 'atomic' },
-    resourceClaims: { type: 'array', items: open('A resource claim of the pod.'), description: 'ResourceClaims defines which ResourceClaims must be allocated and reserved before the Pod is allowed to start.', ...mapKeyed('name') },
-    resources: open('Resources is the total amount of CPU and Memory resources required by all containers in the pod (alpha).'),
+    readinessGates: opaqueRefs(`${CORE}PodReadinessGate`, 'A condition the pod readiness waits for.', 'If specified, all readiness gates will be evaluated for pod readiness.', { 'x-kubernetes-list-type': 'atomic' }),
+    resourceClaims: opaqueRefs(`${CORE}PodResourceClaim`, 'A resource claim of the pod.', 'ResourceClaims defines which ResourceClaims must be allocated and reserved before the Pod is allowed to start.', { ...mapKeyed('name') }),
+    resources: ref(`${CORE}ResourceRequirements`, 'Resources is the total amount of CPU and Memory resources required by all containers in the pod (alpha).'),
     restartPolicy: enumOf(['Always', 'Never', 'OnFailure'], 'Restart policy for all containers within the pod. One of Always, OnFailure, Never. Default to Always.'),
     runtimeClassName: str('RuntimeClassName refers to a RuntimeClass object in the node.k8s.io group, which should be used to run this pod.'),
     schedulerName: str('If specified, the pod will be dispatched by specified scheduler. If not specified, the pod will be dispatched by default scheduler.'),
-    schedulingGates: { type: 'array', items: open('A gate that blocks scheduling.'), description: 'SchedulingGates is an opaque list of values that if specified will block scheduling the pod.', ...mapKeyed('name') },
-    securityContext: open('SecurityContext holds pod-level security attributes and common container settings. Optional: Defaults to empty.'),
+    schedulingGates: opaqueRefs(`${CORE}PodSchedulingGate`, 'A gate that blocks scheduling.', 'SchedulingGates is an opaque list of values that if specified will block scheduling the pod.', { ...mapKeyed('name') }),
+    securityContext: opaqueRef(`${CORE}PodSecurityContext`, 'SecurityContext holds pod-level security attributes and common container settings. Optional: Defaults to empty.'),
     serviceAccount: str('DeprecatedServiceAccount is a deprecated alias for ServiceAccountName. Deprecated: Use serviceAccountName instead.'),
     serviceAccountName: str('ServiceAccountName is the name of the ServiceAccount to use to run this pod.'),
     setHostnameAsFQDN: bool("If true the pod's hostname will be configured as the pod's FQDN, rather than the leaf name (the default)."),
@@ -221,17 +232,22 @@ const podSpec = object(
     subdomain: str('If specified, the fully qualified Pod hostname will be "<hostname>.<subdomain>.<pod namespace>.svc.<cluster domain>".'),
     terminationGracePeriodSeconds: int64('Optional duration in seconds the pod needs to terminate gracefully. Defaults to 30 seconds.'),
     tolerations: refs(`${CORE}Toleration`, "If specified, the pod's tolerations.", { 'x-kubernetes-list-type': 'atomic' }),
-    topologySpreadConstraints: { type: 'array', items: open('How a group of pods spreads across a topology.'), description: 'TopologySpreadConstraints describes how a group of pods ought to spread across topology domains.', ...mapKeyed('topologyKey', 'whenUnsatisfiable') },
+    topologySpreadConstraints: opaqueRefs(`${CORE}TopologySpreadConstraint`, 'How a group of pods spreads across a topology.', 'TopologySpreadConstraints describes how a group of pods ought to spread across topology domains.', { ...mapKeyed('topologyKey', 'whenUnsatisfiable') }),
     volumes: refs(`${CORE}Volume`, 'List of volumes that can be mounted by containers belonging to the pod.', mapKeyed('name')),
   },
   ['containers'],
 );
 
-const volumeSources = [
-  'awsElasticBlockStore', 'azureDisk', 'azureFile', 'cephfs', 'cinder', 'configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'fc', 'flexVolume', 'flocker',
-  'gcePersistentDisk', 'gitRepo', 'glusterfs', 'hostPath', 'image', 'iscsi', 'nfs', 'persistentVolumeClaim', 'photonPersistentDisk', 'portworxVolume', 'projected',
-  'quobyte', 'rbd', 'scaleIO', 'secret', 'storageos', 'vsphereVolume',
-];
+/** Volume source fields and their types' names. */
+const VOLUME_SOURCES: Record<string, string> = {
+  awsElasticBlockStore: 'AWSElasticBlockStoreVolumeSource', azureDisk: 'AzureDiskVolumeSource', azureFile: 'AzureFileVolumeSource', cephfs: 'CephFSVolumeSource',
+  cinder: 'CinderVolumeSource', configMap: 'ConfigMapVolumeSource', csi: 'CSIVolumeSource', downwardAPI: 'DownwardAPIVolumeSource', emptyDir: 'EmptyDirVolumeSource',
+  ephemeral: 'EphemeralVolumeSource', fc: 'FCVolumeSource', flexVolume: 'FlexVolumeSource', flocker: 'FlockerVolumeSource', gcePersistentDisk: 'GCEPersistentDiskVolumeSource',
+  gitRepo: 'GitRepoVolumeSource', glusterfs: 'GlusterfsVolumeSource', hostPath: 'HostPathVolumeSource', image: 'ImageVolumeSource', iscsi: 'ISCSIVolumeSource',
+  nfs: 'NFSVolumeSource', persistentVolumeClaim: 'PersistentVolumeClaimVolumeSource', photonPersistentDisk: 'PhotonPersistentDiskVolumeSource',
+  portworxVolume: 'PortworxVolumeSource', projected: 'ProjectedVolumeSource', quobyte: 'QuobyteVolumeSource', rbd: 'RBDVolumeSource', scaleIO: 'ScaleIOVolumeSource',
+  secret: 'SecretVolumeSource', storageos: 'StorageOSVolumeSource', vsphereVolume: 'VsphereVirtualDiskVolumeSource',
+};
 
 const core: Record<string, JSONSchemaProps> = {
   Namespace: kindSchema('Namespace provides a scope for Names. Use of multiple namespaces is optional.', {
@@ -242,7 +258,7 @@ const core: Record<string, JSONSchemaProps> = {
     finalizers: strings('Finalizers is an opaque list of values that must be empty to permanently remove object from storage.', { 'x-kubernetes-list-type': 'atomic' }),
   }),
   NamespaceStatus: object('NamespaceStatus is information about the current status of a Namespace.', {
-    conditions: { type: 'array', items: open('A condition of the namespace.'), description: "Represents the latest available observations of a namespace's current state.", ...mapKeyed('type') },
+    conditions: opaqueRefs(`${CORE}NamespaceCondition`, 'A condition of the namespace.', "Represents the latest available observations of a namespace's current state.", { ...mapKeyed('type') }),
     phase: enumOf(['Active', 'Terminating'], 'Phase is the current lifecycle phase of the namespace.'),
   }),
   Pod: kindSchema('Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts.', {
@@ -251,21 +267,21 @@ const core: Record<string, JSONSchemaProps> = {
   }),
   PodSpec: podSpec,
   PodStatus: object('PodStatus represents information about the status of a pod. Status may trail the actual state of a system.', {
-    conditions: { type: 'array', items: open('A condition of the pod.'), description: 'Current service state of pod.', ...mapKeyed('type') },
-    containerStatuses: { type: 'array', items: open('The status of one container.'), description: 'The list has one entry per container in the manifest.', 'x-kubernetes-list-type': 'atomic' },
-    ephemeralContainerStatuses: { type: 'array', items: open('The status of one ephemeral container.'), description: 'Statuses for any ephemeral containers that have run in this pod.', 'x-kubernetes-list-type': 'atomic' },
+    conditions: opaqueRefs(`${CORE}PodCondition`, 'A condition of the pod.', 'Current service state of pod.', { ...mapKeyed('type') }),
+    containerStatuses: opaqueRefs(`${CORE}ContainerStatus`, 'The status of one container.', 'The list has one entry per container in the manifest.', { 'x-kubernetes-list-type': 'atomic' }),
+    ephemeralContainerStatuses: opaqueRefs(`${CORE}ContainerStatus`, 'The status of one ephemeral container.', 'Statuses for any ephemeral containers that have run in this pod.', { 'x-kubernetes-list-type': 'atomic' }),
     hostIP: str('hostIP holds the IP address of the host to which the pod is assigned.'),
-    hostIPs: { type: 'array', items: open('An IP address of the host.'), description: 'hostIPs holds the IP addresses allocated to the host.', 'x-kubernetes-list-type': 'atomic' },
-    initContainerStatuses: { type: 'array', items: open('The status of one init container.'), description: 'The list has one entry per init container in the manifest.', 'x-kubernetes-list-type': 'atomic' },
+    hostIPs: opaqueRefs(`${CORE}HostIP`, 'An IP address of the host.', 'hostIPs holds the IP addresses allocated to the host.', { 'x-kubernetes-list-type': 'atomic' }),
+    initContainerStatuses: opaqueRefs(`${CORE}ContainerStatus`, 'The status of one init container.', 'The list has one entry per init container in the manifest.', { 'x-kubernetes-list-type': 'atomic' }),
     message: str('A human readable message indicating details about why the pod is in this condition.'),
     nominatedNodeName: str('nominatedNodeName is set only when this pod preempts other pods on the node.'),
     phase: enumOf(['Failed', 'Pending', 'Running', 'Succeeded', 'Unknown'], "The phase of a Pod is a simple, high-level summary of where the Pod is in its lifecycle."),
     podIP: str('podIP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.'),
-    podIPs: { type: 'array', items: open('An IP address of the pod.'), description: 'podIPs holds the IP addresses allocated to the pod.', ...mapKeyed('ip') },
+    podIPs: opaqueRefs(`${CORE}PodIP`, 'An IP address of the pod.', 'podIPs holds the IP addresses allocated to the pod.', { ...mapKeyed('ip') }),
     qosClass: enumOf(['BestEffort', 'Burstable', 'Guaranteed'], 'The Quality of Service (QOS) classification assigned to the pod based on resource requirements.'),
     reason: str("A brief CamelCase message indicating details about why the pod is in this state. e.g. 'Evicted'"),
     resize: str('Status of resources resize desired for pod\'s containers.'),
-    resourceClaimStatuses: { type: 'array', items: open('The status of one resource claim.'), description: 'Status of resource claims.', ...mapKeyed('name') },
+    resourceClaimStatuses: opaqueRefs(`${CORE}PodResourceClaimStatus`, 'The status of one resource claim.', 'Status of resource claims.', { ...mapKeyed('name') }),
     startTime: time('RFC 3339 date and time at which the object was acknowledged by the Kubelet.'),
   }),
   PodTemplateSpec: object('PodTemplateSpec describes the data a pod should have when created from a template.', {
@@ -299,18 +315,18 @@ const core: Record<string, JSONSchemaProps> = {
     ['name'],
   ),
   EnvVarSource: object('EnvVarSource represents a source for the value of an EnvVar.', {
-    configMapKeyRef: open('Selects a key of a ConfigMap.'),
-    fieldRef: open('Selects a field of the pod: metadata.name, metadata.namespace, metadata.labels, status.podIP and others.'),
-    resourceFieldRef: open('Selects a resource of the container: limits and requests of cpu and memory.'),
-    secretKeyRef: open("Selects a key of a secret in the pod's namespace."),
+    configMapKeyRef: opaqueRef(`${CORE}ConfigMapKeySelector`, 'Selects a key of a ConfigMap.'),
+    fieldRef: opaqueRef(`${CORE}ObjectFieldSelector`, 'Selects a field of the pod: metadata.name, metadata.namespace, metadata.labels, status.podIP and others.'),
+    resourceFieldRef: opaqueRef(`${CORE}ResourceFieldSelector`, 'Selects a resource of the container: limits and requests of cpu and memory.'),
+    secretKeyRef: opaqueRef(`${CORE}SecretKeySelector`, "Selects a key of a secret in the pod's namespace."),
   }),
   EnvFromSource: object('EnvFromSource represents the source of a set of ConfigMaps or Secrets.', {
-    configMapRef: open('The ConfigMap to select from.'),
+    configMapRef: opaqueRef(`${CORE}ConfigMapEnvSource`, 'The ConfigMap to select from.'),
     prefix: str('Optional text to prepend to the name of each environment variable. Must be a C_IDENTIFIER.'),
-    secretRef: open('The Secret to select from.'),
+    secretRef: opaqueRef(`${CORE}SecretEnvSource`, 'The Secret to select from.'),
   }),
   ResourceRequirements: object('ResourceRequirements describes the compute resource requirements.', {
-    claims: { type: 'array', items: open('A resource claim the container uses.'), description: 'Claims lists the names of resources, defined in spec.resourceClaims, that are used by this container.', ...mapKeyed('name') },
+    claims: opaqueRefs(`${CORE}ResourceClaim`, 'A resource claim the container uses.', 'Claims lists the names of resources, defined in spec.resourceClaims, that are used by this container.', { ...mapKeyed('name') }),
     limits: { type: 'object', additionalProperties: { $ref: refTo(QUANTITY) }, description: 'Limits describes the maximum amount of compute resources allowed.' },
     requests: { type: 'object', additionalProperties: { $ref: refTo(QUANTITY) }, description: 'Requests describes the minimum amount of compute resources required.' },
   }),
@@ -330,7 +346,7 @@ const core: Record<string, JSONSchemaProps> = {
   Volume: object(
     'Volume represents a named volume in a pod that may be accessed by any container in the pod.',
     {
-      ...Object.fromEntries(volumeSources.map((s) => [s, open(`The volume's source: ${s}.`)])),
+      ...Object.fromEntries(Object.entries(VOLUME_SOURCES).map(([field, type]) => [field, opaqueRef(`${CORE}${type}`, `The volume's source: ${field}.`)])),
       name: str('name of the volume. Must be a DNS_LABEL and unique within the pod.'),
     },
     ['name'],
@@ -343,7 +359,7 @@ const core: Record<string, JSONSchemaProps> = {
     'HTTPGetAction describes an action based on HTTP Get requests.',
     {
       host: str('Host name to connect to, defaults to the pod IP.'),
-      httpHeaders: { type: 'array', items: open('A header to set in the request.'), description: 'Custom headers to set in the request. HTTP allows repeated headers.', 'x-kubernetes-list-type': 'atomic' },
+      httpHeaders: opaqueRefs(`${CORE}HTTPHeader`, 'A header to set in the request.', 'Custom headers to set in the request. HTTP allows repeated headers.', { 'x-kubernetes-list-type': 'atomic' }),
       path: str('Path to access on the HTTP server.'),
       port: ref(INTSTR, 'Name or number of the port to access on the container. Number must be in the range 1 to 65535.'),
       scheme: enumOf(['HTTP', 'HTTPS'], 'Scheme to use for connecting to the host. Defaults to HTTP.'),
@@ -359,8 +375,8 @@ const core: Record<string, JSONSchemaProps> = {
     ['port'],
   ),
   Lifecycle: object('Lifecycle describes actions that the management system should take in response to container lifecycle events.', {
-    postStart: open('PostStart is called immediately after a container is created. If the handler fails, the container is terminated and restarted according to its restart policy.'),
-    preStop: open('PreStop is called immediately before a container is terminated due to an API request or management event.'),
+    postStart: opaqueRef(`${CORE}LifecycleHandler`, 'PostStart is called immediately after a container is created. If the handler fails, the container is terminated and restarted according to its restart policy.'),
+    preStop: opaqueRef(`${CORE}LifecycleHandler`, 'PreStop is called immediately before a container is terminated due to an API request or management event.'),
   }),
   LocalObjectReference: object('LocalObjectReference contains enough information to let you locate the referenced object inside the same namespace.', {
     name: str('Name of the referent.', { default: '' }),
@@ -399,7 +415,7 @@ const core: Record<string, JSONSchemaProps> = {
     publishNotReadyAddresses: bool('Indicates that any agent which deals with endpoints for this Service should disregard any indications of ready/not-ready.'),
     selector: stringMap('Route service traffic to pods with label keys and values matching this selector.'),
     sessionAffinity: enumOf(['ClientIP', 'None'], 'Supports "ClientIP" and "None". Used to maintain session affinity. Defaults to None.'),
-    sessionAffinityConfig: open('sessionAffinityConfig contains the configurations of session affinity.'),
+    sessionAffinityConfig: opaqueRef(`${CORE}SessionAffinityConfig`, 'sessionAffinityConfig contains the configurations of session affinity.'),
     trafficDistribution: str('TrafficDistribution offers a way to express preferences for how traffic is distributed to Service endpoints.'),
     type: enumOf(['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'], 'type determines how the Service is exposed. Defaults to ClusterIP.'),
   }),
@@ -416,7 +432,7 @@ const core: Record<string, JSONSchemaProps> = {
     ['port'],
   ),
   ServiceStatus: object('ServiceStatus represents the current status of a service.', {
-    conditions: { type: 'array', items: open('A condition of the service.'), description: 'Current service state', ...mapKeyed('type') },
+    conditions: opaqueRefs(`${META}Condition`, 'A condition of the service.', 'Current service state', { ...mapKeyed('type') }),
     loadBalancer: ref(`${CORE}LoadBalancerStatus`, 'LoadBalancer contains the current status of the load-balancer, if one is present.'),
   }),
   LoadBalancerStatus: object('LoadBalancerStatus represents the status of a load-balancer.', {
@@ -426,7 +442,7 @@ const core: Record<string, JSONSchemaProps> = {
     hostname: str('Hostname is set for load-balancer ingress points that are DNS based.'),
     ip: str('IP is set for load-balancer ingress points that are IP based.'),
     ipMode: str('IPMode specifies how the load-balancer IP behaves: "VIP" or "Proxy".'),
-    ports: { type: 'array', items: open('The status of one port.'), description: 'Ports is a list of records of service ports.', 'x-kubernetes-list-type': 'atomic' },
+    ports: opaqueRefs(`${CORE}PortStatus`, 'The status of one port.', 'Ports is a list of records of service ports.', { 'x-kubernetes-list-type': 'atomic' }),
   }),
   Endpoints: kindSchema('Endpoints is a collection of endpoints that implement the actual service.', {
     subsets: refs(`${CORE}EndpointSubset`, 'The set of all endpoints is the union of all subsets.', { 'x-kubernetes-list-type': 'atomic' }),
@@ -495,7 +511,7 @@ const core: Record<string, JSONSchemaProps> = {
       related: ref(`${CORE}ObjectReference`, 'Optional secondary object for more complex actions.'),
       reportingComponent: str('Name of the controller that emitted this Event, e.g. `kubernetes.io/kubelet`.', { default: '' }),
       reportingInstance: str('ID of the controller instance, e.g. `kubelet-xyzf`.', { default: '' }),
-      series: open('Data about the Event series this event represents or nil if it\'s a singleton Event.'),
+      series: opaqueRef(`${CORE}EventSeries`, 'Data about the Event series this event represents or nil if it\'s a singleton Event.'),
       source: ref(`${CORE}EventSource`, 'The component reporting this event. Should be a short machine understandable string.'),
       type: str('Type of this event (Normal, Warning), new types could be added in the future'),
     },
@@ -507,7 +523,7 @@ const core: Record<string, JSONSchemaProps> = {
   }),
 };
 
-const replicaSetConditions = { type: 'array', items: open('A condition of the replica set.'), description: "Represents the latest available observations of a replica set's current state.", ...mapKeyed('type') } as JSONSchemaProps;
+const replicaSetConditions = opaqueRefs(`${APPS}ReplicaSetCondition`, 'A condition of the replica set.', "Represents the latest available observations of a replica set's current state.", { ...mapKeyed('type') }) as JSONSchemaProps;
 
 const apps: Record<string, JSONSchemaProps> = {
   Deployment: kindSchema('Deployment enables declarative updates for Pods and ReplicaSets.', {
@@ -593,6 +609,7 @@ export const BUILTIN_DEFINITIONS: Readonly<Record<string, JSONSchemaProps>> = Ob
   ...withPrefix(META, meta),
   ...withPrefix(CORE, core),
   ...withPrefix(APPS, apps),
+  ...Object.entries(OPAQUE),
   [INTSTR, intOrString],
   [QUANTITY, quantity],
 ]);
