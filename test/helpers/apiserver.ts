@@ -76,6 +76,7 @@ export async function startTestApiServer(opts: { clock?: Clock; eventBufferSize?
 export interface RawAnswer {
   status: number;
   body: any;
+  headers: import('node:http').IncomingHttpHeaders;
 }
 
 /** One raw request: the path goes on the wire exactly as written (no URL normalisation). */
@@ -94,7 +95,7 @@ export function rawApiCall(api: TestApiServer, method: string, path: string, bod
           } catch {
             // a plain-text answer stays text
           }
-          resolve({ status: res.statusCode!, body: parsed });
+          resolve({ status: res.statusCode!, body: parsed, headers: res.headers });
         });
       },
     );

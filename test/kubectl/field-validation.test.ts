@@ -139,17 +139,7 @@ spec:
   });
 
   it("keeps Istio kinds to istiod's rule: an unknown field is refused even with --validate=false", async () => {
-    const vs = `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: reviews
-spec:
-  hosts: [reviews]
-  http:
-  - route:
-    - destination: {host: reviews}
-    timout: 1s
-`;
+    const vs = 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: reviews}\nspec: {hosts: [reviews], http: [{route: [{destination: {host: reviews}}], timout: 1s}]}\n';
     const r = await kubectl.run(['apply', '--validate=false', '-f', file('vs.yaml', vs)]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('The VirtualService "reviews" is invalid: spec.http[0].timout');

@@ -218,12 +218,12 @@ const podSpec = object(
     priority: int32('The priority value. Various system components use this field to find the priority of the pod.'),
     priorityClassName: str("If specified, indicates the pod's priority. \"system-node-critical\" and \"system-cluster-critical\" are two special keywords."),
     readinessGates: opaqueRefs(`${CORE}PodReadinessGate`, 'A condition the pod readiness waits for.', 'If specified, all readiness gates will be evaluated for pod readiness.', { 'x-kubernetes-list-type': 'atomic' }),
-    resourceClaims: opaqueRefs(`${CORE}PodResourceClaim`, 'A resource claim of the pod.', 'ResourceClaims defines which ResourceClaims must be allocated and reserved before the Pod is allowed to start.', { ...mapKeyed('name') }),
+    resourceClaims: opaqueRefs(`${CORE}PodResourceClaim`, 'A resource claim of the pod.', 'ResourceClaims defines which ResourceClaims must be allocated and reserved before the Pod is allowed to start.', mapKeyed('name')),
     resources: ref(`${CORE}ResourceRequirements`, 'Resources is the total amount of CPU and Memory resources required by all containers in the pod (alpha).'),
     restartPolicy: enumOf(['Always', 'Never', 'OnFailure'], 'Restart policy for all containers within the pod. One of Always, OnFailure, Never. Default to Always.'),
     runtimeClassName: str('RuntimeClassName refers to a RuntimeClass object in the node.k8s.io group, which should be used to run this pod.'),
     schedulerName: str('If specified, the pod will be dispatched by specified scheduler. If not specified, the pod will be dispatched by default scheduler.'),
-    schedulingGates: opaqueRefs(`${CORE}PodSchedulingGate`, 'A gate that blocks scheduling.', 'SchedulingGates is an opaque list of values that if specified will block scheduling the pod.', { ...mapKeyed('name') }),
+    schedulingGates: opaqueRefs(`${CORE}PodSchedulingGate`, 'A gate that blocks scheduling.', 'SchedulingGates is an opaque list of values that if specified will block scheduling the pod.', mapKeyed('name')),
     securityContext: opaqueRef(`${CORE}PodSecurityContext`, 'SecurityContext holds pod-level security attributes and common container settings. Optional: Defaults to empty.'),
     serviceAccount: str('DeprecatedServiceAccount is a deprecated alias for ServiceAccountName. Deprecated: Use serviceAccountName instead.'),
     serviceAccountName: str('ServiceAccountName is the name of the ServiceAccount to use to run this pod.'),
@@ -232,7 +232,7 @@ const podSpec = object(
     subdomain: str('If specified, the fully qualified Pod hostname will be "<hostname>.<subdomain>.<pod namespace>.svc.<cluster domain>".'),
     terminationGracePeriodSeconds: int64('Optional duration in seconds the pod needs to terminate gracefully. Defaults to 30 seconds.'),
     tolerations: refs(`${CORE}Toleration`, "If specified, the pod's tolerations.", { 'x-kubernetes-list-type': 'atomic' }),
-    topologySpreadConstraints: opaqueRefs(`${CORE}TopologySpreadConstraint`, 'How a group of pods spreads across a topology.', 'TopologySpreadConstraints describes how a group of pods ought to spread across topology domains.', { ...mapKeyed('topologyKey', 'whenUnsatisfiable') }),
+    topologySpreadConstraints: opaqueRefs(`${CORE}TopologySpreadConstraint`, 'How a group of pods spreads across a topology.', 'TopologySpreadConstraints describes how a group of pods ought to spread across topology domains.', mapKeyed('topologyKey', 'whenUnsatisfiable')),
     volumes: refs(`${CORE}Volume`, 'List of volumes that can be mounted by containers belonging to the pod.', mapKeyed('name')),
   },
   ['containers'],
@@ -258,7 +258,7 @@ const core: Record<string, JSONSchemaProps> = {
     finalizers: strings('Finalizers is an opaque list of values that must be empty to permanently remove object from storage.', { 'x-kubernetes-list-type': 'atomic' }),
   }),
   NamespaceStatus: object('NamespaceStatus is information about the current status of a Namespace.', {
-    conditions: opaqueRefs(`${CORE}NamespaceCondition`, 'A condition of the namespace.', "Represents the latest available observations of a namespace's current state.", { ...mapKeyed('type') }),
+    conditions: opaqueRefs(`${CORE}NamespaceCondition`, 'A condition of the namespace.', "Represents the latest available observations of a namespace's current state.", mapKeyed('type')),
     phase: enumOf(['Active', 'Terminating'], 'Phase is the current lifecycle phase of the namespace.'),
   }),
   Pod: kindSchema('Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts.', {
@@ -267,7 +267,7 @@ const core: Record<string, JSONSchemaProps> = {
   }),
   PodSpec: podSpec,
   PodStatus: object('PodStatus represents information about the status of a pod. Status may trail the actual state of a system.', {
-    conditions: opaqueRefs(`${CORE}PodCondition`, 'A condition of the pod.', 'Current service state of pod.', { ...mapKeyed('type') }),
+    conditions: opaqueRefs(`${CORE}PodCondition`, 'A condition of the pod.', 'Current service state of pod.', mapKeyed('type')),
     containerStatuses: opaqueRefs(`${CORE}ContainerStatus`, 'The status of one container.', 'The list has one entry per container in the manifest.', { 'x-kubernetes-list-type': 'atomic' }),
     ephemeralContainerStatuses: opaqueRefs(`${CORE}ContainerStatus`, 'The status of one ephemeral container.', 'Statuses for any ephemeral containers that have run in this pod.', { 'x-kubernetes-list-type': 'atomic' }),
     hostIP: str('hostIP holds the IP address of the host to which the pod is assigned.'),
@@ -277,11 +277,11 @@ const core: Record<string, JSONSchemaProps> = {
     nominatedNodeName: str('nominatedNodeName is set only when this pod preempts other pods on the node.'),
     phase: enumOf(['Failed', 'Pending', 'Running', 'Succeeded', 'Unknown'], "The phase of a Pod is a simple, high-level summary of where the Pod is in its lifecycle."),
     podIP: str('podIP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.'),
-    podIPs: opaqueRefs(`${CORE}PodIP`, 'An IP address of the pod.', 'podIPs holds the IP addresses allocated to the pod.', { ...mapKeyed('ip') }),
+    podIPs: opaqueRefs(`${CORE}PodIP`, 'An IP address of the pod.', 'podIPs holds the IP addresses allocated to the pod.', mapKeyed('ip')),
     qosClass: enumOf(['BestEffort', 'Burstable', 'Guaranteed'], 'The Quality of Service (QOS) classification assigned to the pod based on resource requirements.'),
     reason: str("A brief CamelCase message indicating details about why the pod is in this state. e.g. 'Evicted'"),
     resize: str('Status of resources resize desired for pod\'s containers.'),
-    resourceClaimStatuses: opaqueRefs(`${CORE}PodResourceClaimStatus`, 'The status of one resource claim.', 'Status of resource claims.', { ...mapKeyed('name') }),
+    resourceClaimStatuses: opaqueRefs(`${CORE}PodResourceClaimStatus`, 'The status of one resource claim.', 'Status of resource claims.', mapKeyed('name')),
     startTime: time('RFC 3339 date and time at which the object was acknowledged by the Kubelet.'),
   }),
   PodTemplateSpec: object('PodTemplateSpec describes the data a pod should have when created from a template.', {
@@ -326,7 +326,7 @@ const core: Record<string, JSONSchemaProps> = {
     secretRef: opaqueRef(`${CORE}SecretEnvSource`, 'The Secret to select from.'),
   }),
   ResourceRequirements: object('ResourceRequirements describes the compute resource requirements.', {
-    claims: opaqueRefs(`${CORE}ResourceClaim`, 'A resource claim the container uses.', 'Claims lists the names of resources, defined in spec.resourceClaims, that are used by this container.', { ...mapKeyed('name') }),
+    claims: opaqueRefs(`${CORE}ResourceClaim`, 'A resource claim the container uses.', 'Claims lists the names of resources, defined in spec.resourceClaims, that are used by this container.', mapKeyed('name')),
     limits: { type: 'object', additionalProperties: { $ref: refTo(QUANTITY) }, description: 'Limits describes the maximum amount of compute resources allowed.' },
     requests: { type: 'object', additionalProperties: { $ref: refTo(QUANTITY) }, description: 'Requests describes the minimum amount of compute resources required.' },
   }),
@@ -432,7 +432,7 @@ const core: Record<string, JSONSchemaProps> = {
     ['port'],
   ),
   ServiceStatus: object('ServiceStatus represents the current status of a service.', {
-    conditions: opaqueRefs(`${META}Condition`, 'A condition of the service.', 'Current service state', { ...mapKeyed('type') }),
+    conditions: opaqueRefs(`${META}Condition`, 'A condition of the service.', 'Current service state', mapKeyed('type')),
     loadBalancer: ref(`${CORE}LoadBalancerStatus`, 'LoadBalancer contains the current status of the load-balancer, if one is present.'),
   }),
   LoadBalancerStatus: object('LoadBalancerStatus represents the status of a load-balancer.', {
@@ -523,7 +523,8 @@ const core: Record<string, JSONSchemaProps> = {
   }),
 };
 
-const replicaSetConditions = opaqueRefs(`${APPS}ReplicaSetCondition`, 'A condition of the replica set.', "Represents the latest available observations of a replica set's current state.", { ...mapKeyed('type') }) as JSONSchemaProps;
+const replicaSetConditions = opaqueRefs(`${APPS}ReplicaSetCondition`, 'A condition of the replica set.', "Represents the latest available observations of a replica set's current state.", mapKeyed('type'));
+const MIN_READY_SECONDS = int32('Minimum number of seconds for which a newly created pod should be ready without any of its container crashing, for it to be considered available. Defaults to 0.');
 
 const apps: Record<string, JSONSchemaProps> = {
   Deployment: kindSchema('Deployment enables declarative updates for Pods and ReplicaSets.', {
@@ -533,7 +534,7 @@ const apps: Record<string, JSONSchemaProps> = {
   DeploymentSpec: object(
     'DeploymentSpec is the specification of the desired behavior of the Deployment.',
     {
-      minReadySeconds: int32('Minimum number of seconds for which a newly created pod should be ready without any of its container crashing, for it to be considered available. Defaults to 0.'),
+      minReadySeconds: MIN_READY_SECONDS,
       paused: bool('Indicates that the deployment is paused.'),
       progressDeadlineSeconds: int32('The maximum time in seconds for a deployment to make progress before it is considered to be failed. Defaults to 600s.'),
       replicas: int32('Number of desired pods. This is a pointer to distinguish between explicit zero and not specified. Defaults to 1.'),
@@ -581,7 +582,7 @@ const apps: Record<string, JSONSchemaProps> = {
   ReplicaSetSpec: object(
     'ReplicaSetSpec is the specification of a ReplicaSet.',
     {
-      minReadySeconds: int32('Minimum number of seconds for which a newly created pod should be ready without any of its container crashing, for it to be considered available. Defaults to 0.'),
+      minReadySeconds: MIN_READY_SECONDS,
       replicas: int32('Replicas is the number of desired pods. Defaults to 1.'),
       selector: ref(`${META}LabelSelector`, 'Selector is a label query over pods that should match the replica count. It must match the pod template\'s labels.'),
       template: ref(`${CORE}PodTemplateSpec`, 'Template is the object that describes the pod that will be created if insufficient replicas are detected.'),
