@@ -96,6 +96,19 @@ describe('kubectl apply --validate (fieldValidation) against the embedded API', 
     expect(stored('apps', 'deployments', 'update')!.spec).not.toHaveProperty('pausd');
   });
 
+  it('refuses a server-side apply whose configuration the schema cannot type, whatever --validate says', async () => {
+    const path = file('ssa.yaml', deployment('ssa', TYPO, MISPLACED));
+    const r = await kubectl.run(['apply', '--server-side', '--validate=false', '-f', path]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'Error from server (BadRequest): failed to create typed patch object (default/ssa; apps/v1, Kind=Deployment): errors:\n' +
+        '  .spec.replica: field not declared in schema\n  .spec.template.spec.containers[name="web"].requests: field not declared in schema\n',
+    );
+    expect(stored('apps', 'deployments', 'ssa')).toBeUndefined();
+    writeFileSync(path, deployment('ssa', '  replicas: 2\n'));
+    expect((await kubectl.run(['apply', '--server-side', '-f', path])).stdout).toBe('deployment.apps/ssa serverside-applied\n');
+  });
+
   it('reports duplicate fields of a raw JSON body, refused under Strict and warned about by default', async () => {
     const body = file('dup.json', '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup"},"data":{"a":"1","a":"2"},"immutable":false,"immutable":true}');
     const strict = await kubectl.run(['create', '--raw', '/api/v1/namespaces/default/configmaps?fieldValidation=Strict', '-f', body]);

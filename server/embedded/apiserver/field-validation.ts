@@ -12,7 +12,7 @@ import { JSON_TYPE, mediaType } from './body.ts';
 import { ApiError, badRequest } from './errors.ts';
 import { goQuote } from './go-format.ts';
 import { kindSchema } from './openapi/documents.ts';
-import { pruneUnknownFields, strictDecodingProblems } from './openapi/strict-fields.ts';
+import { pruneUnknownFields, strictDecodingProblems, unknownFieldPaths } from './openapi/strict-fields.ts';
 import { PATCH_TYPES } from './patch.ts';
 import type { ResourceType } from './types.ts';
 
@@ -111,6 +111,21 @@ export function checkPatchedFields<T>(res: ServerResponse, type: ResourceType, v
   const copy = structuredClone(patched);
   dropUnknownFields(type, version, copy);
   return copy;
+}
+
+/**
+ * A server-side apply configuration must fit the kind's schema whatever the directive: the
+ * apiserver cannot type it otherwise and answers 400 `failed to create typed patch object`.
+ */
+export function checkAppliedFields(type: ResourceType, version: string, applied: { metadata?: { name?: unknown; namespace?: unknown } }): void {
+  if (ISTIO_GROUPS.has(type.group)) return;
+  const found = kindSchema(type, version);
+  if (!found) return;
+  const errors = unknownFieldPaths(applied, found.schema, found.definitions).map((path) => `${path}: field not declared in schema`);
+  if (!errors.length) return;
+  const object = `${applied.metadata?.namespace ?? ''}/${applied.metadata?.name ?? ''}; ${type.group}/${version}, Kind=${type.kind}`;
+  const detail = errors.length === 1 ? errors[0] : ['errors:', ...errors.map((e) => `  ${e}`)].join('\n');
+  throw badRequest(`failed to create typed patch object (${object}): ${detail}`);
 }
 
 /** Go's `%+v` of a decoded JSON value, as the apiserver quotes a strategic merge patch: `map[spec:map[replicas:3]]`. */

@@ -14,7 +14,7 @@ import {
 import { JSON_TYPE, checkBodyType, mediaType, parseBody, readBody } from './body.ts';
 import { LIST_SLICE, sendError, sendJson, sendList, sendObject, wantsTable, yieldToLoop } from './codec.ts';
 import { ApiError, badRequest } from './errors.ts';
-import { checkBodyFields, checkPatchedFields, fieldValidationOf } from './field-validation.ts';
+import { checkAppliedFields, checkBodyFields, checkPatchedFields, fieldValidationOf } from './field-validation.ts';
 import { recordUpdate, serverSideApply } from './managed-fields.ts';
 import { rfc3339 } from './object-meta.ts';
 import { OpenApiDocuments } from './openapi/documents.ts';
@@ -330,6 +330,7 @@ class ApiHandler {
     if (force === false && q.has('force') && q.get('force') !== 'false') throw badRequest('force: Invalid value: must be true or false');
     const applied = conform(t, parseBody(req, body), { name: t.name });
     if (!applied.apiVersion || !applied.kind) throw badRequest('apiVersion and kind must be set in an apply patch');
+    checkAppliedFields(t.type, t.version, applied);
     checkListBounds(t.type, t.name!, applied);
     await yieldToLoop();
     const merge = (target: KubeObject, patch: KubeObject): KubeObject =>

@@ -145,15 +145,22 @@ export function strictDecodingProblems(json: string, schema: JSONSchemaProps | u
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
+/** An element of a list in a server-side apply path: `[name="web"]` in a keyed list, else `[0]`. */
+function listElement(list: JSONSchemaProps, item: unknown, index: number): string {
+  const keys = list['x-kubernetes-list-type'] === 'map' ? list['x-kubernetes-list-map-keys'] : undefined;
+  if (!keys?.length || !isPlainObject(item)) return `[${index}]`;
+  return `[${keys.map((k) => `${k}=${JSON.stringify(item[k])}`).join(',')}]`;
+}
+
 /**
- * Removes, in place, the fields the schema does not declare, as decoding into the kind's
- * types (or a CRD's pruning) drops them: what was warned about or ignored is not stored.
- * Walks only as deep as the schema.
+ * Calls `found` for each field of `value` the schema does not declare, with its path as
+ * server-side apply names it (`.spec.template.spec.containers[name="web"].requests`), the
+ * object holding it and its key. Walks only as deep as the schema.
  */
-export function pruneUnknownFields(value: unknown, schema: JSONSchemaProps, definitions: Definitions = {}): void {
+function visitUnknownFields(value: unknown, schema: JSONSchemaProps, definitions: Definitions, path: string, found: (path: string, owner: Record<string, unknown>, key: string) => void): void {
   const s = resolve(schema, definitions);
   if (Array.isArray(value)) {
-    if (s.items) for (const item of value) pruneUnknownFields(item, s.items, definitions);
+    if (s.items) value.forEach((item, i) => visitUnknownFields(item, s.items!, definitions, path + listElement(s, item, i), found));
     return;
   }
   if (!isPlainObject(value)) return;
@@ -161,7 +168,22 @@ export function pruneUnknownFields(value: unknown, schema: JSONSchemaProps, defi
   if (!rule) return;
   for (const [key, child] of Object.entries(value)) {
     const declared = Object.hasOwn(rule.properties, key) ? rule.properties[key] : rule.values;
-    if (declared) pruneUnknownFields(child, declared, definitions);
-    else if (!rule.open) delete value[key];
+    if (declared) visitUnknownFields(child, declared, definitions, `${path}.${key}`, found);
+    else if (!rule.open) found(`${path}.${key}`, value, key);
   }
+}
+
+/** The undeclared fields of an object, named as server-side apply names them. */
+export function unknownFieldPaths(value: unknown, schema: JSONSchemaProps, definitions: Definitions = {}): string[] {
+  const paths: string[] = [];
+  visitUnknownFields(value, schema, definitions, '', (path) => paths.push(path));
+  return paths;
+}
+
+/**
+ * Removes, in place, the fields the schema does not declare, as decoding into the kind's
+ * types (or a CRD's pruning) drops them: what was warned about or ignored is not stored.
+ */
+export function pruneUnknownFields(value: unknown, schema: JSONSchemaProps, definitions: Definitions = {}): void {
+  visitUnknownFields(value, schema, definitions, '', (_path, owner, key) => delete owner[key]);
 }
