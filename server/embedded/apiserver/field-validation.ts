@@ -39,11 +39,17 @@ export function fieldValidationOf(query: URLSearchParams, options: 'CreateOption
 }
 
 /** Unknown and duplicate fields of a JSON text for this kind, or none when the kind is not checked here. */
-function strictFieldProblems(type: ResourceType, version: string, json: string): string[] {
+function strictFieldProblems(type: ResourceType, version: string, json: string, parsed: unknown): string[] {
   if (ISTIO_GROUPS.has(type.group)) return [];
   const found = kindSchema(type, version);
-  if (!found) return strictDecodingProblems(json, undefined);
-  return strictDecodingProblems(json, found.schema, found.definitions);
+  if (!found) return strictDecodingProblems(json, parsed, undefined);
+  return strictDecodingProblems(json, parsed, found.schema, found.definitions);
+}
+
+/** The undeclared fields of a decoded object of this kind, as the decoder names them. */
+function unknownFields(type: ResourceType, version: string, obj: unknown): string[] {
+  const found = ISTIO_GROUPS.has(type.group) ? undefined : kindSchema(type, version);
+  return found ? unknownFieldPaths(obj, found.schema, found.definitions, 'decode').map((p) => `unknown field ${JSON.stringify(p)}`) : [];
 }
 
 /** Adds `Warning: 299 - "<text>"` headers, as the apiserver reports what it let through. */
@@ -72,7 +78,7 @@ function dropUnknownFields(type: ResourceType, version: string, obj: unknown): v
  */
 export function checkBodyFields(res: ServerResponse, type: ResourceType, version: string, directive: FieldValidation, req: IncomingMessage, body: Buffer, parsed: unknown): void {
   if (directive !== 'Ignore') {
-    const problems = strictFieldProblems(type, version, bodyJsonText(req, body, parsed));
+    const problems = strictFieldProblems(type, version, bodyJsonText(req, body, parsed), parsed);
     if (problems.length && directive === 'Strict') {
       throw badRequest(`${type.kind} in version ${JSON.stringify(version)} cannot be handled as a ${type.kind}: ${strictError(problems)}`);
     }
@@ -95,10 +101,10 @@ function bodyJsonText(req: IncomingMessage, body: Buffer, parsed: unknown): stri
  */
 export function checkPatchedFields<T>(res: ServerResponse, type: ResourceType, version: string, directive: FieldValidation, req: IncomingMessage, body: Buffer, patched: T): T {
   if (ISTIO_GROUPS.has(type.group)) return patched;
-  const unknown = strictFieldProblems(type, version, JSON.stringify(patched));
+  const unknown = unknownFields(type, version, patched);
   if (directive !== 'Ignore') {
     const patchText = body.toString('utf8');
-    const duplicates = mediaType(req) === PATCH_TYPES.json ? [] : strictDecodingProblems(patchText, undefined);
+    const duplicates = mediaType(req) === PATCH_TYPES.json ? [] : strictDecodingProblems(patchText, JSON.parse(patchText), undefined);
     const problems = [...duplicates, ...unknown];
     if (problems.length && directive === 'Strict') {
       const shown = mediaType(req) === PATCH_TYPES.strategic ? goValueText(JSON.parse(patchText)) : sortedJson(patched);
@@ -121,7 +127,7 @@ export function checkAppliedFields(type: ResourceType, version: string, applied:
   if (ISTIO_GROUPS.has(type.group)) return;
   const found = kindSchema(type, version);
   if (!found) return;
-  const errors = unknownFieldPaths(applied, found.schema, found.definitions).map((path) => `${path}: field not declared in schema`);
+  const errors = unknownFieldPaths(applied, found.schema, found.definitions, 'apply').map((path) => `${path}: field not declared in schema`);
   if (!errors.length) return;
   const object = `${applied.metadata?.namespace ?? ''}/${applied.metadata?.name ?? ''}; ${type.group}/${version}, Kind=${type.kind}`;
   const detail = errors.length === 1 ? errors[0] : ['errors:', ...errors.map((e) => `  ${e}`)].join('\n');

@@ -23,54 +23,76 @@ function resolve(schema: JSONSchemaProps, definitions: Definitions): JSONSchemaP
   return s;
 }
 
+const SPACE = 0x20, TAB = 0x09, LF = 0x0a, CR = 0x0d, QUOTE = 0x22, BACKSLASH = 0x5c;
+const COMMA = 0x2c, COLON = 0x3a, OPEN_BRACE = 0x7b, CLOSE_BRACE = 0x7d, OPEN_BRACKET = 0x5b, CLOSE_BRACKET = 0x5d;
+const isSpace = (c: number) => c === SPACE || c === LF || c === CR || c === TAB;
+
+/** A cursor over valid JSON text, reading by character codes (bodies can be megabytes). */
 class JsonText {
   i = 0;
   constructor(private readonly s: string) {}
 
-  peek(): string {
-    while (this.i < this.s.length && ' \t\n\r'.includes(this.s[this.i])) this.i++;
-    return this.s[this.i];
+  /** The code of the next non-space character (NaN at the end). */
+  peek(): number {
+    const s = this.s;
+    let i = this.i;
+    while (i < s.length && isSpace(s.charCodeAt(i))) i++;
+    this.i = i;
+    return s.charCodeAt(i);
   }
 
-  /** Steps over one expected punctuation character (the text is known to be valid JSON). */
+  /** Steps over one expected punctuation character. */
   take(): void {
     this.peek();
     this.i++;
   }
 
+  /** Where the string starting at the cursor's quote ends (just past its closing quote). */
+  private stringEnd(): number {
+    const s = this.s;
+    let q = s.indexOf('"', this.i + 1);
+    // A quote preceded by an odd run of backslashes is part of the string.
+    for (;;) {
+      if (q === -1) return s.length;
+      let slashes = 0;
+      while (s.charCodeAt(q - 1 - slashes) === BACKSLASH) slashes++;
+      if (slashes % 2 === 0) return q + 1;
+      q = s.indexOf('"', q + 1);
+    }
+  }
+
+  /** Reads a string (the cursor is at its opening quote). */
   string(): string {
     this.peek();
-    const start = this.i++;
-    let escaped = false;
-    while (this.i < this.s.length && this.s[this.i] !== '"') {
-      if (this.s[this.i] === '\\') {
-        escaped = true;
-        this.i++;
-      }
-      this.i++;
-    }
-    this.i++;
+    const start = this.i;
+    this.i = this.stringEnd();
     const raw = this.s.slice(start, this.i);
-    return escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+    return raw.includes('\\') ? (JSON.parse(raw) as string) : raw.slice(1, -1);
   }
 
   /** Skips one value of any depth without recursion. */
   skip(): void {
+    const s = this.s;
     let depth = 0;
     do {
       const c = this.peek();
-      if (c === '"') this.string();
-      else if (c === '{' || c === '[') {
+      if (c === QUOTE) this.i = this.stringEnd();
+      else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
         depth++;
         this.i++;
-      } else if (c === '}' || c === ']') {
+      } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
         depth--;
         this.i++;
-      } else if (c === ',' || c === ':') this.i++;
+      } else if (c === COMMA || c === COLON) this.i++;
       else {
-        while (this.i < this.s.length && !',}] \t\n\r'.includes(this.s[this.i])) this.i++;
+        let i = this.i;
+        for (; i < s.length; i++) {
+          const d = s.charCodeAt(i);
+          if (d === COMMA || d === CLOSE_BRACE || d === CLOSE_BRACKET || isSpace(d)) break;
+        }
+        this.i = i;
       }
-    } while (depth > 0 && this.i < this.s.length);
+    } while (depth > 0 && this.i < s.length);
   }
 }
 
@@ -92,10 +114,18 @@ class Walk {
   /** `schema` undefined: no schema here, only duplicates are looked for. */
   value(schema: JSONSchemaProps | undefined, path: string, depth: number): void {
     const c = this.text.peek();
+    if (c !== OPEN_BRACE && c !== OPEN_BRACKET) return this.text.skip();
     const s = schema && resolve(schema, this.definitions);
-    if (c === '{') return this.object(s, path, depth);
-    if (c === '[' && (s ? s.items : depth < SCHEMALESS_DEPTH)) return this.array(s?.items, path, depth);
+    if (c === OPEN_BRACE) return this.object(s, path, depth);
+    if (s ? s.items : depth < SCHEMALESS_DEPTH) return this.array(s?.items, path, depth);
     this.text.skip();
+  }
+
+  /** The path of a field, built only when it is reported or descended into (maps can have thousands of keys). */
+  private child(schema: JSONSchemaProps | undefined, path: string, key: string, depth: number): void {
+    const c = this.text.peek();
+    if (c !== OPEN_BRACE && c !== OPEN_BRACKET) return this.text.skip();
+    this.value(schema, path ? `${path}.${key}` : key, depth);
   }
 
   private object(s: JSONSchemaProps | undefined, path: string, depth: number): void {
@@ -103,41 +133,72 @@ class Walk {
     if ((s && !rule) || (!s && depth >= SCHEMALESS_DEPTH)) return this.text.skip();
     this.text.take();
     const seen = new Set<string>();
-    while (this.text.peek() !== '}') {
+    const at = (key: string) => (path ? `${path}.${key}` : key);
+    while (this.text.peek() !== CLOSE_BRACE) {
       const key = this.text.string();
       this.text.take();
-      const at = path ? `${path}.${key}` : key;
       const declared = rule && Object.hasOwn(rule.properties, key) ? rule.properties[key] : undefined;
-      if (seen.has(key)) this.problems.push(`duplicate field ${JSON.stringify(at)}`);
+      if (seen.has(key)) this.problems.push(`duplicate field ${JSON.stringify(at(key))}`);
       seen.add(key);
-      if (!rule) this.value(undefined, at, depth + 1);
-      else if (declared) this.value(declared, at, depth + 1);
-      else if (rule.values) this.value(rule.values, at, depth + 1);
+      if (!rule) this.child(undefined, path, key, depth + 1);
+      else if (declared) this.child(declared, path, key, depth + 1);
+      else if (rule.values) this.child(rule.values, path, key, depth + 1);
       else {
-        if (!rule.open) this.problems.push(`unknown field ${JSON.stringify(at)}`);
+        if (!rule.open) this.problems.push(`unknown field ${JSON.stringify(at(key))}`);
         this.text.skip();
       }
-      if (this.text.peek() === ',') this.text.take();
+      if (this.text.peek() === COMMA) this.text.take();
     }
     this.text.take();
   }
 
   private array(items: JSONSchemaProps | undefined, path: string, depth: number): void {
     this.text.take();
-    for (let index = 0; this.text.peek() !== ']'; index++) {
-      this.value(items, `${path}[${index}]`, depth + 1);
-      if (this.text.peek() === ',') this.text.take();
+    for (let index = 0; this.text.peek() !== CLOSE_BRACKET; index++) {
+      const c = this.text.peek();
+      if (c === OPEN_BRACE || c === OPEN_BRACKET) this.value(items, `${path}[${index}]`, depth + 1);
+      else this.text.skip();
+      if (this.text.peek() === COMMA) this.text.take();
     }
     this.text.take();
   }
 }
 
+/** Every string of a JSON text, and whether it is a key (followed by a colon). */
+const JSON_STRING = /"(?:[^"\\]|\\.)*"(\s*:)?/g;
+
+/** Keys of a decoded value, counted without recursion (a body may nest deeply). */
+function countKeys(value: unknown): number {
+  let count = 0;
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (Array.isArray(v)) for (const item of v) stack.push(item);
+    else if (v && typeof v === 'object') {
+      for (const key in v) {
+        count++;
+        stack.push((v as Record<string, unknown>)[key]);
+      }
+    }
+  }
+  return count;
+}
+
+/** Whether the text names some key twice in one object: it has more keys than its decoded value. */
+function hasDuplicateKeys(json: string, parsed: unknown): boolean {
+  let keys = 0;
+  for (const m of json.matchAll(JSON_STRING)) if (m[1] !== undefined) keys++;
+  return keys !== countKeys(parsed);
+}
+
 /**
- * The strict-decoding problems of a JSON text: `unknown field "<path>"` and
- * `duplicate field "<path>"`, in document order. Without a schema only duplicates are found.
- * The text must be valid JSON (the body was parsed before).
+ * The strict-decoding problems of a JSON text (`parsed` is its decoded value):
+ * `unknown field "<path>"` and `duplicate field "<path>"`, in document order. Without a
+ * schema only duplicates are found. The common case, no duplicate, walks the decoded value;
+ * only a text with duplicates is read character by character.
  */
-export function strictDecodingProblems(json: string, schema: JSONSchemaProps | undefined, definitions: Definitions = {}): string[] {
+export function strictDecodingProblems(json: string, parsed: unknown, schema: JSONSchemaProps | undefined, definitions: Definitions = {}): string[] {
+  if (!hasDuplicateKeys(json, parsed)) return schema ? unknownFieldPaths(parsed, schema, definitions, 'decode').map((p) => `unknown field ${JSON.stringify(p)}`) : [];
   const walk = new Walk(new JsonText(json), definitions);
   walk.value(schema, '', 0);
   return walk.problems;
@@ -145,38 +206,54 @@ export function strictDecodingProblems(json: string, schema: JSONSchemaProps | u
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
-/** An element of a list in a server-side apply path: `[name="web"]` in a keyed list, else `[0]`. */
-function listElement(list: JSONSchemaProps, item: unknown, index: number): string {
-  const keys = list['x-kubernetes-list-type'] === 'map' ? list['x-kubernetes-list-map-keys'] : undefined;
+/**
+ * How a path is written: as the decoder names a field (`spec.containers[0].requests`) or as
+ * server-side apply does (`.spec.containers[name="web"].requests`).
+ */
+export type PathStyle = 'decode' | 'apply';
+
+/** An element of a list in a path: `[name="web"]` in a keyed list when applying, else `[0]`. */
+function listElement(style: PathStyle, list: JSONSchemaProps, item: unknown, index: number): string {
+  const keys = style === 'apply' && list['x-kubernetes-list-type'] === 'map' ? list['x-kubernetes-list-map-keys'] : undefined;
   if (!keys?.length || !isPlainObject(item)) return `[${index}]`;
   return `[${keys.map((k) => `${k}=${JSON.stringify(item[k])}`).join(',')}]`;
 }
 
 /**
  * Calls `found` for each field of `value` the schema does not declare, with its path as
- * server-side apply names it (`.spec.template.spec.containers[name="web"].requests`), the
- * object holding it and its key. Walks only as deep as the schema.
+ * the visit's style, the object holding it and its key. Walks only as deep as the schema.
  */
-function visitUnknownFields(value: unknown, schema: JSONSchemaProps, definitions: Definitions, path: string, found: (path: string, owner: Record<string, unknown>, key: string) => void): void {
-  const s = resolve(schema, definitions);
+interface Visit {
+  definitions: Definitions;
+  style: PathStyle;
+  found: (path: string, owner: Record<string, unknown>, key: string) => void;
+}
+
+const fieldPath = (style: PathStyle, path: string, key: string) => (style === 'apply' || path ? `${path}.${key}` : key);
+
+function visitUnknownFields(value: unknown, schema: JSONSchemaProps, visit: Visit, path: string): void {
+  const s = resolve(schema, visit.definitions);
   if (Array.isArray(value)) {
-    if (s.items) value.forEach((item, i) => visitUnknownFields(item, s.items!, definitions, path + listElement(s, item, i), found));
+    if (s.items) value.forEach((item, i) => item && typeof item === 'object' && visitUnknownFields(item, s.items!, visit, path + listElement(visit.style, s, item, i)));
     return;
   }
   if (!isPlainObject(value)) return;
   const rule = objectRule(s);
   if (!rule) return;
-  for (const [key, child] of Object.entries(value)) {
+  for (const key in value) {
     const declared = Object.hasOwn(rule.properties, key) ? rule.properties[key] : rule.values;
-    if (declared) visitUnknownFields(child, declared, definitions, `${path}.${key}`, found);
-    else if (!rule.open) found(`${path}.${key}`, value, key);
+    const child = value[key];
+    // Scalars hold no fields: most map values and list items end here, with no path built.
+    if (declared) {
+      if (child && typeof child === 'object') visitUnknownFields(child, declared, visit, fieldPath(visit.style, path, key));
+    } else if (!rule.open) visit.found(fieldPath(visit.style, path, key), value, key);
   }
 }
 
-/** The undeclared fields of an object, named as server-side apply names them. */
-export function unknownFieldPaths(value: unknown, schema: JSONSchemaProps, definitions: Definitions = {}): string[] {
+/** The undeclared fields of a decoded object, in the order of its keys. */
+export function unknownFieldPaths(value: unknown, schema: JSONSchemaProps, definitions: Definitions, style: PathStyle): string[] {
   const paths: string[] = [];
-  visitUnknownFields(value, schema, definitions, '', (path) => paths.push(path));
+  visitUnknownFields(value, schema, { definitions, style, found: (path) => paths.push(path) }, '');
   return paths;
 }
 
@@ -185,5 +262,5 @@ export function unknownFieldPaths(value: unknown, schema: JSONSchemaProps, defin
  * types (or a CRD's pruning) drops them: what was warned about or ignored is not stored.
  */
 export function pruneUnknownFields(value: unknown, schema: JSONSchemaProps, definitions: Definitions = {}): void {
-  visitUnknownFields(value, schema, definitions, '', (_path, owner, key) => delete owner[key]);
+  visitUnknownFields(value, schema, { definitions, style: 'decode', found: (_path, owner, key) => delete owner[key] }, '');
 }
