@@ -151,6 +151,17 @@ spec:
     expect(stored(WIDGET.group, 'widgets', 'w1')!.spec).toEqual({ size: 1, rules: [{ path: { type: 'Exact', value: '/a' } }], labels: { team: 'a' }, extra: { anything: { goes: 'here' } } });
   });
 
+  it('refuses an update of a CRD kind through client-side apply (a merge patch), quoting the patched object', async () => {
+    const path = file('w2.yaml', `apiVersion: ${WIDGET.group}/v1\nkind: Widget\nmetadata:\n  name: w2\nspec:\n  size: 1\n`);
+    expect((await kubectl.run(['apply', '-f', path])).code).toBe(0);
+    writeFileSync(path, `apiVersion: ${WIDGET.group}/v1\nkind: Widget\nmetadata:\n  name: w2\nspec:\n  size: 2\n  sise: 2\n`);
+    const r = await kubectl.run(['apply', '-f', path]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^The request is invalid: patch: Invalid value: "\{\\"apiVersion\\":\\"deck\.example\.com\/v1\\",\\"kind\\":\\"Widget\\",/);
+    expect(r.stderr.trim().endsWith('\\"spec\\":{\\"sise\\":2,\\"size\\":2}}": strict decoding error: unknown field "spec.sise"')).toBe(true);
+    expect(stored(WIDGET.group, 'widgets', 'w2')!.spec).toEqual({ size: 1 });
+  });
+
   it("keeps Istio kinds to istiod's rule: an unknown field is refused even with --validate=false", async () => {
     const vs = 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: reviews}\nspec: {hosts: [reviews], http: [{route: [{destination: {host: reviews}}], timout: 1s}]}\n';
     const r = await kubectl.run(['apply', '--validate=false', '-f', file('vs.yaml', vs)]);
