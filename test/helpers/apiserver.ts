@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { ScaledClock, type Clock } from '../../server/clock.ts';
+import type { ResourceRegistry } from '../../server/embedded/apiserver/registry.ts';
 import { startApiServer, type ApiServerHandle } from '../../server/embedded/apiserver/server.ts';
 import { ObjectStore } from '../../server/embedded/apiserver/store.ts';
 import { generateTlsMaterial } from '../../server/embedded/apiserver/tls.ts';
@@ -26,9 +27,9 @@ export interface TestApiServer {
  * An ObjectStore with namespaces default, kube-system and istio-system, served over HTTPS,
  * plus a kubeconfig (CA data, server URL, bearer token) in a temp dir.
  */
-export async function startTestApiServer(opts: { clock?: Clock; eventBufferSize?: number; heartbeatMs?: number } = {}): Promise<TestApiServer> {
+export async function startTestApiServer(opts: { clock?: Clock; eventBufferSize?: number; heartbeatMs?: number; registry?: ResourceRegistry } = {}): Promise<TestApiServer> {
   const clock = opts.clock ?? new ScaledClock(1);
-  const store = new ObjectStore({ clock, eventBufferSize: opts.eventBufferSize });
+  const store = new ObjectStore({ clock, eventBufferSize: opts.eventBufferSize, registry: opts.registry });
   // As a real cluster's controller manager does, it empties and then finalizes deleted namespaces.
   const namespaces = startNamespaceController(store, clock);
   const nsType = store.registry.mustGet('', 'namespaces');
@@ -75,6 +76,7 @@ export async function startTestApiServer(opts: { clock?: Clock; eventBufferSize?
 export interface RawAnswer {
   status: number;
   body: any;
+  headers: import('node:http').IncomingHttpHeaders;
 }
 
 /** One raw request: the path goes on the wire exactly as written (no URL normalisation). */
@@ -93,7 +95,7 @@ export function rawApiCall(api: TestApiServer, method: string, path: string, bod
           } catch {
             // a plain-text answer stays text
           }
-          resolve({ status: res.statusCode!, body: parsed });
+          resolve({ status: res.statusCode!, body: parsed, headers: res.headers });
         });
       },
     );

@@ -135,38 +135,3 @@ export function apiResourceList(registry: ResourceRegistry, group: string, versi
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
 }
-
-const gvPath = (group: string, version: string) => (group ? `apis/${group}/${version}` : `api/${version}`);
-
-/** `/openapi/v3`: one entry per group/version. */
-export function openApiRoot(registry: ResourceRegistry) {
-  const paths: Record<string, { serverRelativeURL: string }> = {};
-  for (const [group, g] of groups(registry)) {
-    for (const v of g.versions) paths[gvPath(group, v)] = { serverRelativeURL: `/openapi/v3/${gvPath(group, v)}?hash=0` };
-  }
-  return { paths };
-}
-
-/**
- * A minimal group/version document: kubectl only checks that the patch operation of
- * each kind accepts `fieldValidation`, then leaves validation to the server.
- */
-export function openApiGroupVersion(registry: ResourceRegistry, group: string, version: string) {
-  const types = registry.all.filter((t) => t.group === group && t.versions.includes(version));
-  if (!types.length) return undefined;
-  const paths: Record<string, unknown> = {};
-  for (const t of types) {
-    const base = `/${gvPath(group, version)}${t.namespaced ? '/namespaces/{namespace}' : ''}/${t.plural}/{name}`;
-    paths[base] = {
-      patch: {
-        'x-kubernetes-group-version-kind': { group, version, kind: t.kind },
-        parameters: [
-          { name: 'fieldValidation', in: 'query', schema: { type: 'string' } },
-          { name: 'fieldManager', in: 'query', schema: { type: 'string' } },
-          { name: 'dryRun', in: 'query', schema: { type: 'string' } },
-        ],
-      },
-    };
-  }
-  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: VERSION_INFO.gitVersion }, paths };
-}

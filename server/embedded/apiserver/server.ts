@@ -10,15 +10,16 @@ import {
   legacyApiGroup,
   legacyApiGroupList,
   legacyApiVersions,
-  openApiGroupVersion,
-  openApiRoot,
 } from './discovery.ts';
 import { healthAnswer, isHealthPath } from './health.ts';
 import { JSON_TYPE, checkBodyType, mediaType, parseBody, readBody } from './body.ts';
 import { LIST_SLICE, sendError, sendJson, sendList, sendObject, wantsTable, yieldToLoop } from './codec.ts';
 import { ApiError, badRequest } from './errors.ts';
+import { checkAppliedFields, checkBodyFields, checkPatchedFields, fieldValidationOf } from './field-validation.ts';
 import { recordUpdate, serverSideApply } from './managed-fields.ts';
 import { rfc3339 } from './object-meta.ts';
+import { OpenApiDocuments } from './openapi/documents.ts';
+import { serveOpenApi } from './openapi/handler.ts';
 import { PATCH_TYPES, checkListBounds, mergePatch, strategicMergePatch } from './patch.ts';
 import type { PodRuntime } from './pod-runtime.ts';
 import {
@@ -120,12 +121,15 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 
 class ApiHandler {
   serverAddress = '127.0.0.1:0';
+  private readonly openApi: OpenApiDocuments;
 
   constructor(
     private readonly store: ObjectStore,
     private readonly hub: WatchHub,
     private readonly token: string,
-  ) {}
+  ) {
+    this.openApi = new OpenApiDocuments(() => store.registry.all, VERSION_INFO.gitVersion);
+  }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!tokenMatches(req.headers.authorization, this.token)) {
@@ -138,6 +142,10 @@ class ApiHandler {
     if (streamingTarget(url.pathname)) throw badRequest('Upgrade request required');
 
     if (method === 'GET' || method === 'HEAD') {
+      if (segs[0] === 'openapi' && segs[1] === 'v3') {
+        if (serveOpenApi(res, this.openApi, segs, url.searchParams)) return;
+        throw pathNotFound();
+      }
       const answer = this.nonResource(segs, accept);
       if (answer) return sendJson(res, 200, answer.body, answer.contentType);
     }
@@ -199,11 +207,6 @@ class ApiHandler {
     if (segs[0] === 'api' && segs.length === 2) return wrap(apiResourceList(registry, '', segs[1]));
     if (segs[0] === 'apis' && segs.length === 2) return wrap(legacyApiGroup(registry, segs[1]));
     if (segs[0] === 'apis' && segs.length === 3) return wrap(apiResourceList(registry, segs[1], segs[2]));
-    if (path === 'openapi/v3') return { body: openApiRoot(registry) };
-    if (segs[0] === 'openapi' && segs[1] === 'v3') {
-      if (segs[2] === 'api' && segs.length === 4) return wrap(openApiGroupVersion(registry, '', segs[3]));
-      if (segs[2] === 'apis' && segs.length === 5) return wrap(openApiGroupVersion(registry, segs[3], segs[4]));
-    }
     return undefined;
   }
 
@@ -255,9 +258,12 @@ class ApiHandler {
 
   private async create(req: IncomingMessage, res: ServerResponse, t: Target, q: URLSearchParams, dryRun: boolean): Promise<void> {
     checkBodyType(req);
+    const directive = fieldValidationOf(q, 'CreateOptions');
     const body = await readBody(req);
     await yieldToLoop();
-    const obj = conform(t, parseBody(req, body));
+    const parsed = parseBody(req, body);
+    checkBodyFields(res, t.type, t.version, directive, req, body, parsed);
+    const obj = conform(t, parsed);
     checkListBounds(t.type, obj.metadata.name ?? '', obj);
     await yieldToLoop();
     delete obj.metadata.resourceVersion;
@@ -271,10 +277,13 @@ class ApiHandler {
 
   private async replace(req: IncomingMessage, res: ServerResponse, t: Target, q: URLSearchParams, dryRun: boolean): Promise<void> {
     checkBodyType(req);
+    const directive = fieldValidationOf(q, 'UpdateOptions');
     this.store.mustGet(t.type, t.namespace, t.name!);
     const body = await readBody(req);
     await yieldToLoop();
-    const obj = conform(t, parseBody(req, body), { name: t.name });
+    const parsed = parseBody(req, body);
+    checkBodyFields(res, t.type, t.version, directive, req, body, parsed);
+    const obj = conform(t, parsed, { name: t.name });
     checkListBounds(t.type, t.name!, obj);
     await yieldToLoop();
     // Read again after each pause: another request may have changed it meanwhile.
@@ -287,6 +296,7 @@ class ApiHandler {
 
   private async patch(req: IncomingMessage, res: ServerResponse, t: Target, q: URLSearchParams, dryRun: boolean): Promise<void> {
     checkBodyType(req);
+    const directive = fieldValidationOf(q, 'PatchOptions');
     const body = await readBody(req);
     await yieldToLoop();
     if (mediaType(req) === PATCH_TYPES.apply) return this.apply(req, res, t, q, dryRun, body);
@@ -294,7 +304,7 @@ class ApiHandler {
     const merge = (old: KubeObject) => applyPatchBody(req, t.type, present(t, old), body);
     const own = (old: KubeObject, result: KubeObject) => {
       checkListBounds(t.type, t.name!, result);
-      const obj = conform(t, result, { name: t.name });
+      const obj = conform(t, checkPatchedFields(res, t.type, t.version, directive, req, body, result), { name: t.name });
       if (obj.metadata.uid && obj.metadata.uid !== old.metadata.uid) {
         throw new ApiError(409, 'Conflict', `Precondition failed: UID in precondition: ${obj.metadata.uid}, UID in object meta: ${old.metadata.uid}`);
       }
@@ -321,6 +331,7 @@ class ApiHandler {
     const force = queryBool(q, 'force');
     const applied = conform(t, parseBody(req, body), { name: t.name });
     if (!applied.apiVersion || !applied.kind) throw badRequest('apiVersion and kind must be set in an apply patch');
+    checkAppliedFields(t.type, t.version, applied);
     checkListBounds(t.type, t.name!, applied);
     await yieldToLoop();
     const merge = (target: KubeObject, patch: KubeObject): KubeObject =>

@@ -29,6 +29,8 @@ export interface JSONSchemaProps {
   anyOf?: JSONSchemaProps[];
   allOf?: JSONSchemaProps[];
   not?: JSONSchemaProps;
+  /** A reference to another definition of the same document (`#/components/schemas/<name>`), as built-in kinds' schemas use. */
+  $ref?: string;
   'x-kubernetes-preserve-unknown-fields'?: boolean;
   'x-kubernetes-int-or-string'?: boolean;
   'x-kubernetes-embedded-resource'?: boolean;

@@ -1,6 +1,6 @@
 /**
  * The spec shapes of the Istio kinds the embedded cluster serves, with the field names and
- * enums of Istio 1.28's CRDs (networking v1, security v1) exactly, so the embedded cluster
+ * enums of Istio's current CRDs (networking v1, security v1; fields added since 1.28 included), so the embedded cluster
  * refuses what a cluster with Istio refuses; descriptions are short paraphrases for editor hovers.
  */
 import { ISTIO_KIND_LIST, type IstioKindName } from '../../../kinds.ts';
@@ -59,7 +59,7 @@ const httpRoute = obj({
   redirect: obj(
     {
       uri: str(), authority: str(), port: uint32(), derivePort: enumOf(['FROM_PROTOCOL_DEFAULT', 'FROM_REQUEST_PORT']),
-      scheme: str(), redirectCode: uint32(),
+      scheme: str(), redirectCode: uint32(), prefixRewrite: str('On a redirect, replace the matched prefix with this value.'),
     },
     { oneOf: [['port', 'derivePort']] },
   ),
@@ -100,6 +100,7 @@ const httpRoute = obj({
   mirrors: arr(obj({ destination, percentage: percent }, { required: ['destination'] })),
   mirrorPercentage: percent,
   mirrorPercent: uint32('Deprecated; use mirrorPercentage.'),
+  mirror_percent: uint32(),
   corsPolicy: obj({
     allowOrigins: arr(stringMatch),
     allowOrigin: strings('Deprecated; use allowOrigins.'),
@@ -120,6 +121,7 @@ const l4Match = {
   gateways: strings(),
   sourceNamespace: str(),
 };
+const tcpMatch = { ...l4Match, sourceSubnet: str() };
 const routeDestination = obj({ destination, weight: int() }, { required: ['destination'] });
 
 const virtualService = obj({
@@ -127,7 +129,7 @@ const virtualService = obj({
   gateways: strings('The names of gateways and sidecars that should apply these routes.'),
   http: arr(httpRoute, 'An ordered list of route rules for HTTP traffic.'),
   tls: arr(obj({ match: arr(obj({ sniHosts: strings('SNI (server name indicator) to match on.'), ...l4Match }, { required: ['sniHosts'] })), route: arr(routeDestination) }, { required: ['match'] })),
-  tcp: arr(obj({ match: arr(obj(l4Match)), route: arr(routeDestination) })),
+  tcp: arr(obj({ match: arr(obj(tcpMatch)), route: arr(routeDestination) })),
   exportTo: strings('A list of namespaces to which this virtual service is exported.'),
 });
 
@@ -166,6 +168,11 @@ const loadBalancer = obj(
     }),
     warmupDurationSecs: duration('Represents the warmup duration of Service.'),
     warmup: obj({ duration: duration(), minimumPercent: num(), aggression: num() }, { required: ['duration'] }),
+    backendUtilization: obj({
+      weightUpdatePeriod: str(), weightExpirationPeriod: str(), weightStabilizationPeriod: str(),
+      errorUtilizationPenaltyPercent: uint32(), metricNamesForComputingUtilization: strings(),
+    }),
+    zoneAwareLbSetting: obj({ enabled: bool(), minClusterSize: uint32(), failover: arr(obj({ from: str(), to: str() })), failoverPriority: strings() }),
   },
   { oneOf: [['simple', 'consistentHash']] },
 );
@@ -187,6 +194,7 @@ const connectionPool = obj({
     h2UpgradePolicy: enumOf(['DEFAULT', 'DO_NOT_UPGRADE', 'UPGRADE']),
     useClientProtocol: bool(),
     maxConcurrentStreams: int(),
+    http2KeepAlive: obj({ interval: duration(), timeout: duration() }),
   }),
 });
 
@@ -200,6 +208,7 @@ const outlierDetection = obj({
   maxEjectionPercent: int('Maximum % of hosts in the load balancing pool for the upstream service that can be ejected.'),
   minHealthPercent: int('Outlier detection will be enabled as long as the associated load balancing pool has at least minHealthPercent hosts in healthy mode.'),
   consecutiveErrors: int('Deprecated; use consecutiveGatewayErrors or consecutive5xxErrors.'),
+  outlierDetectionHttpErrorCodes: arr(int(undefined, { minimum: 0, maximum: 599 })),
 });
 
 const portTrafficPolicy = obj({ port: portSelector, loadBalancer, connectionPool, outlierDetection, tls: clientTls });
@@ -212,6 +221,7 @@ const trafficPolicy = obj({
   portLevelSettings: arr(portTrafficPolicy, 'Traffic policies specific to individual ports.'),
   tunnel: obj({ protocol: str(), targetHost: str(), targetPort: uint32() }, { required: ['targetHost', 'targetPort'] }),
   proxyProtocol: obj({ version: enumOf(['V1', 'V2']) }),
+  retryBudget: obj({ percent: num(), minRetryConcurrency: uint32(), budgetInterval: str() }),
 });
 
 const destinationRule = obj(
@@ -241,6 +251,9 @@ const serverTls = obj({
   minProtocolVersion: enumOf(['TLS_AUTO', 'TLSV1_0', 'TLSV1_1', 'TLSV1_2', 'TLSV1_3']),
   maxProtocolVersion: enumOf(['TLS_AUTO', 'TLSV1_0', 'TLSV1_1', 'TLSV1_2', 'TLSV1_3']),
   cipherSuites: strings(),
+  ecdhCurves: strings(),
+  caCertCredentialName: str(),
+  insecureSkipVerify: bool(),
 });
 
 const serverPort = obj(
@@ -316,6 +329,7 @@ const source = obj({
   serviceAccounts: strings(), notServiceAccounts: strings(),
   ipBlocks: strings(), notIpBlocks: strings(),
   remoteIpBlocks: strings(), notRemoteIpBlocks: strings(),
+  trustDomains: strings(), notTrustDomains: strings(),
 });
 const operation = obj({
   hosts: strings(), notHosts: strings(),
@@ -349,6 +363,7 @@ const requestAuthentication = obj({
         issuer: str('Identifies the issuer that issued the JWT.'),
         audiences: strings(),
         jwksUri: str(),
+        jwks_uri: str(),
         jwks: str(),
         fromHeaders: arr(obj({ name: str(), prefix: str() }, { required: ['name'] })),
         fromParams: strings(),
@@ -357,6 +372,8 @@ const requestAuthentication = obj({
         forwardOriginalToken: bool(),
         outputClaimToHeaders: arr(obj({ header: str(), claim: str() })),
         timeout: duration(),
+        presence: enumOf(['OPTIONAL', 'REQUIRED']),
+        spaceDelimitedClaims: strings(),
       },
       { required: ['issuer'] },
     ),
