@@ -1,4 +1,4 @@
-import type { ForwardTarget, PodRuntime, ProcessIo } from '../apiserver/pod-runtime.ts';
+import type { ForwardTarget, PodLogSource, PodRuntime, ProcessIo } from '../apiserver/pod-runtime.ts';
 import type { KubeObject } from '../apiserver/types.ts';
 import type { Mesh } from '../mesh/index.ts';
 import { runInContainer } from './container-commands.ts';
@@ -15,11 +15,13 @@ export interface ForwardedPort {
 
 /**
  * The embedded cluster's container runtime: exec runs the sample images' tools against
- * the simulated mesh; port-forward reaches the ingress gateway and Jaeger, which are the
+ * the simulated mesh; logs are what the containers wrote; port-forward reaches the ingress
+ * gateway and Jaeger, which are the
  * only pod ports backed by real listeners.
  */
-export function createPodRuntime(mesh: Mesh, forwarded: ForwardedPort[]): PodRuntime {
+export function createPodRuntime(mesh: Mesh, forwarded: ForwardedPort[], logs?: PodLogSource): PodRuntime {
   return {
+    logs,
     exec(pod: KubeObject, container: string, command: string[], io: ProcessIo): Promise<number> {
       const image = (pod.spec?.containers ?? []).find((c: { name: string }) => c.name === container)?.image ?? '';
       return runInContainer({ mesh, pod: pod.metadata.name, namespace: pod.metadata.namespace ?? 'default', image }, command, io);

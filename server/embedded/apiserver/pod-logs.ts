@@ -1,0 +1,148 @@
+/**
+ * `GET …/pods/<name>/log` (kubectl logs): the container's kept lines, filtered as the
+ * kubelet filters them (tail, since, byte limit), with timestamps if asked, and followed
+ * until the client hangs up or the pod goes.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { badRequest, invalid } from './errors.ts';
+import type { LogEntry, PodLogSource } from './pod-runtime.ts';
+import { methodNotAllowed, type Target } from './request.ts';
+import type { ObjectStore } from './store.ts';
+import type { KubeObject, ResourceType, StatusCause } from './types.ts';
+
+export interface PodLogOptions {
+  container: string;
+  follow: boolean;
+  previous: boolean;
+  timestamps: boolean;
+  tailLines?: number;
+  /** Simulated epoch ms; lines older than this are left out. */
+  sinceMs?: number;
+  limitBytes?: number;
+}
+
+/**
+ * A boolean query parameter as the kube-apiserver's conversion reads it: absent is false;
+ * of the first value, only `0` and `false` (any case) are false, anything else (even empty) is
+ * true. Kept in this one function so it can give way to the API's shared parser.
+ */
+export function parseQueryBool(q: URLSearchParams, name: string): boolean {
+  const values = q.getAll(name);
+  if (!values.length) return false;
+  return !(values[0] === '0' || values[0].toLowerCase() === 'false');
+}
+
+/** An integer query parameter, failing as Go's strconv.ParseInt does. */
+function parseQueryInt(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === null) return undefined;
+  if (!/^[+-]?\d+$/.test(v)) throw badRequest(`strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
+  return Number(v);
+}
+
+const LOG_OPTIONS: ResourceType = { group: '', kind: 'PodLogOptions' } as ResourceType;
+
+/** The kubelet's log filter options from the query, validated as the API server validates PodLogOptions. */
+export function podLogOptions(pod: KubeObject, q: URLSearchParams, nowMs: number): PodLogOptions {
+  const tailLines = parseQueryInt(q, 'tailLines');
+  const limitBytes = parseQueryInt(q, 'limitBytes');
+  const sinceSeconds = parseQueryInt(q, 'sinceSeconds');
+  const sinceTime = q.get('sinceTime') ?? undefined;
+  let sinceTimeMs: number | undefined;
+  if (sinceTime !== undefined) {
+    sinceTimeMs = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(sinceTime) ? Date.parse(sinceTime) : NaN;
+    if (Number.isNaN(sinceTimeMs)) throw badRequest(`parsing time ${JSON.stringify(sinceTime)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(sinceTime)} as a time`);
+  }
+  const causes: StatusCause[] = [];
+  if (tailLines !== undefined && tailLines < 0) causes.push({ field: 'tailLines', message: `Invalid value: ${tailLines}: must be greater than or equal to 0` });
+  if (limitBytes !== undefined && limitBytes < 1) causes.push({ field: 'limitBytes', message: `Invalid value: ${limitBytes}: must be greater than 0` });
+  if (sinceSeconds !== undefined && sinceTimeMs !== undefined) causes.push({ reason: 'FieldValueForbidden', message: 'Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified' });
+  else if (sinceSeconds !== undefined && sinceSeconds < 1) causes.push({ field: 'sinceSeconds', message: `Invalid value: ${sinceSeconds}: must be greater than 0` });
+  if (causes.length) throw invalid(LOG_OPTIONS, pod.metadata.name, causes);
+  return {
+    container: logContainer(pod, q.get('container') ?? ''),
+    follow: parseQueryBool(q, 'follow'),
+    previous: parseQueryBool(q, 'previous'),
+    timestamps: parseQueryBool(q, 'timestamps'),
+    tailLines,
+    limitBytes,
+    sinceMs: sinceSeconds !== undefined ? nowMs - sinceSeconds * 1000 : sinceTimeMs,
+  };
+}
+
+/** The container a log request reads: the one named, or the pod's only one (the API server does not read kubectl's default-container annotation). */
+function logContainer(pod: KubeObject, requested: string): string {
+  const name = pod.metadata.name;
+  const names = (list: any[] | undefined): string[] => (list ?? []).map((c: { name: string }) => c.name);
+  const containers = names(pod.spec?.containers);
+  const init = names(pod.spec?.initContainers);
+  if (!requested) {
+    if (containers.length === 1) return containers[0];
+    throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]${init.length ? ` or one of the init containers: [${init.join(' ')}]` : ''}`);
+  }
+  if (![...containers, ...init, ...names(pod.spec?.ephemeralContainers)].includes(requested)) throw badRequest(`container ${requested} is not valid for pod ${name}`);
+  return requested;
+}
+
+/** What the kubelet answers for a container that has no log to read yet (or no previous instance). */
+function checkContainerState(pod: KubeObject, opts: PodLogOptions): void {
+  const statuses = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])];
+  const status = statuses.find((s: { name: string }) => s.name === opts.container);
+  const where = `container "${opts.container}" in pod "${pod.metadata.name}"`;
+  if (opts.previous) {
+    if (!status?.lastState?.terminated) throw badRequest(`previous terminated ${where} not found`);
+    return;
+  }
+  if (status?.state?.running || status?.state?.terminated) return;
+  const reason = status?.state?.waiting?.reason ?? 'ContainerCreating';
+  throw badRequest(`${where} is waiting to start: ${reason}`);
+}
+
+/** RFC 3339 with nine fixed fraction digits, as the kubelet stamps each line. */
+export function logTimestamp(ms: number): string {
+  const whole = Math.floor(ms);
+  const nanos = Math.round((ms - whole) * 1e6);
+  return new Date(whole).toISOString().replace(/\.(\d{3})Z$/, (_, milli: string) => `.${milli}${String(Math.min(nanos, 999_999)).padStart(6, '0')}Z`);
+}
+
+/** The lines a non-follow read returns, oldest first, after tail and since. */
+export function selectLines(entries: LogEntry[], opts: Pick<PodLogOptions, 'tailLines' | 'sinceMs'>): LogEntry[] {
+  let out = opts.tailLines !== undefined ? entries.slice(Math.max(0, entries.length - opts.tailLines)) : entries;
+  if (opts.sinceMs !== undefined) out = out.filter((e) => e.timeMs >= opts.sinceMs!);
+  return out;
+}
+
+export async function servePodLog(store: ObjectStore, logs: PodLogSource | undefined, req: IncomingMessage, res: ServerResponse, t: Target, q: URLSearchParams): Promise<void> {
+  if ((req.method ?? 'GET') !== 'GET') throw methodNotAllowed();
+  const pod = store.mustGet(t.type, t.namespace, t.name!);
+  const opts = podLogOptions(pod, q, store.clock.now());
+  checkContainerState(pod, opts);
+  let budget = opts.limitBytes ?? Infinity;
+  const render = (e: LogEntry) => `${opts.timestamps ? `${logTimestamp(e.timeMs)} ` : ''}${e.line}\n`;
+  /** Writes one line within the byte limit; false once the limit is reached. */
+  const emit = (e: LogEntry): boolean => {
+    let text = render(e);
+    if (Buffer.byteLength(text) > budget) text = Buffer.from(text).subarray(0, budget).toString();
+    budget -= Buffer.byteLength(text);
+    res.write(text);
+    return budget > 0;
+  };
+  res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private' });
+  const kept = opts.previous || !logs ? [] : selectLines(logs.read(pod, opts.container), opts);
+  for (const e of kept) if (!emit(e)) return void res.end();
+  if (!opts.follow || !logs || opts.previous || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return void res.end();
+  await new Promise<void>((resolve) => {
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      stop();
+      res.end();
+      resolve();
+    };
+    const stop = logs.follow(pod, opts.container, (e) => {
+      if (!emit(e)) finish();
+    }, finish);
+    res.once('close', finish);
+  });
+}
