@@ -143,9 +143,9 @@ describe('kubectl logs on the embedded cluster', () => {
     child.stdout.on('data', (d) => (out += d));
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
     try {
-      await until(() => out.length > 0, { timeoutMs: 20_000 });
+      await until(() => out.length > 0, 'kubectl logs -f printed the last line');
       await inCurl('-s', 'http://ratings:9080/ratings/42');
-      await until(() => out.includes('GET /ratings/42\n'), { timeoutMs: 20_000 });
+      await until(() => out.includes('GET /ratings/42\n'), 'kubectl logs -f printed the new request');
       expect(child.exitCode).toBeNull();
     } finally {
       child.kill('SIGTERM');

@@ -196,12 +196,12 @@ async function withRetries(mesh: Mesh, o: CurlOptions, io: ProcessIo, startedMs:
     const res = await attempt();
     const left = o.retries - n;
     const why = res.exitCode === 28 ? ': timeout' : res.exitCode === 7 && o.retryConnRefused ? ': connection refused' : res.exitCode === 0 && RETRY_STATUSES.has(res.status) ? ': HTTP error' : undefined;
-    const problem = o.retryAllErrors && (res.exitCode !== 0 || res.status >= 400) ? ' (retrying all errors)' : why;
+    const problem = o.retryAllErrors && (res.exitCode !== 0 || res.status >= 400) ? '(retrying all errors)' : why;
     if (!problem || left <= 0) return res;
     const delayMs = o.retryDelayMs ?? Math.min(1000 * 2 ** n, 600_000);
     if (o.retryMaxTimeMs !== undefined && mesh.clock.now() - startedMs + delayMs > o.retryMaxTimeMs) return res;
     const seconds = Math.round(delayMs / 1000);
-    if (!o.silent) io.stderr(`Warning: Problem${problem}. Will retry in ${seconds} second${seconds === 1 ? '' : 's'}. ${left} retr${left > 1 ? 'ies' : 'y'} left.\n`);
+    if (!o.silent) io.stderr(`Warning: Problem ${problem}. Will retry in ${seconds} second${seconds === 1 ? '' : 's'}. ${left} retr${left > 1 ? 'ies' : 'y'} left.\n`);
     await mesh.clock.sleep(delayMs, io.signal);
   }
 }
