@@ -98,11 +98,11 @@ function checkContainerState(pod: KubeObject, opts: PodLogOptions): void {
   throw badRequest(`${where} is waiting to start: ${reason}`);
 }
 
-/** RFC 3339 with nine fixed fraction digits, as the kubelet stamps each line. */
+/** RFC 3339 with nine fixed fraction digits, as the kubelet stamps each line (epoch ms as a double carries microseconds, not nanoseconds). */
 export function logTimestamp(ms: number): string {
   const whole = Math.floor(ms);
-  const nanos = Math.round((ms - whole) * 1e6);
-  return new Date(whole).toISOString().replace(/\.(\d{3})Z$/, (_, milli: string) => `.${milli}${String(Math.min(nanos, 999_999)).padStart(6, '0')}Z`);
+  const micros = Math.min(999, Math.round((ms - whole) * 1000));
+  return new Date(whole).toISOString().replace(/Z$/, `${String(micros).padStart(3, '0')}000Z`);
 }
 
 /** The lines a non-follow read returns, oldest first, after tail and since. */
