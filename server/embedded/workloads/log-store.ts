@@ -1,7 +1,7 @@
 import type { LogEntry } from '../apiserver/pod-runtime.ts';
 
-/** What one container may keep: the kubelet rotates a container's log at a size, so old lines go. */
-export const MAX_LOG_BYTES_PER_CONTAINER = 256 * 1024;
+/** What one container may keep (in characters, about bytes): the kubelet rotates a log at a size, so old lines go; small, as every sandbox has its own. */
+export const MAX_LOG_BYTES_PER_CONTAINER = 128 * 1024;
 /** Containers kept at once; past it the oldest log goes (pods are capped by quota, this only bounds a leak). */
 const MAX_CONTAINERS = 5000;
 
