@@ -137,6 +137,18 @@ describe('kubectl logs on the embedded cluster', () => {
     expect(missing.stderr).toBe('error: error from server (NotFound): pods "no-such-pod" not found in namespace "default"\n');
   });
 
+  it("request-routing's sign-in: curl's cookie jar keeps jason's session between two kubectl exec calls", async () => {
+    const login = await inCurl('-s', '-o', '/dev/null', '-w', '%{http_code}', '-c', '/tmp/cookies.txt', 'http://productpage:9080/login', '--data', 'username=jason&passwd=password');
+    expect(login).toEqual({ code: 0, stdout: '302', stderr: '' });
+    const page = await inCurl('-s', '-b', '/tmp/cookies.txt', 'http://productpage:9080/productpage');
+    expect(page.stdout).toContain('jason');
+    // The jar as curl wrote it (`-c -` prints it).
+    const jar = await inCurl('-s', '-o', '/dev/null', '-b', '/tmp/cookies.txt', '-c', '-', 'http://productpage:9080/productpage');
+    expect(jar.stdout).toMatch(/^# Netscape HTTP Cookie File\n[\s\S]*^#HttpOnly_productpage\tFALSE\t\/\tFALSE\t0\tsession\t\S+$/m);
+    const other = await fixture.kubectl.run(['exec', 'deploy/curl', '-c', 'curl', '--', 'curl', '-s', '-b', '/tmp/none.txt', 'http://productpage:9080/productpage']);
+    expect(other.stdout).not.toContain('jason');
+  });
+
   it('-f streams new lines until kubectl is stopped', async () => {
     const child = spawn('kubectl', ['logs', '-f', 'deploy/ratings-v1', '--tail=1'], { env: { ...process.env, KUBECONFIG: join(dir, 'kubeconfig'), KUBECACHEDIR: join(dir, 'cache'), HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
