@@ -63,6 +63,28 @@ function istioProxyStartup(c: ContainerStart): TimedLine[] {
   return lines.map(([offsetMs, text]) => ({ offsetMs, line: `${isoMicros(c.startedAtMs + offsetMs)}\t${text}` }));
 }
 
+/** The sidecar's init container: istio-iptables saying what it captures, then the rules it restored. */
+function istioInitLines(c: ContainerStart): TimedLine[] {
+  const stamp = (offsetMs: number, text: string) => ({ offsetMs, line: `${isoMicros(c.startedAtMs + offsetMs)}\t${text}` });
+  const rules = [
+    '* nat', '-N ISTIO_INBOUND', '-N ISTIO_REDIRECT', '-N ISTIO_IN_REDIRECT', '-N ISTIO_OUTPUT',
+    '-A ISTIO_INBOUND -p tcp --dport 15008 -j RETURN', '-A ISTIO_REDIRECT -p tcp -j REDIRECT --to-ports 15001', '-A ISTIO_IN_REDIRECT -p tcp -j REDIRECT --to-ports 15006',
+    '-A PREROUTING -p tcp -j ISTIO_INBOUND', '-A ISTIO_INBOUND -p tcp --dport 15090 -j RETURN', '-A ISTIO_INBOUND -p tcp --dport 15021 -j RETURN', '-A ISTIO_INBOUND -p tcp --dport 15020 -j RETURN',
+    '-A ISTIO_INBOUND -p tcp -j ISTIO_IN_REDIRECT', '-A OUTPUT -p tcp -j ISTIO_OUTPUT', '-A ISTIO_OUTPUT -o lo -s 127.0.0.6/32 -j RETURN',
+    '-A ISTIO_OUTPUT -m owner --uid-owner 1337 -j RETURN', '-A ISTIO_OUTPUT -m owner --gid-owner 1337 -j RETURN', '-A ISTIO_OUTPUT -d 127.0.0.1/32 -j RETURN', '-A ISTIO_OUTPUT -j ISTIO_REDIRECT', 'COMMIT',
+  ];
+  return [
+    stamp(0, 'Istio iptables environment:'),
+    { offsetMs: 0, line: 'ENVOY_PORT=\nINBOUND_CAPTURE_PORT=\nISTIO_INBOUND_INTERCEPTION_MODE=\nISTIO_INBOUND_PORTS=\nISTIO_LOCAL_EXCLUDE_PORTS=\nISTIO_SERVICE_CIDR=' },
+    stamp(1, 'Istio iptables variables:'),
+    { offsetMs: 1, line: `PROXY_PORT=15001\nPROXY_INBOUND_CAPTURE_PORT=15006\nPROXY_UID=1337\nPROXY_GID=1337\nINBOUND_INTERCEPTION_MODE=REDIRECT\nINBOUND_PORTS_INCLUDE=*\nINBOUND_PORTS_EXCLUDE=15090,15021,15020\nOUTBOUND_IP_RANGES_INCLUDE=*\nKUBE_VIRT_INTERFACES=\nDRY_RUN=false` },
+    stamp(2, 'Running iptables-restore with the following input:'),
+    { offsetMs: 2, line: rules.join('\n') },
+    stamp(3, 'Running iptables-restore with the following input:'),
+    { offsetMs: 3, line: rules.join('\n') },
+  ];
+}
+
 /** istiod's discovery container, as it logs once it serves. */
 function istiodStartup(c: ContainerStart): TimedLine[] {
   const lines: Array<[number, string]> = [
@@ -93,11 +115,11 @@ const jaeger: ContainerLogFormat = {
 
 const silent: ContainerLogFormat = { startup: () => [] };
 
-/** The log format of the image a container runs; an image we know nothing of prints nothing. */
-export function logFormatFor(image: string): ContainerLogFormat {
+/** The log format of the image a container runs (the proxy image runs both the sidecar and its init container); an image we know nothing of prints nothing. */
+export function logFormatFor(image: string, container?: string): ContainerLogFormat {
   const bookinfo = bookinfoLogFormat(image);
   if (bookinfo) return bookinfo;
-  if (/\/proxyv2:/.test(image)) return { startup: istioProxyStartup };
+  if (/\/proxyv2:/.test(image)) return { startup: container === 'istio-init' ? istioInitLines : istioProxyStartup };
   if (/\/pilot:/.test(image)) return { startup: istiodStartup };
   if (/go-httpbin|\/httpbin/.test(image)) return goHttpbin;
   if (/fortio/.test(image)) return fortio;

@@ -38,7 +38,8 @@ export class ContainerLogs implements PodLogSource {
   private readonly services: ResourceType;
   private readonly configMaps: ResourceType;
   private readonly unsubscribe: () => void;
-  private meshConfig?: { resourceVersion: string | undefined; mode: AccessLogMode };
+  /** The access-log mode, worked out again after any change to the mesh config or a Telemetry. */
+  private accessLogModeCache?: AccessLogMode;
 
   constructor(
     private readonly objects: ObjectStore,
@@ -49,6 +50,7 @@ export class ContainerLogs implements PodLogSource {
     this.configMaps = objects.registry.mustGet('', 'configmaps');
     for (const pod of objects.list(this.pods)) this.containersStarted(pod);
     this.unsubscribe = objects.onEvent((e) => {
+      if (e.resource === this.configMaps || e.resource.group === 'telemetry.istio.io') this.accessLogModeCache = undefined;
       if (e.resource !== this.pods) return;
       if (e.type === 'DELETED') this.podGone(e.object.metadata.uid!);
       else this.containersStarted(e.object);
@@ -70,9 +72,10 @@ export class ContainerLogs implements PodLogSource {
   /** Writes each newly running container's startup lines, stamped from its `startedAt`. */
   private containersStarted(pod: KubeObject): void {
     const uid = pod.metadata.uid!;
-    const statuses: any[] = pod.status?.containerStatuses ?? [];
+    const statuses: any[] = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
     for (const s of statuses) {
-      const startedAt = s.state?.running?.startedAt;
+      // An init container has run by the time it shows as terminated.
+      const startedAt = s.state?.running?.startedAt ?? s.state?.terminated?.startedAt;
       const key = `${uid}/${s.name}`;
       if (!startedAt || this.started.has(key)) continue;
       this.started.add(key);
@@ -87,7 +90,7 @@ export class ContainerLogs implements PodLogSource {
       };
       const now = this.clock.now();
       // Lines a boot writes after this moment are stamped now, so no line is from the future.
-      for (const l of logFormatFor(start.image).startup(start)) this.store.write(uid, s.name, l.line, Math.min(now, start.startedAtMs + l.offsetMs));
+      for (const l of logFormatFor(start.image, s.name).startup(start)) this.store.write(uid, s.name, l.line, Math.min(now, start.startedAtMs + l.offsetMs));
     }
   }
 
@@ -170,20 +173,33 @@ export class ContainerLogs implements PodLogSource {
     return m ? this.objects.get(this.services, m[2], m[1])?.spec?.clusterIP : undefined;
   }
 
-  /** Access logging as the mesh config says: `accessLogFile` set turns it on, `accessLogEncoding` picks text or JSON. */
+  /**
+   * Access logging as the mesh config says (`accessLogFile` set turns it on, `accessLogEncoding`
+   * picks text or JSON), unless a mesh-wide Telemetry (in istio-system) names the `envoy`
+   * provider, which turns it on, or disables it.
+   */
   private accessLogMode(): AccessLogMode {
+    if (this.accessLogModeCache) return this.accessLogModeCache;
     const cm = this.objects.get(this.configMaps, MESH_CONFIG.namespace, MESH_CONFIG.name);
-    const rv = cm?.metadata.resourceVersion;
-    if (this.meshConfig && this.meshConfig.resourceVersion === rv) return this.meshConfig.mode;
     let mode: AccessLogMode = 'off';
+    let encoding: AccessLogMode = 'text';
     try {
       const mesh = parseYaml(cm?.data?.[MESH_CONFIG.key] ?? '') ?? {};
-      if (typeof mesh.accessLogFile === 'string' && mesh.accessLogFile !== '') mode = mesh.accessLogEncoding === 'JSON' ? 'json' : 'text';
+      encoding = mesh.accessLogEncoding === 'JSON' ? 'json' : 'text';
+      if (typeof mesh.accessLogFile === 'string' && mesh.accessLogFile !== '') mode = encoding;
     } catch {
       // A mesh config istiod cannot read leaves it on its last good config; here, logging stays off.
     }
-    this.meshConfig = { resourceVersion: rv, mode };
-    return mode;
+    const telemetry = this.objects.registry.byPlural('telemetry.istio.io', 'telemetries');
+    for (const t of telemetry ? this.objects.list(telemetry, MESH_CONFIG.namespace) : []) {
+      if (t.spec?.selector || t.spec?.targetRefs) continue;
+      for (const rule of t.spec?.accessLogging ?? []) {
+        const providers: Array<{ name?: string }> = rule.providers ?? [{ name: 'envoy' }];
+        if (!providers.some((p) => p.name === 'envoy')) continue;
+        mode = rule.disabled === true ? 'off' : encoding;
+      }
+    }
+    return (this.accessLogModeCache = mode);
   }
 }
 
