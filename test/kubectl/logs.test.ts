@@ -127,6 +127,7 @@ describe('kubectl logs on the embedded cluster', () => {
     expect(pod).toBeDefined();
     expect(both).toContain(`[pod/${pod}/istio-proxy] `);
     expect(both).toMatch(/\tinfo\tEnvoy proxy is ready/);
+    expect(await fixture.kubectl.ok(['logs', pod!, '-c', 'istio-init', '--tail=-1'])).toMatch(/^\S+Z\tinfo\tIstio iptables environment:\n[\s\S]*^-A ISTIO_OUTPUT -j ISTIO_REDIRECT\nCOMMIT$/m);
     const previous = await kubectl(['logs', 'deploy/ratings-v1', '--previous']);
     expect(previous.code).toBe(1);
     expect(previous.stderr).toBe(`Error from server (BadRequest): previous terminated container "ratings" in pod "${pod}" not found\n`);

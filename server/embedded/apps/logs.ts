@@ -65,7 +65,7 @@ function istioProxyStartup(c: ContainerStart): TimedLine[] {
 
 /** The sidecar's init container: istio-iptables saying what it captures, then the rules it restored. */
 function istioInitLines(c: ContainerStart): TimedLine[] {
-  const stamp = (offsetMs: number, text: string) => ({ offsetMs, line: `${isoMicros(c.startedAtMs + offsetMs)}\t${text}` });
+  const stamp = (offsetMs: number, text: string) => ({ offsetMs, line: `${isoMicros(c.startedAtMs + offsetMs)}\tinfo\t${text}` });
   const rules = [
     '* nat', '-N ISTIO_INBOUND', '-N ISTIO_REDIRECT', '-N ISTIO_IN_REDIRECT', '-N ISTIO_OUTPUT',
     '-A ISTIO_INBOUND -p tcp --dport 15008 -j RETURN', '-A ISTIO_REDIRECT -p tcp -j REDIRECT --to-ports 15001', '-A ISTIO_IN_REDIRECT -p tcp -j REDIRECT --to-ports 15006',

@@ -248,6 +248,7 @@ function emit(o: CurlOptions, io: ProcessIo, fs: ContainerFs, t: Transfer, nowMs
         size_download: String(Buffer.byteLength(res.body)),
         size_header: String(Buffer.byteLength(headerBlock(res))),
         size_upload: String(Buffer.byteLength(t.body ?? '')),
+        size_request: String(Buffer.byteLength(`${t.method} ${t.url.pathname}${t.url.search} HTTP/1.1\r\n${Object.entries(t.headers).map(([k, v]) => `${displayName(k)}: ${v}\r\n`).join('')}\r\n`)),
         content_type: res.headers['content-type'] ?? '',
         url_effective: t.url.href,
         url: t.url.href,
