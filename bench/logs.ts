@@ -4,7 +4,6 @@
  * logs (app lines and Envoy's access log on every proxy, as the embedded cluster runs), and
  * the memory a full log takes.
  */
-import http from 'node:http';
 import { ScaledClock } from '../server/clock.ts';
 import { ISTIO_MESH_CONFIGMAP } from '../server/embedded/controllers/istio-system.ts';
 import { standardApps } from '../server/embedded/apps/index.ts';
@@ -13,6 +12,7 @@ import { SpanStore } from '../server/embedded/tracing/span-store.ts';
 import { ContainerLogs } from '../server/embedded/workloads/container-logs.ts';
 import { LogStore, MAX_LOG_BYTES_PER_CONTAINER } from '../server/embedded/workloads/log-store.ts';
 import { bookinfoStore } from '../test/helpers/mesh-fixtures.ts';
+import { productpagesPerSecond } from './gateway-load.ts';
 
 async function pagesPerSecond(withLogs: boolean, seconds: number): Promise<number> {
   const clock = new ScaledClock(1);
@@ -23,32 +23,10 @@ async function pagesPerSecond(withLogs: boolean, seconds: number): Promise<numbe
   const logs = withLogs ? new ContainerLogs(store, clock) : undefined;
   const mesh = createMesh({ store, clock, spans: logs ? logs.teeSpans(spans) : spans, apps: logs ? logs.wrapApps(standardApps) : standardApps, realisticLatency: false });
   const gw = await mesh.startGateway();
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-  const get = () =>
-    new Promise<void>((resolve, reject) => {
-      http
-        .get(`${gw.url}/productpage`, { agent }, (res) => {
-          res.resume();
-          res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
-        })
-        .on('error', reject);
-    });
   try {
-    for (let i = 0; i < 100; i++) await get();
-    let done = 0;
-    const started = performance.now();
-    const until = started + seconds * 1000;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (performance.now() < until) {
-          await get();
-          done++;
-        }
-      }),
-    );
-    return done / ((performance.now() - started) / 1000);
+    return await productpagesPerSecond(gw.url, { warmup: 100, seconds });
   } finally {
-    agent.destroy();
+    await gw.close();
     logs?.stop();
     await mesh.stop();
   }

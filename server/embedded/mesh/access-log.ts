@@ -75,10 +75,13 @@ function responseCodeDetails(flags: string[], status: number, responseSize: numb
 
 /** The entry a proxy's span describes. */
 export function accessLogEntry(span: SpanRecord, addr: ConnectionAddresses = {}): AccessLogEntry {
-  const t = (key: string) => tag(span.tags, key);
+  const tags = new Map(span.tags.map((kv) => [kv.key, String(kv.value)]));
+  const t = (key: string) => tags.get(key);
   const proxy = proxyOfSpan(span);
   const server = t('span.kind') === 'server';
-  const url = new URL(t('http.url') ?? 'http://unknown/');
+  // `http://<authority><path>`: split by hand, as URL parsing would cost more than the rest of the line.
+  const m = /^[a-z]+:\/\/([^/?#]*)([^#]*)/i.exec(t('http.url') ?? '');
+  const url = { host: m?.[1] ?? '', pathname: m?.[2] || '/', search: '' };
   const flags = (t('response_flags') ?? '-') === '-' ? [] : t('response_flags')!.split(',');
   const status = Number(t('http.status_code') ?? 0);
   const responseSize = Number(t('response_size') ?? 0);
