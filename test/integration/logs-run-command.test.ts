@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultChangePolicy } from '../../server/api/apply.ts';
 import { runTalkCommand } from '../../server/api/run-command.ts';
@@ -49,5 +51,24 @@ describe('Run button: kubectl logs on the embedded cluster', () => {
     expect(await run('kubectl logs -f deploy/details-v1')).toEqual({ output: 'the deck shows the logs so far; follow them (-f) in a terminal', exitCode: 2 });
     const missing = await run('kubectl logs deploy/nope');
     expect(missing).toEqual({ output: 'Error from server (NotFound): deployments.apps "nope" not found', exitCode: 1 });
+  });
+
+  it("client-node's Log follows a container (follow=true) and stops when aborted", async () => {
+    const pod = (await connection.core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=ratings' })).items[0];
+    let text = '';
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        text += chunk;
+        done();
+      },
+    });
+    const req = await new k8s.Log(connection.kc).log('default', pod.metadata!.name!, 'ratings', sink, { follow: true, tailLines: 1 });
+    try {
+      await until(() => text.length > 0, 'the last line');
+      await run('kubectl exec deploy/curl -c curl -- curl -s -o /dev/null http://ratings:9080/ratings/11');
+      await until(() => text.includes('GET /ratings/11\n'), 'the followed request line');
+    } finally {
+      req.abort();
+    }
   });
 });
