@@ -6,7 +6,7 @@
  * The deck runs in a child process so its memory is its own, not the viewers'.
  * `npm run bench -- soak` runs 10 minutes (ISTIO_DECK_SOAK_MINUTES, ISTIO_DECK_SOAK_VIEWERS
  * change that); the default bench runs a short variant. ISTIO_DECK_SOAK_CPU_PROF=DIR writes
- * the deck's CPU profile there.
+ * the deck's CPU profile there; ISTIO_DECK_SOAK_TRACE=1 prints its memory every 5 s.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +25,8 @@ const RESOURCE_TOPICS = VIEWER_TOPICS.filter((t) => t.startsWith('resources/'));
 interface Memory {
   rssMB: number;
   heapMB: number;
+  /** Buffers and other memory outside the JavaScript heap that the heap's objects hold. */
+  externalMB: number;
   /** Worst event-loop delay since the last sample, in ms. */
   loopDelayMaxMs: number;
 }
@@ -57,18 +59,21 @@ export async function benchSoak({ minutes, viewers }: SoakOptions): Promise<Arra
       if (res.status !== 200) throw new Error(`apply of ${name}: HTTP ${res.status} ${(await res.text()).slice(0, 300)}`);
     };
 
+    const mb = (m: Memory) => `${m.rssMB.toFixed(0)} MB RSS, ${m.heapMB.toFixed(0)} MB heap, ${m.externalMB.toFixed(0)} MB external`;
+    const resetMs: number[] = [];
     const before = await server.memory();
     for (const s of scenes) await reset(s); // warm-up: every scene once, so Bookinfo's pods exist
     const start = await server.memory();
     let peak = start;
+    const begun = performance.now();
     let worstLoopMs = 0;
     const sampler = setInterval(async () => {
       const m = await server.memory();
       if (m.rssMB > peak.rssMB) peak = m;
+      if (process.env.ISTIO_DECK_SOAK_TRACE) console.log(`  ${((performance.now() - begun) / 1000).toFixed(0)} s: ${mb(m)}, ${resetMs.length} resets`);
       worstLoopMs = Math.max(worstLoopMs, m.loopDelayMaxMs);
     }, 5000);
 
-    const resetMs: number[] = [];
     const until = performance.now() + minutes * 60_000;
     for (let i = 0; performance.now() < until; i++) {
       resetMs.push(await reset(scenes[i % scenes.length]));
@@ -79,7 +84,6 @@ export async function benchSoak({ minutes, viewers }: SoakOptions): Promise<Arra
     const end = await server.memory();
     const step = await inStep(base, audience);
 
-    const mb = (m: Memory) => `${m.rssMB.toFixed(0)} MB RSS, ${m.heapMB.toFixed(0)} MB heap`;
     out.push(
       [`deck server before warm-up (${viewers} viewers connected)`, mb(before)],
       ['deck server at start (after one reset of every scene)', mb(start)],
@@ -184,6 +188,7 @@ async function startServer(): Promise<{ url: string; token: string; memory(): Pr
 async function serveDeck(): Promise<void> {
   const { parseDeckConfig } = await import('../server/config.ts');
   const { startDeck } = await import('../server/deck.ts');
+  (await import('../server/heap-policy.ts')).keepHeapTight(); // as `npm start` does
   const stateDir = mkdtempSync(join(tmpdir(), 'bench-soak-'));
   const deck = await startDeck(parseDeckConfig(['--port', '0', '--state-dir', stateDir], {}));
   const loop = monitorEventLoopDelay({ resolution: 10 });
@@ -192,7 +197,7 @@ async function serveDeck(): Promise<void> {
   process.on('message', async (m) => {
     if (m === 'memory') {
       const u = process.memoryUsage();
-      process.send!({ type: 'memory', rssMB: u.rss / 2 ** 20, heapMB: u.heapUsed / 2 ** 20, loopDelayMaxMs: loop.max / 1e6 });
+      process.send!({ type: 'memory', rssMB: u.rss / 2 ** 20, heapMB: u.heapUsed / 2 ** 20, externalMB: u.external / 2 ** 20, loopDelayMaxMs: loop.max / 1e6 });
       loop.reset();
     } else if (m === 'stop') {
       if (heapProfile) writeFileSync(process.env.ISTIO_DECK_SOAK_HEAP_PROF!, JSON.stringify(await heapProfile()));
@@ -210,7 +215,9 @@ async function sampleHeap(): Promise<() => Promise<unknown>> {
   const session = new Session();
   session.connect();
   const post = (method: string, params?: object) => new Promise<any>((r, j) => session.post(method, params, (err, res) => (err ? j(err) : r(res))));
-  await post('HeapProfiler.startSampling', { samplingInterval: 32768 });
+  // ISTIO_DECK_SOAK_HEAP_ALLOC=1 keeps what the collector already freed: where the garbage comes from.
+  const freed = Boolean(process.env.ISTIO_DECK_SOAK_HEAP_ALLOC);
+  await post('HeapProfiler.startSampling', { samplingInterval: 32768, includeObjectsCollectedByMajorGC: freed, includeObjectsCollectedByMinorGC: freed });
   return async () => (await post('HeapProfiler.getSamplingProfile')).profile;
 }
 

@@ -2,6 +2,9 @@
 import { relative } from 'node:path';
 import { parseDeckConfig, USAGE } from './config.ts';
 import { startDeck } from './deck.ts';
+import { keepHeapTight } from './heap-policy.ts';
+
+keepHeapTight();
 
 let config;
 try {

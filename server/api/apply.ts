@@ -39,11 +39,18 @@ export function mayChangeKind(policy: ChangePolicy, o: { apiVersion?: string; ki
  * the earlier ones are rolled back, so nothing is half-applied.
  */
 export async function applyManifests(connection: ClusterConnection, policy: ChangePolicy, text: string, opts: { dryRun: boolean }): Promise<ApplyResponse> {
-  const docs = await parseManifests(text);
+  return applyDocuments(connection, policy, await parseManifests(text), opts);
+}
+
+/** Dry runs and reads run this many at a time: they change nothing, so their order does not matter. */
+const PARALLEL_REQUESTS = 8;
+
+/** `applyManifests` for documents already parsed (a scene's, parsed once). The documents' objects are not changed. */
+export async function applyDocuments(connection: ClusterConnection, policy: ChangePolicy, parsed: ParsedDocument[], opts: { dryRun: boolean }): Promise<ApplyResponse> {
+  const docs = parsed.map((d) => ({ ...d, object: structuredClone(d.object) }));
   for (const d of docs) checkPolicy(policy, d);
-  const live = await Promise.all(docs.map((d) => readLive(connection, d)));
-  const planned: Obj[] = [];
-  for (const d of docs) planned.push(await serverSideApply(connection, d, true));
+  const live = await inParallel(docs, (d) => readLive(connection, d));
+  const planned = await inParallel(docs, (d) => serverSideApply(connection, d, true));
   const results: ApplyDocumentResult[] = [];
   const slice = timeSlicer();
   for (const [i, d] of docs.entries()) {
@@ -54,7 +61,9 @@ export async function applyManifests(connection: ClusterConnection, policy: Chan
 
   const done: number[] = [];
   try {
-    for (const d of docs) {
+    for (const [i, d] of docs.entries()) {
+      // The dry run's answer is the live object to the byte (fields, status, who manages what): applying would be a no-op.
+      if (live[i] && JSON.stringify(planned[i]) === JSON.stringify(live[i])) continue;
       await serverSideApply(connection, d, false);
       done.push(d.index);
     }
@@ -65,11 +74,35 @@ export async function applyManifests(connection: ClusterConnection, policy: Chan
   return { dryRun: false, results };
 }
 
+/**
+ * Runs `step` for every document, a few at a time, and answers in the documents' order. When
+ * several fail, the error of the earliest document is the one thrown, as a sequential run would.
+ */
+async function inParallel<T>(docs: ParsedDocument[], step: (d: ParsedDocument) => Promise<T>): Promise<T[]> {
+  const out = new Array<T>(docs.length);
+  const errors = new Map<number, unknown>();
+  let next = 0;
+  const worker = async () => {
+    while (next < docs.length) {
+      const i = next++;
+      if (errors.size && i > Math.min(...errors.keys())) return; // a later result can no longer matter
+      try {
+        out[i] = await step(docs[i]);
+      } catch (err) {
+        errors.set(i, err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_REQUESTS, docs.length) }, worker));
+  if (errors.size) throw errors.get(Math.min(...errors.keys()));
+  return out;
+}
+
 /** Deletes every object the YAML names; all must exist, checked first. */
 export async function deleteManifests(connection: ClusterConnection, policy: ChangePolicy, text: string, opts: { dryRun: boolean }): Promise<ApplyResponse> {
   const docs = await parseManifests(text);
   for (const d of docs) checkPolicy(policy, d);
-  const live = await Promise.all(docs.map((d) => readLive(connection, d)));
+  const live = await inParallel(docs, (d) => readLive(connection, d));
   const missing = docs.find((d, i) => !live[i]);
   if (missing) throw new DocumentError({ error: `document ${missing.index + 1}: ${missing.object.kind} "${missing.object.metadata.name}" does not exist in namespace ${missing.object.metadata.namespace}`, document: missing.index, line: missing.locate('metadata.name')?.line, field: 'metadata.name', kind: missing.object.kind, name: missing.object.metadata.name });
   const results: ApplyDocumentResult[] = [];
@@ -181,12 +214,15 @@ export const DIFF_LIMITS = { ms: 50, editLines: 2000, outputChars: 256 * 1024, o
 
 export function unifiedDiff(d: ParsedDocument, before: Obj | undefined, after: Obj | undefined): string {
   const name = `${d.object.kind}/${d.object.metadata.namespace}/${d.object.metadata.name}`;
-  // Rendering YAML is the slow part: measure the objects as JSON first (fast) and skip huge ones.
-  const size = JSON.stringify((before ? withoutBookkeeping(before) : '')).length + JSON.stringify((after ? withoutBookkeeping(after) : '')).length;
+  // Rendering YAML is the slow part: measure the objects as JSON first (fast), skip huge ones,
+  // and give unchanged ones (most of a scene's) no YAML at all.
+  const jsonBefore = before ? JSON.stringify(withoutBookkeeping(before)) : '""';
+  const jsonAfter = after ? JSON.stringify(withoutBookkeeping(after)) : '""';
+  const size = jsonBefore.length + jsonAfter.length;
   if (size > DIFF_LIMITS.objectChars) return `--- live/${name}\n+++ new/${name}\n# the objects are too large to show as a diff (${Math.round(size / 1024)} KiB; diffs are shown up to ${DIFF_LIMITS.objectChars / 1024} KiB)\n`;
+  if (jsonBefore === jsonAfter) return '';
   const a = before ? stringify(withoutBookkeeping(before)) : '';
   const b = after ? stringify(withoutBookkeeping(after)) : '';
-  if (a === b) return '';
   const patch = createTwoFilesPatch(`live/${name}`, `new/${name}`, a, b, undefined, undefined, { context: 3, timeout: DIFF_LIMITS.ms, maxEditLength: DIFF_LIMITS.editLines });
   const lines = (t: string) => (t ? t.split('\n').length - 1 : 0);
   if (patch === undefined || patch.length > DIFF_LIMITS.outputChars) return `--- live/${name}\n+++ new/${name}\n# the change is too large to show as a diff (${lines(a)} lines before, ${lines(b)} after)\n`;

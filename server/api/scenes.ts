@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import * as k8s from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import type { ApplyResponse, PreflightResult, SceneApplyResponse, SceneMode, SceneObjectRef } from '../protocol.ts';
 import { errorMessage, errorStatus, type ClusterConnection } from '../cluster/connection.ts';
 import { apiVersionOf, kindOfObject, SCENE_KINDS } from '../kinds.ts';
-import { applyManifests, mayChangeKind, unifiedDiff, type ChangePolicy } from './apply.ts';
+import { applyDocuments, mayChangeKind, unifiedDiff, type ChangePolicy } from './apply.ts';
 import { DocumentError, parseManifests, type ParsedDocument } from './yaml-documents.ts';
 
 export interface Scene {
@@ -46,43 +45,65 @@ export async function sceneDocuments(root: string, scene: Scene): Promise<string
 export type { PreflightResult, SceneApplyResponse, SceneMode, SceneObjectRef } from '../protocol.ts';
 export const SCENE_MODES: readonly SceneMode[] = ['reset', 'catch-up'];
 
-export async function applyScene(connection: ClusterConnection, policy: ChangePolicy, root: string, scene: Scene, opts: { dryRun: boolean; mode?: SceneMode }): Promise<SceneApplyResponse> {
-  const mode = opts.mode ?? 'reset';
+/**
+ * A scene's documents, parsed once and kept until one of its files changes: a reset runs them
+ * again and again, and parsing YAML is most of what a reset would otherwise cost.
+ */
+const parsedScenes = new Map<string, { stamp: string; docs: ParsedDocument[] }>();
+
+async function parsedScene(root: string, scene: Scene): Promise<ParsedDocument[]> {
+  const files = [...scene.platform, ...scene.routing];
+  const stamp = files.map((f) => {
+    const st = statSync(join(root, f));
+    return `${f}:${st.mtimeMs}:${st.size}`;
+  }).join('|') + `|${scene.namespaces[0]}`;
+  const key = `${root}\0${scene.name}`;
+  const cached = parsedScenes.get(key);
+  if (cached?.stamp === stamp) return cached.docs;
   const text = await sceneDocuments(root, scene);
   const docs = text.trim() ? await parseManifests(text) : [];
+  parsedScenes.set(key, { stamp, docs });
+  return docs;
+}
+
+export async function applyScene(connection: ClusterConnection, policy: ChangePolicy, root: string, scene: Scene, opts: { dryRun: boolean; mode?: SceneMode }): Promise<SceneApplyResponse> {
+  const mode = opts.mode ?? 'reset';
+  const docs = await parsedScene(root, scene);
   const wanted = new Set(docs.map((d) => `${kindOfObject(d.object)?.id ?? d.object.kind}/${d.object.metadata.namespace}/${d.object.metadata.name}`));
   // Kinds this deck may not write (its RBAC in a cluster: Istio's kinds only) must already be there.
   const present = await checkPresent(connection, policy, scene, docs.filter((d) => !mayChangeKind(policy, d.object)));
   const writable = docs.filter((d) => mayChangeKind(policy, d.object));
   let applied: ApplyResponse = { dryRun: opts.dryRun, results: [] };
-  if (writable.length) applied = await applyManifests(connection, policy, writable.length === docs.length ? text : writable.map((d) => stringify(d.object)).join('---\n'), opts);
+  if (writable.length) applied = await applyDocuments(connection, policy, writable, opts);
   const response: SceneApplyResponse = { ...applied, results: [...present, ...applied.results], scene: scene.name, mode, kept: [] };
-  for (const namespace of scene.namespaces) {
-    for (const info of SCENE_KINDS) {
-      const kind = info.kind;
-      let items: k8s.KubernetesObject[];
-      try {
-        items = (await connection.objects.list(apiVersionOf(info), kind, namespace)).items;
-      } catch (err) {
-        if (errorStatus(err) === 404) continue; // a kind this cluster does not serve
-        throw err;
+  // Every kind in every namespace at once: a reset waits for the slowest list, not their sum.
+  const lists = await Promise.all(scene.namespaces.flatMap((namespace) => SCENE_KINDS.map(async (info) => {
+    try {
+      return { namespace, info, items: (await connection.objects.list(apiVersionOf(info), info.kind, namespace)).items };
+    } catch (err) {
+      if (errorStatus(err) === 404) return { namespace, info, items: [] }; // a kind this cluster does not serve
+      throw err;
+    }
+  })));
+  const extra: Array<{ apiVersion: string; kind: string; metadata: { name: string; namespace: string } }> = [];
+  for (const { namespace, info, items } of lists) {
+    const kind = info.kind;
+    for (const item of items) {
+      const name = item.metadata!.name!;
+      if (wanted.has(`${info.id}/${namespace}/${name}`)) continue;
+      if (mode === 'catch-up') {
+        response.kept.push({ kind, name, namespace });
+        continue;
       }
-      for (const item of items) {
-        const name = item.metadata!.name!;
-        if (wanted.has(`${info.id}/${namespace}/${name}`)) continue;
-        if (mode === 'catch-up') {
-          response.kept.push({ kind, name, namespace });
-          continue;
-        }
-        const ref = { apiVersion: apiVersionOf(info), kind, metadata: { name, namespace } };
-        const parsed = { index: response.results.length, object: ref as any, locate: () => undefined };
-        response.results.push({ index: parsed.index, kind, name, namespace, result: 'deleted', diff: unifiedDiff(parsed, item as any, undefined) });
-        if (!opts.dryRun) await connection.objects.delete(ref).catch((err) => {
-          if (errorStatus(err) !== 404) throw err;
-        });
-      }
+      const ref = { apiVersion: apiVersionOf(info), kind, metadata: { name, namespace } };
+      const parsed = { index: response.results.length, object: ref as any, locate: () => undefined };
+      response.results.push({ index: parsed.index, kind, name, namespace, result: 'deleted', diff: unifiedDiff(parsed, item as any, undefined) });
+      extra.push(ref);
     }
   }
+  if (!opts.dryRun) await Promise.all(extra.map((ref) => connection.objects.delete(ref).catch((err) => {
+    if (errorStatus(err) !== 404) throw err;
+  })));
   return response;
 }
 

@@ -9,11 +9,15 @@ export interface ClusterTarget {
   inCluster?: boolean;
 }
 
+/** An idle connection is closed by the deck this soon, well before servers close theirs (the embedded API waits 30 s, kube-apiserver longer). */
+const IDLE_CONNECTION_MS = 4_000;
+
 /**
- * client-node makes a new agent for every request, so every call paid a full TLS handshake (a
- * scene reset makes dozens). One agent per set of TLS options resumes TLS sessions; it does not
- * keep connections alive, since a reused idle socket the server is closing fails the request.
- * Credentials still travel per request.
+ * client-node makes a new agent for every request, so every call paid a full TLS handshake and
+ * built a new TLS context (a scene reset makes dozens of calls). One agent per set of TLS
+ * options keeps connections alive between calls. The deck drops an idle connection before the
+ * server would: a connection the server is closing just as a request reuses it fails that
+ * request. Credentials still travel per request.
  */
 function reuseConnections(kc: k8s.KubeConfig): void {
   const target = kc as unknown as { createAgent(cluster: unknown, options: object): unknown };
@@ -23,7 +27,7 @@ function reuseConnections(kc: k8s.KubeConfig): void {
     const c = cluster as { server?: string; proxyUrl?: string } | null;
     const key = JSON.stringify([c?.server, c?.proxyUrl, options]);
     let agent = agents.get(key);
-    if (!agent) agents.set(key, (agent = make(cluster, options)));
+    if (!agent) agents.set(key, (agent = make(cluster, { ...options, keepAlive: true, timeout: IDLE_CONNECTION_MS })));
     return agent;
   };
 }

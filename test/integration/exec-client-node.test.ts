@@ -2,6 +2,7 @@ import https from 'node:https';
 import { PassThrough } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execWithClientNode } from '../helpers/client-node-exec.ts';
 import { until } from '../helpers/until.ts';
 import WebSocket from 'ws';
 import { ScaledClock } from '../../server/clock.ts';
@@ -20,19 +21,7 @@ describe('exec and port-forward on the embedded cluster', () => {
       return pods.items.find((p) => (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'))?.metadata!.name;
     }, `a Ready pod for ${labelSelector} in ${namespace}`, 30_000);
 
-  /** Runs a command with client-node's Exec; resolves when the server closes the stream. */
-  async function exec(pod: string, container: string, command: string[]) {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (d) => (out += d));
-    stderr.on('data', (d) => (err += d));
-    let status: k8s.V1Status | undefined;
-    const ws = await new k8s.Exec(connection.kc).exec('default', pod, container, command, stdout, stderr, null, false, (s) => (status = s));
-    await new Promise<void>((resolve) => ws.on('close', () => resolve()));
-    return { out, err, status, protocol: ws.protocol };
-  }
+  const exec = (pod: string, container: string, command: string[]) => execWithClientNode(connection.kc, pod, container, command);
 
   /** A bare WebSocket to the API with the kubeconfig's CA and token: the handshake's status and body, or the open socket. */
   async function rawUpgrade(path: string, protocols: string[], token?: string): Promise<{ status: number; body: any } | { ws: WebSocket }> {

@@ -54,3 +54,67 @@ export function unframe(data: Buffer | ArrayBuffer | Buffer[] | string): { strea
   if (!buf.length) return undefined;
   return { stream: buf[0], payload: buf.subarray(1) };
 }
+
+/**
+ * Sends a channel stream's frames one socket write at a time, each after the previous one
+ * is written, as the kube-apiserver does. Clients that wait on the raw socket and then read
+ * one frame (the Python client's exec and port-forward) would otherwise leave frames that
+ * shared a TLS record, such as the exit status and the close, unread in their TLS buffer.
+ */
+export class FrameSender {
+  private readonly queue: Buffer[] = [];
+  private writing = false;
+  private closeAfter: number | undefined;
+  private drained: Array<() => void> = [];
+  /** Bytes accepted but not yet handed to the socket. */
+  queuedBytes = 0;
+
+  constructor(private readonly ws: WebSocket) {}
+
+  send(stream: number, data: Buffer | string): void {
+    if (this.ws.readyState !== this.ws.OPEN || this.closeAfter !== undefined) return;
+    const f = frame(stream, data);
+    this.queue.push(f);
+    this.queuedBytes += f.length;
+    this.pump();
+  }
+
+  /** Closes the WebSocket once every frame sent before is written. */
+  close(code = 1000): void {
+    this.closeAfter ??= code;
+    this.pump();
+  }
+
+  /** Calls `done` once fewer than `bytes` wait to be written (or the socket is gone). */
+  whenBelow(bytes: number, done: () => void): void {
+    if (this.queuedBytes < bytes || this.ws.readyState !== this.ws.OPEN) return done();
+    this.drained.push(() => (this.queuedBytes < bytes ? done() : this.whenBelow(bytes, done)));
+  }
+
+  private pump(): void {
+    if (this.writing) return;
+    const next = this.queue.shift();
+    if (!next) {
+      if (this.closeAfter !== undefined && this.ws.readyState === this.ws.OPEN) this.ws.close(this.closeAfter);
+      return;
+    }
+    if (this.ws.readyState !== this.ws.OPEN) {
+      this.queue.length = 0;
+      this.queuedBytes = 0;
+      return this.notifyDrained();
+    }
+    this.writing = true;
+    this.ws.send(next, () => {
+      this.writing = false;
+      this.queuedBytes -= next.length;
+      this.notifyDrained();
+      this.pump();
+    });
+  }
+
+  private notifyDrained(): void {
+    const waiting = this.drained;
+    this.drained = [];
+    for (const w of waiting) w();
+  }
+}

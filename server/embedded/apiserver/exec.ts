@@ -1,7 +1,8 @@
 import type { WebSocket } from 'ws';
-import { STATUS, STDERR, STDOUT, frame } from './channels.ts';
+import { FrameSender, STATUS, STDERR, STDOUT } from './channels.ts';
 import { ApiError, badRequest } from './errors.ts';
 import type { PodRuntime } from './pod-runtime.ts';
+import { queryBool } from './query.ts';
 import type { KubeObject } from './types.ts';
 
 export interface ExecOptions {
@@ -13,10 +14,8 @@ export interface ExecOptions {
   tty: boolean;
 }
 
-const truthy = (v: string | null) => v === 'true' || v === '1';
-
-/** Checks an exec request against the pod the way the API server does, before any upgrade. */
-export function execOptions(pod: KubeObject, q: URLSearchParams): ExecOptions {
+/** Checks an exec (or, without a command, attach) request against the pod the way the API server does, before any upgrade. */
+export function execOptions(pod: KubeObject, q: URLSearchParams, subresource: 'exec' | 'attach' = 'exec'): ExecOptions {
   const name = pod.metadata.name;
   const phase = pod.status?.phase;
   if (phase === 'Succeeded' || phase === 'Failed') throw badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`);
@@ -31,8 +30,8 @@ export function execOptions(pod: KubeObject, q: URLSearchParams): ExecOptions {
     const choices = `[${containers.join(' ')}]${init.length ? ` or one of the init containers: [${init.join(' ')}]` : ''}`;
     throw badRequest(`container ${container} is not valid for pod ${name}; choose one of: ${choices}`);
   }
-  const opts: ExecOptions = { container, command: q.getAll('command'), stdout: truthy(q.get('stdout')), stderr: truthy(q.get('stderr')), stdin: truthy(q.get('stdin')), tty: truthy(q.get('tty')) };
-  if (!opts.command.length) throw badRequest('you must specify at least one command for the container');
+  const opts: ExecOptions = { container, command: q.getAll('command'), stdout: queryBool(q, 'stdout'), stderr: queryBool(q, 'stderr'), stdin: queryBool(q, 'stdin'), tty: queryBool(q, 'tty') };
+  if (subresource === 'exec' && !opts.command.length) throw badRequest('you must specify at least one command for the container');
   if (!opts.stdout && !opts.stderr && !opts.stdin) throw badRequest('you must specify at least 1 of stdin, stdout, stderr');
   const state = (pod.status?.containerStatuses ?? []).find((s: { name: string }) => s.name === container)?.state;
   if (!state?.running) throw new ApiError(400, 'BadRequest', `unable to upgrade connection: container not found ("${container}")`);
@@ -57,8 +56,9 @@ export async function serveExec(ws: WebSocket, protocol: string, pod: KubeObject
   ws.on('close', () => hangup.abort());
   // stdin is accepted and dropped: none of the simulated commands read it.
   ws.on('message', () => {});
+  const sender = new FrameSender(ws);
   const send = (stream: number, data: string | Buffer) => {
-    if (ws.readyState === ws.OPEN && data.length) ws.send(frame(stream, data));
+    if (data.length) sender.send(stream, data);
   };
   const io = {
     stdout: (d: string | Buffer) => opts.stdout && send(STDOUT, d),
@@ -76,5 +76,5 @@ export async function serveExec(ws: WebSocket, protocol: string, pod: KubeObject
   const versioned = protocol.startsWith('v4.') || protocol.startsWith('v5.');
   if (versioned) send(STATUS, JSON.stringify(status));
   else if ((status as { status: string }).status !== 'Success') send(STATUS, (status as { message: string }).message);
-  ws.close(1000);
+  sender.close(1000);
 }

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { badRequest, invalid } from './errors.ts';
 import type { LogEntry, PodLogSource } from './pod-runtime.ts';
+import { queryBool, queryInt } from './query.ts';
 import { methodNotAllowed, type Target } from './request.ts';
 import type { ObjectStore } from './store.ts';
 import type { KubeObject, ResourceType, StatusCause } from './types.ts';
@@ -21,32 +22,13 @@ export interface PodLogOptions {
   limitBytes?: number;
 }
 
-/**
- * A boolean query parameter as the kube-apiserver's conversion reads it: absent is false;
- * of the first value, only `0` and `false` (any case) are false, anything else (even empty) is
- * true. Kept in this one function so it can give way to the API's shared parser.
- */
-export function parseQueryBool(q: URLSearchParams, name: string): boolean {
-  const values = q.getAll(name);
-  if (!values.length) return false;
-  return !(values[0] === '0' || values[0].toLowerCase() === 'false');
-}
-
-/** An integer query parameter, failing as Go's strconv.ParseInt does. */
-function parseQueryInt(q: URLSearchParams, name: string): number | undefined {
-  const v = q.get(name);
-  if (v === null) return undefined;
-  if (!/^[+-]?\d+$/.test(v)) throw badRequest(`strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
-  return Number(v);
-}
-
 const LOG_OPTIONS: ResourceType = { group: '', kind: 'PodLogOptions' } as ResourceType;
 
 /** The kubelet's log filter options from the query, validated as the API server validates PodLogOptions. */
 export function podLogOptions(pod: KubeObject, q: URLSearchParams, nowMs: number): PodLogOptions {
-  const tailLines = parseQueryInt(q, 'tailLines');
-  const limitBytes = parseQueryInt(q, 'limitBytes');
-  const sinceSeconds = parseQueryInt(q, 'sinceSeconds');
+  const tailLines = queryInt(q, 'tailLines');
+  const limitBytes = queryInt(q, 'limitBytes');
+  const sinceSeconds = queryInt(q, 'sinceSeconds');
   const sinceTime = q.get('sinceTime') ?? undefined;
   let sinceTimeMs: number | undefined;
   if (sinceTime !== undefined) {
@@ -61,9 +43,9 @@ export function podLogOptions(pod: KubeObject, q: URLSearchParams, nowMs: number
   if (causes.length) throw invalid(LOG_OPTIONS, pod.metadata.name, causes);
   return {
     container: logContainer(pod, q.get('container') ?? ''),
-    follow: parseQueryBool(q, 'follow'),
-    previous: parseQueryBool(q, 'previous'),
-    timestamps: parseQueryBool(q, 'timestamps'),
+    follow: queryBool(q, 'follow'),
+    previous: queryBool(q, 'previous'),
+    timestamps: queryBool(q, 'timestamps'),
     tailLines,
     limitBytes,
     sinceMs: sinceSeconds !== undefined ? nowMs - sinceSeconds * 1000 : sinceTimeMs,

@@ -1,9 +1,9 @@
 import net from 'node:net';
 import type { WebSocket } from 'ws';
-import { frame, unframe } from './channels.ts';
+import { FrameSender, unframe } from './channels.ts';
 import { badRequest } from './errors.ts';
 import type { PodRuntime } from './pod-runtime.ts';
-import { WEBSOCKET_HIGH_WATER_BYTES, whenWebSocketDrained } from './spdy/transport.ts';
+import { WEBSOCKET_HIGH_WATER_BYTES } from './spdy/transport.ts';
 import type { KubeObject } from './types.ts';
 
 /** Port-forward reaches only running pods, whichever protocol asks. */
@@ -44,13 +44,12 @@ const portBytes = (port: number) => Buffer.from([port & 0xff, port >> 8]);
  */
 export function servePortForward(ws: WebSocket, pod: KubeObject, ports: number[], runtime: PodRuntime): void {
   const sockets: Array<net.Socket | undefined> = [];
+  const sender = new FrameSender(ws);
   const finish = () => {
     for (const s of sockets) s?.destroy();
-    if (ws.readyState === ws.OPEN) ws.close(1000);
+    sender.close(1000);
   };
-  const send = (stream: number, data: Buffer | string) => {
-    if (ws.readyState === ws.OPEN) ws.send(frame(stream, data));
-  };
+  const send = (stream: number, data: Buffer | string) => sender.send(stream, data);
   for (const [i, port] of ports.entries()) {
     send(2 * i, portBytes(port));
     send(2 * i + 1, portBytes(port));
@@ -72,9 +71,9 @@ export function servePortForward(ws: WebSocket, pod: KubeObject, ports: number[]
     socket.on('error', (err) => fail(i, targetFailed(port, err, connected)));
     socket.on('data', (chunk) => {
       send(2 * i, chunk);
-      if (ws.bufferedAmount > WEBSOCKET_HIGH_WATER_BYTES) {
+      if (sender.queuedBytes > WEBSOCKET_HIGH_WATER_BYTES) {
         socket.pause();
-        whenWebSocketDrained(ws, () => socket.resume());
+        sender.whenBelow(WEBSOCKET_HIGH_WATER_BYTES / 2, () => socket.resume());
       }
     });
     socket.on('end', finish);

@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { mediaType, parseBody } from './body.ts';
 import { ApiError, badRequest } from './errors.ts';
 import { PATCH_TYPES, applyJsonPatch, mergePatch, strategicMergePatch, unsupportedPatchType } from './patch.ts';
+import { queryInt } from './query.ts';
 import { apiVersionOf, type ResourceRegistry } from './registry.ts';
 import type { KubeObject, ResourceType } from './types.ts';
 
@@ -131,11 +132,8 @@ export function deleteOptions(req: IncomingMessage, body: Buffer): { dryRun?: un
 
 /** A watch's timeoutSeconds: a whole number of seconds, at most a day (timers overflow past ~24 days). */
 export function timeoutSeconds(q: URLSearchParams): number | undefined {
-  const raw = q.get('timeoutSeconds');
-  if (raw === null || raw === '') return undefined;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n > 86_400) throw badRequest(`timeoutSeconds: Invalid value: "${raw}": must be a whole number of seconds from 0 to 86400`);
-  return n > 0 ? n : undefined;
+  const n = queryInt(q, 'timeoutSeconds', { min: 0, max: 86_400 });
+  return n ? n : undefined;
 }
 
 export function parseDryRun(q: URLSearchParams): boolean {

@@ -13,6 +13,7 @@ import {
   openApiGroupVersion,
   openApiRoot,
 } from './discovery.ts';
+import { healthAnswer, isHealthPath } from './health.ts';
 import { JSON_TYPE, checkBodyType, mediaType, parseBody, readBody } from './body.ts';
 import { LIST_SLICE, sendError, sendJson, sendList, sendObject, wantsTable, yieldToLoop } from './codec.ts';
 import { ApiError, badRequest } from './errors.ts';
@@ -35,6 +36,7 @@ import {
   timeoutSeconds,
   type Target,
 } from './request.ts';
+import { queryBool } from './query.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import type { ObjectStore } from './store.ts';
 import { StreamingHandler, streamingTarget } from './streaming.ts';
@@ -83,7 +85,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServerH
     if (closing) return void socket.destroy();
     void streaming.upgrade(req, socket, head);
   });
-  server.keepAliveTimeout = 5_000;
+  // Longer than clients keep an idle connection (the deck: 4 s), so a client never reuses one this side is closing.
+  server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => {
@@ -140,15 +143,14 @@ class ApiHandler {
       const answer = this.nonResource(segs, accept);
       if (answer) return sendJson(res, 200, answer.body, answer.contentType);
     }
-    const target = resolveTarget(this.store.registry, segs);
-    if (!target) {
-      if (segs[0] === 'healthz' || segs[0] === 'readyz' || segs[0] === 'livez') {
-        res.writeHead(200, { 'Content-Type': 'text/plain' });
-        return void res.end('ok');
-      }
-      throw pathNotFound();
-    }
     const q = url.searchParams;
+    if (isHealthPath(segs) && (method === 'GET' || method === 'HEAD')) {
+      const text = healthAnswer(segs, q);
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+      return void res.end(text);
+    }
+    const target = resolveTarget(this.store.registry, segs);
+    if (!target) throw pathNotFound();
     const dryRun = parseDryRun(q);
     const isCollection = target.name === undefined;
 
@@ -157,7 +159,7 @@ class ApiHandler {
     switch (method) {
       case 'GET':
         if (isCollection) {
-          if (q.get('watch') === 'true' || q.get('watch') === '1') return this.watch(res, target, q, accept);
+          if (queryBool(q, 'watch')) return this.watch(res, target, q, accept);
           return this.list(res, target, q, accept);
         }
         return this.get(res, target, accept);
@@ -239,7 +241,7 @@ class ApiHandler {
         fields: parseFieldSelector(q.get('fieldSelector'), t.type.kind),
         hasSelector: Boolean(q.get('labelSelector') || q.get('fieldSelector')),
         resourceVersion: q.get('resourceVersion') ?? '',
-        allowBookmarks: q.get('allowWatchBookmarks') === 'true',
+        allowBookmarks: queryBool(q, 'allowWatchBookmarks'),
         timeoutSeconds: timeout,
         renderKey: `${targetApiVersion(t)}|${table ? 'table' : 'json'}`,
         render: (obj) => (table ? toTable(t.type, [obj], String(obj.metadata.resourceVersion), this.store.clock.now()) : present(t, obj)),
@@ -319,8 +321,7 @@ class ApiHandler {
   /** Server-side apply: 201 when it creates the object, 409 on another manager's field unless force. */
   private async apply(req: IncomingMessage, res: ServerResponse, t: Target, q: URLSearchParams, dryRun: boolean, body: Buffer): Promise<void> {
     if (!q.get('fieldManager')) throw badRequest('PATCH, application/apply-patch+yaml requests require a fieldManager query parameter');
-    const force = q.get('force') === 'true';
-    if (force === false && q.has('force') && q.get('force') !== 'false') throw badRequest('force: Invalid value: must be true or false');
+    const force = queryBool(q, 'force');
     const applied = conform(t, parseBody(req, body), { name: t.name });
     if (!applied.apiVersion || !applied.kind) throw badRequest('apiVersion and kind must be set in an apply patch');
     checkListBounds(t.type, t.name!, applied);

@@ -42,10 +42,14 @@ export class StreamingHandler {
       const url = new URL(req.url ?? '/', 'https://localhost');
       const target = streamingTarget(url.pathname);
       if (!target) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-      if (target.subresource === 'attach') throw badRequest('attach is not supported by the embedded cluster; use exec');
       const podType = this.store.registry.mustGet('', 'pods');
       const pod = this.store.get(podType, target.namespace, target.name);
       if (!pod) throw notFound(podType, target.name);
+      if (target.subresource === 'attach') {
+        // Its options are checked as for exec, so a wrong one is named before the refusal.
+        execOptions(pod, url.searchParams, 'attach');
+        throw badRequest('attach is not supported by the embedded cluster: its containers run no process to attach to; use kubectl exec or kubectl logs');
+      }
       const offered = offeredProtocols(req);
       const websocket = String(req.headers.upgrade ?? '').toLowerCase() === 'websocket';
       if (target.subresource === 'exec') {

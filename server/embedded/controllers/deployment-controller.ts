@@ -8,7 +8,23 @@ import { podTemplateHash } from './naming.ts';
 import { writeStatus } from './replicaset-controller.ts';
 
 const REVISION = 'deployment.kubernetes.io/revision';
+const REVISION_HISTORY = 'deployment.kubernetes.io/revision-history';
 const HASH = 'pod-template-hash';
+
+/** Annotations the controller keeps to itself; every other one of a Deployment's goes to its new ReplicaSet. */
+const NOT_COPIED = new Set([
+  REVISION,
+  REVISION_HISTORY,
+  'deployment.kubernetes.io/desired-replicas',
+  'deployment.kubernetes.io/max-replicas',
+  'deprecated.deployment.rollback.to',
+  'kubectl.kubernetes.io/last-applied-configuration',
+]);
+
+/** The Deployment's own annotations (such as kubernetes.io/change-cause, which `rollout history` shows). */
+function copiedAnnotations(d: KubeObject): Record<string, string> {
+  return Object.fromEntries(Object.entries(d.metadata.annotations ?? {}).filter(([k]) => !NOT_COPIED.has(k))) as Record<string, string>;
+}
 
 /** `25%` of 4 → 1 (surge rounds up, unavailable rounds down), or a plain integer. */
 function resolveIntOrPercent(v: unknown, total: number, roundUp: boolean, fallback: number): number {
@@ -40,6 +56,7 @@ function newReplicaSet(d: KubeObject, hash: string, revision: number, replicas: 
       namespace: d.metadata.namespace,
       labels: { ...(template.metadata.labels ?? {}) },
       annotations: {
+        ...copiedAnnotations(d),
         'deployment.kubernetes.io/desired-replicas': String(d.spec.replicas ?? 1),
         'deployment.kubernetes.io/max-replicas': String(d.spec.replicas ?? 1),
         [REVISION]: String(revision),
@@ -48,6 +65,11 @@ function newReplicaSet(d: KubeObject, hash: string, revision: number, replicas: 
     },
     spec: { replicas, selector, template },
   };
+}
+
+/** Whether the ReplicaSet already carries each annotation the Deployment hands down. */
+function sameCopiedAnnotations(d: KubeObject, rs: KubeObject): boolean {
+  return Object.entries(copiedAnnotations(d)).every(([k, v]) => rs.metadata.annotations?.[k] === v);
 }
 
 function setReplicas(store: ObjectStore, kinds: Kinds, clock: Clock, d: KubeObject, rs: KubeObject, replicas: number): void {
@@ -99,10 +121,18 @@ export function reconcileDeployment(store: ObjectStore, clock: Clock, ns: string
     recordEvent(store, clock, d, DEPLOYMENT_CONTROLLER, 'ScalingReplicaSet', `Scaled up replica set ${current.metadata.name} from 0 to ${initial}`);
     sets = replicaSetsOf(store, kinds, d);
     current = sets.find((rs) => rs.metadata.labels?.[HASH] === hash)!;
-  } else if (revisionOf(current) < Math.max(0, ...olds().map(revisionOf))) {
-    // Rolling back to an older template makes its ReplicaSet the newest revision again.
+  } else if (revisionOf(current) < Math.max(0, ...olds().map(revisionOf)) || !sameCopiedAnnotations(d, current)) {
+    // Rolling back to an older template makes its ReplicaSet the newest revision again,
+    // remembering the revisions it held; the Deployment's annotations follow it.
     const next = structuredClone(current) as KubeObject;
-    next.metadata.annotations = { ...next.metadata.annotations, [REVISION]: String(Math.max(...sets.map(revisionOf)) + 1) };
+    const annotations = { ...next.metadata.annotations, ...copiedAnnotations(d) };
+    const newest = Math.max(0, ...olds().map(revisionOf));
+    if (revisionOf(current) < newest) {
+      const held = [annotations[REVISION_HISTORY], annotations[REVISION]].filter(Boolean).join(',');
+      if (held) annotations[REVISION_HISTORY] = held;
+      annotations[REVISION] = String(newest + 1);
+    }
+    next.metadata.annotations = annotations;
     store.update(kinds.replicasets, next);
     sets = replicaSetsOf(store, kinds, d);
     current = sets.find((rs) => rs.metadata.labels?.[HASH] === hash)!;

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Clock } from '../../clock.ts';
 import type { AppHandler, AppRegistry, MeshResponse, Workload } from '../app-runtime/types.ts';
 import type { ObjectStore } from '../apiserver/store.ts';
@@ -48,7 +49,8 @@ export class DataPlane implements UpstreamEnv {
   private readonly appFor: AppRegistry;
   private readonly apps = new Map<string, AppHandler>();
   private readonly stopping = new AbortController();
-  readonly shutdown = this.stopping.signal;
+  /** Every request in flight listens to it (and stops listening when done), so it has no listener limit. */
+  readonly shutdown = withoutListenerLimit(this.stopping.signal);
 
   constructor(opts: DataPlaneOptions) {
     this.store = opts.store;
@@ -209,4 +211,9 @@ function lowerCaseHeaders(h: Record<string, string> | undefined): Record<string,
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h ?? {})) if (v !== undefined) out[k.toLowerCase()] = String(v);
   return out;
+}
+
+function withoutListenerLimit(signal: AbortSignal): AbortSignal {
+  setMaxListeners(0, signal);
+  return signal;
 }
