@@ -6,7 +6,7 @@ import { startEmbeddedCluster } from './embedded/cluster.ts';
 import { writeStateFiles } from './state-dir.ts';
 
 const config = parseDeckConfig(process.argv.slice(2));
-const cluster = await startEmbeddedCluster({ clock: new ScaledClock(config.timeScale), host: '127.0.0.1' });
+const cluster = await startEmbeddedCluster({ clock: new ScaledClock(config.timeScale), host: '127.0.0.1', hostPorts: 'well-known' });
 const { kubeconfigPath, endpointsPath } = writeStateFiles(config.stateDir, cluster.kubeconfig, {
   apiServer: cluster.apiServerUrl,
   gateway: cluster.gatewayUrl,

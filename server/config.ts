@@ -32,6 +32,8 @@ export interface DeckConfig {
   changeKinds: ChangeKinds;
   /** Host names, besides its own addresses and loopback, that browsers may reach the deck by; "*" for any. */
   allowedHosts: string[];
+  /** Embedded cluster: 'well-known' (only `npm start`) serves gateway Services on their own ports where it may bind them. */
+  embeddedHostPorts?: 'well-known' | 'ephemeral';
 }
 
 export type ChangeKinds = 'istio' | 'talk';

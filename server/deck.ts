@@ -49,7 +49,7 @@ export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
     let embedded: EmbeddedCluster | undefined;
     let connection: ClusterConnection;
     if (!config.kubeconfig && !config.inCluster) {
-      embedded = await startEmbeddedCluster({ clock: new ScaledClock(config.timeScale) });
+      embedded = await startEmbeddedCluster({ clock: new ScaledClock(config.timeScale), hostPorts: config.embeddedHostPorts });
       stops.push(() => embedded!.stop());
       connection = new ClusterConnection({ mode: 'embedded', kubeconfigText: embedded.kubeconfig });
     } else {

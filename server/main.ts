@@ -15,7 +15,8 @@ try {
 }
 
 try {
-  const deck = await startDeck(config);
+  // The presenter's own cluster is the one that may take ports 80 and 443.
+  const deck = await startDeck({ ...config, embeddedHostPorts: 'well-known' });
   const lines = [
     `Istio Live Deck is running on ${deck.mode === 'embedded' ? 'the embedded cluster' : `cluster "${deck.session.healthState.cluster}"`}.`,
     `  Audience:   ${deck.url}`,

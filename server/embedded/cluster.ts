@@ -8,6 +8,9 @@ import { generateTlsMaterial } from './apiserver/tls.ts';
 import { builtinValidationHook, istioValidationHook } from './apiserver/validation/index.ts';
 import { bootstrapCluster, startControllers } from './controllers/index.ts';
 import { standardApps } from './apps/index.ts';
+import { LOAD_BALANCER_IP } from './controllers/defaults.ts';
+import { startServiceListeners } from './host-network/service-listeners.ts';
+import type { HostPortMode } from './host-network/port-choice.ts';
 import { createMesh } from './mesh/index.ts';
 import { startJaegerQuery } from './tracing/jaeger-api.ts';
 import { SpanStore } from './tracing/span-store.ts';
@@ -21,7 +24,14 @@ export interface EmbeddedClusterOptions {
   clock?: Clock;
   host?: string;
   apiPort?: number;
+  /** The port a port-forward to the ingress gateway pod's 8080 reaches (any free one by default). */
   gatewayPort?: number;
+  /**
+   * 'well-known': LoadBalancer Services of gateways listen on their own ports (80, 443) where
+   * this process may bind them: only the presenter's cluster asks for it. 'ephemeral' (the
+   * default): on free ports, which the Services then show, so clusters never fight over port 80.
+   */
+  hostPorts?: HostPortMode;
   jaegerPort?: number;
   maxSpans?: number;
   /** The pod quota the store enforces; the store's default when unset. */
@@ -38,6 +48,7 @@ export interface EmbeddedCluster {
   readonly store: ObjectStore;
   readonly clock: Clock;
   readonly apiServerUrl: string;
+  /** Where istio-ingressgateway's http2 port is served: its load-balancer IP and port, as the talk's lines read them. */
   readonly gatewayUrl: string;
   readonly jaegerUrl: string;
   /** A kubeconfig (YAML) with the CA and the bearer token; the only way in. */
@@ -68,6 +79,16 @@ export async function startEmbeddedCluster(opts: EmbeddedClusterOptions = {}): P
   try {
     const gateway = await mesh.startGateway({ host, port: opts.gatewayPort ?? 0 });
     closers.push(() => gateway.close());
+    const listeners = startServiceListeners({
+      store,
+      listen: (o) => mesh.startGateway(o),
+      mode: opts.hostPorts ?? 'ephemeral',
+      loadBalancerIp: LOAD_BALANCER_IP,
+      onError: (message) => console.warn(`embedded cluster ${name}: ${message}`),
+    });
+    closers.push(() => listeners.stop());
+    await listeners.settled();
+    const gatewayUrl = listeners.loadBalancerUrl('istio-system', 'istio-ingressgateway', 'http2') ?? gateway.url;
     const jaeger = await startJaegerQuery({ spans, host, port: opts.jaegerPort ?? 0 });
     closers.push(() => jaeger.close());
     // kubectl exec runs against the mesh; port-forward reaches the two pods backed by real listeners.
@@ -77,7 +98,6 @@ export async function startEmbeddedCluster(opts: EmbeddedClusterOptions = {}): P
     ], logs);
     let api: ApiServerHandle = await startApiServer({ store, token, tls, host, port: opts.apiPort ?? 0, runtime });
     closers.push(() => api.close());
-    annotateLocalUrl(store, 'istio-system', 'istio-ingressgateway', gateway.url);
     annotateLocalUrl(store, 'istio-system', 'tracing', jaeger.url);
 
     const kubeconfig = stringify({
@@ -94,7 +114,7 @@ export async function startEmbeddedCluster(opts: EmbeddedClusterOptions = {}): P
       store,
       clock,
       apiServerUrl: api.url,
-      gatewayUrl: gateway.url,
+      gatewayUrl,
       jaegerUrl: jaeger.url,
       kubeconfig,
       async restartApiServer(downMs = 0) {
@@ -114,8 +134,8 @@ export async function startEmbeddedCluster(opts: EmbeddedClusterOptions = {}): P
 }
 
 /**
- * Our gateway and Jaeger listen on local ports, not the Service ports a real cluster has;
- * the annotation tells the deck (and anyone) where, so it finds them like any cluster's.
+ * Jaeger listens on a local port, not its Service's; the annotation tells the deck (and
+ * anyone) where, so it finds it like any cluster's. The gateway's is its load balancer's URL.
  */
 export function annotateLocalUrl(store: ObjectStore, namespace: string, name: string, url: string): void {
   const type = store.registry.mustGet('', 'services');

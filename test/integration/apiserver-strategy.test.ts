@@ -100,6 +100,9 @@ describe('deleting a namespace', () => {
     // Nothing new may start in it meanwhile.
     const refused = await kubectl.run(['create', 'configmap', 'late', '-n', 'doomed']);
     expect(refused.stderr).toContain('because it is being terminated');
+    // Deleting it again is a conflict, as kube-apiserver answers while the content goes.
+    const again = await kubectl.run(['delete', 'namespace', 'doomed', '--wait=false']);
+    expect(again.stderr.trim()).toBe('Error from server (Conflict): Operation cannot be fulfilled on namespaces "doomed": The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.');
 
     await until(() => !api.store.get(type('', 'namespaces'), undefined, 'doomed'), 'the namespace to go', NAMESPACE_FINALIZE_DELAY_MS * 20);
     expect(api.store.list(type('', 'configmaps'), 'doomed')).toEqual([]);

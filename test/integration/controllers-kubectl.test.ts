@@ -13,7 +13,11 @@ describe('controllers and validation through kubectl', () => {
     for (const r of rows) expect(r.slice(1, 3)).toEqual(['1/1', 'Running']);
     const host = await fixture.kubectl.ok(['-n', 'istio-system', 'get', 'service', 'istio-ingressgateway', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}']);
     const port = await fixture.kubectl.ok(['-n', 'istio-system', 'get', 'service', 'istio-ingressgateway', '-o', 'jsonpath={.spec.ports[?(@.name=="http2")].port}']);
-    expect(`${host}:${port}`).toBe('127.0.0.1:80');
+    expect(host).toBe('127.0.0.1');
+    // 80 where it may be bound, else the free port the load balancer took: the gateway answers there (no Gateway yet: Envoy's 404).
+    const res = await fetch(`http://${host}:${port}/`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('server')).toBe('istio-envoy');
   });
 
   it('creates, scales and rolls out a deployment that kubectl waits for', async () => {

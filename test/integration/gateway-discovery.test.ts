@@ -1,4 +1,3 @@
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../helpers/until.ts';
 import { ScaledClock } from '../../server/clock.ts';
@@ -16,39 +15,7 @@ import { apply, manifest } from '../helpers/mesh-fixtures.ts';
 describe('finding the gateway and Jaeger', () => {
   let cluster: EmbeddedCluster;
   let connection: ClusterConnection;
-  const listeners: net.Server[] = [];
   const found: FoundAddress[] = [];
-
-  /** A TCP relay to `url`'s port, standing in for a load balancer or a node port. */
-  async function relayTo(url: string, port = 0): Promise<number> {
-    const target = new URL(url);
-    const server = net.createServer((socket) => {
-      const upstream = net.connect(Number(target.port), target.hostname);
-      socket.pipe(upstream).pipe(socket);
-      const destroy = () => (socket.destroy(), upstream.destroy());
-      socket.on('error', destroy);
-      upstream.on('error', destroy);
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
-    listeners.push(server);
-    return (server.address() as net.AddressInfo).port;
-  }
-
-  /** A relay on a free port inside the node-port range. */
-  async function nodePortRelay(url: string): Promise<number> {
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const port = 30000 + Math.floor(Math.random() * 2768);
-      try {
-        return await relayTo(url, port);
-      } catch {
-        /* taken: try another */
-      }
-    }
-    throw new Error('no free port in 30000-32767');
-  }
 
   /** Edits the Service in the store, as another controller (or a cloud) would. */
   function editService(name: string, edit: (svc: KubeObject) => void): void {
@@ -72,37 +39,25 @@ describe('finding the gateway and Jaeger', () => {
   }, 60_000);
   afterAll(async () => {
     for (const a of found) a.close?.();
-    for (const l of listeners) l.close();
     await cluster?.stop();
   });
 
-  it('uses the local-url annotation first', async () => {
-    expect(await findServiceAddress(connection, INGRESS_GATEWAY)).toEqual({ url: cluster.gatewayUrl, how: 'annotation' });
-    expect(await findServiceAddress(connection, JAEGER_QUERY)).toEqual({ url: cluster.jaegerUrl, how: 'annotation' });
-  });
+  const http2Of = () => cluster.store.get(cluster.store.registry.mustGet('', 'services'), 'istio-system', 'istio-ingressgateway')!.spec.ports.find((p: { name: string }) => p.name === 'http2');
 
-  it('without the annotation, the load balancer IP and the http2 port', async () => {
-    const port = await relayTo(cluster.gatewayUrl);
-    editService('istio-ingressgateway', (svc) => {
-      delete svc.metadata.annotations![LOCAL_URL_ANNOTATION];
-      svc.spec.ports.find((p: { name: string }) => p.name === 'http2').port = port;
-      svc.status = { loadBalancer: { ingress: [{ ip: '127.0.0.1', ipMode: 'VIP' }] } };
-    });
+  it('finds Jaeger by its local-url annotation, and the gateway at its load balancer IP and http2 port', async () => {
+    expect(await findServiceAddress(connection, JAEGER_QUERY)).toEqual({ url: cluster.jaegerUrl, how: 'annotation' });
     const address = remember(await findServiceAddress(connection, INGRESS_GATEWAY));
-    expect(address).toEqual({ url: `http://127.0.0.1:${port}`, how: 'load-balancer' });
+    expect(address).toEqual({ url: `http://127.0.0.1:${http2Of().port}`, how: 'load-balancer' });
+    expect(address.url).toBe(cluster.gatewayUrl);
     const page = await fetch(`${address.url}/productpage`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<title>Simple Bookstore App</title>');
   });
 
   it('with no load balancer answering, a node port on the node', async () => {
-    const nodePort = await nodePortRelay(cluster.gatewayUrl);
-    editService('istio-ingressgateway', (svc) => {
-      svc.spec.ports.find((p: { name: string }) => p.name === 'http2').port = 80;
-      svc.spec.ports.find((p: { name: string }) => p.name === 'http2').nodePort = nodePort;
-      svc.status = { loadBalancer: {} };
-    });
-    const address = remember(await findServiceAddress(connection, INGRESS_GATEWAY, onlyLoopback));
+    const { port, nodePort } = http2Of();
+    const lbDown = (host: string, p: number) => (p === port ? Promise.resolve(false) : onlyLoopback(host, p));
+    const address = remember(await findServiceAddress(connection, INGRESS_GATEWAY, lbDown));
     expect(address).toEqual({ url: `http://127.0.0.1:${nodePort}`, how: 'node-port' });
     expect((await fetch(`${address.url}/productpage`)).status).toBe(200);
   });

@@ -68,8 +68,10 @@ describe('kubectl port-forward on the embedded cluster', () => {
     expectProductPage(await get(pf.localPort, '/productpage'));
   });
 
-  it('resolves svc/istio-ingressgateway port 80 to a gateway pod and its targetPort 8080', async () => {
-    const pf = await forward(['-n', 'istio-system', 'svc/istio-ingressgateway', '0:80']);
+  it('resolves svc/istio-ingressgateway\'s http2 port to a gateway pod and its targetPort 8080', async () => {
+    // 80, or the free port the load balancer took where 80 may not be bound: kubectl resolves what the Service shows.
+    const http2 = await fixture.kubectl.ok(['-n', 'istio-system', 'get', 'svc', 'istio-ingressgateway', '-o', 'jsonpath={.spec.ports[?(@.name=="http2")].port}']);
+    const pf = await forward(['-n', 'istio-system', 'svc/istio-ingressgateway', `0:${http2}`]);
     expectProductPage(await get(pf.localPort, '/productpage'));
   });
 

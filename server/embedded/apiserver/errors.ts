@@ -37,13 +37,8 @@ export const notFound = (type: ResourceType, name: string) =>
 export const alreadyExists = (type: ResourceType, name: string) =>
   new ApiError(409, 'AlreadyExists', `${qualifiedName(type)} "${name}" already exists`, { name, group: type.group || undefined, kind: type.plural });
 
-export const conflict = (type: ResourceType, name: string) =>
-  new ApiError(
-    409,
-    'Conflict',
-    `Operation cannot be fulfilled on ${qualifiedName(type)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
-    { name, group: type.group || undefined, kind: type.plural },
-  );
+export const conflict = (type: ResourceType, name: string, reason = 'the object has been modified; please apply your changes to the latest version and try again') =>
+  new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedName(type)} "${name}": ${reason}`, { name, group: type.group || undefined, kind: type.plural });
 
 export const namespaceNotFound = (namespace: string) =>
   new ApiError(404, 'NotFound', `namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' });

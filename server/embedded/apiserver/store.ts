@@ -197,6 +197,8 @@ export class ObjectStore {
   delete(type: ResourceType, namespace: string | undefined, name: string, opts: WriteOptions = {}): KubeObject {
     const old = this.mustGet(type, type.namespaced ? namespace || 'default' : undefined, name);
     this.runAdmission('DELETE', type, old, old);
+    const conflictReason = old.metadata.deletionTimestamp ? type.strategy.repeatedDeleteConflict : undefined;
+    if (conflictReason) throw conflict(type, name, conflictReason);
     if (opts.dryRun) return old;
     if (!type.strategy.finalizers(old).length) return this.remove(type, old);
     if (old.metadata.deletionTimestamp) return old;

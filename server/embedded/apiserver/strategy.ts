@@ -66,6 +66,7 @@ export const NAMESPACE_STRATEGY: ResourceStrategy = {
     obj.metadata.deletionTimestamp = now;
     obj.status = { ...(obj.status ?? {}), phase: 'Terminating' };
   },
+  repeatedDeleteConflict: 'The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.',
 };
 
 /**

@@ -68,6 +68,8 @@ export interface ResourceStrategy {
   finalizers(obj: KubeObject): readonly string[];
   /** Marks an object whose deletion waits for its finalizers (`now` is an RFC 3339 time). */
   prepareForTerminating(obj: KubeObject, now: string): void;
+  /** Deleting it again while it terminates is a conflict, with this reason (a namespace's); otherwise it answers with the object. */
+  readonly repeatedDeleteConflict?: string;
 }
 
 

@@ -2,8 +2,11 @@ import type { ObjectStore } from '../apiserver/store.ts';
 import type { KubeObject } from '../apiserver/types.ts';
 import { kindsOf } from './kinds.ts';
 
-/** The simulated node every pod runs on. */
-export const NODE = { name: 'istio-deck-control-plane', ip: '172.18.0.2' } as const;
+/**
+ * The simulated node every pod runs on. Its InternalIP (each pod's hostIP) is a loopback
+ * address this host has, so `<hostIP>:<nodePort>` reaches a gateway as on a kind node.
+ */
+export const NODE = { name: 'istio-deck-control-plane', ip: '127.0.0.1' } as const;
 
 /** Where the next allocation starts, per cluster, so a freed address is not reused at once. */
 const nextPodIndex = new WeakMap<ObjectStore, number>();

@@ -1,7 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { MeshResponse } from '../app-runtime/types.ts';
 import type { DataPlane } from './dataplane.ts';
 import { localReply } from './envoy.ts';
+import type { MeshRequest } from './types.ts';
 
 /** Request bodies larger than this get 413, as Envoy's buffer limit would. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -13,10 +15,42 @@ export interface GatewayServer {
   close(): Promise<void>;
 }
 
-/** The istio-ingressgateway as a real HTTP server on 127.0.0.1: every request is routed by the bound Gateway and routes. */
-export async function startGatewayServer(plane: DataPlane, opts: { host?: string; port?: number } = {}): Promise<GatewayServer> {
+/** A port of a gateway's Service, by the port number the cluster declares for it (80 for http2). */
+export interface GatewayServicePort {
+  namespace: string;
+  service: string;
+  port: number;
+}
+
+/** The pod port of istio-ingressgateway that Envoy's HTTP listener is on: what a port-forward to the pod reaches. */
+export const INGRESS_GATEWAY_POD_PORT: GatewayServicePort = { namespace: 'istio-system', service: 'istio-ingressgateway', port: 80 };
+
+/**
+ * The one way a request from the host enters a gateway: it arrived at Service `target`'s
+ * port. Today every gateway is the ingress gateway's listener; the data plane's entry
+ * for a gateway Service and port replaces this one call.
+ */
+export function arriveAtGatewayService(plane: DataPlane, _target: GatewayServicePort, req: MeshRequest): Promise<MeshResponse> {
+  return plane.ingress(req);
+}
+
+export interface GatewayServerOptions {
+  host?: string;
+  /** 0 or unset: any free port. */
+  port?: number;
+  /** The Service port this listener plays; the ingress gateway's http2 port when unset. */
+  target?: GatewayServicePort;
+}
+
+/**
+ * A gateway's port as a real HTTP server (127.0.0.1 by default): every request is routed by
+ * the bound Gateway and routes. A port that cannot be bound rejects with the listen error
+ * (its `code`, e.g. EACCES or EADDRINUSE, says why).
+ */
+export async function startGatewayServer(plane: DataPlane, opts: GatewayServerOptions = {}): Promise<GatewayServer> {
+  const target = opts.target ?? INGRESS_GATEWAY_POD_PORT;
   const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
-    void handle(plane, req, res).catch((err) => {
+    void handle(plane, target, req, res).catch((err) => {
       if (!res.headersSent) {
         res.writeHead(503, { 'content-type': 'text/plain', server: 'istio-envoy' });
         res.end(`upstream connect error or disconnect/reset before headers. reset reason: ${String(err?.message ?? err).slice(0, 200)}`);
@@ -27,11 +61,14 @@ export async function startGatewayServer(plane: DataPlane, opts: { host?: string
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => resolve());
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://${host}:${port}`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     close: () =>
       new Promise<void>((resolve) => {
@@ -41,7 +78,7 @@ export async function startGatewayServer(plane: DataPlane, opts: { host?: string
   };
 }
 
-async function handle(plane: DataPlane, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function handle(plane: DataPlane, target: GatewayServicePort, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const path = req.url ?? '/';
   const body = await readBody(req);
   if (body === undefined) {
@@ -59,7 +96,7 @@ async function handle(plane: DataPlane, req: http.IncomingMessage, res: http.Ser
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(k === 'cookie' ? '; ' : ', ') : v;
   let out;
   try {
-    out = await plane.ingress({ method: req.method, url: path, headers, body, signal: hangup.signal });
+    out = await arriveAtGatewayService(plane, target, { method: req.method, url: path, headers, body, signal: hangup.signal });
   } catch (err) {
     if (hangup.signal.aborted) return;
     throw err;

@@ -4,10 +4,10 @@ import { standardApps } from '../apps/index.ts';
 import type { ObjectStore } from '../apiserver/store.ts';
 import type { SpanSink } from '../tracing/types.ts';
 import { DataPlane } from './dataplane.ts';
-import { type GatewayServer, startGatewayServer } from './gateway.ts';
+import { type GatewayServer, type GatewayServerOptions, startGatewayServer } from './gateway.ts';
 import type { MeshRequest } from './types.ts';
 
-export type { GatewayServer } from './gateway.ts';
+export type { GatewayServer, GatewayServerOptions, GatewayServicePort } from './gateway.ts';
 export type { MeshResponse } from '../app-runtime/types.ts';
 export { ConnectionError, type MeshRequest } from './types.ts';
 
@@ -16,8 +16,8 @@ export type RequestSource = { workload?: string; namespace?: string } | 'ingress
 
 export interface Mesh {
   readonly clock: Clock;
-  /** istio-ingressgateway as a real HTTP server (127.0.0.1, any free port by default). */
-  startGateway(opts?: { host?: string; port?: number }): Promise<GatewayServer>;
+  /** A gateway Service's port as a real HTTP server (istio-ingressgateway's http2 on 127.0.0.1, any free port, by default). */
+  startGateway(opts?: GatewayServerOptions): Promise<GatewayServer>;
   /**
    * An in-process request. From 'ingress', `url` is a path (or a URL whose host becomes the
    * Host header); from a pod it is `http://<service>:<port>/...`, resolved like cluster DNS.

@@ -1,5 +1,6 @@
 import type { Workload } from '../app-runtime/types.ts';
 import type { KubeObject } from '../apiserver/types.ts';
+import { clusterPortOf } from './cluster-ports.ts';
 import { selects } from './pods.ts';
 
 export interface ServicePort {
@@ -33,7 +34,7 @@ export function compileServices(objects: KubeObject[], pods: Workload[]): Map<st
       name: svc.metadata.name,
       namespace: ns,
       fqdn,
-      ports: (svc.spec?.ports ?? []).map((p: any) => ({ port: Number(p.port), name: p.name, targetPort: typeof p.targetPort === 'number' ? p.targetPort : Number(p.port) })),
+      ports: (svc.spec?.ports ?? []).map((p: any, i: number) => ({ port: clusterPortOf(svc, p, i), name: p.name, targetPort: typeof p.targetPort === 'number' ? p.targetPort : Number(p.port) })),
       readyPods: selected,
       endpoints: selected.filter((p) => p.hasSidecar),
     });
