@@ -70,4 +70,25 @@ describe('access logging on and off', () => {
     store.delete(store.registry.mustGet('', 'pods'), 'default', httpbinPod.metadata.name);
     expect(logs.read(httpbinPod, 'istio-proxy')).toEqual([]);
   });
+
+  it('a gateway (a pod that is only a proxy) logs a request once, as it leaves, never as an inbound call', () => {
+    telemetry('mesh-default', { accessLogging: [{ providers: [{ name: 'envoy' }] }] });
+    const gw = store.create(store.registry.mustGet('', 'pods'), {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'istio-ingressgateway-1', namespace: 'istio-system' },
+      spec: { containers: [{ name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.28.0' }] },
+      status: { phase: 'Running', podIP: '10.244.0.5' },
+    });
+    const sink = logs.teeSpans(new SpanCollector());
+    const span = (kind: string, cluster: string) => ({
+      traceID: 'a'.repeat(32), spanID: kind === 'client' ? '1'.repeat(16) : '2'.repeat(16), operationName: 'x', serviceName: 'istio-ingressgateway.istio-system', startTime: 1e15, duration: 1000,
+      tags: Object.entries({ 'span.kind': kind, node_id: 'router~10.244.0.5~istio-ingressgateway-1.istio-system~istio-system.svc.cluster.local', 'http.url': 'http://bookinfo/productpage', upstream_cluster: cluster, 'http.status_code': '200' }).map(([key, value]) => ({ key, type: 'string' as const, value })),
+    });
+    sink.record(span('server', 'inbound|8080||'));
+    sink.record(span('client', 'outbound|9080||productpage.default.svc.cluster.local'));
+    const lines = logs.read(gw, 'istio-proxy').map((e) => e.line);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(' outbound|9080||productpage.default.svc.cluster.local ');
+  });
 });

@@ -163,6 +163,9 @@ export class ContainerLogs implements PodLogSource {
     const proxy = proxyOfSpan(span);
     const pod = proxy && this.objects.get(this.pods, proxy.namespace, proxy.pod);
     if (!pod) return;
+    // A gateway is a proxy with no app behind it: it logs each request once, as it leaves, not as an inbound call too.
+    const standalone = (pod.spec?.containers ?? []).every((c: { name: string }) => c.name === PROXY_CONTAINER);
+    if (standalone && span.tags.some((t) => t.key === 'span.kind' && t.value === 'server')) return;
     const entry = accessLogEntry(span, { serviceIp: this.serviceIp(span) });
     this.store.write(pod.metadata.uid!, PROXY_CONTAINER, mode === 'json' ? formatAccessLogJson(entry) : formatAccessLogText(entry), span.startTime / 1000 + span.duration / 1000);
   }
