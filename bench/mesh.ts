@@ -6,13 +6,13 @@
  *                      and the page giving up on reviews after two 3 s attempts.
  * Bookinfo runs on the mesh tests' fixture store: Running, Ready pods with sidecars, no controllers.
  */
-import http from 'node:http';
 import { ScaledClock } from '../server/clock.ts';
 import { detailsApp } from '../server/embedded/bookinfo/details.ts';
 import { createMesh } from '../server/embedded/mesh/index.ts';
 import type { AppContext } from '../server/embedded/app-runtime/types.ts';
 import { SpanStore } from '../server/embedded/tracing/span-store.ts';
 import { apply, bookinfoStore, manifest } from '../test/helpers/mesh-fixtures.ts';
+import { productpagesPerSecond } from './gateway-load.ts';
 import { percentile } from './stats.ts';
 
 export async function benchMesh(): Promise<{ rps: number; p50AddedMsPerHop: number; p99AddedMsPerHop: number }> {
@@ -21,31 +21,9 @@ export async function benchMesh(): Promise<{ rps: number; p50AddedMsPerHop: numb
   const spans = new SpanStore();
   const mesh = createMesh({ store, clock, spans, realisticLatency: false });
   const gw = await mesh.startGateway();
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-  const get = () =>
-    new Promise<void>((resolve, reject) => {
-      http
-        .get(`${gw.url}/productpage`, { agent }, (res) => {
-          res.resume();
-          res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
-        })
-        .on('error', reject);
-    });
   try {
-    for (let i = 0; i < 200; i++) await get();
     // Throughput: 8 concurrent keep-alive clients for about three seconds.
-    let done = 0;
-    const until = performance.now() + 3000;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (performance.now() < until) {
-          await get();
-          done++;
-        }
-      }),
-    );
-    const rps = done / ((performance.now() - started) / 1000);
+    const rps = await productpagesPerSecond(gw.url, { warmup: 200, seconds: 3 });
 
     // Added latency per hop: one sidecar-to-sidecar call minus calling the app itself.
     const ctx: AppContext = { pod: {} as any, clock, realisticLatency: false, call: () => Promise.reject(new Error('no calls')) };
@@ -66,7 +44,6 @@ export async function benchMesh(): Promise<{ rps: number; p50AddedMsPerHop: numb
     const base = percentile(d, 50);
     return { rps, p50AddedMsPerHop: percentile(m, 50) - base, p99AddedMsPerHop: percentile(m, 99) - base };
   } finally {
-    agent.destroy();
     await gw.close();
     await mesh.stop();
   }

@@ -27,6 +27,7 @@ const sections: Array<{ title: string; run: () => Promise<Figure[]> }> = [
       ];
     },
   },
+  { title: 'Container logs (kubectl logs)', run: async () => (await import('./logs.ts')).benchLogs() },
   {
     title: 'Tracing',
     run: async () => {

@@ -8,6 +8,7 @@ import { stringify } from 'yaml';
 import { applyManifests, deleteManifests, type ChangePolicy } from './apply.ts';
 import { withoutBookkeeping } from '../object-view.ts';
 import { runExec } from './run-exec.ts';
+import { runLogs } from './run-logs.ts';
 import { listAsTable } from '../cluster/table-request.ts';
 import { printTable } from './kubectl-table.ts';
 import { parseGrep, type GrepParse } from './run-grep.ts';
@@ -97,11 +98,12 @@ async function runKubectl(connection: ClusterConnection, policy: ChangePolicy, r
   if (argv[0] !== 'kubectl') return refused(`only kubectl commands run from the deck; copy "${argv.join(' ')}" to a terminal`);
   const verb = argv[1];
   if (verb === 'exec') return runExec(connection, policy.defaultNamespace, argv);
+  if (verb === 'logs') return runLogs(connection, policy.defaultNamespace, argv);
   const args = argv.slice(1);
   const flags = VERB_FLAGS[verb];
   if (!flags) {
     if (verb && !verb.startsWith('-') && !KUBECTL_COMMANDS.has(verb)) return failed(`error: unknown command "${verb}" for "kubectl"`);
-    return refused(`the deck can run kubectl apply/delete -f, label namespace, get and exec; run "${argv.join(' ')}" in a terminal`);
+    return refused(`the deck can run kubectl apply/delete -f, label namespace, get, exec and logs; run "${argv.join(' ')}" in a terminal`);
   }
   const flagProblem = checkFlags(verb, args.slice(1), flags);
   if (flagProblem) return flagProblem;

@@ -38,8 +38,21 @@ function parseExec(args: string[]): ExecArgs | string {
   return parsed;
 }
 
+/**
+ * The container kubectl picks when none is named: the injector's default-container annotation
+ * silently, else the first container, with kubectl's note when there were several.
+ */
+export function defaultContainer(pod: k8s.V1Pod): { container?: string; note?: string } {
+  const containers = (pod.spec?.containers ?? []).map((c) => c.name);
+  const annotated = pod.metadata?.annotations?.['kubectl.kubernetes.io/default-container'];
+  const container = annotated && containers.includes(annotated) ? annotated : containers[0];
+  if (container === annotated || containers.length <= 1) return { container };
+  const init = (pod.spec?.initContainers ?? []).map((c) => `${c.name} (init)`);
+  return { container, note: `Defaulted container "${container}" out of: ${[...containers, ...init].join(', ')}\n` };
+}
+
 /** A Ready pod behind `deploy/NAME`, or the pod itself for `pod/NAME` and `NAME`. */
-async function resolvePod(connection: ClusterConnection, target: string, namespace: string): Promise<k8s.V1Pod | string> {
+export async function resolvePod(connection: ClusterConnection, target: string, namespace: string): Promise<k8s.V1Pod | string> {
   const [kind, name] = target.includes('/') ? target.split(/\/(.*)/s) : ['pod', target];
   if (['pod', 'pods', 'po'].includes(kind)) {
     try {
@@ -133,13 +146,9 @@ export async function runExec(connection: ClusterConnection, defaultNamespace: s
   const output = new ExecOutput();
   let container = parsed.container;
   if (!container) {
-    // Like kubectl: the injector's default-container annotation silently, else the first container, with a note.
-    const annotated = pod.metadata?.annotations?.['kubectl.kubernetes.io/default-container'];
-    container = annotated && containers.includes(annotated) ? annotated : containers[0];
-    if (container !== annotated && containers.length > 1) {
-      const init = (pod.spec?.initContainers ?? []).map((c) => `${c.name} (init)`);
-      output.chunks.push({ stream: 'err', text: `Defaulted container "${container}" out of: ${[...containers, ...init].join(', ')}\n` });
-    }
+    const chosen = defaultContainer(pod);
+    container = chosen.container;
+    if (chosen.note) output.chunks.push({ stream: 'err', text: chosen.note });
   }
   if (!container || !containers.includes(container)) {
     return failed(`Error from server (BadRequest): container ${container} is not valid for pod ${pod.metadata?.name}`);

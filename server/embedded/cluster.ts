@@ -14,6 +14,7 @@ import type { HostPortMode } from './host-network/port-choice.ts';
 import { createMesh } from './mesh/index.ts';
 import { startJaegerQuery } from './tracing/jaeger-api.ts';
 import { SpanStore } from './tracing/span-store.ts';
+import { ContainerLogs } from './workloads/container-logs.ts';
 import { createPodRuntime } from './workloads/pod-runtime.ts';
 import { LOCAL_URL_ANNOTATION } from '../cluster/service-address.ts';
 
@@ -68,11 +69,13 @@ export async function startEmbeddedCluster(opts: EmbeddedClusterOptions = {}): P
   const controllers = startControllers({ store, clock });
 
   const spans = new SpanStore(opts.maxSpans ? { maxSpans: opts.maxSpans } : undefined);
-  const mesh = createMesh({ store, clock, spans, apps: standardApps });
+  // What each container prints (`kubectl logs`): its apps' lines and its proxy's access log.
+  const logs = new ContainerLogs(store, clock);
+  const mesh = createMesh({ store, clock, spans: logs.teeSpans(spans), apps: logs.wrapApps(standardApps) });
   const token = randomBytes(24).toString('hex');
   const tls = generateTlsMaterial();
 
-  const closers: Array<() => Promise<void> | void> = [() => controllers.stop(), () => mesh.stop()];
+  const closers: Array<() => Promise<void> | void> = [() => controllers.stop(), () => logs.stop(), () => mesh.stop()];
   try {
     const gateway = await mesh.startGateway({ host, port: opts.gatewayPort ?? 0 });
     closers.push(() => gateway.close());
@@ -92,7 +95,7 @@ export async function startEmbeddedCluster(opts: EmbeddedClusterOptions = {}): P
     const runtime = createPodRuntime(mesh, [
       { namespace: 'istio-system', label: ['istio', 'ingressgateway'], port: 8080, url: gateway.url },
       { namespace: 'istio-system', label: ['app', 'jaeger'], port: 16686, url: jaeger.url },
-    ]);
+    ], logs);
     let api: ApiServerHandle = await startApiServer({ store, token, tls, host, port: opts.apiPort ?? 0, runtime });
     closers.push(() => api.close());
     annotateLocalUrl(store, 'istio-system', 'tracing', jaeger.url);

@@ -41,6 +41,7 @@ import { queryBool } from './query.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import type { ObjectStore } from './store.ts';
 import { StreamingHandler, streamingTarget } from './streaming.ts';
+import { servePodLog } from './pod-logs.ts';
 import { serveSubresource } from './subresources.ts';
 import { TABLE_CONTENT_TYPE, toTable } from './tables.ts';
 import type { KubeObject } from './types.ts';
@@ -73,7 +74,7 @@ export { MAX_BODY_BYTES } from './body.ts';
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServerHandle> {
   const host = opts.host ?? '127.0.0.1';
   const hub = new WatchHub(opts.store, opts.heartbeatMs ?? 20_000);
-  const api = new ApiHandler(opts.store, hub, opts.token);
+  const api = new ApiHandler(opts.store, hub, opts.token, opts.runtime);
   const streaming = new StreamingHandler(opts.store, (req) => tokenMatches(req.headers.authorization, opts.token), opts.runtime);
   let closing = false;
   const server: Server = createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem }, (req, res) => {
@@ -127,6 +128,7 @@ class ApiHandler {
     private readonly store: ObjectStore,
     private readonly hub: WatchHub,
     private readonly token: string,
+    private readonly runtime?: PodRuntime,
   ) {
     this.openApi = new OpenApiDocuments(() => store.registry.all, VERSION_INFO.gitVersion);
   }
@@ -160,6 +162,7 @@ class ApiHandler {
     const dryRun = parseDryRun(q);
     const isCollection = target.name === undefined;
 
+    if (target.subresource === 'log') return servePodLog(this.store, this.runtime?.logs, req, res, target, q);
     if (target.subresource) return serveSubresource(this.store, req, res, target, q, dryRun);
     switch (method) {
       case 'GET':

@@ -1,6 +1,7 @@
 /**
  * The subresources served over plain HTTP: status (GET, PUT, PATCH through the store's
- * status write), scale (autoscaling/v1 Scale for Deployments and ReplicaSets) and log.
+ * status write) and scale (autoscaling/v1 Scale for Deployments and ReplicaSets); log is
+ * pod-logs.ts.
  * exec, attach and port-forward are upgrades: see streaming.ts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -16,12 +17,6 @@ import type { KubeObject } from './types.ts';
 
 export async function serveSubresource(store: ObjectStore, req: IncomingMessage, res: ServerResponse, t: Target, q: URLSearchParams, dryRun: boolean): Promise<void> {
   const method = req.method ?? 'GET';
-  if (t.subresource === 'log') {
-    if (method !== 'GET') throw methodNotAllowed();
-    store.mustGet(t.type, t.namespace, t.name!);
-    res.writeHead(200, { 'Content-Type': 'text/plain' });
-    return void res.end('');
-  }
   if (!['GET', 'PUT', 'PATCH'].includes(method)) throw methodNotAllowed();
   const old = store.mustGet(t.type, t.namespace, t.name!);
   const body = method === 'GET' ? undefined : await readBody(req);

@@ -9,7 +9,7 @@ import { applyDeploymentDefaults, applyNamespaceDefaults, applyServiceDefaults }
 import { reconcileDeployment, replicaSetsOf } from './deployment-controller.ts';
 import { reconcileEndpoints } from './endpoints-controller.ts';
 import { kindsOf } from './kinds.ts';
-import { ISTIO_SERVICES, ISTIO_WORKLOADS, KUBE_SYSTEM_SERVICES, KUBE_SYSTEM_WORKLOADS, type ServiceSpec, type WorkloadSpec } from './istio-system.ts';
+import { ISTIO_MESH_CONFIGMAP, ISTIO_SERVICES, ISTIO_WORKLOADS, KUBE_SYSTEM_SERVICES, KUBE_SYSTEM_WORKLOADS, type ServiceSpec, type WorkloadSpec } from './istio-system.ts';
 import { populateNamespace } from './namespace-controller.ts';
 import { podsOf, reconcileReplicaSet } from './replicaset-controller.ts';
 import { podStatusAt } from './pod-status.ts';
@@ -54,6 +54,10 @@ export function bootstrapCluster(store: ObjectStore, clock: Clock, opts: Bootstr
     });
   }
 
+  if (withIstio && !store.get(kinds.configmaps, ISTIO_MESH_CONFIGMAP.namespace, ISTIO_MESH_CONFIGMAP.name)) {
+    const { name, namespace, labels, data } = ISTIO_MESH_CONFIGMAP;
+    store.create(kinds.configmaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels }, data: { ...data } });
+  }
   for (const w of [...KUBE_SYSTEM_WORKLOADS, ...(withIstio ? ISTIO_WORKLOADS : [])]) startWorkloadNow(store, clock, w);
   for (const s of [...KUBE_SYSTEM_SERVICES, ...(withIstio ? ISTIO_SERVICES : [])]) ensureService(store, s);
   for (const s of store.list(kinds.services)) reconcileEndpoints(store, clock.now(), s.metadata.namespace!, s.metadata.name);

@@ -206,3 +206,30 @@ export const KUBE_SYSTEM_SERVICES: ServiceSpec[] = [
     ],
   },
 ];
+
+/**
+ * The mesh config istiod reads (the `istio` ConfigMap's `mesh` key), as the demo profile sets
+ * it: access logging to the proxies' stdout is on.
+ */
+export const ISTIO_MESH_CONFIGMAP = {
+  name: 'istio',
+  namespace: 'istio-system',
+  labels: { app: 'istiod', 'install.operator.istio.io/owning-resource': 'unknown', 'istio.io/rev': 'default', 'operator.istio.io/component': 'Pilot', release: 'istio' },
+  data: {
+    mesh: [
+      'accessLogFile: /dev/stdout',
+      'defaultConfig:',
+      '  discoveryAddress: istiod.istio-system.svc:15012',
+      '  tracing:',
+      '    zipkin:',
+      '      address: zipkin.istio-system:9411',
+      'defaultProviders:',
+      '  metrics:',
+      '  - prometheus',
+      'enablePrometheusMerge: true',
+      'rootNamespace: istio-system',
+      'trustDomain: cluster.local',
+    ].join('\n'),
+    meshNetworks: 'networks: {}',
+  },
+};

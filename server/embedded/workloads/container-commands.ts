@@ -1,5 +1,6 @@
 import type { ProcessIo } from '../apiserver/pod-runtime.ts';
 import type { Mesh } from '../mesh/index.ts';
+import type { ContainerFs } from './container-fs.ts';
 import { curlCommand } from './curl-cli.ts';
 import { fortioCommand } from './fortio-cli.ts';
 import { pilotAgentCommand } from './pilot-agent-cli.ts';
@@ -10,11 +11,13 @@ export interface CommandContext {
   pod: string;
   namespace: string;
   image: string;
+  /** The container's own files (kept between exec calls). */
+  fs?: ContainerFs;
 }
 
 type Command = (ctx: CommandContext, args: string[], io: ProcessIo) => Promise<number>;
 
-const curl: Command = (ctx, args, io) => curlCommand(ctx.mesh, { workload: ctx.pod, namespace: ctx.namespace }, args, io);
+const curl: Command = (ctx, args, io) => curlCommand(ctx.mesh, { workload: ctx.pod, namespace: ctx.namespace }, args, io, ctx.fs);
 const fortio: Command = (ctx, args, io) => fortioCommand(ctx.mesh, { workload: ctx.pod, namespace: ctx.namespace }, args, io);
 const pilotAgent: Command = (ctx, args, io) => pilotAgentCommand(ctx.mesh, { workload: ctx.pod, namespace: ctx.namespace }, args, io);
 

@@ -11,14 +11,14 @@ export interface CurlResult {
   stderr: string;
 }
 
-/** `kubectl exec <pod> -c sleep -- curl -s <url>` as the sleep/curl sample runs it. */
+/** `kubectl exec <pod> -c sleep -- curl -s <url>` as the sleep/curl sample runs it; given headers replace curl's defaults. */
 export async function curl(mesh: Mesh, from: RequestSource, url: string, opts: { method?: string; headers?: Record<string, string>; body?: string; maxTimeMs?: number; signal?: AbortSignal } = {}): Promise<CurlResult> {
   const controller = new AbortController();
   const hangUp = () => controller.abort();
   opts.signal?.addEventListener('abort', hangUp, { once: true });
   const timer = opts.maxTimeMs ? mesh.clock.setTimeout(() => controller.abort(), opts.maxTimeMs) : undefined;
   try {
-    const res = await mesh.request(from, { method: opts.method ?? 'GET', url, headers: { 'user-agent': 'curl/8.16.0', accept: '*/*', ...opts.headers }, body: opts.body, signal: controller.signal });
+    const res = await mesh.request(from, { method: opts.method ?? 'GET', url, headers: opts.headers ?? { 'user-agent': 'curl/8.16.0', accept: '*/*' }, body: opts.body, signal: controller.signal });
     return { status: res.status, headers: res.headers, body: res.body, exitCode: 0, stderr: '' };
   } catch (err) {
     if (controller.signal.aborted) return fail(28, `curl: (28) Operation timed out after ${opts.maxTimeMs} milliseconds with 0 bytes received`);

@@ -1,7 +1,8 @@
-import type { ForwardTarget, PodRuntime, ProcessIo } from '../apiserver/pod-runtime.ts';
+import type { ForwardTarget, PodLogSource, PodRuntime, ProcessIo } from '../apiserver/pod-runtime.ts';
 import type { KubeObject } from '../apiserver/types.ts';
 import type { Mesh } from '../mesh/index.ts';
 import { runInContainer } from './container-commands.ts';
+import { ContainerFilesystems } from './container-fs.ts';
 
 /** A pod port that something real in this process serves. */
 export interface ForwardedPort {
@@ -15,14 +16,17 @@ export interface ForwardedPort {
 
 /**
  * The embedded cluster's container runtime: exec runs the sample images' tools against
- * the simulated mesh; port-forward reaches the ingress gateway and Jaeger, which are the
- * only pod ports backed by real listeners.
+ * the simulated mesh, each container with its own files; logs are what the containers wrote;
+ * port-forward reaches the ingress gateway and Jaeger, the only pod ports backed by real listeners.
  */
-export function createPodRuntime(mesh: Mesh, forwarded: ForwardedPort[]): PodRuntime {
+export function createPodRuntime(mesh: Mesh, forwarded: ForwardedPort[], logs?: PodLogSource): PodRuntime {
+  const files = new ContainerFilesystems();
   return {
+    logs,
     exec(pod: KubeObject, container: string, command: string[], io: ProcessIo): Promise<number> {
       const image = (pod.spec?.containers ?? []).find((c: { name: string }) => c.name === container)?.image ?? '';
-      return runInContainer({ mesh, pod: pod.metadata.name, namespace: pod.metadata.namespace ?? 'default', image }, command, io);
+      const fs = files.of(pod.metadata.uid!, container);
+      return runInContainer({ mesh, pod: pod.metadata.name, namespace: pod.metadata.namespace ?? 'default', image, fs }, command, io);
     },
     portForwardTarget(pod: KubeObject, port: number): ForwardTarget {
       const match = forwarded.find((f) => f.namespace === pod.metadata.namespace && pod.metadata.labels?.[f.label[0]] === f.label[1] && f.port === port);
