@@ -1,4 +1,5 @@
 import { ISTIO_KIND_LIST, type KindInfo } from '../../kinds.ts';
+import { gatewayApiTypes } from './gateway-api-types.ts';
 import { CUSTOM_RESOURCE_STRATEGY, NAMESPACE_STRATEGY, PLAIN_STRATEGY, POD_STRATEGY, WORKLOAD_STRATEGY } from './strategy.ts';
 import type { ResourceType } from './types.ts';
 
@@ -32,6 +33,7 @@ export const RESOURCE_TYPES: ResourceType[] = [
   { group: 'apps', versions: ['v1'], kind: 'Deployment', plural: 'deployments', singular: 'deployment', namespaced: true, shortNames: ['deploy'], categories: ['all'], subresources: ['scale', 'status'], strategy: WORKLOAD_STRATEGY },
   { group: 'apps', versions: ['v1'], kind: 'ReplicaSet', plural: 'replicasets', singular: 'replicaset', namespaced: true, shortNames: ['rs'], categories: ['all'], subresources: ['scale', 'status'], strategy: WORKLOAD_STRATEGY },
   ...ISTIO_KIND_LIST.map(istioType),
+  ...gatewayApiTypes(),
 ];
 
 export class ResourceRegistry {

@@ -230,7 +230,28 @@ const COLUMNS: Record<string, Column[]> = {
   AuthorizationPolicy: [nameColumn, { name: 'Action', description: 'The operation to take.', cell: jsonPathCell((o) => o.spec?.action) }, ageColumn],
 };
 
+/** The Gateway API CRDs' printer columns (their JSONPaths, read as the CRD table convertor reads them). */
+const conditionStatus = (o: KubeObject, type: string) => (o.status?.conditions ?? []).find((c: any) => c?.type === type)?.status ?? null;
+const GATEWAY_API_COLUMNS: Record<string, Column[]> = {
+  GatewayClass: [
+    nameColumn,
+    { name: 'Controller', cell: jsonPathCell((o) => o.spec?.controllerName) },
+    { name: 'Accepted', cell: (o) => conditionStatus(o, 'Accepted') },
+    ageColumn,
+    { name: 'Description', priority: 1, cell: jsonPathCell((o) => o.spec?.description) },
+  ],
+  Gateway: [
+    nameColumn,
+    { name: 'Class', cell: jsonPathCell((o) => o.spec?.gatewayClassName) },
+    { name: 'Address', cell: jsonPathCell((o) => o.status?.addresses?.[0]?.value) },
+    { name: 'Programmed', cell: (o) => conditionStatus(o, 'Programmed') },
+    ageColumn,
+  ],
+  HTTPRoute: [nameColumn, { name: 'Hostnames', cell: jsonPathCell((o) => o.spec?.hostnames) }, ageColumn],
+};
+
 function columnsFor(type: ResourceType): Column[] {
+  if (type.group === 'gateway.networking.k8s.io') return GATEWAY_API_COLUMNS[type.kind] ?? [nameColumn, ageColumn];
   return COLUMNS[type.kind] ?? [nameColumn, ageColumn];
 }
 
