@@ -1,5 +1,5 @@
 import type { KubeObject } from '../apiserver/types.ts';
-import { selectorMatches } from '../controllers/kinds.ts';
+import { formatLabelSelector, parseLabelSelector } from '../apiserver/selectors.ts';
 import { hostPatternMatches } from './hosts.ts';
 
 /**
@@ -104,7 +104,11 @@ export function intersectHostnames(listenerHost: string | undefined, routeHosts:
 function allowsNamespace(listener: any, gatewayNs: string, routeNs: string, labels: Map<string, Record<string, string>>): boolean {
   const from = listener.allowedRoutes?.namespaces?.from ?? 'Same';
   if (from === 'All') return true;
-  if (from === 'Selector') return selectorMatches(listener.allowedRoutes?.namespaces?.selector ?? {}, labels.get(routeNs));
+  if (from === 'Selector') {
+    // An empty selector selects every namespace.
+    const selector = formatLabelSelector(listener.allowedRoutes?.namespaces?.selector ?? {});
+    return selector === '<none>' || parseLabelSelector(selector)({ metadata: { name: routeNs, labels: labels.get(routeNs) ?? {} } });
+  }
   return gatewayNs === routeNs;
 }
 

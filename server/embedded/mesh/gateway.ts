@@ -13,10 +13,26 @@ export interface GatewayServer {
   close(): Promise<void>;
 }
 
-/** The istio-ingressgateway as a real HTTP server on 127.0.0.1: every request is routed by the bound Gateway and routes. */
-export async function startGatewayServer(plane: DataPlane, opts: { host?: string; port?: number } = {}): Promise<GatewayServer> {
+export interface GatewayServerOptions {
+  host?: string;
+  /** The local port to listen on (any free one by default). */
+  port?: number;
+  /** The gateway Service this listener plays (istio-system/istio-ingressgateway by default)… */
+  service?: GatewayTarget['service'];
+  /** …and which of its ports (80 by default). */
+  servicePort?: number;
+}
+
+interface GatewayTarget {
+  service: { namespace: string; name: string };
+  port: number;
+}
+
+/** A gateway Service's port as a real HTTP server on 127.0.0.1: every request is routed by that gateway's listeners and routes. */
+export async function startGatewayServer(plane: DataPlane, opts: GatewayServerOptions = {}): Promise<GatewayServer> {
+  const target: GatewayTarget = { service: opts.service ?? { namespace: 'istio-system', name: 'istio-ingressgateway' }, port: opts.servicePort ?? 80 };
   const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
-    void handle(plane, req, res).catch((err) => {
+    void handle(plane, target, req, res).catch((err) => {
       if (!res.headersSent) {
         res.writeHead(503, { 'content-type': 'text/plain', server: 'istio-envoy' });
         res.end(`upstream connect error or disconnect/reset before headers. reset reason: ${String(err?.message ?? err).slice(0, 200)}`);
@@ -41,7 +57,7 @@ export async function startGatewayServer(plane: DataPlane, opts: { host?: string
   };
 }
 
-async function handle(plane: DataPlane, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function handle(plane: DataPlane, target: GatewayTarget, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const path = req.url ?? '/';
   const body = await readBody(req);
   if (body === undefined) {
@@ -59,7 +75,7 @@ async function handle(plane: DataPlane, req: http.IncomingMessage, res: http.Ser
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(k === 'cookie' ? '; ' : ', ') : v;
   let out;
   try {
-    out = await plane.ingress({ method: req.method, url: path, headers, body, signal: hangup.signal });
+    out = await plane.gatewayIngress(target.service, target.port, { method: req.method, url: path, headers, body, signal: hangup.signal });
   } catch (err) {
     if (hangup.signal.aborted) return;
     throw err;
