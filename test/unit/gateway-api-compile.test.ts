@@ -7,21 +7,12 @@ import { type Mesh, createMesh } from '../../server/embedded/mesh/index.ts';
 import { bindRoutes } from '../../server/embedded/mesh/gateway-api-binding.ts';
 import type { ForwardAction } from '../../server/embedded/mesh/plan.ts';
 import { buildSnapshot } from '../../server/embedded/mesh/snapshot.ts';
-import { SpanCollector, addPod, apply, bookinfoStore, ensureNamespace, manifest, readPage } from '../helpers/mesh-fixtures.ts';
+import { BOOKINFO_GATEWAY_SERVICE, gatewayApiStore as bookinfoGatewayApiStore } from '../helpers/gateway-api-fixtures.ts';
+import { SpanCollector, apply, ensureNamespace, manifest, readPage } from '../helpers/mesh-fixtures.ts';
 
-const GATEWAY = { namespace: 'default', name: 'bookinfo-gateway-istio' };
+const GATEWAY = BOOKINFO_GATEWAY_SERVICE;
 const yaml = (text: string): KubeObject[] => parseAllDocuments(text).map((d) => d.toJS());
-
-/** Bookinfo with its version Services, the Gateway API gateway and the pod and Service Istio deploys for it. */
-function gatewayApiStore(): ObjectStore {
-  const store = bookinfoStore(new ScaledClock(0.01), { gateway: false });
-  apply(store, manifest('bookinfo/platform/kube/bookinfo-versions.yaml'));
-  apply(store, manifest('bookinfo/gateway-api/bookinfo-gateway.yaml'));
-  const selector = { 'gateway.networking.k8s.io/gateway-name': 'bookinfo-gateway' };
-  addPod(store, { deployment: GATEWAY.name, labels: selector, containerName: 'istio-proxy', sidecar: false });
-  apply(store, [{ apiVersion: 'v1', kind: 'Service', metadata: { name: GATEWAY.name }, spec: { selector, ports: [{ name: 'status-port', port: 15021 }, { name: 'http', port: 80 }] } }]);
-  return store;
-}
+const gatewayApiStore = () => bookinfoGatewayApiStore(new ScaledClock(0.01));
 
 function bindings(store: ObjectStore) {
   const list = (plural: string) => store.list(store.registry.mustGet('gateway.networking.k8s.io', plural));
