@@ -7,7 +7,8 @@ import { until } from '../helpers/until.ts';
 const ROOT = resolve(import.meta.dirname, '../..');
 const m = (p: string) => join(ROOT, 'manifests', p);
 
-const REVIEWS_V1 = `apiVersion: gateway.networking.k8s.io/v1
+/** The pages' inline HTTPRoute `reviews` for mesh traffic to the reviews Service, with these rules. */
+const reviewsRoute = (rules: string) => `apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata:
   name: reviews
@@ -18,23 +19,14 @@ spec:
     name: reviews
     port: 9080
   rules:
-  - backendRefs:
+${rules}`;
+
+const REVIEWS_V1 = reviewsRoute(`  - backendRefs:
     - name: reviews-v1
       port: 9080
-`;
+`);
 
-const REVIEWS_JASON_V2 = `apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: reviews
-spec:
-  parentRefs:
-  - group: ""
-    kind: Service
-    name: reviews
-    port: 9080
-  rules:
-  - matches:
+const REVIEWS_JASON_V2 = reviewsRoute(`  - matches:
     - headers:
       - name: end-user
         value: jason
@@ -44,7 +36,7 @@ spec:
   - backendRefs:
     - name: reviews-v1
       port: 9080
-`;
+`);
 
 /** istio.io's request-routing and traffic-shifting tasks, Gateway API tab, typed as written (file paths aside), on Bookinfo behind its Gateway API gateway. */
 describe('request routing and traffic shifting with the Gateway API, through kubectl', () => {

@@ -4,7 +4,7 @@ import type { KubeObject, ResourceType } from '../apiserver/types.ts';
 import { rfc3339 } from '../apiserver/object-meta.ts';
 import { type Condition, type GatewayApiInputs, type RouteBinding, GATEWAY_GROUP, ISTIO_GATEWAY_CONTROLLER, bindRoutes, managedGateways } from '../mesh/gateway-api-binding.ts';
 import { collectGarbage } from './garbage-collector.ts';
-import { ISTIO_VERSION } from './istio-system.ts';
+import { ISTIO_WORKLOADS } from './istio-system.ts';
 import { kindsOf } from './kinds.ts';
 import { WorkQueue } from './work-queue.ts';
 
@@ -25,6 +25,9 @@ const WAYPOINT_CLASS = { name: 'istio-waypoint', controllerName: MESH_CONTROLLER
 const OUR_CONTROLLERS = new Set([ISTIO_GATEWAY_CONTROLLER, MESH_CONTROLLER, 'istio.io/unmanaged-gateway']);
 /** Kinds whose changes can change a Gateway's deployment or status, or a route's binding. */
 const WATCHED = new Set(['gateway.networking.k8s.io/GatewayClass', 'gateway.networking.k8s.io/Gateway', 'gateway.networking.k8s.io/HTTPRoute', 'gateway.networking.k8s.io/ReferenceGrant', '/Service', '/Namespace', 'apps/Deployment']);
+
+/** The gateway proxy container, as istio-ingressgateway runs it (image, `proxy router` arguments, readiness). */
+const { resources: _resources, ports: _ports, ...ROUTER_PROXY } = ISTIO_WORKLOADS.find((w) => w.name === 'istio-ingressgateway')!.containers[0];
 
 const SERVICE_TYPE_ANNOTATION = 'networking.istio.io/service-type';
 const GATEWAY_NAME = 'gateway.networking.k8s.io/gateway-name';
@@ -143,15 +146,12 @@ function deployGateway(store: ObjectStore, g: KubeObject): void {
       serviceAccountName: name,
       containers: [
         {
-          name: 'istio-proxy',
-          image: `docker.io/istio/proxyv2:${ISTIO_VERSION}`,
-          args: ['proxy', 'router', '--domain', '$(POD_NAMESPACE).svc.cluster.local', '--proxyLogLevel=warning', '--proxyComponentLogLevel=misc:error', '--log_output_level=default:info'],
+          ...ROUTER_PROXY,
           ports: [
             { containerPort: 15020, name: 'metrics', protocol: 'TCP' },
             { containerPort: 15021, name: 'status-port', protocol: 'TCP' },
             { containerPort: 15090, name: 'http-envoy-prom', protocol: 'TCP' },
           ],
-          readinessProbe: { httpGet: { path: '/healthz/ready', port: 15021, scheme: 'HTTP' }, periodSeconds: 15, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 4 },
         },
       ],
     },
