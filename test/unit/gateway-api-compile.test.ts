@@ -8,7 +8,8 @@ import { bindRoutes } from '../../server/embedded/mesh/gateway-api-binding.ts';
 import type { ForwardAction } from '../../server/embedded/mesh/plan.ts';
 import { buildSnapshot } from '../../server/embedded/mesh/snapshot.ts';
 import { BOOKINFO_GATEWAY_SERVICE, gatewayApiStore as bookinfoGatewayApiStore } from '../helpers/gateway-api-fixtures.ts';
-import { SpanCollector, apply, ensureNamespace, manifest, readPage } from '../helpers/mesh-fixtures.ts';
+import { until } from '../helpers/until.ts';
+import { SpanCollector, apply, ensureNamespace, manifest, readPage, tag } from '../helpers/mesh-fixtures.ts';
 
 const GATEWAY = BOOKINFO_GATEWAY_SERVICE;
 const yaml = (text: string): KubeObject[] => parseAllDocuments(text).map((d) => d.toJS());
@@ -134,6 +135,22 @@ describe('HTTPRoutes in the compiled plan', () => {
     const moved = await get('/moved');
     expect(moved.status).toBe(302);
     expect(moved.headers.location).toBe('https://bookinfo.example.com/productpage');
+  });
+
+  it('mirrors a copy of each request to another backend and answers from the first', async () => {
+    const store = gatewayApiStore();
+    apply(store, route('mirrored', `  - matches: [{path: {type: PathPrefix, value: /details}}]
+    filters:
+    - type: RequestMirror
+      requestMirror: {backendRef: {name: details-v1, port: 9080}}
+    backendRefs: [{name: details, port: 9080}]`));
+    const spans = new SpanCollector();
+    mesh = createMesh({ store, clock: new ScaledClock(0.01), spans, realisticLatency: false });
+    expect((await get('/details/0')).status).toBe(200);
+    const clusters = () => spans.spans.filter((sp) => tag(sp, 'span.kind') === 'client').map((sp) => tag(sp, 'upstream_cluster'));
+    // The copy is fire-and-forget: its span may land after the answer.
+    await until(() => clusters().includes('outbound|9080||details-v1.default.svc.cluster.local'), 'the mirrored copy sent to details-v1', 5000, 10);
+    expect(clusters()).toContain('outbound|9080||details.default.svc.cluster.local');
   });
 
   it("times reviews out after the route's timeouts.request while ratings is delayed by a VirtualService (request-timeouts)", async () => {
