@@ -95,9 +95,10 @@ export class DataPlane implements UpstreamEnv {
     const svc = snap.services.get(`${service.name}.${service.namespace}.svc.cluster.local`);
     const svcPort = svc?.ports.find((p) => p.port === port);
     const pod = svc?.readyPods.find((p) => snap.gatewayOfPod.has(p.uid));
-    // A store without the Service (the mesh's own fixtures) still has the default gateway, on every port.
+    // A store without the Service (the mesh's own fixtures) still has the default gateway; a port
+    // the Service no longer lists (edited under a running listener) reaches every listener, as before.
     const gateway = pod ? snap.gatewayOfPod.get(pod.uid) : snap.routes.gateways.find((g) => g.name === `${service.namespace}/${service.name}`);
-    if (!gateway || (svc && !svcPort)) throw new ConnectionError('ECONNREFUSED', `Failed to connect to ${service.name}.${service.namespace} port ${port}: Connection refused`);
+    if (!gateway) throw new ConnectionError('ECONNREFUSED', `Failed to connect to ${service.name}.${service.namespace} port ${port}: Connection refused`);
     const headers = lowerCaseHeaders(req.headers);
     headers['x-forwarded-for'] ??= '10.244.0.1';
     headers['x-envoy-external-address'] ??= '10.244.0.1';
