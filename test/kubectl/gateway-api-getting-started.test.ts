@@ -27,6 +27,12 @@ describe('getting started with the Gateway API, through kubectl', () => {
     expect(wide).toMatch(/DESCRIPTION\n.*The default Istio GatewayClass/);
   });
 
+  it('adds istio-waypoint, for the mesh controller, once istiod runs with ambient enabled', async () => {
+    expect(await sh('get', 'gc', '-o', 'name')).not.toContain('istio-waypoint');
+    await sh('-n', 'istio-system', 'set', 'env', 'deploy/istiod', 'PILOT_ENABLE_AMBIENT=true');
+    await waitFor(async () => /^istio-waypoint\s+istio\.io\/mesh-controller\s+True/m.test(await sh('get', 'gc')), 'the istio-waypoint GatewayClass accepted');
+  });
+
   it('deploys Bookinfo and its Gateway API gateway: Deployment and Service bookinfo-gateway-istio', async () => {
     await sh('label', 'namespace', 'default', 'istio-injection=enabled');
     await sh('apply', '-f', m('bookinfo/bookinfo.yaml'));
