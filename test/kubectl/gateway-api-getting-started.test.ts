@@ -92,6 +92,19 @@ describe('getting started with the Gateway API, through kubectl', () => {
     expect(readPage(await curl('http://bookinfo-gateway-istio.default/productpage')).details).toBe(true);
   });
 
+  it('kubectl port-forward svc/bookinfo-gateway-istio reaches the product page through the gateway', async () => {
+    // The page forwards 8080:80; any free local port here.
+    const pf = await fixture.kubectl.portForward(['svc/bookinfo-gateway-istio', ':80']);
+    try {
+      const page = await fetch(`http://127.0.0.1:${pf.localPort}/productpage`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<title>Simple Bookstore App</title>');
+      expect((await fetch(`http://127.0.0.1:${pf.localPort}/nowhere`)).status).toBe(404);
+    } finally {
+      await pf.stop();
+    }
+  });
+
   it('the Istio API gateway answers from inside too, through its Gateway and VirtualService', async () => {
     await sh('apply', '-f', m('networking/bookinfo-gateway.yaml'));
     expect(await curl('http://istio-ingressgateway.istio-system/productpage')).toContain('<title>Simple Bookstore App</title>');
