@@ -103,6 +103,43 @@ describe('request routing and traffic shifting with the Gateway API, through kub
     expect(await sh('delete', 'httproute', 'reviews')).toBe('httproute.gateway.networking.k8s.io "reviews" deleted\n');
   });
 
+  it('request timeouts: a 2 s ratings delay (a VirtualService) and a 0.5 s timeout on the reviews route make the page give up on reviews', async () => {
+    await applyInline(reviewsRoute(`  - backendRefs:
+    - name: reviews-v2
+      port: 9080
+`));
+    expect(await versions(5)).toEqual(['v2']);
+    const delay = await applyInline(`apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: ratings
+spec:
+  hosts:
+  - ratings
+  http:
+  - fault:
+      delay:
+        percentage:
+          value: 100
+        fixedDelay: 2s
+    route:
+    - destination:
+        host: ratings
+`);
+    expect(delay).toBe('virtualservice.networking.istio.io/ratings created\n');
+    // Slow, not broken: reviews waits for ratings.
+    expect(await versions(3)).toEqual(['v2']);
+    expect(await applyInline(reviewsRoute(`  - backendRefs:
+    - name: reviews-v2
+      port: 9080
+    timeouts:
+      request: 500ms
+`))).toBe('httproute.gateway.networking.k8s.io/reviews configured\n');
+    expect(await versions(3)).toEqual(['error']);
+    expect(await sh('delete', 'httproute', 'reviews')).toContain('deleted');
+    expect(await sh('delete', 'virtualservice', 'ratings')).toBe('virtualservice.networking.istio.io "ratings" deleted\n');
+  });
+
   it('a route to a missing backend is accepted with ResolvedRefs False, and its requests get 500', async () => {
     await applyInline(REVIEWS_V1.replace('reviews-v1', 'reviews-v9'));
     const conditions = await until(async () => {
