@@ -18,9 +18,10 @@ const nsOf = (o: KubeObject) => o.metadata.namespace ?? 'default';
 interface Ranked {
   route: Route;
   rank: number[];
-  /** Oldest route first, then `<ns>/<name>`, as the spec breaks ties. */
+  /** Oldest route first, then `<ns>/<name>`, then rule and match order, as the spec breaks ties. */
   created: string;
   name: string;
+  order: number[];
 }
 
 /** The listeners of each Gateway API gateway proxy, by `<ns>/<gateway>`: HTTP and HTTPS ones, in spec order. */
@@ -78,7 +79,7 @@ function byPrecedence(a: Ranked, b: Ranked): number {
   for (let i = 0; i < a.rank.length; i++) if (a.rank[i] !== b.rank[i]) return b.rank[i] - a.rank[i];
   if (a.created !== b.created) return a.created < b.created ? -1 : 1;
   if (a.name !== b.name) return a.name < b.name ? -1 : 1;
-  return 0;
+  return a.order[0] - b.order[0] || a.order[1] - b.order[1];
 }
 
 const PATH_RANK: Record<string, number> = { Exact: 3, RegularExpression: 2, PathPrefix: 1 };
@@ -93,10 +94,11 @@ function compileRule(route: KubeObject, rule: any, ruleIndex: number, inputs: Ga
     const match = compileMatch(m, port);
     return {
       route: { matches: [match], virtualHost: route.metadata.name, action },
-      // Exact, then longest prefix, then a method, then most headers, then most query parameters; then rule order.
-      rank: [PATH_RANK[path.type ?? 'PathPrefix'] ?? 1, String(path.value ?? '/').length, m?.method ? 1 : 0, list(m?.headers).length, list(m?.queryParams).length, -ruleIndex, -matchIndex],
+      // Exact, then longest prefix, then a method, then most headers, then most query parameters.
+      rank: [PATH_RANK[path.type ?? 'PathPrefix'] ?? 1, String(path.value ?? '/').length, m?.method ? 1 : 0, list(m?.headers).length, list(m?.queryParams).length],
       created: route.metadata.creationTimestamp ?? '',
       name,
+      order: [ruleIndex, matchIndex],
     };
   });
 }
