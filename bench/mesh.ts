@@ -3,7 +3,9 @@
  *   benchMesh()        productpage requests/s through the gateway with tracing on, and the
  *                      real time the mesh adds per hop (client sidecar + server sidecar);
  *   benchDelayStory()  the fault-injection story at scale 1: jason, a 7 s ratings delay,
- *                      and the page giving up on reviews after two 3 s attempts.
+ *                      and the page giving up on reviews after two 3 s attempts;
+ *   benchHttpRoute()   a request routed by an HTTPRoute at a Gateway API gateway, beside one
+ *                      routed by a VirtualService at istio-ingressgateway.
  * Bookinfo runs on the mesh tests' fixture store: Running, Ready pods with sidecars, no controllers.
  */
 import { ScaledClock } from '../server/clock.ts';
@@ -11,6 +13,7 @@ import { detailsApp } from '../server/embedded/bookinfo/details.ts';
 import { createMesh } from '../server/embedded/mesh/index.ts';
 import type { AppContext } from '../server/embedded/app-runtime/types.ts';
 import { SpanStore } from '../server/embedded/tracing/span-store.ts';
+import { BOOKINFO_GATEWAY_SERVICE, gatewayApiStore } from '../test/helpers/gateway-api-fixtures.ts';
 import { apply, bookinfoStore, manifest } from '../test/helpers/mesh-fixtures.ts';
 import { productpagesPerSecond } from './gateway-load.ts';
 import { percentile } from './stats.ts';
@@ -62,6 +65,44 @@ export async function benchDelayStory(): Promise<{ seconds: number }> {
     const seconds = (clock.now() - t0) / 1000;
     if (!page.body.includes('Error fetching product reviews')) throw new Error('the delay story did not end in the reviews error');
     return { seconds };
+  } finally {
+    await mesh.stop();
+  }
+}
+
+/**
+ * A request routed by an HTTPRoute at the Gateway API gateway (bookinfo-gateway-istio) against
+ * the same request routed by a VirtualService at istio-ingressgateway: one hop to details,
+ * in process, so the figure is the routing and proxy work alone.
+ */
+export async function benchHttpRoute(): Promise<{ httpRouteRps: number; httpRouteP50Ms: number; virtualServiceP50Ms: number }> {
+  const clock = new ScaledClock(1);
+  const store = gatewayApiStore(clock);
+  apply(store, manifest('networking/bookinfo-gateway.yaml'));
+  const detailsRoute = (kind: 'HTTPRoute' | 'VirtualService') =>
+    kind === 'HTTPRoute'
+      ? { apiVersion: 'gateway.networking.k8s.io/v1', kind, metadata: { name: 'details-api' }, spec: { parentRefs: [{ name: 'bookinfo-gateway' }], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/details' } }], backendRefs: [{ name: 'details', port: 9080 }] }] } }
+      : { apiVersion: 'networking.istio.io/v1', kind, metadata: { name: 'details-api' }, spec: { hosts: ['*'], gateways: ['bookinfo-gateway'], http: [{ match: [{ uri: { prefix: '/details' } }], route: [{ destination: { host: 'details', port: { number: 9080 } } }] }] } };
+  apply(store, [detailsRoute('HTTPRoute'), detailsRoute('VirtualService')]);
+  const mesh = createMesh({ store, clock, spans: new SpanStore(), realisticLatency: false });
+  const viaHttpRoute = () => mesh.gatewayRequest(BOOKINFO_GATEWAY_SERVICE, 80, { url: '/details/0' });
+  const viaVirtualService = () => mesh.request('ingress', { url: '/details/0' });
+  const timed = async (send: () => Promise<{ status: number }>, n: number) => {
+    const ms: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      const r = await send();
+      ms.push(performance.now() - t);
+      if (r.status !== 200) throw new Error(`status ${r.status}`);
+    }
+    return ms.slice(n / 5); // warm-up
+  };
+  try {
+    const started = performance.now();
+    const httpRoute = await timed(viaHttpRoute, 5000);
+    const httpRouteRps = 5000 / ((performance.now() - started) / 1000);
+    const virtualService = await timed(viaVirtualService, 5000);
+    return { httpRouteRps, httpRouteP50Ms: percentile(httpRoute, 50), virtualServiceP50Ms: percentile(virtualService, 50) };
   } finally {
     await mesh.stop();
   }

@@ -81,6 +81,13 @@ function istio<const K extends string, const S extends StreamSpec | undefined = 
   return { ...entry(kind, group, plural, { versions, sceneOwned: true, change: 'istio', ...options }), istio: true } as Typed<Id, K, S, true>;
 }
 
+const GATEWAY_API = ['v1', 'v1beta1'] as const;
+
+/** The Kubernetes Gateway API's kinds (its CRDs on a real cluster): routing objects, owned by scenes like Istio's. */
+function gatewayApi<const K extends string, const S extends StreamSpec | undefined = undefined, const Id extends string = K>(kind: K, plural: string, options: Options<S, Id> = {}): Typed<Id, K, S, false> {
+  return entry(kind, 'gateway.networking.k8s.io', plural, { versions: GATEWAY_API, sceneOwned: true, change: 'istio', meshSnapshot: true, ...options });
+}
+
 /** In the embedded API's discovery order for the Istio kinds. */
 const LIST = [
   entry('Namespace', '', 'namespaces', { shortNames: ['ns'], namespaced: false, change: 'talk', meshSnapshot: true }),
@@ -97,6 +104,11 @@ const LIST = [
   istio('PeerAuthentication', 'security.istio.io', 'peerauthentications', { shortNames: ['pa'], streamed: YAML, meshSnapshot: true }),
   istio('AuthorizationPolicy', 'security.istio.io', 'authorizationpolicies', { shortNames: ['ap'], meshSnapshot: true }),
   istio('RequestAuthentication', 'security.istio.io', 'requestauthentications', { shortNames: ['ra'] }),
+  // The control plane creates the GatewayClasses, so a scene's reset leaves them alone.
+  gatewayApi('GatewayClass', 'gatewayclasses', { shortNames: ['gc'], namespaced: false, sceneOwned: false, change: undefined }),
+  gatewayApi('Gateway', 'gateways', { id: 'Gateway.gateway.networking.k8s.io', shortNames: ['gtw'], streamed: YAML }),
+  gatewayApi('HTTPRoute', 'httproutes', { streamed: YAML }),
+  gatewayApi('ReferenceGrant', 'referencegrants', { versions: ['v1beta1'], shortNames: ['refgrant'] }),
 ];
 
 export const KIND_LIST: readonly KindInfo[] = LIST;

@@ -19,7 +19,8 @@ export type { RunResult } from '../protocol.ts';
 
 /** What `kubectl get` accepts for the kinds the panels show: short name, singular and plural. */
 const GET_KINDS = STREAMED_KINDS.map((id) => kindInfo(id));
-const GET_ALIASES = new Map(GET_KINDS.flatMap((k) => [...k.shortNames, k.kind.toLowerCase(), k.plural].map((alias) => [alias, k.id])));
+// Where two kinds share a name (Istio's Gateway and the Gateway API's), the earlier entry keeps it, as in the embedded API's discovery order.
+const GET_ALIASES = new Map(GET_KINDS.flatMap((k) => [...k.shortNames, k.kind.toLowerCase(), k.plural].map((alias) => [alias, k.id] as const)).reverse());
 const GET_KIND_NAMES = `${GET_KINDS.slice(0, -1).map((k) => k.plural).join(', ')} and ${GET_KINDS.at(-1)!.plural}`;
 
 /**
@@ -224,7 +225,7 @@ function readManifest(root: string, file: string): string {
   }
 }
 
-const kindPath = (kind: string) => (kind === 'Namespace' ? 'namespace' : `${kind.toLowerCase()}${kindInfo(kind).group ? '.' + kindInfo(kind).group : ''}`);
+const kindPath = (kind: string) => (kind === 'Namespace' ? 'namespace' : `${kindInfo(kind).kind.toLowerCase()}${kindInfo(kind).group ? '.' + kindInfo(kind).group : ''}`);
 
 async function listObjects(connection: ClusterConnection, kind: string, namespace: string, name?: string): Promise<k8s.KubernetesObject[]> {
   const info = kindInfo(kind);

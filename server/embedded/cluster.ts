@@ -15,7 +15,8 @@ import { createMesh } from './mesh/index.ts';
 import { startJaegerQuery } from './tracing/jaeger-api.ts';
 import { SpanStore } from './tracing/span-store.ts';
 import { ContainerLogs } from './workloads/container-logs.ts';
-import { createPodRuntime } from './workloads/pod-runtime.ts';
+import { type ForwardedPort, createPodRuntime } from './workloads/pod-runtime.ts';
+import { keepGatewayPodPorts } from './mesh/gateway-pod-ports.ts';
 import { LOCAL_URL_ANNOTATION } from '../cluster/service-address.ts';
 
 export interface EmbeddedClusterOptions {
@@ -91,11 +92,15 @@ export async function startEmbeddedCluster(opts: EmbeddedClusterOptions = {}): P
     const gatewayUrl = listeners.loadBalancerUrl('istio-system', 'istio-ingressgateway', 'http2') ?? gateway.url;
     const jaeger = await startJaegerQuery({ spans, host, port: opts.jaegerPort ?? 0 });
     closers.push(() => jaeger.close());
-    // kubectl exec runs against the mesh; port-forward reaches the two pods backed by real listeners.
-    const runtime = createPodRuntime(mesh, [
+    // kubectl exec runs against the mesh; port-forward reaches the pods backed by real listeners:
+    // the ingress gateway, Jaeger, and each Gateway API gateway's ports (kept up to date).
+    const forwarded: ForwardedPort[] = [
       { namespace: 'istio-system', label: ['istio', 'ingressgateway'], port: 8080, url: gateway.url },
       { namespace: 'istio-system', label: ['app', 'jaeger'], port: 16686, url: jaeger.url },
-    ], logs);
+    ];
+    const gatewayPodPorts = keepGatewayPodPorts(store, mesh, host, forwarded);
+    closers.push(() => gatewayPodPorts.stop());
+    const runtime = createPodRuntime(mesh, forwarded, logs);
     let api: ApiServerHandle = await startApiServer({ store, token, tls, host, port: opts.apiPort ?? 0, runtime });
     closers.push(() => api.close());
     annotateLocalUrl(store, 'istio-system', 'tracing', jaeger.url);

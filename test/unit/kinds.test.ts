@@ -25,7 +25,8 @@ describe('the one list of kinds', () => {
   });
 
   it('lets the deck change Istio kinds always, the talk\'s workloads only with --change-kinds talk, and Pods never', () => {
-    const istio = ['VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Sidecar', 'PeerAuthentication', 'AuthorizationPolicy', 'RequestAuthentication'];
+    // Istio's routing kinds and the Gateway API's, which scenes own alike.
+    const istio = ['VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Sidecar', 'PeerAuthentication', 'AuthorizationPolicy', 'RequestAuthentication', 'Gateway.gateway.networking.k8s.io', 'HTTPRoute', 'ReferenceGrant'];
     expect([...defaultChangePolicy(['default'], 'istio').kinds]).toEqual(istio);
     expect([...defaultChangePolicy(['default'], 'talk').kinds]).toEqual([...istio, 'Namespace', 'Deployment', 'Service', 'ServiceAccount', 'ConfigMap']);
     expect(defaultChangePolicy(['default'], 'talk').kinds.has('Pod')).toBe(false);
@@ -34,11 +35,14 @@ describe('the one list of kinds', () => {
   it('tells kinds apart by API group: a Gateway of another group is not Istio\'s', () => {
     const talk = defaultChangePolicy(['default'], 'talk');
     expect(kindOfObject({ apiVersion: 'networking.istio.io/v1beta1', kind: 'Gateway' })?.id).toBe('Gateway');
-    expect(kindOfObject({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway' })).toBeUndefined();
+    expect(kindOfObject({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway' })?.id).toBe('Gateway.gateway.networking.k8s.io');
+    expect(kindOfObject({ apiVersion: 'example.com/v1', kind: 'Gateway' })).toBeUndefined();
     expect(mayChangeKind(talk, { apiVersion: 'networking.istio.io/v1', kind: 'Gateway' })).toBe(true);
-    expect(mayChangeKind(talk, { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway' })).toBe(false);
+    expect(mayChangeKind(talk, { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway' })).toBe(true);
+    expect(mayChangeKind(talk, { apiVersion: 'example.com/v1', kind: 'Gateway' })).toBe(false);
     expect(isSnapshotKind({ group: 'networking.istio.io', kind: 'Gateway' })).toBe(true);
-    expect(isSnapshotKind({ group: 'gateway.networking.k8s.io', kind: 'Gateway' })).toBe(false);
+    expect(isSnapshotKind({ group: 'gateway.networking.k8s.io', kind: 'Gateway' })).toBe(true);
+    expect(isSnapshotKind({ group: 'example.com', kind: 'Gateway' })).toBe(false);
     expect(isSnapshotKind({ group: 'apps', kind: 'ReplicaSet' })).toBe(false);
     expect(findKind('constructor')).toBeUndefined();
   });

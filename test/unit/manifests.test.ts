@@ -54,7 +54,7 @@ describe('every manifest', () => {
     const docs = load(file);
     expect(docs.length).toBeGreaterThan(0);
     for (const d of docs) {
-      expect(d.apiVersion, file).toMatch(/^(v1|apps\/v1|networking\.istio\.io\/v1|security\.istio\.io\/v1)$/);
+      expect(d.apiVersion, file).toMatch(/^(v1|apps\/v1|networking\.istio\.io\/v1|security\.istio\.io\/v1|gateway\.networking\.k8s\.io\/v1(beta1)?|apiextensions\.k8s\.io\/v1)$/);
       expect(d.kind, file).toMatch(/^[A-Z][A-Za-z]+$/);
       expect(d.metadata.name, file).toMatch(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/);
     }
@@ -63,7 +63,7 @@ describe('every manifest', () => {
   it('uses the current Istio API versions for every Istio object', () => {
     for (const file of files) {
       for (const d of load(file)) {
-        if (['VirtualService', 'DestinationRule', 'Gateway'].includes(d.kind)) expect(d.apiVersion, file).toBe('networking.istio.io/v1');
+        if (['VirtualService', 'DestinationRule', 'Gateway'].includes(d.kind) && !d.apiVersion.startsWith('gateway.networking.k8s.io/')) expect(d.apiVersion, file).toBe('networking.istio.io/v1');
         if (['PeerAuthentication', 'AuthorizationPolicy'].includes(d.kind)) expect(d.apiVersion, file).toBe('security.istio.io/v1');
       }
     }

@@ -56,7 +56,8 @@ describe("the mesh's compiled plan", () => {
 
   it("binds the bookinfo Gateway to the ingress pod's listener and the bookinfo routes to it", () => {
     const snap = buildSnapshot(bookinfoStore(new ScaledClock(1)));
-    expect(snap.routes.ingress.listeners).toEqual([{ key: 'default/bookinfo-gateway', hosts: ['*'] }]);
+    const ingress = snap.routes.gateways.find((g) => g.name === 'istio-system/istio-ingressgateway')!;
+    expect(ingress.listeners).toEqual([{ key: 'default/bookinfo-gateway', port: 8080, hosts: ['*'] }]);
     expect(snap.routes.listeners.get('default/bookinfo-gateway')!.map((v) => v.name)).toEqual(['bookinfo']);
   });
 

@@ -5,6 +5,7 @@ import { makeDefaultsHook } from './defaults.ts';
 import { reconcileDeployment } from './deployment-controller.ts';
 import { reconcileEndpoints } from './endpoints-controller.ts';
 import { pruneEvents } from './events.ts';
+import { startGatewayApiController } from './gateway-api-controller.ts';
 import { collectGarbage } from './garbage-collector.ts';
 import { kindsOf } from './kinds.ts';
 import { startKubelet } from './kubelet.ts';
@@ -100,6 +101,7 @@ export function startControllers(opts: ControllerOptions): { stop(): void } {
   const namespaceLifecycle = startNamespaceController(store, clock);
   const crds = startCrdController(store, clock);
   const kubelet = startKubelet(store, clock, { podStartupMs: opts.podStartupMs, podReadyMs: opts.podReadyMs });
+  const gatewayApi = startGatewayApiController(store, clock);
 
   // Catch up with whatever exists already (bootstrap objects, or a store that outlived a stop()).
   for (const ns of store.list(kinds.namespaces)) namespaces.add(ns.metadata.name);
@@ -113,6 +115,7 @@ export function startControllers(opts: ControllerOptions): { stop(): void } {
     stop() {
       unsubscribe();
       kubelet.stop();
+      gatewayApi.stop();
       for (const q of queues) q.stop();
       namespaceLifecycle.stop();
       crds.stop();

@@ -3,7 +3,7 @@ import type { KubeObject } from '../apiserver/types.ts';
 import { optionalDurationMs } from '../../go-duration.ts';
 import { qualifyHost } from './hosts.ts';
 import type { HttpMatchRequest } from './match.ts';
-import { type Destination, type Route, type RoutePlan, type VirtualHost, headerOps, plainRoute, retryPolicy, DEFAULT_RETRY } from './plan.ts';
+import { type Destination, type GatewayListener, type Route, type RoutePlan, type VirtualHost, headerOps, plainRoute, retryPolicy, DEFAULT_RETRY } from './plan.ts';
 import { selects } from './pods.ts';
 
 /** Istio's networking API as written (the parts the simulated proxies act on). */
@@ -113,14 +113,16 @@ const percentOf = (f: { percentage?: { value?: number }; percent?: number }): nu
   return typeof p === 'number' && p > 0 ? p : 0;
 };
 
-/** Istio Gateways → the listeners the ingress pod serves (only Gateways whose selector picks it). */
-export function compileGateways(gateways: KubeObject[], pod: Workload): RoutePlan['ingress'] {
-  const listeners = gateways
+/** Istio Gateways → the listeners a gateway pod serves (one per server of each Gateway whose selector picks it). */
+export function istioGatewayListeners(gateways: KubeObject[], pod: Workload): GatewayListener[] {
+  return gateways
     .filter((g) => selects(g.spec?.selector ?? {}, pod))
-    .map((g) => ({
-      key: `${g.metadata.namespace ?? 'default'}/${g.metadata.name}`,
-      // A server host may be `namespace/host`; the namespace part does not change what it accepts.
-      hosts: list<{ hosts?: unknown[] }>(g.spec?.servers).flatMap((s) => list<unknown>(s?.hosts).map((h) => String(h).split('/').pop()!.toLowerCase())),
-    }));
-  return { pod, listeners };
+    .flatMap((g) =>
+      list<{ hosts?: unknown[]; port?: { number?: number } }>(g.spec?.servers).map((s) => ({
+        key: `${g.metadata.namespace ?? 'default'}/${g.metadata.name}`,
+        port: typeof s?.port?.number === 'number' ? s.port.number : undefined,
+        // A server host may be `namespace/host`; the namespace part does not change what it accepts.
+        hosts: list<unknown>(s?.hosts).map((h) => String(h).split('/').pop()!.toLowerCase()),
+      })),
+    );
 }

@@ -8,7 +8,7 @@ import { CutReason, cutKind, linkedController, localReply } from './envoy.ts';
 import { qualifyHost, stripPort } from './hosts.ts';
 import { type InboundCall, serveInbound } from './inbound.ts';
 import { LoadBalancers } from './load-balancer.ts';
-import { plainRoute } from './plan.ts';
+import { type GatewayPlan, plainRoute } from './plan.ts';
 import { type RouteInput, routeAtGateway, routeFromSidecar } from './router.ts';
 import { type MeshSnapshot, buildSnapshot, isSnapshotKind } from './snapshot.ts';
 import type { ServiceInfo } from './services.ts';
@@ -81,24 +81,47 @@ export class DataPlane implements UpstreamEnv {
     return pods.find((p) => p.pod === name) ?? pods.find((p) => p.ready && p.workload === name) ?? pods.find((p) => p.ready && p.app === name);
   }
 
-  /** A request arriving at the ingress gateway's port 80. `req.url` is the path and query. */
-  async ingress(req: MeshRequest): Promise<MeshResponse> {
+  /** A request arriving from outside at the istio-ingressgateway's port 80. `req.url` is the path and query. */
+  ingress(req: MeshRequest): Promise<MeshResponse> {
+    return this.gatewayIngress({ namespace: 'istio-system', name: 'istio-ingressgateway' }, 80, req);
+  }
+
+  /**
+   * A request arriving from outside the cluster at gateway Service `namespace/name` on its port
+   * `port` (what a host port bound for that Service, or a port-forward, hands in). It goes
+   * through that gateway's listeners and routes, as one from any pod does. `req.url` is the
+   * path and query.
+   */
+  async gatewayIngress(service: { namespace: string; name: string }, port: number, req: MeshRequest): Promise<MeshResponse> {
     const snap = this.snapshot();
-    const gw = snap.routes.ingress.pod;
+    const svc = snap.services.get(`${service.name}.${service.namespace}.svc.cluster.local`);
+    const svcPort = svc?.ports.find((p) => p.port === port);
+    const pod = svc?.readyPods.find((p) => snap.gatewayOfPod.has(p.uid));
+    // A store without the Service (the mesh's own fixtures) still has the default gateway; a port
+    // the Service no longer lists (edited under a running listener) reaches every listener, as before.
+    const gateway = pod ? snap.gatewayOfPod.get(pod.uid) : snap.routes.gateways.find((g) => g.name === `${service.namespace}/${service.name}`);
+    if (!gateway) throw new ConnectionError('ECONNREFUSED', `Failed to connect to ${service.name}.${service.namespace} port ${port}: Connection refused`);
     const headers = lowerCaseHeaders(req.headers);
+    headers['x-forwarded-for'] ??= '10.244.0.1';
+    headers['x-envoy-external-address'] ??= '10.244.0.1';
+    const ports = svcPort ? [svcPort.port, svcPort.targetPort] : undefined;
+    return this.atGateway(snap, gateway, pod ?? gateway.pods[0], ports, port, { method: req.method, path: req.url, headers, body: req.body, signal: req.signal });
+  }
+
+  /** A gateway proxy receives a request on one of its ports (any when `ports` is undefined) and routes it by its listeners. */
+  private atGateway(snap: MeshSnapshot, gateway: GatewayPlan, gw: Workload, ports: number[] | undefined, requestPort: number, req: { method?: string; path: string; headers: Record<string, string>; body?: string; signal?: AbortSignal }): Promise<MeshResponse> {
+    const { headers } = req;
     const authority = headers.host ?? 'localhost';
     // Concatenated, not resolved, so `//x/y` stays a path as Envoy sees it.
-    const url = new URL(`http://gateway.invalid${req.url.startsWith('/') ? '' : '/'}${req.url}`);
+    const url = new URL(`http://gateway.invalid${req.path.startsWith('/') ? '' : '/'}${req.path}`);
     headers['x-request-id'] ??= newRequestId();
-    headers['x-forwarded-for'] ??= '10.244.0.1';
     headers['x-forwarded-proto'] ??= 'http';
-    headers['x-envoy-external-address'] ??= '10.244.0.1';
     const method = (req.method ?? 'GET').toUpperCase();
-    const input: RouteInput = { url, method, authority, port: 80, headers, src: gw };
-    const choice = routeAtGateway(snap.routes, stripPort(authority), input);
+    const input: RouteInput = { url, method, authority, port: requestPort, headers, src: gw };
+    const choice = routeAtGateway(snap.routes, gateway, ports, stripPort(authority), input);
     // No Gateway or no route for this host/path: Envoy's 404 with an empty body (NR).
-    if (!choice) return localReply(404, '');
-    return forward(this, { snap, proxy: proxyIdentity('router', gw), src: gw, ...choice, method, url, headers, body: req.body ?? '', signal: req.signal, requestPort: 80 });
+    if (!choice) return Promise.resolve(localReply(404, ''));
+    return forward(this, { snap, proxy: proxyIdentity('router', gw), src: gw, ...choice, method, url, headers, body: req.body ?? '', signal: req.signal, requestPort });
   }
 
   /** An outbound HTTP call made by a container of `src` (or by something outside any pod). */
@@ -144,6 +167,13 @@ export class DataPlane implements UpstreamEnv {
   }
 
   inbound(snap: MeshSnapshot, call: InboundCall): Promise<MeshResponse> {
+    // A gateway pod has no server sidecar: its proxy routes the request by its own listeners.
+    const gateway = snap.gatewayOfPod.get(call.endpoint.uid);
+    if (gateway) {
+      const headers = { ...call.headers };
+      if (call.src) headers['x-forwarded-for'] ??= call.src.ip;
+      return this.atGateway(snap, gateway, call.endpoint, [call.servicePort, call.targetPort], call.servicePort, { method: call.method, path: call.path, headers, body: call.body, signal: call.signal });
+    }
     return serveInbound(this, snap.inbound.get(call.endpoint.uid), call);
   }
 

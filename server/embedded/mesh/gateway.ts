@@ -1,9 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { MeshResponse } from '../app-runtime/types.ts';
 import type { DataPlane } from './dataplane.ts';
 import { localReply } from './envoy.ts';
-import type { MeshRequest } from './types.ts';
 
 /** Request bodies larger than this get 413, as Envoy's buffer limit would. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -24,15 +22,6 @@ export interface GatewayServicePort {
 
 /** The pod port of istio-ingressgateway that Envoy's HTTP listener is on: what a port-forward to the pod reaches. */
 export const INGRESS_GATEWAY_POD_PORT: GatewayServicePort = { namespace: 'istio-system', service: 'istio-ingressgateway', port: 80 };
-
-/**
- * The one way a request from the host enters a gateway: it arrived at Service `target`'s
- * port. Today every gateway is the ingress gateway's listener; the data plane's entry
- * for a gateway Service and port replaces this one call.
- */
-export function arriveAtGatewayService(plane: DataPlane, _target: GatewayServicePort, req: MeshRequest): Promise<MeshResponse> {
-  return plane.ingress(req);
-}
 
 export interface GatewayServerOptions {
   host?: string;
@@ -96,7 +85,7 @@ async function handle(plane: DataPlane, target: GatewayServicePort, req: http.In
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(k === 'cookie' ? '; ' : ', ') : v;
   let out;
   try {
-    out = await arriveAtGatewayService(plane, target, { method: req.method, url: path, headers, body, signal: hangup.signal });
+    out = await plane.gatewayIngress({ namespace: target.namespace, name: target.service }, target.port, { method: req.method, url: path, headers, body, signal: hangup.signal });
   } catch (err) {
     if (hangup.signal.aborted) return;
     throw err;

@@ -16,8 +16,14 @@ export type RequestSource = { workload?: string; namespace?: string } | 'ingress
 
 export interface Mesh {
   readonly clock: Clock;
-  /** A gateway Service's port as a real HTTP server (istio-ingressgateway's http2 on 127.0.0.1, any free port, by default). */
+  /** A gateway Service's port (istio-ingressgateway's 80 by default) as a real HTTP server (127.0.0.1, any free port by default). */
   startGateway(opts?: GatewayServerOptions): Promise<GatewayServer>;
+  /**
+   * A request arriving from outside at gateway Service `namespace/name` on its port `port`
+   * (istio-ingressgateway, or a Gateway API `<name>-istio`): it goes through that gateway's
+   * listeners and routes, exactly as one sent to the Service from a pod. `req.url` is a path.
+   */
+  gatewayRequest(service: { namespace: string; name: string }, port: number, req: MeshRequest): Promise<MeshResponse>;
   /**
    * An in-process request. From 'ingress', `url` is a path (or a URL whose host becomes the
    * Host header); from a pod it is `http://<service>:<port>/...`, resolved like cluster DNS.
@@ -57,6 +63,9 @@ export function createMesh(opts: MeshOptions): Mesh {
           await gw.close();
         },
       };
+    },
+    gatewayRequest(service, port, req) {
+      return plane.gatewayIngress(service, port, req);
     },
     request(from, req) {
       if (from === 'ingress') {

@@ -5,6 +5,8 @@ import { compileUserRegex, type UserRegex } from '../../user-regex.ts';
 export interface StringMatch {
   exact?: string;
   prefix?: string;
+  /** A path prefix of whole segments (the Gateway API's PathPrefix): `/foo` takes `/foo` and `/foo/bar`, not `/foobar`. */
+  segmentPrefix?: string;
   regex?: string;
 }
 
@@ -63,12 +65,19 @@ function envoyRegex(pattern: string): UserRegex | null {
 export function stringMatches(m: StringMatch | undefined, value: string | undefined, ignoreCase = false): boolean {
   if (!m) return true;
   // An empty StringMatch `{}` tests presence only.
-  if (m.exact === undefined && m.prefix === undefined && m.regex === undefined) return value !== undefined;
+  if (m.exact === undefined && m.prefix === undefined && m.segmentPrefix === undefined && m.regex === undefined) return value !== undefined;
   if (value === undefined) return false;
+  if (m.segmentPrefix !== undefined) return segmentPrefixMatches(m.segmentPrefix, value);
   if (m.exact !== undefined) return ignoreCase ? value.toLowerCase() === m.exact.toLowerCase() : value === m.exact;
   if (m.prefix !== undefined) return ignoreCase ? value.toLowerCase().startsWith(m.prefix.toLowerCase()) : value.startsWith(m.prefix);
   // Envoy's safe_regex matches the whole value, in time linear in its length.
   return envoyRegex(m.regex!)?.matchesWhole(value) ?? false;
+}
+
+/** A trailing `/` of the prefix is ignored; `/` takes every path. */
+function segmentPrefixMatches(prefix: string, path: string): boolean {
+  const p = prefix.replace(/\/+$/, '');
+  return p === '' || path === p || path.startsWith(`${p}/`);
 }
 
 // Istio ignores these keys under `headers`; they have their own fields.

@@ -6,16 +6,38 @@ import type { HttpMatchRequest } from './match.ts';
 /**
  * The configuration the proxies run, compiled once per configuration change, as Istio's control
  * plane compiles Envoy configuration. Nothing here names the API it came from: VirtualServices
- * compile into it today, and Gateway API routes can compile into the same shapes. A request
- * reads only this plan; it never re-reads the objects the plan was compiled from.
+ * and Gateway API routes compile into the same shapes. A request reads only this plan; it never
+ * re-reads the objects the plan was compiled from.
  */
 export interface RoutePlan {
-  /** Route tables by listener (`mesh` for every sidecar, `<ns>/<gateway>` for a gateway), oldest configuration first. */
+  /**
+   * Route tables by listener: `mesh` for every sidecar, `<ns>/<gateway>` for an Istio Gateway,
+   * `k8s-gateway/<ns>/<gateway>/<listener>` for a Gateway API listener.
+   */
   listeners: Map<string, VirtualHost[]>;
-  /** The ingress gateway pod and the gateway listeners it serves, with the host patterns each accepts. */
-  ingress: { pod: Workload; listeners: Array<{ key: string; hosts: string[] }> };
+  /** Every gateway proxy (istio-ingressgateway, each Gateway API `<name>-istio`), with the listeners it serves. */
+  gateways: GatewayPlan[];
   /** The route a sidecar uses for `<fqdn>:<port>` of a Service no virtual host claims. */
   passthrough: Map<string, Route>;
+}
+
+/** One gateway deployment: its pods share one configuration. */
+export interface GatewayPlan {
+  /** `<namespace>/<workload>`, e.g. `istio-system/istio-ingressgateway`. */
+  name: string;
+  /** Its Ready pods (the first names the proxy in spans). */
+  pods: Workload[];
+  /** In order; a request takes the first listener on its port whose hosts cover its Host. */
+  listeners: GatewayListener[];
+}
+
+export interface GatewayListener {
+  /** The route table it serves (a key of `RoutePlan.listeners`). */
+  key: string;
+  /** The port it binds; undefined binds every port. */
+  port?: number;
+  /** Host patterns it accepts. */
+  hosts: string[];
 }
 
 export interface VirtualHost {
@@ -43,8 +65,13 @@ export interface DirectAction {
 
 export interface RedirectAction {
   kind: 'redirect';
+  /** Replaces the whole path. */
   uri?: string;
+  /** Replaces the matched path prefix. */
+  prefix?: string;
   authority?: string;
+  scheme?: string;
+  port?: number;
   status: number;
 }
 
@@ -53,7 +80,8 @@ export interface ForwardAction {
   /** Empty means no cluster (503 NC). */
   destinations: WeightedDestination[];
   totalWeight: number;
-  rewrite?: { uri?: string; authority?: string };
+  /** `uri` replaces the matched prefix (the whole path for other matches); `fullPath` always the whole path. */
+  rewrite?: { uri?: string; fullPath?: string; authority?: string };
   requestHeaders?: HeaderOps;
   responseHeaders?: HeaderOps;
   /** A fire-and-forget copy of the request, sent by this route. */
@@ -74,6 +102,8 @@ export interface Destination {
 
 export interface WeightedDestination extends Destination {
   weight: number;
+  /** A backend the route names but cannot reach (missing, or not permitted): its share gets a 500. */
+  unresolved?: boolean;
   requestHeaders?: HeaderOps;
   responseHeaders?: HeaderOps;
 }

@@ -1,7 +1,7 @@
 import type { Workload } from '../app-runtime/types.ts';
 import { hostPatternMatches } from './hosts.ts';
 import { type HttpMatchRequest, type MatchInput, firstMatch } from './match.ts';
-import type { ForwardAction, HeaderOps, Route, RoutePlan, VirtualHost, WeightedDestination } from './plan.ts';
+import type { ForwardAction, GatewayPlan, HeaderOps, Route, RoutePlan, VirtualHost, WeightedDestination } from './plan.ts';
 
 /** The route a request takes, and which of its matches it met (none for a catch-all). */
 export interface RouteChoice {
@@ -31,9 +31,14 @@ function firstRoute(vhost: VirtualHost, input: MatchInput): RouteChoice | undefi
   return undefined;
 }
 
-/** At the ingress gateway: the listeners bound for this host, then their virtual hosts in order; the first matching route wins. */
-export function routeAtGateway(plan: RoutePlan, host: string, r: RouteInput): RouteChoice | undefined {
-  for (const listener of plan.ingress.listeners) {
+/**
+ * At a gateway: its listeners on the port the request arrived at (the Service's or the pod's:
+ * an Istio server may name either; any port when undefined) that accept this host, then their
+ * virtual hosts in order; the first matching route wins.
+ */
+export function routeAtGateway(plan: RoutePlan, gateway: GatewayPlan, ports: number[] | undefined, host: string, r: RouteInput): RouteChoice | undefined {
+  for (const listener of gateway.listeners) {
+    if (ports && listener.port !== undefined && !ports.includes(listener.port)) continue;
     if (!listener.hosts.some((h) => hostPatternMatches(h, host))) continue;
     const input = matchInput(r, listener.key);
     for (const vhost of plan.listeners.get(listener.key) ?? []) {
@@ -67,13 +72,20 @@ export function pickDestination(action: ForwardAction): WeightedDestination | un
   return all[all.length - 1];
 }
 
-/** A rewrite of the URI replaces the matched prefix (or the whole path for other matches). */
+/** A rewrite of the URI replaces the matched prefix (or the whole path for other matches); a full-path rewrite the whole path. */
 export function rewritePath(action: ForwardAction, matched: HttpMatchRequest | null, url: URL): string {
+  if (action.rewrite?.fullPath !== undefined) return (action.rewrite.fullPath || '/') + url.search;
   const to = action.rewrite?.uri;
   if (to === undefined) return url.pathname + url.search;
-  const prefix = matched?.uri?.prefix;
+  return replacePrefix(to, matched, url) + url.search;
+}
+
+/** The path with the matched prefix replaced by `to` (the whole path when the match was no prefix). */
+export function replacePrefix(to: string, matched: HttpMatchRequest | null, url: URL): string {
+  const segment = matched?.uri?.segmentPrefix?.replace(/\/+$/, '');
+  const prefix = matched?.uri?.prefix ?? segment;
   const path = prefix !== undefined && url.pathname.startsWith(prefix) ? to + url.pathname.slice(prefix.length) : to;
-  return (path.replace(/^\/\//, '/') || '/') + url.search;
+  return path.replace(/^\/\//, '/') || '/';
 }
 
 export function applyHeaderOps(headers: Record<string, string>, ops: HeaderOps | undefined): Record<string, string> {
@@ -93,7 +105,8 @@ export function hit(percent: number | undefined): boolean {
 /** Envoy's route decorator (Istio's GetRouteOperation). */
 export function operationName(route: Route, matched: HttpMatchRequest | null, fqdn: string, port: number): string {
   const uri = matched?.uri;
-  const path = uri?.exact !== undefined ? uri.exact : uri?.prefix !== undefined ? `${uri.prefix}*` : '/*';
+  const prefix = uri?.prefix ?? uri?.segmentPrefix;
+  const path = uri?.exact !== undefined ? uri.exact : prefix !== undefined ? `${prefix}*` : '/*';
   const split = route.action.kind === 'forward' && route.action.destinations.length > 1;
   if (split && route.virtualHost) return `${route.virtualHost}:${port}/*`;
   return `${fqdn}:${port}${path}`;

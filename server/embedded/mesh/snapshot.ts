@@ -1,9 +1,12 @@
 import type { Workload } from '../app-runtime/types.ts';
 import type { ObjectStore } from '../apiserver/store.ts';
+import type { KubeObject } from '../apiserver/types.ts';
 import { kindOfGroup } from '../../kinds.ts';
 import { compileClusters } from './compile-clusters.ts';
-import { compileGateways, compileVirtualServices } from './compile-istio.ts';
-import { type ClusterPlan, type InboundPlan, type RoutePlan, plainRoute } from './plan.ts';
+import { compileHttpRoutes, gatewayApiListeners } from './compile-gateway-api.ts';
+import { istioGatewayListeners, compileVirtualServices } from './compile-istio.ts';
+import { type GatewayApiInputs, bindRoutes } from './gateway-api-binding.ts';
+import { type ClusterPlan, type GatewayPlan, type InboundPlan, type RoutePlan, type VirtualHost, plainRoute } from './plan.ts';
 import { workloadOf } from './pods.ts';
 import { type ServiceInfo, compileServices } from './services.ts';
 import { inboundPolicy } from './security.ts';
@@ -19,6 +22,8 @@ export interface MeshSnapshot {
   services: Map<string, ServiceInfo>;
   pods: Workload[];
   routes: RoutePlan;
+  /** Each gateway pod's gateway, by pod uid: a request reaching one is routed by its listeners. */
+  gatewayOfPod: Map<string, GatewayPlan>;
   clusters: ClusterPlan;
   inbound: InboundPlan;
 }
@@ -41,10 +46,40 @@ const FALLBACK_GATEWAY: Workload = {
   ready: true,
 };
 
-const kind = (store: ObjectStore, group: string, plural: string) => store.registry.mustGet(group, plural);
+const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+/** The label Istio puts on the pods it deploys for a Gateway API Gateway. */
+const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
+
+/** Gateway proxies are the router pods: Istio's gateway deployments and those deployed for Gateway API Gateways. */
+const isGatewayPod = (p: Workload) => p.labels.istio === 'ingressgateway' || p.labels.istio === 'egressgateway' || p.labels[GATEWAY_NAME_LABEL] !== undefined;
+
+/** One plan per gateway deployment (its Ready pods), each with the Istio servers and Gateway API listeners it serves. */
+function gatewayPlans(pods: Workload[], istioGateways: KubeObject[], apiListeners: Map<string, GatewayPlan['listeners']>): GatewayPlan[] {
+  const byWorkload = new Map<string, Workload[]>();
+  for (const p of pods) {
+    if (!p.ready || !isGatewayPod(p)) continue;
+    const key = `${p.namespace}/${p.workload}`;
+    byWorkload.set(key, [...(byWorkload.get(key) ?? []), p]);
+  }
+  if (![...byWorkload.values()].some((ps) => ps[0].namespace === 'istio-system' && ps[0].labels.istio === 'ingressgateway')) byWorkload.set('istio-system/istio-ingressgateway', [FALLBACK_GATEWAY]);
+  return [...byWorkload].map(([name, ps]) => {
+    const apiGateway = ps[0].labels[GATEWAY_NAME_LABEL];
+    return {
+      name,
+      pods: ps,
+      listeners: [...istioGatewayListeners(istioGateways, ps[0]), ...(apiGateway !== undefined ? apiListeners.get(`${ps[0].namespace}/${apiGateway}`) ?? [] : [])],
+    };
+  });
+}
+
+/** The objects of a kind; none when the kind is not served (a user may delete Istio's or the Gateway API's CRDs). */
+function listServed(store: ObjectStore, group: string, plural: string) {
+  const type = store.registry.byPlural(group, plural);
+  return type ? store.list(type) : [];
+}
 
 export function buildSnapshot(store: ObjectStore): MeshSnapshot {
-  const list = (group: string, plural: string) => store.list(kind(store, group, plural));
+  const list = (group: string, plural: string) => listServed(store, group, plural);
   const namespaces = new Set(list('', 'namespaces').map((n) => n.metadata.name));
   const pods = list('', 'pods').map(workloadOf);
 
@@ -52,12 +87,20 @@ export function buildSnapshot(store: ObjectStore): MeshSnapshot {
 
   const passthrough: RoutePlan['passthrough'] = new Map();
   for (const svc of services.values()) for (const p of svc.ports) passthrough.set(`${svc.fqdn}:${p.port}`, plainRoute({ host: svc.fqdn, port: p.port }));
-  const ingressPod = pods.find((p) => p.namespace === 'istio-system' && p.labels.istio === 'ingressgateway' && p.ready) ?? FALLBACK_GATEWAY;
-  const routes: RoutePlan = {
-    listeners: compileVirtualServices(list('networking.istio.io', 'virtualservices'), namespaces),
-    ingress: compileGateways(list('networking.istio.io', 'gateways'), ingressPod),
-    passthrough,
+  const gatewayInputs: GatewayApiInputs = {
+    gatewayClasses: list(GATEWAY_GROUP, 'gatewayclasses'),
+    gateways: list(GATEWAY_GROUP, 'gateways'),
+    routes: list(GATEWAY_GROUP, 'httproutes'),
+    grants: list(GATEWAY_GROUP, 'referencegrants'),
+    namespaceLabels: new Map(list('', 'namespaces').map((n) => [n.metadata.name, n.metadata.labels ?? {}])),
+    servicePorts: new Map([...services.values()].map((s) => [s.fqdn, s.ports.map((p) => p.port)])),
   };
+  const listeners = compileVirtualServices(list('networking.istio.io', 'virtualservices'), namespaces);
+  for (const [key, vhosts] of compileHttpRoutes(bindRoutes(gatewayInputs), gatewayInputs)) listeners.set(key, [...(listeners.get(key) ?? []), ...vhosts] as VirtualHost[]);
+  const gateways = gatewayPlans(pods, list('networking.istio.io', 'gateways'), gatewayApiListeners(gatewayInputs));
+  const routes: RoutePlan = { listeners, gateways, passthrough };
+  const gatewayOfPod = new Map<string, GatewayPlan>();
+  for (const g of gateways) for (const p of g.pods) gatewayOfPod.set(p.uid, g);
 
   const peerAuthentications = list('security.istio.io', 'peerauthentications');
   const authorizationPolicies = list('security.istio.io', 'authorizationpolicies');
@@ -69,6 +112,7 @@ export function buildSnapshot(store: ObjectStore): MeshSnapshot {
     services,
     pods,
     routes,
+    gatewayOfPod,
     clusters: compileClusters(services, list('networking.istio.io', 'destinationrules'), list('networking.istio.io', 'serviceentries'), namespaces),
     inbound,
   };

@@ -7,8 +7,8 @@ import { stripPort } from './hosts.ts';
 import type { InboundCall } from './inbound.ts';
 import type { LoadBalancers } from './load-balancer.ts';
 import type { HttpMatchRequest } from './match.ts';
-import type { RetryOn, Route } from './plan.ts';
-import { applyHeaderOps, hit, operationName, pickDestination, rewritePath } from './router.ts';
+import type { RedirectAction, RetryOn, Route } from './plan.ts';
+import { applyHeaderOps, hit, operationName, pickDestination, replacePrefix, rewritePath } from './router.ts';
 import { clientUsesMtls } from './security.ts';
 import type { MeshSnapshot } from './snapshot.ts';
 import { type ProxyIdentity, ProxySpan, incomingTrace } from './spans.ts';
@@ -78,7 +78,11 @@ export async function forward(env: UpstreamEnv, u: Upstream): Promise<MeshRespon
 
   try {
     if (action.kind === 'direct') return finish(localReply(action.status, action.body));
-    if (action.kind === 'redirect') return finish(localReply(action.status, '', { location: `http://${action.authority ?? headers.host}${action.uri ?? u.url.pathname}` }));
+    if (action.kind === 'redirect') return finish(localReply(action.status, '', { location: redirectLocation(action, u.matched, u.url, headers.host ?? u.url.host) }));
+    if (dest?.unresolved) {
+      // A backend the route names but cannot reach: Istio answers its share with a 500.
+      return finish(localReply(500, ''));
+    }
     // Faults are applied by the client-side proxy before the request leaves.
     const delay = action.fault?.delay;
     if (delay && hit(delay.percent)) {
@@ -208,6 +212,16 @@ export async function forward(env: UpstreamEnv, u: Upstream): Promise<MeshRespon
     span.finish(0, flags, 0);
     throw err;
   }
+}
+
+/** The Location of a redirect: scheme, host and port as the route sets them, else the request's; the path replaced whole or by prefix. */
+function redirectLocation(action: RedirectAction, matched: HttpMatchRequest | null, url: URL, host: string): string {
+  const scheme = action.scheme ?? 'http';
+  let authority = action.authority ?? host;
+  if (action.port !== undefined) authority = `${stripPort(authority)}${action.port === (scheme === 'https' ? 443 : 80) ? '' : `:${action.port}`}`;
+  else if (action.scheme && action.authority === undefined) authority = stripPort(authority);
+  const path = action.uri ?? (action.prefix !== undefined ? replacePrefix(action.prefix, matched, url) : url.pathname);
+  return `${scheme}://${authority}${path}`;
 }
 
 /** Envoy's request mirroring: a fire-and-forget copy, Host suffixed `-shadow`, its answer dropped. */
