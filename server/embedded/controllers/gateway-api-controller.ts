@@ -3,6 +3,7 @@ import type { ObjectStore } from '../apiserver/store.ts';
 import type { KubeObject, ResourceType } from '../apiserver/types.ts';
 import { rfc3339 } from '../apiserver/object-meta.ts';
 import { type Condition, type GatewayApiInputs, type RouteBinding, GATEWAY_GROUP, ISTIO_GATEWAY_CONTROLLER, bindRoutes, managedGateways } from '../mesh/gateway-api-binding.ts';
+import { clusterPortOf } from '../mesh/cluster-ports.ts';
 import { collectGarbage } from './garbage-collector.ts';
 import { ISTIO_WORKLOADS } from './istio-system.ts';
 import { kindsOf } from './kinds.ts';
@@ -72,7 +73,7 @@ function reconcileAll(store: ObjectStore, clock: Clock, types: Types): void {
     routes: store.list(types.routes),
     grants: store.list(types.grants),
     namespaceLabels: new Map(store.list(kinds.namespaces).map((n) => [n.metadata.name, n.metadata.labels ?? {}])),
-    servicePorts: new Map(services.map((s) => [`${s.metadata.name}.${s.metadata.namespace}.svc.cluster.local`, (s.spec?.ports ?? []).map((p: any) => Number(p.port))])),
+    servicePorts: new Map(services.map((s) => [`${s.metadata.name}.${s.metadata.namespace}.svc.cluster.local`, (s.spec?.ports ?? []).map((p: any, i: number) => clusterPortOf(s, p, i))])),
   };
   const bindings = bindRoutes(inputs);
   for (const g of managedGateways(inputs)) {
@@ -165,9 +166,12 @@ function deployGateway(store: ObjectStore, g: KubeObject): void {
 
   const type = g.metadata.annotations?.[SERVICE_TYPE_ANNOTATION] ?? 'LoadBalancer';
   const existing = store.get(kinds.services, ns, name);
+  // Compared by the ports the Service declares in the cluster: a port the host had to move
+  // (port 80 is not every user's to bind) is still the listener's port, not a change to undo.
+  const declared = (existing?.spec?.ports ?? []).map((o: any, i: number) => ({ ...o, port: clusterPortOf(existing!, o, i) }));
   const ports = servicePorts(g).map((p) => {
     // Node ports stay as allocated while the Service keeps a type that has them.
-    const nodePort = type === 'ClusterIP' ? undefined : existing?.spec?.ports?.find((o: any) => o.port === p.port)?.nodePort;
+    const nodePort = type === 'ClusterIP' ? undefined : declared.find((o: any) => o.port === p.port)?.nodePort;
     return nodePort ? { ...p, nodePort } : p;
   });
   const spec = { type, selector: { [GATEWAY_NAME]: g.metadata.name }, ports, ipFamilyPolicy: 'PreferDualStack' };
@@ -175,7 +179,7 @@ function deployGateway(store: ObjectStore, g: KubeObject): void {
     store.create(kinds.services, { apiVersion: 'v1', kind: 'Service', metadata: meta(labels), spec });
     return;
   }
-  const same = existing.spec?.type === type && JSON.stringify(existing.spec?.ports) === JSON.stringify(ports) && JSON.stringify(existing.metadata.labels) === JSON.stringify(labels);
+  const same = existing.spec?.type === type && JSON.stringify(declared) === JSON.stringify(ports) && JSON.stringify(existing.metadata.labels) === JSON.stringify(labels);
   if (same) return;
   const next: KubeObject = { ...existing, metadata: { ...existing.metadata, labels }, spec: { ...existing.spec, ...spec } };
   if (type !== 'LoadBalancer') {

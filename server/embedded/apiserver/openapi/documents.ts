@@ -54,11 +54,12 @@ function customKindSchema(type: ServedKind, version: string, crd: JSONSchemaProp
   const schema: JSONSchemaProps = {
     ...crd,
     type: 'object',
+    // The apiserver's own fields win over what a CRD says of them (the Gateway API's say only `metadata: {type: object}`).
     properties: {
+      ...(crd.properties ?? {}),
       apiVersion: API_VERSION_FIELD,
       kind: KIND_FIELD,
       metadata: { allOf: [{ $ref: refTo(`${META}ObjectMeta`) }], description: METADATA_DESCRIPTION },
-      ...(crd.properties ?? {}),
     },
     'x-kubernetes-group-version-kind': [{ group: type.group, version, kind: type.kind }],
   };
