@@ -11,6 +11,7 @@ import { startKubelet } from './kubelet.ts';
 import { populateNamespace, startNamespaceController } from './namespace-controller.ts';
 import { reconcileReplicaSet } from './replicaset-controller.ts';
 import { makeSidecarInjectorHook } from './sidecar-injector.ts';
+import { startInstallController } from './install-profile.ts';
 import { WorkQueue, nsKey, splitKey } from './work-queue.ts';
 
 export { bootstrapCluster, type BootstrapOptions } from './bootstrap.ts';
@@ -97,6 +98,7 @@ export function startControllers(opts: ControllerOptions): { stop(): void } {
   const unsubscribe = store.onEvent(onEvent);
   const namespaceLifecycle = startNamespaceController(store, clock);
   const kubelet = startKubelet(store, clock, { podStartupMs: opts.podStartupMs, podReadyMs: opts.podReadyMs });
+  const install = startInstallController(store);
 
   // Catch up with whatever exists already (bootstrap objects, or a store that outlived a stop()).
   for (const ns of store.list(kinds.namespaces)) namespaces.add(ns.metadata.name);
@@ -110,6 +112,7 @@ export function startControllers(opts: ControllerOptions): { stop(): void } {
     stop() {
       unsubscribe();
       kubelet.stop();
+      install.stop();
       for (const q of queues) q.stop();
       namespaceLifecycle.stop();
       clearInterval(eventPruner);

@@ -14,6 +14,7 @@ import type { ServiceInfo } from './services.ts';
 import { newRequestId, proxyIdentity } from './spans.ts';
 import { ConnectionError, type MeshRequest } from './types.ts';
 import { type UpstreamEnv, forward } from './upstream.ts';
+import type { ProxyView } from './config-dump.ts';
 
 export interface DataPlaneOptions {
   store: ObjectStore;
@@ -42,6 +43,7 @@ export class DataPlane implements UpstreamEnv {
   readonly lb = new LoadBalancers();
   private readonly store: ObjectStore;
   private snap?: MeshSnapshot;
+  private snapCompiledAt = 0;
   private readonly unsubscribe: () => void;
   private readonly pools = new Map<string, ConnectionPool>();
   private readonly outliers = new Map<string, OutlierDetector>();
@@ -63,7 +65,27 @@ export class DataPlane implements UpstreamEnv {
   }
 
   snapshot(): MeshSnapshot {
-    return (this.snap ??= buildSnapshot(this.store));
+    if (!this.snap) {
+      this.snap = buildSnapshot(this.store);
+      this.snapCompiledAt = this.clock.now();
+    }
+    return this.snap;
+  }
+
+  /** What one proxy's admin API reads: the plan it runs, its role and its outlier ejections. */
+  proxyView(pod: Workload): Omit<ProxyView, 'version'> {
+    const snap = this.snapshot();
+    const role = snap.routes.ingress.pod.uid === pod.uid ? 'router' : 'sidecar';
+    return {
+      snap,
+      proxy: pod,
+      role,
+      updated: new Date(this.snapCompiledAt),
+      ejected: (cluster, endpoint) => {
+        const detector = this.outliers.get(`${pod.uid}|${cluster}`);
+        return !!detector && detector.healthy([endpoint]).length === 0;
+      },
+    };
   }
 
   stop(): void {
