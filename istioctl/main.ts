@@ -90,7 +90,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
   const command = word ? COMMANDS.find((c) => c.name === word || c.aliases?.includes(word)) : undefined;
   if (word && !command) {
-    io.err(`Error: unknown command "${word}" for "istioctl": this project's istioctl does not support it (see "istioctl --help")\n`);
+    io.err(`Error: unknown command "${word}" for "istioctl": not supported by this project's istioctl (see "istioctl --help")\n`);
     return 1;
   }
   try {

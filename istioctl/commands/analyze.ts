@@ -42,7 +42,7 @@ async function readFiles(ctx: CommandContext, paths: string[], defaultNs: string
     const text = await ctx.readInput(file);
     const counter = new LineCounter();
     for (const doc of parseAllDocuments(text, { lineCounter: counter })) {
-      const line = counter.linePos(doc.range[0]).line;
+      const line = counter.linePos(doc.contents?.range?.[0] ?? doc.range[0]).line;
       if (doc.errors.length) throw new CommandError(`${file}:${line}: ${doc.errors[0].message.split('\n')[0]}`);
       const obj = doc.toJS();
       if (!obj?.kind || !obj.metadata?.name) continue;
@@ -79,6 +79,9 @@ async function clusterWorld(ctx: CommandContext): Promise<World> {
 
 const emptyWorld = (): World => ({ namespaces: [], pods: [], services: [], virtualServices: [], gateways: [], destinationRules: [], serviceEntries: [] });
 
+/** The API server's `Kind.group "name" is invalid: ` lead-in; the message names the resource already. */
+const withoutObjectName = (message: string) => message.replace(/^\S+ "[^"]*" is invalid: /, '');
+
 /** A file's Istio resource, checked by the cluster's own validation without being stored (a dry run). */
 async function validateOnCluster(ctx: CommandContext, r: FileResource): Promise<string | undefined> {
   const kind = ISTIO_KINDS[r.kind];
@@ -93,11 +96,11 @@ async function validateOnCluster(ctx: CommandContext, r: FileResource): Promise<
       try {
         await custom.replaceNamespacedCustomObject({ ...args, name: r.metadata.name });
       } catch (again) {
-        return statusOf(again) === 422 || statusOf(again) === 400 ? apiMessage(again) : undefined;
+        return statusOf(again) === 422 || statusOf(again) === 400 ? withoutObjectName(apiMessage(again)) : undefined;
       }
       return undefined;
     }
-    if (statusOf(err) === 422 || statusOf(err) === 400) return apiMessage(err);
+    if (statusOf(err) === 422 || statusOf(err) === 400) return withoutObjectName(apiMessage(err));
   }
   return undefined;
 }

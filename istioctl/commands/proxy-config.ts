@@ -66,7 +66,7 @@ function routeMatch(m: Json): string {
 }
 
 function domains(list: string[]): string {
-  const shown = list.filter((d) => !d.includes(':') && !/^\d/.test(d) && !d.endsWith('.svc.cluster.local'));
+  const shown = list.filter((d) => !d.includes(':') && !/^\d/.test(d) && !d.endsWith('.svc.cluster.local')).sort((a, b) => a.length - b.length);
   if (!shown.length) return list[0] ?? '';
   if (shown.length <= 2) return shown.join(', ');
   return `${shown.slice(0, 2).join(', ')} + ${shown.length - 2} more...`;
@@ -86,7 +86,7 @@ function routeRows(dump: Json, name?: string): string[][] {
     if (name && cfg.name !== name) continue;
     for (const vh of cfg.virtual_hosts ?? []) for (const r of vh.routes ?? []) rows.push([cfg.name, vh.name, domains(vh.domains), routeMatch(r.match), virtualServiceOf(r)]);
   }
-  for (const l of section(dump, 'ListenersConfigDump').dynamic_listeners ?? []) {
+  for (const l of name ? [] : section(dump, 'ListenersConfigDump').dynamic_listeners ?? []) {
     for (const chain of l.active_state?.listener?.filter_chains ?? []) {
       for (const f of chain.filters ?? []) for (const vh of f.typed_config?.route_config?.virtual_hosts ?? []) for (const r of vh.routes) rows.push(['', vh.name, domains(vh.domains), routeMatch(r.match), '']);
     }
