@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterWithKubectl } from '../helpers/cluster.ts';
 import { makeIstioctl } from '../helpers/istioctl.ts';
 
+/** What a command prints, one line each. */
+const lines = (...l: string[]) => l.map((x) => `${x}\n`).join('');
+
 /** The project's istioctl as the talk and istio.io's pages run it, next to the real kubectl. */
 describe('istioctl on the embedded cluster', () => {
   const fixture = clusterWithKubectl(0.02);
@@ -77,12 +80,11 @@ describe('istioctl on the embedded cluster', () => {
     await fixture.kubectl.ok(['apply', '-f', '-'], { input: broken });
     const r = await t.istioctl(['analyze']);
     expect(r.code).toBe(79);
-    expect(r.stdout).toBe([
+    expect(r.stdout).toBe(lines(
       'Error [IST0101] (VirtualService default/broken) Referenced gateway not found: "nope-gateway"',
       'Error [IST0101] (VirtualService default/broken) Referenced host not found: "nowhere"',
       'Error [IST0101] (VirtualService default/broken) Referenced host+subset in destinationrule not found: "reviews+v9"',
-      '',
-    ].join('\n'));
+    ));
     expect(r.stderr).toBe('Error: Analyzers found issues when analyzing namespace: default.\nSee https://istio.io/v1.28/docs/reference/config/analysis for more information about causes and resolutions.\n');
     await fixture.kubectl.ok(['delete', 'virtualservice', 'broken']);
   });
@@ -93,12 +95,11 @@ describe('istioctl on the embedded cluster', () => {
     await fixture.kubectl.ok(['apply', '-f', '-'], { input: svc });
     const r = await t.istioctl(['analyze', '-n', 'plain']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe([
+    expect(r.stdout).toBe(lines(
       'Warning [IST0108] (Service plain/legacy) Unknown annotation: sidecar.istio.io/nonsense',
       "Info [IST0102] (Namespace plain) The namespace is not enabled for Istio injection. Run 'kubectl label namespace plain istio-injection=enabled' to enable it, or 'kubectl label namespace plain istio-injection=disabled' to explicitly mark it as not needing injection.",
       "Info [IST0118] (Service plain/legacy) Port name web (port: 80, targetPort: 8080) doesn't follow the naming convention of Istio port.",
-      '',
-    ].join('\n'));
+    ));
 
     const dir = t.kubeconfigPath.replace(/kubeconfig$/, '');
     const { writeFileSync } = await import('node:fs');
