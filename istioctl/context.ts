@@ -6,9 +6,10 @@ import { type Kube, connect } from './kube.ts';
 export interface CommandContext {
   args: ParsedArgs;
   io: Io;
-  kube(): Kube;
+  /** The cluster connection, made on first use (client-node loads only for commands that need it). */
+  kube(): Promise<Kube>;
   /** `-n`, else the kubeconfig context's namespace. */
-  namespace(): string;
+  namespace(): Promise<string>;
   /** `-i/--istioNamespace` (default istio-system). */
   istioNamespace: string;
   /** Reads a file, or stdin for `-`. */
@@ -16,12 +17,12 @@ export interface CommandContext {
 }
 
 export function makeContext(args: ParsedArgs, io: Io, readInput: (path: string) => Promise<string>): CommandContext {
-  let kube: Kube | undefined;
+  let kube: Promise<Kube> | undefined;
   const ctx: CommandContext = {
     args,
     io,
     kube: () => (kube ??= connect({ kubeconfig: str(args, 'kubeconfig'), context: str(args, 'context') })),
-    namespace: () => str(args, 'namespace') ?? ctx.kube().defaultNamespace,
+    namespace: async () => str(args, 'namespace') ?? (await ctx.kube()).defaultNamespace,
     istioNamespace: str(args, 'istioNamespace') ?? 'istio-system',
     readInput,
   };

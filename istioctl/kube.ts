@@ -1,6 +1,9 @@
 /** The one way istioctl reaches a cluster: client-node with the kubeconfig the flags name. */
 import { Writable } from 'node:stream';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, Exec, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import type { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, V1Pod } from '@kubernetes/client-node';
+
+/** client-node takes most of a second to load, so only commands that reach a cluster load it. */
+export const clientNode = () => import('@kubernetes/client-node');
 
 export interface KubeTarget {
   kubeconfig?: string;
@@ -18,7 +21,8 @@ export interface Kube {
   exec(namespace: string, pod: string, container: string, command: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
 }
 
-export function connect(target: KubeTarget): Kube {
+export async function connect(target: KubeTarget): Promise<Kube> {
+  const { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } = await clientNode();
   const config = new KubeConfig();
   if (target.kubeconfig) config.loadFromFile(target.kubeconfig);
   else config.loadFromDefault();
@@ -44,6 +48,7 @@ function collector(): { stream: Writable; text(): string } {
 }
 
 async function execIn(config: KubeConfig, namespace: string, pod: string, container: string, command: string[]) {
+  const { Exec } = await clientNode();
   const out = collector();
   const err = collector();
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {

@@ -8,8 +8,8 @@ import { hasProxy, statusOf } from './kube.ts';
  * running pod), in `-n`'s namespace by default.
  */
 export async function resolvePod(ctx: CommandContext, ref: string): Promise<V1Pod> {
-  const kube = ctx.kube();
-  let namespace = ctx.namespace();
+  const kube = await ctx.kube();
+  let namespace = (await ctx.namespace());
   let name = ref;
   const typed = /^(deployment|deploy|deployments)\/(.+)$/.exec(ref);
   if (typed) {
@@ -37,7 +37,7 @@ export async function envoyAdmin(ctx: CommandContext, pod: V1Pod, path: string):
   const name = pod.metadata!.name!;
   const namespace = pod.metadata!.namespace!;
   if (!hasProxy(pod)) throw new CommandError(`pod ${name}.${namespace} has no istio-proxy container: it is not in the mesh`);
-  const r = await ctx.kube().exec(namespace, name, 'istio-proxy', ['pilot-agent', 'request', 'GET', path]);
+  const r = await (await ctx.kube()).exec(namespace, name, 'istio-proxy', ['pilot-agent', 'request', 'GET', path]);
   if (r.code !== 0) throw new CommandError(`failed to execute command on ${name}.${namespace} sidecar: ${(r.stderr || r.stdout).trim()}`);
   return r.stdout;
 }

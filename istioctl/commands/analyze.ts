@@ -54,7 +54,7 @@ async function readFiles(ctx: CommandContext, paths: string[], defaultNs: string
 }
 
 async function clusterWorld(ctx: CommandContext): Promise<World> {
-  const kube = ctx.kube();
+  const kube = await ctx.kube();
   const as = (kind: string) => (o: any): Resource => ({ kind, metadata: o.metadata, spec: o.spec });
   const custom = async (group: string, plural: string, kind: string) => {
     try {
@@ -87,7 +87,7 @@ async function validateOnCluster(ctx: CommandContext, r: FileResource): Promise<
   const kind = ISTIO_KINDS[r.kind];
   const version = r.apiVersion.split('/')[1];
   if (!kind || !version) return undefined;
-  const custom = ctx.kube().custom;
+  const custom = (await ctx.kube()).custom;
   const args = { group: kind.group, version, namespace: r.metadata.namespace!, plural: kind.plural, body: r.raw, dryRun: 'All' };
   try {
     await custom.createNamespacedCustomObject(args);
@@ -114,7 +114,7 @@ export const analyzeCommand: Command = {
   async run(ctx, positional) {
     const all = bool(ctx.args, 'all-namespaces');
     const useKube = ctx.args.flags.get('use-kube') !== false;
-    const namespace = all ? undefined : useKube ? ctx.namespace() : (ctx.args.flags.get('namespace') as string | undefined) ?? 'default';
+    const namespace = all ? undefined : useKube ? (await ctx.namespace()) : (ctx.args.flags.get('namespace') as string | undefined) ?? 'default';
     const files = await readFiles(ctx, positional, namespace ?? 'default');
     const world = useKube ? await clusterWorld(ctx) : emptyWorld();
     const messages: Message[] = [];

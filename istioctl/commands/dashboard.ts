@@ -1,9 +1,8 @@
 import { type AddressInfo, createServer } from 'node:net';
-import { PortForward } from '@kubernetes/client-node';
 import { str } from '../args.ts';
 import { type Command, CommandError } from '../command.ts';
 import type { CommandContext } from '../context.ts';
-import { isRunning } from '../kube.ts';
+import { clientNode, isRunning } from '../kube.ts';
 import { resolvePod } from '../pods.ts';
 
 /** Each add-on's pods, its port and the page the URL opens. */
@@ -17,7 +16,8 @@ const ADDONS: Record<string, { title: string; selector: string; port: number; pa
 
 /** Forwards a local port to the pod's port through the API server until the process is stopped. */
 async function forward(ctx: CommandContext, namespace: string, pod: string, remotePort: number, path: string): Promise<number> {
-  const pf = new PortForward(ctx.kube().config);
+  const { PortForward } = await clientNode();
+  const pf = new PortForward((await ctx.kube()).config);
   const server = createServer((socket) => {
     pf.portForward(namespace, pod, [remotePort], socket, null, socket).catch((err) => {
       ctx.io.err(`Error: port-forward to ${pod}.${namespace}:${remotePort}: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -57,7 +57,7 @@ export const dashboardCommand: Command = {
     const addon = ADDONS[which ?? ''];
     if (!addon) throw new CommandError(which ? `"dashboard ${which}" is not supported by this project's istioctl: use ${[...Object.keys(ADDONS), 'envoy'].join(', ')}` : 'dashboard needs the add-on to open');
     const ns = ctx.istioNamespace;
-    const pods = (await ctx.kube().core.listNamespacedPod({ namespace: ns, labelSelector: addon.selector })).items.filter(isRunning);
+    const pods = (await (await ctx.kube()).core.listNamespacedPod({ namespace: ns, labelSelector: addon.selector })).items.filter(isRunning);
     if (!pods.length) throw new CommandError(`no ${addon.title} pods found in namespace ${ns}: the ${which} add-on is not installed (Istio's samples/addons/${which}.yaml installs it)`);
     return forward(ctx, ns, pods[0].metadata!.name!, addon.port, addon.path);
   },

@@ -1,5 +1,5 @@
-import { VersionApi } from '@kubernetes/client-node';
 import { type Command, CommandError } from '../command.ts';
+import { clientNode } from '../kube.ts';
 
 /** The oldest Kubernetes minor this Istio release supports. */
 const MIN_KUBERNETES_MINOR = 29;
@@ -12,7 +12,8 @@ export const experimentalCommand: Command = {
   flags: [],
   async run(ctx, positional) {
     if (positional[0] !== 'precheck') throw new CommandError(positional[0] ? `"x ${positional[0]}" is not supported by this project's istioctl: it runs "x precheck"` : 'x needs a subcommand: precheck');
-    const version = await ctx.kube().config.makeApiClient(VersionApi).getCode();
+    const { VersionApi } = await clientNode();
+    const version = await (await ctx.kube()).config.makeApiClient(VersionApi).getCode();
     const minor = Number.parseInt(version.minor, 10);
     if (Number(version.major) === 1 && minor < MIN_KUBERNETES_MINOR) {
       ctx.io.out(`Error [IST0136] (Cluster) The Kubernetes version ${version.gitVersion} is not supported by this Istio release: the minimum supported version is 1.${MIN_KUBERNETES_MINOR}.\n`);

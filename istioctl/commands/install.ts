@@ -20,7 +20,7 @@ const DEPLOYMENTS: Record<Component, string> = { istiod: 'istiod', ingress: 'ist
 /** The embedded control plane's install request, or a refusal naming the real istioctl. */
 async function installRequest(ctx: CommandContext) {
   try {
-    return await ctx.kube().core.readNamespacedConfigMap(INSTALL_REQUEST);
+    return await (await ctx.kube()).core.readNamespacedConfigMap(INSTALL_REQUEST);
   } catch (err) {
     if (statusOf(err) === 404 || statusOf(err) === 403) throw new CommandError(REAL_CLUSTER);
     throw err;
@@ -38,20 +38,21 @@ async function confirm(ctx: CommandContext, question: string): Promise<boolean> 
 }
 
 async function setProfile(ctx: CommandContext, profile: string): Promise<void> {
-  await ctx.kube().core.patchNamespacedConfigMap({ ...INSTALL_REQUEST, body: [{ op: 'replace', path: '/data', value: { profile } }] });
+  await (await ctx.kube()).core.patchNamespacedConfigMap({ ...INSTALL_REQUEST, body: [{ op: 'replace', path: '/data', value: { profile } }] });
 }
 
 /** Waits until each component's Deployment has every replica available (or is gone, for a removed one). */
 async function waitFor(ctx: CommandContext, present: Component[], absent: Component[], timeoutMs: number): Promise<Component[]> {
   const deadline = Date.now() + timeoutMs;
+  const { apps } = await ctx.kube();
   const done = new Set<Component>();
   while (Date.now() < deadline) {
     for (const c of present) {
       if (done.has(c)) continue;
-      const d = await ctx.kube().apps.readNamespacedDeployment({ name: DEPLOYMENTS[c], namespace: 'istio-system' }).catch(() => undefined);
+      const d = await apps.readNamespacedDeployment({ name: DEPLOYMENTS[c], namespace: 'istio-system' }).catch(() => undefined);
       if (d && (d.status?.availableReplicas ?? 0) >= (d.spec?.replicas ?? 1)) done.add(c);
     }
-    const remaining = await Promise.all(absent.map((c) => ctx.kube().apps.readNamespacedDeployment({ name: DEPLOYMENTS[c], namespace: 'istio-system' }).then(() => c, () => undefined)));
+    const remaining = await Promise.all(absent.map((c) => apps.readNamespacedDeployment({ name: DEPLOYMENTS[c], namespace: 'istio-system' }).then(() => c, () => undefined)));
     if (done.size === present.length && remaining.every((r) => r === undefined)) return [];
     await new Promise((r) => setTimeout(r, 250));
   }

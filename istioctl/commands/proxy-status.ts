@@ -14,7 +14,7 @@ export const proxyStatusCommand: Command = {
   usage: 'istioctl proxy-status [<type>/]<name>[.<namespace>] [flags]',
   flags: [],
   async run(ctx, positional) {
-    const kube = ctx.kube();
+    const kube = await ctx.kube();
     const istiod = (await kube.core.listNamespacedPod({ namespace: ctx.istioNamespace, labelSelector: 'app=istiod' })).items.filter(isRunning);
     if (!istiod.length) {
       ctx.io.err(`Error: unable to find any Istiod instances\n`);

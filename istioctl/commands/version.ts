@@ -26,7 +26,7 @@ export const versionCommand: Command = {
       ctx.io.out(`client version: ${ISTIO_VERSION}\n`);
       return 0;
     }
-    const kube = ctx.kube();
+    const kube = await ctx.kube();
     const ns = ctx.istioNamespace;
     const istiod = (await kube.core.listNamespacedPod({ namespace: ns, labelSelector: 'app=istiod' })).items.filter(isRunning);
     if (!istiod.length) {

@@ -1,8 +1,7 @@
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { bool, str } from '../args.ts';
 import { type Command, CommandError } from '../command.ts';
 import type { CommandContext } from '../context.ts';
-import { statusOf } from '../kube.ts';
+import { clientNode, statusOf } from '../kube.ts';
 import { table } from '../output.ts';
 
 const GATEWAYS = { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'gateways' };
@@ -30,18 +29,19 @@ function gatewayApiMissing(err: unknown): never {
 }
 
 async function listWaypoints(ctx: CommandContext, namespace: string | undefined): Promise<any[]> {
-  const custom = ctx.kube().custom;
+  const custom = (await ctx.kube()).custom;
   const list: any = await (namespace ? custom.listNamespacedCustomObject({ ...GATEWAYS, namespace }) : custom.listClusterCustomObject(GATEWAYS)).catch(gatewayApiMissing);
   return (list.items ?? []).filter((g: any) => g.spec?.gatewayClassName === WAYPOINT_CLASS);
 }
 
 async function apply(ctx: CommandContext): Promise<number> {
-  const ns = ctx.namespace();
+  const ns = (await ctx.namespace());
   const name = str(ctx.args, 'name') ?? 'waypoint';
   if (name === 'none') throw new CommandError('invalid name provided for waypoint, \'none\' is a reserved value');
   const trafficFor = str(ctx.args, 'for');
   if (trafficFor && !FOR.includes(trafficFor)) throw new CommandError(`invalid traffic type: ${trafficFor}. Valid options are: ${FOR.join(', ')}`);
-  const kube = ctx.kube();
+  const kube = await ctx.kube();
+  const { PatchStrategy, setHeaderOptions } = await clientNode();
   const namespace = await kube.core.readNamespace({ name: ns }).catch((err) => {
     throw new CommandError(statusOf(err) === 404 ? `namespaces "${ns}" not found` : String(err));
   });
@@ -77,7 +77,7 @@ async function apply(ctx: CommandContext): Promise<number> {
 
 async function list(ctx: CommandContext): Promise<number> {
   const all = bool(ctx.args, 'all-namespaces');
-  const waypoints = await listWaypoints(ctx, all ? undefined : ctx.namespace());
+  const waypoints = await listWaypoints(ctx, all ? undefined : (await ctx.namespace()));
   if (!waypoints.length) {
     ctx.io.out('No waypoints found.\n');
     return 0;
@@ -94,11 +94,11 @@ async function list(ctx: CommandContext): Promise<number> {
 }
 
 async function remove(ctx: CommandContext, names: string[]): Promise<number> {
-  const ns = ctx.namespace();
+  const ns = (await ctx.namespace());
   const targets = bool(ctx.args, 'all') ? (await listWaypoints(ctx, ns)).map((g) => g.metadata.name) : names.length ? names : ['waypoint'];
   for (const name of targets) {
     try {
-      await ctx.kube().custom.deleteNamespacedCustomObject({ ...GATEWAYS, namespace: ns, name });
+      await (await ctx.kube()).custom.deleteNamespacedCustomObject({ ...GATEWAYS, namespace: ns, name });
     } catch (err) {
       if (statusOf(err) === 404 && !bool(ctx.args, 'all')) throw new CommandError(`gateways.gateway.networking.k8s.io "${name}" not found`);
       gatewayApiMissing(err);
@@ -109,7 +109,7 @@ async function remove(ctx: CommandContext, names: string[]): Promise<number> {
 }
 
 async function status(ctx: CommandContext): Promise<number> {
-  const ns = ctx.namespace();
+  const ns = (await ctx.namespace());
   const name = str(ctx.args, 'name');
   const waypoints = (await listWaypoints(ctx, ns)).filter((g) => !name || g.metadata.name === name);
   if (!waypoints.length) {
