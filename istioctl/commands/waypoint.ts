@@ -3,6 +3,7 @@ import { type Command, CommandError } from '../command.ts';
 import type { CommandContext } from '../context.ts';
 import { clientNode, statusOf } from '../kube.ts';
 import { table } from '../output.ts';
+import { goDurationMs } from '../../server/go-duration.ts';
 
 const GATEWAYS = { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'gateways' };
 const WAYPOINT_CLASS = 'istio-waypoint';
@@ -58,12 +59,14 @@ async function apply(ctx: CommandContext): Promise<number> {
     .catch(gatewayApiMissing);
   ctx.io.out(`\u2705 waypoint ${ns}/${name} applied\n`);
   if (bool(ctx.args, 'wait')) {
-    const timeoutMs = Number.parseInt(str(ctx.args, 'waypoint-timeout') ?? '90', 10) * 1000;
+    const timeoutText = str(ctx.args, 'waypoint-timeout') ?? '1m30s';
+    const timeoutMs = goDurationMs(timeoutText);
+    if (timeoutMs === undefined) throw new CommandError(`invalid argument "${timeoutText}" for "--waypoint-timeout" flag: time: invalid duration "${timeoutText}"`);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const gw: any = await kube.custom.getNamespacedCustomObject({ ...GATEWAYS, namespace: ns, name });
       if (programmed(gw)?.status === 'True') break;
-      if (Date.now() > deadline) throw new CommandError(`timed out waiting for waypoint ${ns}/${name} to be ready`);
+      if (Date.now() > deadline) throw new CommandError(`timed out waiting for waypoint ${ns}/${name} to become ready (its Gateway is not Programmed after ${timeoutText})`);
       await new Promise((r) => setTimeout(r, 1000));
     }
     ctx.io.out(`\u2705 waypoint ${ns}/${name} is ready!\n`);
