@@ -15,6 +15,8 @@ export interface ProxyView {
   proxy: Workload;
   /** `router` for a gateway, `sidecar` otherwise. */
   role: 'router' | 'sidecar';
+  /** A gateway's listeners: the route table each serves, the port it binds and the hosts it accepts. */
+  gatewayListeners: Array<{ key: string; port?: number; hosts: string[] }>;
   version: string;
   /** Whether this proxy's outlier detection has ejected an endpoint of a cluster. */
   ejected(cluster: string, endpoint: Workload): boolean;
@@ -196,8 +198,8 @@ function routeConfigs(v: ProxyView): RouteConfig[] {
   const { snap } = v;
   if (v.role === 'router') {
     const byPort = new Map<string, RouteConfig>();
-    for (const l of snap.routes.ingress.listeners) {
-      const name = 'http.8080';
+    for (const l of v.gatewayListeners) {
+      const name = `http.${l.port ?? 80}`;
       const rc = byPort.get(name) ?? { name, virtual_hosts: [], validate_clusters: false };
       byPort.set(name, rc);
       for (const host of l.hosts) {
@@ -207,7 +209,6 @@ function routeConfigs(v: ProxyView): RouteConfig[] {
         rc.virtual_hosts.push({ name: `${host}:80`, domains: host === '*' ? ['*'] : [host, `${host}:*`], routes, include_request_attempt_count: true });
       }
     }
-    if (!byPort.size) byPort.set('http.8080', { name: 'http.8080', virtual_hosts: [{ name: 'blackhole:80', domains: ['*'], routes: [] }], validate_clusters: false });
     return [...byPort.values()];
   }
   const mesh = snap.routes.listeners.get('mesh') ?? [];
@@ -247,7 +248,8 @@ function listeners(v: ProxyView): Record<string, unknown>[] {
   const health = listener('0.0.0.0', 15021, [{ filters: [inlineRoutes(['/healthz/ready'], 'agent')] }]);
   const prom = listener('0.0.0.0', 15090, [{ filters: [inlineRoutes(['/stats/prometheus'], 'prometheus_stats')] }]);
   if (v.role === 'router') {
-    const gw = v.snap.routes.ingress.listeners.length ? [listener('0.0.0.0', 8080, [{ filters: [httpManager('http.8080')] }])] : [];
+    const ports = [...new Set(v.gatewayListeners.map((l) => l.port ?? 80))].sort((a, b) => a - b);
+    const gw = ports.map((port) => listener('0.0.0.0', port, [{ filters: [httpManager(`http.${port}`)] }]));
     return [...gw, health, prom];
   }
   const out: Record<string, unknown>[] = [];

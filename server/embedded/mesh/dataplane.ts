@@ -75,11 +75,13 @@ export class DataPlane implements UpstreamEnv {
   /** What one proxy's admin API reads: the plan it runs, its role and its outlier ejections. */
   proxyView(pod: Workload): Omit<ProxyView, 'version'> {
     const snap = this.snapshot();
-    const role = snap.routes.ingress.pod.uid === pod.uid ? 'router' : 'sidecar';
+    const isGateway = snap.routes.ingress.pod.uid === pod.uid;
     return {
       snap,
       proxy: pod,
-      role,
+      role: isGateway ? 'router' : 'sidecar',
+      // The ingress gateway's servers bind its container port 8080 (Service port 80).
+      gatewayListeners: isGateway ? snap.routes.ingress.listeners.map((l) => ({ ...l, port: 8080 })) : [],
       updated: new Date(this.snapCompiledAt),
       ejected: (cluster, endpoint) => {
         const detector = this.outliers.get(`${pod.uid}|${cluster}`);
