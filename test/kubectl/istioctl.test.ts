@@ -71,6 +71,7 @@ describe('istioctl on the embedded cluster', () => {
   });
 
   it('analyze: clean Bookinfo, then IST0101 for a missing gateway, host and subset, exit 79', async () => {
+    await fixture.kubectl.ok(['label', '--overwrite', 'namespace', 'default', 'istio-injection=enabled']);
     await fixture.kubectl.ok(['apply', '-f', 'manifests/networking/bookinfo-gateway.yaml', '-f', 'manifests/networking/destination-rule-all.yaml'].map((a) => (a.startsWith('manifests') ? `${process.cwd()}/${a}` : a)));
     expect(await t.istioctl(['analyze'])).toEqual({ code: 0, stdout: '', stderr: '\u2714 No validation issues found when analyzing namespace: default.\n' });
     const broken = [
@@ -108,6 +109,12 @@ describe('istioctl on the embedded cluster', () => {
     expect(files.code).toBe(79);
     expect(files.stdout).toMatch(new RegExp(`^Error \\[IST0106\\] \\(VirtualService default/bad ${dir}gw.yaml:10\\) Schema validation error: spec\\.http\\[0\\]\\.route\\[0\\]\\.weight: Invalid value: -5: weight -5 < 0$`, 'm'));
     expect(files.stdout).toContain(`Warning [IST0104] (Gateway default/port80 ${dir}gw.yaml:1) The gateway refers to a port that is not exposed on the workload (pod selector istio=ingressgateway; port 80)\n`);
+    // Files alone: no cluster, so the Gateway's selector picks no pod.
+    const offline = await t.istioctl(['analyze', '--use-kube=false', `${dir}gw.yaml`]);
+    expect(offline.stdout).toContain(`Error [IST0101] (Gateway default/port80 ${dir}gw.yaml:1) Referenced selector not found: "istio=ingressgateway"\n`);
+    const all = await t.istioctl(['analyze', '-A']);
+    expect(all.stdout).toContain('Info [IST0102] (Namespace plain) ');
+    expect(all.stdout).not.toMatch(/istio-system|kube-system/);
     // Nothing of the files was stored.
     expect((await fixture.kubectl.run(['get', 'gateway.networking.istio.io', 'port80'])).code).toBe(1);
   });
