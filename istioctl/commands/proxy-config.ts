@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { str } from '../args.ts';
 import { type Command, CommandError } from '../command.ts';
 import { outputFormat } from '../context.ts';
@@ -107,8 +108,28 @@ function endpointRows(clusters: Json, clusterFilter?: string): string[][] {
   return [['ENDPOINT', 'STATUS', 'OUTLIER CHECK', 'CLUSTER'], ...rows];
 }
 
+/** Serial and validity of the first certificate in a secret's PEM bytes, as istioctl shows them; dashes when there is none. */
+function certificateColumns(inlineBytes: string | undefined): string[] {
+  const pem = Buffer.from(inlineBytes ?? '', 'base64').toString('utf8');
+  if (!pem.includes('BEGIN CERTIFICATE')) return ['-', '-', '-', '-'];
+  try {
+    const cert = new X509Certificate(pem);
+    const notAfter = new Date(cert.validTo);
+    const notBefore = new Date(cert.validFrom);
+    const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const valid = Date.now() >= notBefore.getTime() && Date.now() <= notAfter.getTime();
+    return [String(valid), cert.serialNumber.toLowerCase(), rfc3339(notAfter), rfc3339(notBefore)];
+  } catch {
+    return ['false', '-', '-', '-'];
+  }
+}
+
 function secretRows(dump: Json): string[][] {
-  const rows = (section(dump, 'SecretsConfigDump').dynamic_active_secrets ?? []).map((s: Json) => [s.name, s.secret?.validation_context ? 'CA' : 'Cert Chain', 'ACTIVE', 'true', '-', '-', '-']);
+  const rows = (section(dump, 'SecretsConfigDump').dynamic_active_secrets ?? []).map((s: Json) => {
+    const ca = !!s.secret?.validation_context;
+    const bytes = ca ? s.secret.validation_context.trusted_ca?.inline_bytes : s.secret?.tls_certificate?.certificate_chain?.inline_bytes;
+    return [s.name, ca ? 'CA' : 'Cert Chain', 'ACTIVE', ...certificateColumns(bytes)];
+  });
   return [['RESOURCE NAME', 'TYPE', 'STATUS', 'VALID CERT', 'SERIAL NUMBER', 'NOT AFTER', 'NOT BEFORE'], ...rows];
 }
 

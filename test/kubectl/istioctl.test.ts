@@ -1,6 +1,7 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterWithKubectl } from '../helpers/cluster.ts';
-import { makeIstioctl } from '../helpers/istioctl.ts';
+import { REPO, makeIstioctl } from '../helpers/istioctl.ts';
 
 /** What a command prints, one line each. */
 const lines = (...l: string[]) => l.map((x) => `${x}\n`).join('');
@@ -20,6 +21,7 @@ describe('istioctl on the embedded cluster', () => {
   }, 120_000);
   afterAll(() => t?.cleanup());
 
+  const applyManifests = (...paths: string[]) => fixture.kubectl.ok(['apply', ...paths.flatMap((p) => ['-f', join(REPO, 'manifests', p)])]);
   const podOf = async (app: string, ns = 'default') => (await fixture.kubectl.ok(['get', 'pod', '-n', ns, '-l', app, '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
 
   it('kube-inject gives every Bookinfo pod one sidecar, and the webhook adds none on top', async () => {
@@ -72,7 +74,7 @@ describe('istioctl on the embedded cluster', () => {
 
   it('analyze: clean Bookinfo, then IST0101 for a missing gateway, host and subset, exit 79', async () => {
     await fixture.kubectl.ok(['label', '--overwrite', 'namespace', 'default', 'istio-injection=enabled']);
-    await fixture.kubectl.ok(['apply', '-f', 'manifests/networking/bookinfo-gateway.yaml', '-f', 'manifests/networking/destination-rule-all.yaml'].map((a) => (a.startsWith('manifests') ? `${process.cwd()}/${a}` : a)));
+    await applyManifests('networking/bookinfo-gateway.yaml', 'networking/destination-rule-all.yaml');
     expect(await t.istioctl(['analyze'])).toEqual({ code: 0, stdout: '', stderr: '\u2714 No validation issues found when analyzing namespace: default.\n' });
     const broken = [
       'apiVersion: networking.istio.io/v1', 'kind: VirtualService', 'metadata: {name: broken}', 'spec:', '  hosts: [reviews]', '  gateways: [nope-gateway]',
@@ -130,7 +132,7 @@ describe('istioctl on the embedded cluster', () => {
   });
 
   it('proxy-config reads the sidecar\'s config_dump: routes follow a VirtualService, clusters its subsets, endpoints the pods', async () => {
-    await fixture.kubectl.ok(['apply', '-f', `${process.cwd()}/manifests/networking/virtual-service-reviews-80-20.yaml`]);
+    await applyManifests('networking/destination-rule-all.yaml', 'networking/virtual-service-reviews-80-20.yaml');
     const pod = await podOf('app=productpage');
     const routes = await t.istioctl(['proxy-config', 'routes', `${pod}.default`, '--name', '9080']);
     expect(routes.code).toBe(0);
@@ -158,11 +160,14 @@ describe('istioctl on the embedded cluster', () => {
 
     const listeners = await t.istioctl(['proxy-config', 'listeners', pod]);
     expect(listeners.stdout).toMatch(/^0\.0\.0\.0\s+9080\s+Trans: raw_buffer; App: http\/1\.1,h2c\s+Route: 9080$/m);
+    const secrets = (await t.istioctl(['proxy-config', 'secret', pod])).stdout.trim().split('\n').map((l) => l.split(/\s{2,}/).slice(0, 3));
+    expect(secrets).toEqual([['RESOURCE NAME', 'TYPE', 'STATUS'], ['default', 'Cert Chain', 'ACTIVE'], ['ROOTCA', 'CA', 'ACTIVE']]);
     const bootstrap = JSON.parse((await t.istioctl(['proxy-config', 'bootstrap', pod])).stdout);
     expect(bootstrap.bootstrap.node.id).toMatch(new RegExp(`^sidecar~[\\d.]+~${pod}\\.default~default\\.svc\\.cluster\\.local$`));
   });
 
   it('proxy-config routes of the ingress gateway shows the Gateway\'s VirtualService', async () => {
+    await applyManifests('networking/bookinfo-gateway.yaml');
     const gw = await podOf('istio=ingressgateway', 'istio-system');
     const r = await t.istioctl(['proxy-config', 'routes', '-n', 'istio-system', gw]);
     expect(r.stdout).toMatch(/^http\.8080\s+\*:80\s+\*\s+\/productpage\s+bookinfo\.default$/m);
