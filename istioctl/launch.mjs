@@ -1,15 +1,25 @@
 // Starts the istioctl CLI. Loading TypeScript through tsx's hooks costs seconds (every module of
 // client-node passes through them), so the CLI's own sources are bundled once with esbuild
 // (tsx's compiler) into a cache, rebuilt when a source changes, and run by plain node.
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const cacheDir = join(repo, '.cache', 'istioctl');
-const bundle = join(cacheDir, 'istioctl.mjs');
-const inputsFile = join(cacheDir, 'inputs.json');
 const entry = join(repo, 'istioctl', 'main.ts');
+// A read-only checkout (an image, a shared install) caches under the temp directory instead.
+const cacheDirs = [join(repo, '.cache', 'istioctl'), join(tmpdir(), `istioctl-${createHash('sha256').update(repo).digest('hex').slice(0, 12)}`)];
+let cacheDir = cacheDirs[0];
+let bundle = join(cacheDir, 'istioctl.mjs');
+let inputsFile = join(cacheDir, 'inputs.json');
+
+function useCache(dir) {
+  cacheDir = dir;
+  bundle = join(dir, 'istioctl.mjs');
+  inputsFile = join(dir, 'inputs.json');
+}
 
 function isFresh() {
   try {
@@ -43,7 +53,23 @@ async function build() {
   renameSync(tmp, bundle);
 }
 
-if (!isFresh()) await build();
+async function loadMain() {
+  for (const dir of cacheDirs) {
+    useCache(dir);
+    if (isFresh()) return import(pathToFileURL(bundle).href);
+    try {
+      await build();
+      return import(pathToFileURL(bundle).href);
+    } catch (err) {
+      if (err?.code !== 'EACCES' && err?.code !== 'EROFS' && err?.code !== 'EPERM') throw err;
+    }
+  }
+  // Nowhere to write a bundle: run the sources through tsx, slower to start.
+  const { register } = await import('tsx/esm/api');
+  register();
+  return import(pathToFileURL(entry).href);
+}
+
 // The bundle keeps packages external; they resolve from the repository's node_modules.
-const { main } = await import(pathToFileURL(bundle).href);
+const { main } = await loadMain();
 process.exitCode = await main(process.argv.slice(2));
