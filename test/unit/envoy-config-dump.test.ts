@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ScaledClock } from '../../server/clock.ts';
-import { type ProxyView, clustersText, configDump } from '../../server/embedded/mesh/config-dump.ts';
+import { type ProxyView, clustersText, configDump, listenerStatuses } from '../../server/embedded/mesh/config-dump.ts';
 import { buildSnapshot } from '../../server/embedded/mesh/snapshot.ts';
 import { apply, bookinfoStore, manifest } from '../helpers/mesh-fixtures.ts';
 
@@ -47,5 +47,12 @@ describe("a sidecar's Envoy config dump, from the compiled plan", () => {
     const text = clustersText({ ...view, ejected: (cluster, w) => cluster.includes('|v1|') && w.uid === v1[0].uid });
     expect(text).toContain(`outbound|9080|v1|reviews.default.svc.cluster.local::${v1[0].ip}:9080::health_flags::/failed_outlier_check\n`);
     expect(text).toMatch(/^outbound\|9080\|v2\|reviews\.default\.svc\.cluster\.local::[\d.]+:9080::health_flags::healthy$/m);
+  });
+
+  it('lists listeners as Envoy\'s admin API does, in text and JSON', () => {
+    const view = sidecarView();
+    expect(listenerStatuses(view, 'text')).toMatch(/^0\.0\.0\.0_9080::0\.0\.0\.0:9080$/m);
+    const json = JSON.parse(listenerStatuses(view, 'json'));
+    expect(json.listener_statuses).toContainEqual({ name: '0.0.0.0_15006', local_address: { socket_address: { address: '0.0.0.0', port_value: 15006 } } });
   });
 });

@@ -372,9 +372,11 @@ export function clustersText(v: ProxyView): string {
   return lines.join('\n') + '\n';
 }
 
-/** `GET listeners`: `name::address` lines. */
-export function listenersText(v: ProxyView): string {
-  return listeners(v).map((l: any) => `${l.name}::${l.address.socket_address.address}:${l.address.socket_address.port_value}`).join('\n') + '\n';
+/** `GET listeners`: `name::address:port` lines, or with `format=json` Envoy's ListenerStatuses. */
+export function listenerStatuses(v: ProxyView, format: 'text' | 'json'): string {
+  const all = listeners(v) as Array<{ name: string; address: { socket_address: { address: string; port_value: number } } }>;
+  if (format === 'json') return JSON.stringify({ listener_statuses: all.map((l) => ({ name: l.name, local_address: l.address })) }, null, 1) + '\n';
+  return all.map((l) => `${l.name}::${l.address.socket_address.address}:${l.address.socket_address.port_value}`).join('\n') + '\n';
 }
 
 /** `GET server_info`: Envoy's ServerInfo, trimmed. */

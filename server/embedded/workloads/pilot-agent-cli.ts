@@ -1,6 +1,6 @@
 import type { ProcessIo } from '../apiserver/pod-runtime.ts';
 import type { Mesh } from '../mesh/index.ts';
-import { type ProxyView, clustersJson, clustersText, configDump, listenersText, serverInfo } from '../mesh/config-dump.ts';
+import { type ProxyView, clustersJson, clustersText, configDump, listenerStatuses, serverInfo } from '../mesh/config-dump.ts';
 import { compileUserRegex } from '../../user-regex.ts';
 
 /** Envoy's loggers (a selection) and the levels the sidecar starts with (`--proxyLogLevel=warning --proxyComponentLogLevel=misc:error`). */
@@ -84,7 +84,7 @@ export async function pilotAgentCommand(mesh: Mesh, pod: { workload: string; nam
       io.stdout(url.searchParams.get('format') === 'json' ? json(clustersJson(view)) : clustersText(view));
       return 0;
     case 'listeners':
-      io.stdout(url.searchParams.get('format') === 'json' ? json({ listener_statuses: listenersText(view).trim().split('\n').map((l) => ({ name: l.split('::')[0], local_address: { socket_address: { address: l.split('::')[1].split(':')[0], port_value: Number(l.split(':').pop()) } } })) }) : listenersText(view));
+      io.stdout(listenerStatuses(view, url.searchParams.get('format') === 'json' ? 'json' : 'text'));
       return 0;
     case 'server_info':
       io.stdout(json(serverInfo(view, Math.max(0, Math.round((mesh.clock.now() - view.updated.getTime()) / 1000)))));
