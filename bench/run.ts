@@ -32,6 +32,17 @@ const sections: Array<{ title: string; run: () => Promise<Figure[]> }> = [
   },
   { title: 'Container logs (kubectl logs)', run: async () => (await import('./logs.ts')).benchLogs() },
   {
+    title: 'istioctl',
+    run: async () => {
+      const { benchIstioctl } = await import('./istioctl.ts');
+      const i = await benchIstioctl();
+      return [
+        ['start-up, istioctl --help (median)', `${i.helpMs.toFixed(0)} ms (target well under 1500 ms)`],
+        ['istioctl version against the embedded cluster (median)', `${i.versionMs.toFixed(0)} ms`],
+      ];
+    },
+  },
+  {
     title: 'Tracing',
     run: async () => {
       const { benchSpans } = await import('./tracing.ts');

@@ -4,6 +4,7 @@ import { ScaledClock } from './clock.ts';
 import { parseDeckConfig } from './config.ts';
 import { startEmbeddedCluster } from './embedded/cluster.ts';
 import { writeStateFiles } from './state-dir.ts';
+import { istioctlPathLine } from './istioctl-path.ts';
 
 const config = parseDeckConfig(process.argv.slice(2));
 const cluster = await startEmbeddedCluster({ clock: new ScaledClock(config.timeScale), host: '127.0.0.1', hostPorts: 'well-known' });
@@ -18,6 +19,7 @@ console.log(`Embedded cluster ready.
   Gateway:     ${cluster.gatewayUrl}/productpage
   Jaeger API:  ${cluster.jaegerUrl}/api/services
   kubectl:     export KUBECONFIG=${shown.startsWith('..') ? kubeconfigPath : shown}
+  istioctl:    ${istioctlPathLine()}
   endpoints:   ${endpointsPath}`);
 
 const shutdown = async () => {

@@ -2,6 +2,7 @@
 import { relative } from 'node:path';
 import { parseDeckConfig, USAGE } from './config.ts';
 import { startDeck } from './deck.ts';
+import { istioctlPathLine } from './istioctl-path.ts';
 import { keepHeapTight } from './heap-policy.ts';
 
 keepHeapTight();
@@ -26,6 +27,7 @@ try {
     const rel = relative(process.cwd(), deck.kubeconfigPath);
     lines.push(`  kubectl:    export KUBECONFIG=${rel.startsWith('..') ? deck.kubeconfigPath : rel}`);
   }
+  lines.push(`  istioctl:   ${istioctlPathLine()}`);
   lines.push('  Stop with Ctrl+C.');
   console.log(lines.join('\n'));
   let stopping = false;

@@ -95,7 +95,7 @@ function ensureNamespace(store: ObjectStore, name: string): void {
   store.create(type, ns);
 }
 
-function ensureService(store: ObjectStore, s: ServiceSpec): void {
+export function ensureService(store: ObjectStore, s: ServiceSpec): void {
   const type = kindsOf(store).services;
   if (store.get(type, s.namespace, s.name)) return;
   const svc: KubeObject = {
@@ -109,14 +109,14 @@ function ensureService(store: ObjectStore, s: ServiceSpec): void {
   store.create(type, svc);
 }
 
-/** Creates the Deployment and drives its ReplicaSet and pods straight to Ready, with no clock wait. */
-function startWorkloadNow(store: ObjectStore, clock: Clock, w: WorkloadSpec): void {
+/** Creates the workload's ServiceAccount and Deployment unless they exist; the controllers bring up its pods. Whether it created the Deployment. */
+export function createWorkload(store: ObjectStore, w: WorkloadSpec): boolean {
   const kinds = kindsOf(store);
   const { namespace: ns, name } = w;
   if (w.serviceAccount !== 'default' && !store.get(kinds.serviceaccounts, ns, w.serviceAccount)) {
     store.create(kinds.serviceaccounts, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: w.serviceAccount, namespace: ns, labels: { app: w.podLabels.app ?? name } } });
   }
-  if (store.get(kinds.deployments, ns, name)) return;
+  if (store.get(kinds.deployments, ns, name)) return false;
   const selector = Object.fromEntries(Object.entries(w.podLabels).filter(([k]) => ['app', 'istio', 'k8s-app'].includes(k)));
   const deployment: KubeObject = {
     apiVersion: 'apps/v1',
@@ -133,6 +133,14 @@ function startWorkloadNow(store: ObjectStore, clock: Clock, w: WorkloadSpec): vo
   };
   applyDeploymentDefaults(deployment);
   store.create(kinds.deployments, deployment);
+  return true;
+}
+
+/** Creates the Deployment and drives its ReplicaSet and pods straight to Ready, with no clock wait. */
+function startWorkloadNow(store: ObjectStore, clock: Clock, w: WorkloadSpec): void {
+  const kinds = kindsOf(store);
+  const { namespace: ns, name } = w;
+  if (!createWorkload(store, w)) return;
 
   reconcileDeployment(store, clock, ns, name);
   const d = store.get(kinds.deployments, ns, name)!;

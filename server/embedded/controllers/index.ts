@@ -12,6 +12,7 @@ import { startKubelet } from './kubelet.ts';
 import { populateNamespace, startNamespaceController } from './namespace-controller.ts';
 import { reconcileReplicaSet } from './replicaset-controller.ts';
 import { makeSidecarInjectorHook } from './sidecar-injector.ts';
+import { startInstallController } from './install-profile.ts';
 import { WorkQueue, nsKey, splitKey } from './work-queue.ts';
 import { startCrdController } from './crd-controller.ts';
 
@@ -102,6 +103,7 @@ export function startControllers(opts: ControllerOptions): { stop(): void } {
   const crds = startCrdController(store, clock);
   const kubelet = startKubelet(store, clock, { podStartupMs: opts.podStartupMs, podReadyMs: opts.podReadyMs });
   const gatewayApi = startGatewayApiController(store, clock);
+  const install = startInstallController(store);
 
   // Catch up with whatever exists already (bootstrap objects, or a store that outlived a stop()).
   for (const ns of store.list(kinds.namespaces)) namespaces.add(ns.metadata.name);
@@ -116,6 +118,7 @@ export function startControllers(opts: ControllerOptions): { stop(): void } {
       unsubscribe();
       kubelet.stop();
       gatewayApi.stop();
+      install.stop();
       for (const q of queues) q.stop();
       namespaceLifecycle.stop();
       crds.stop();

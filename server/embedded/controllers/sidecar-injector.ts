@@ -12,14 +12,22 @@ const STATUS = 'sidecar.istio.io/status';
  * `"false"` on the pod, or `istio-injection=disabled` on the namespace, always wins.
  */
 export function shouldInject(pod: KubeObject, namespace: KubeObject | undefined): boolean {
-  if (pod.metadata.annotations?.[STATUS]) return false;
-  if (pod.spec?.hostNetwork) return false;
+  if (podRefusesInjection(pod)) return false;
   const podSays = pod.metadata.labels?.[INJECT] ?? pod.metadata.annotations?.[INJECT];
-  if (podSays === 'false') return false;
   const nsLabels = namespace?.metadata.labels ?? {};
   if (nsLabels['istio-injection'] === 'disabled') return false;
   if (podSays === 'true') return true;
   return nsLabels['istio-injection'] === 'enabled' || (!!nsLabels['istio.io/rev'] && nsLabels['istio-injection'] === undefined);
+}
+
+/**
+ * What rules a pod out whoever injects (the webhook or `istioctl kube-inject`): it already has
+ * a sidecar, it runs on the host network, or it says `sidecar.istio.io/inject: "false"`.
+ */
+export function podRefusesInjection(pod: KubeObject): boolean {
+  if (pod.metadata.annotations?.[STATUS]) return true;
+  if (pod.spec?.hostNetwork) return true;
+  return (pod.metadata.labels?.[INJECT] ?? pod.metadata.annotations?.[INJECT]) === 'false';
 }
 
 /** Adds istio-init and istio-proxy the way istiod's injection template does (trimmed to what shows). */

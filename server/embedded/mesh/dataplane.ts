@@ -15,6 +15,7 @@ import type { ServiceInfo } from './services.ts';
 import { newRequestId, proxyIdentity } from './spans.ts';
 import { ConnectionError, type MeshRequest } from './types.ts';
 import { type UpstreamEnv, forward } from './upstream.ts';
+import type { ProxyView } from './config-dump.ts';
 
 export interface DataPlaneOptions {
   store: ObjectStore;
@@ -43,6 +44,7 @@ export class DataPlane implements UpstreamEnv {
   readonly lb = new LoadBalancers();
   private readonly store: ObjectStore;
   private snap?: MeshSnapshot;
+  private snapCompiledAt = 0;
   private readonly unsubscribe: () => void;
   private readonly pools = new Map<string, ConnectionPool>();
   private readonly outliers = new Map<string, OutlierDetector>();
@@ -65,7 +67,31 @@ export class DataPlane implements UpstreamEnv {
   }
 
   snapshot(): MeshSnapshot {
-    return (this.snap ??= buildSnapshot(this.store));
+    if (!this.snap) {
+      this.snap = buildSnapshot(this.store);
+      this.snapCompiledAt = this.clock.now();
+    }
+    return this.snap;
+  }
+
+  /** What one proxy's admin API reads: the plan it runs, its role and its outlier ejections. */
+  proxyView(pod: Workload): Omit<ProxyView, 'version'> {
+    const snap = this.snapshot();
+    const gateway = snap.gatewayOfPod.get(pod.uid);
+    // Envoy binds a gateway server's target port (istio-ingressgateway's 80 is its container's 8080).
+    const service = gateway ? [...snap.services.values()].find((s) => s.readyPods.some((p) => p.uid === pod.uid)) : undefined;
+    const targetPort = (port: number | undefined) => (port === undefined ? undefined : Number(service?.ports.find((p) => p.port === port)?.targetPort ?? port));
+    return {
+      snap,
+      proxy: pod,
+      role: gateway ? 'router' : 'sidecar',
+      gatewayListeners: (gateway?.listeners ?? []).map((l) => ({ ...l, port: targetPort(l.port ?? 80) })),
+      updated: new Date(this.snapCompiledAt),
+      ejected: (cluster, endpoint) => {
+        const detector = this.outliers.get(`${pod.uid}|${cluster}`);
+        return !!detector && detector.healthy([endpoint]).length === 0;
+      },
+    };
   }
 
   stop(): void {

@@ -6,6 +6,7 @@ import type { SpanSink } from '../tracing/types.ts';
 import { DataPlane } from './dataplane.ts';
 import { type GatewayServer, type GatewayServerOptions, startGatewayServer } from './gateway.ts';
 import type { MeshRequest } from './types.ts';
+import type { ProxyView } from './config-dump.ts';
 
 export type { GatewayServer, GatewayServerOptions, GatewayServicePort } from './gateway.ts';
 export type { MeshResponse } from '../app-runtime/types.ts';
@@ -35,6 +36,8 @@ export interface Mesh {
    * with a connectionPool), e.g. `cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_pending_overflow: 21`.
    */
   proxyStats(pod: { workload: string; namespace?: string }): string;
+  /** What a pod's Envoy admin API shows (config_dump, clusters, listeners); undefined for an unknown pod. */
+  proxyView(pod: { workload: string; namespace?: string }): Omit<ProxyView, 'version'> | undefined;
   stop(): Promise<void>;
 }
 
@@ -84,6 +87,10 @@ export function createMesh(opts: MeshOptions): Mesh {
     proxyStats(pod) {
       const w = plane.findWorkload(pod.workload, pod.namespace ?? 'default');
       return w ? plane.proxyStats(w) : '';
+    },
+    proxyView(pod) {
+      const w = plane.findWorkload(pod.workload, pod.namespace ?? 'default');
+      return w ? plane.proxyView(w) : undefined;
     },
     async stop() {
       plane.stop();

@@ -19,7 +19,7 @@ type Command = (ctx: CommandContext, args: string[], io: ProcessIo) => Promise<n
 
 const curl: Command = (ctx, args, io) => curlCommand(ctx.mesh, { workload: ctx.pod, namespace: ctx.namespace }, args, io, ctx.fs);
 const fortio: Command = (ctx, args, io) => fortioCommand(ctx.mesh, { workload: ctx.pod, namespace: ctx.namespace }, args, io);
-const pilotAgent: Command = (ctx, args, io) => pilotAgentCommand(ctx.mesh, { workload: ctx.pod, namespace: ctx.namespace }, args, io);
+const pilotAgent: Command = (ctx, args, io) => pilotAgentCommand(ctx.mesh, { workload: ctx.pod, namespace: ctx.namespace, image: ctx.image }, args, io);
 
 /** The executables each sample image has on its PATH. */
 function binariesOf(image: string): Record<string, Command> {
