@@ -19,8 +19,10 @@ export type { RunResult } from '../protocol.ts';
 
 /** What `kubectl get` accepts for the kinds the panels show: short name, singular and plural. */
 const GET_KINDS = STREAMED_KINDS.map((id) => kindInfo(id));
-// Where two kinds share a name (Istio's Gateway and the Gateway API's), the earlier entry keeps it, as in the embedded API's discovery order.
-const GET_ALIASES = new Map(GET_KINDS.flatMap((k) => [...k.shortNames, k.kind.toLowerCase(), k.plural].map((alias) => [alias, k.id] as const)).reverse());
+// Where two kinds share a name (Istio's Gateway and the Gateway API's), the one whose API group
+// sorts first keeps it, as kubectl resolves it from a cluster's discovery: `gateway` is the Gateway API's.
+const byGroup = [...GET_KINDS].sort((a, b) => (a.group === b.group ? 0 : !a.group ? -1 : !b.group ? 1 : a.group < b.group ? -1 : 1));
+const GET_ALIASES = new Map(byGroup.flatMap((k) => [...k.shortNames, k.kind.toLowerCase(), k.plural].map((alias) => [alias, k.id] as const)).reverse());
 const GET_KIND_NAMES = `${GET_KINDS.slice(0, -1).map((k) => k.plural).join(', ')} and ${GET_KINDS.at(-1)!.plural}`;
 
 /**

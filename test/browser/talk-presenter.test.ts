@@ -100,7 +100,7 @@ describe('the whole talk as the presenter, live on the embedded cluster', { time
     await arrowTo(page, 'gateway', 2);
     const applied = await runCard(page, 'kubectl apply -f manifests/networking/bookinfo-gateway.yaml');
     expect(applied.output).toMatch(/gateway\.networking\.istio\.io\/bookinfo-gateway (created|configured|unchanged)/);
-    expect((await runCard(page, 'kubectl get gateway')).output).toContain('bookinfo-gateway');
+    expect((await runCard(page, 'kubectl get gw')).output).toContain('bookinfo-gateway');
     await shoot(page, 'talk-gateway');
   });
 

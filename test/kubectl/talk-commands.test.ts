@@ -48,7 +48,9 @@ describe('the talk, through kubectl, on the embedded cluster', () => {
 
   it('applies the gateway and finds its URL with the talk\'s jsonpath lines', async () => {
     expect(await sh('apply', '-f', m('networking/bookinfo-gateway.yaml'))).toMatch(/gateway.networking.istio.io\/bookinfo-gateway created/);
-    expect(await sh('get', 'gateway')).toMatch(/^NAME\s+AGE\nbookinfo-gateway\s+\d+[smhd]/);
+    expect(await sh('get', 'gw')).toMatch(/^NAME\s+AGE\nbookinfo-gateway\s+\d+[smhd]/);
+    // With the Gateway API's CRDs installed, `gateway` is its kind, as on a real cluster.
+    expect((await fixture.kubectl.run(['get', 'gateway'])).stderr.trim()).toBe('No resources found in default namespace.');
     const host = await sh('-n', 'istio-system', 'get', 'service', 'istio-ingressgateway', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}');
     const port = await sh('-n', 'istio-system', 'get', 'service', 'istio-ingressgateway', '-o', 'jsonpath={.spec.ports[?(@.name=="http2")].port}');
     expect(host).toMatch(/^\d+\.\d+\.\d+\.\d+$/);

@@ -93,7 +93,7 @@ describe('the talk', () => {
       'kubectl apply -f manifests/bookinfo/bookinfo.yaml',
       'kubectl get services && kubectl get pods',
       'kubectl apply -f manifests/networking/bookinfo-gateway.yaml',
-      'kubectl get gateway',
+      'kubectl get gw',
       'kubectl apply -f manifests/networking/destination-rule-all.yaml',
       'kubectl apply -f manifests/networking/virtual-service-all-v1.yaml',
       'kubectl get virtualservices -o yaml',

@@ -33,7 +33,12 @@ function groups(registry: ResourceRegistry): Map<string, { versions: string[]; t
   }
   // A group's versions by priority: the first is the preferred one, whichever kind brought it.
   for (const g of out.values()) g.versions.sort(compareVersions);
-  return out;
+  // CRD-backed groups share one priority, below every built-in group, and sort by name, as the
+  // aggregator orders them; so `kubectl get gateway` means the Gateway API's kind, not Istio's.
+  const custom = (name: string) => out.get(name)!.types.some((t) => t.customResource);
+  const names = [...out.keys()];
+  const ordered = [...names.filter((n) => !custom(n)), ...names.filter(custom).sort()];
+  return new Map(ordered.map((n) => [n, out.get(n)!]));
 }
 
 function subresourceKind(t: ResourceType, sub: string): { group: string; version: string; kind: string } {
