@@ -3,7 +3,7 @@
  * (made from the same descriptors it validates with), so the editor and the cluster agree.
  * Part of the editor's lazily loaded chunk, like the editor itself.
  */
-import { istioJsonSchemas } from '../../server/embedded/apiserver/validation/schemas.ts';
+import { istioJsonSchemas } from '../../server/embedded/istio-api/schemas.ts';
 
 type Schema = Record<string, unknown>;
 

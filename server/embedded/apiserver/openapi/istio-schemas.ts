@@ -4,8 +4,8 @@
  * validator accepts. Laid out as Istio's generated CRDs are: no description at the root, the
  * spec described, status free-form, int32/uint32/double formats and the duration CEL rule.
  */
-import { istioKind } from '../validation/descriptors.ts';
-import type { Shape } from '../validation/schema-dsl.ts';
+import { istioKind } from '../../istio-api/descriptors.ts';
+import type { Shape } from '../../istio-api/schema-dsl.ts';
 import type { JSONSchemaProps } from './json-schema.ts';
 
 const UINT32_MAX = 4294967295;

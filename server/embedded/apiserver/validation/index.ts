@@ -8,13 +8,13 @@ import { invalid } from '../errors.ts';
 import type { AdmissionHook } from '../store.ts';
 import type { StatusCause } from '../types.ts';
 import { Causes, FieldPath } from './causes.ts';
-import { ISTIO_GROUPS, ISTIO_KIND_NAMES, istioKind } from './descriptors.ts';
-import { labels } from './schema-dsl.ts';
+import { ISTIO_GROUPS, ISTIO_KIND_NAMES, istioKind } from '../../istio-api/descriptors.ts';
+import { labels } from '../../istio-api/schema-dsl.ts';
 import { checkDestinationRule, checkGateway, checkServiceEntry, checkSidecar, checkVirtualService } from './networking-rules.ts';
 import { checkAuthorizationPolicy, checkPeerAuthentication, checkRequestAuthentication } from './security-rules.ts';
 import { checkShape } from './structural.ts';
 
-export { istioJsonSchemas } from './schemas.ts';
+export { istioJsonSchemas } from '../../istio-api/schemas.ts';
 export { fieldPathSegments } from '../../../field-path.ts';
 export { istioWarnings } from './warnings.ts';
 export { builtinValidationHook, validateBuiltinObject, builtinDecodeError, UNDELETABLE_NAMESPACES } from './kube-strategies.ts';

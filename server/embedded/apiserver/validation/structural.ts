@@ -1,6 +1,6 @@
 import { Causes, type FieldPath, jsonType } from './causes.ts';
 import { goDurationMs } from '../../../go-duration.ts';
-import type { Shape } from './schema-dsl.ts';
+import type { Shape } from '../../istio-api/schema-dsl.ts';
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 

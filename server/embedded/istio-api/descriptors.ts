@@ -3,7 +3,7 @@
  * enums of Istio's current CRDs (networking v1, security v1; fields added since 1.28 included), so the embedded cluster
  * refuses what a cluster with Istio refuses; descriptions are short paraphrases for editor hovers.
  */
-import { ISTIO_KIND_LIST, type IstioKindName } from '../../../kinds.ts';
+import { ISTIO_KIND_LIST, type IstioKindName } from '../../kinds.ts';
 import { any, arr, bool, duration, enumOf, int, labels, map, num, obj, str, strings, uint32, type Shape } from './schema-dsl.ts';
 
 const stringMatch = obj(
