@@ -267,9 +267,9 @@ describe('istioJsonSchemas', () => {
   });
 
   it('pulls in no Node modules, so the browser bundle can import it', () => {
-    const dir = resolve(dirname(new URL(import.meta.url).pathname), '../../server/embedded/apiserver/validation');
+    const dir = resolve(dirname(new URL(import.meta.url).pathname), '../../server/embedded/istio-api');
     const seen = new Set<string>();
-    // Only the repository's own modules (the validation folder and the shared list of kinds), never a package or node:.
+    // Only the repository's own modules (Istio's spec shapes and the shared list of kinds), never a package or node:.
     const visit = (file: string) => {
       if (seen.has(file)) return;
       seen.add(file);
