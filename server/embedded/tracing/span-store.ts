@@ -52,7 +52,12 @@ interface TraceEntry {
   spans: StoredSpan[];
 }
 
-export const DEFAULT_MAX_SPANS = 100_000;
+/**
+ * A stored span costs about half a kilobyte, so this is some 13 MB: a few thousand Bookinfo
+ * requests, several minutes of the deck's demo traffic, far more than the graph's minute and
+ * the traces list read. 100,000 held some 50 MB more, for searches few make in a talk.
+ */
+export const DEFAULT_MAX_SPANS = 25_000;
 // Repeated tag values (node ids, clusters, service names) are shared through this pool
 // so a full store costs one copy of each; the pool is cleared when it grows past this.
 const INTERN_POOL_MAX = 20_000;
