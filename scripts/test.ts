@@ -1,6 +1,6 @@
 /**
- * `npm test`: makes sure Chromium is there (installing Debian's package when root),
- * builds the client once, then runs every suite with vitest.
+ * `npm test`: makes sure Chromium and the Python Kubernetes client are there (installing
+ * Debian's packages when root), builds the client once, then runs every suite with vitest.
  */
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -9,20 +9,25 @@ import { buildClientIfStale } from './build-if-stale.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
-function ensureChromium(): void {
-  if (findChromium()) return;
+/** The official Python client the client tests drive, as Debian packages it. */
+const pythonHasKubernetes = () => spawnSync('/usr/bin/python3', ['-c', 'import kubernetes'], { stdio: 'ignore' }).status === 0;
+
+/** A system package the tests need: found, or installed from Debian when root, or a one-line instruction and exit. */
+function ensurePackage(pkg: string, present: () => boolean, missing: string): void {
+  if (present()) return;
   if (process.getuid?.() === 0) {
-    console.log('Chromium is missing: installing Debian\'s chromium package…');
+    console.log(`${pkg} is missing: installing Debian's ${pkg} package…`);
     spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-    spawnSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    spawnSync('apt-get', ['install', '-y', '-qq', pkg], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   }
-  if (!findChromium()) {
-    console.error('Browser tests need Chromium: run `sudo apt-get install -y chromium` (or set CHROMIUM_PATH) and try again.');
+  if (!present()) {
+    console.error(missing);
     process.exit(1);
   }
 }
 
-ensureChromium();
+ensurePackage('chromium', () => Boolean(findChromium()), 'Browser tests need Chromium: run `sudo apt-get install -y chromium` (or set CHROMIUM_PATH) and try again.');
+ensurePackage('python3-kubernetes', pythonHasKubernetes, 'The Python client tests need Debian\'s python3-kubernetes: run `sudo apt-get install -y python3-kubernetes` and try again.');
 await buildClientIfStale({ force: process.env.CI === 'true' });
 // Vite's build sets NODE_ENV=production in this process; the tests need React's development build.
 const env = { ...process.env, NODE_ENV: 'test' };
