@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import type { ClusterWithKubectl } from './cluster.ts';
+import { makeIstioctl } from './istioctl.ts';
 
 export interface BashResult {
   code: number;
@@ -12,27 +9,20 @@ export interface BashResult {
 }
 
 /**
- * Runs scripts in bash as a user types them, with the real kubectl pointed at the fixture's
- * cluster (its own kubeconfig file and discovery cache, made before the suite and removed
- * after it). Each script runs with `set -o pipefail` (and `set -e` when `errexit`).
+ * Runs scripts in bash as a user types them, in the repository, with the real kubectl (and the
+ * project's istioctl, first on PATH) pointed at the fixture's cluster: its own kubeconfig file
+ * and discovery cache, made before the suite and removed after it. Each script runs with
+ * `set -o pipefail` (and `set -e` when `errexit`).
  */
-export function bashWithKubectl(fixture: ClusterWithKubectl, opts: { cwd?: string; errexit?: boolean } = {}): (script: string) => Promise<BashResult> {
-  let dir: string | undefined;
-  let env: NodeJS.ProcessEnv = {};
+export function bashWithKubectl(fixture: ClusterWithKubectl, opts: { errexit?: boolean } = {}): (script: string) => Promise<BashResult> {
+  let shell: ReturnType<typeof makeIstioctl> | undefined;
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'bash-kubectl-'));
-    writeFileSync(join(dir, 'kubeconfig'), fixture.cluster.kubeconfig, { mode: 0o600 });
-    env = { ...process.env, KUBECONFIG: join(dir, 'kubeconfig'), KUBECACHEDIR: join(dir, 'cache'), HOME: dir };
+    shell = makeIstioctl(fixture.cluster.kubeconfig);
   });
-  afterAll(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => shell?.cleanup());
   const preamble = opts.errexit ? 'set -e -o pipefail' : 'set -o pipefail';
-  return (script) =>
-    new Promise((done) => {
-      execFile('bash', ['-c', `${preamble}\n${script}`], { env, timeout: 60_000, cwd: opts.cwd }, (err, stdout, stderr) => {
-        const code = err ? (typeof (err as any).code === 'number' ? (err as any).code : 1) : 0;
-        done({ code, out: String(stdout) + String(stderr) });
-      });
-    });
+  return async (script) => {
+    const r = await shell!.bash(`${preamble}\n${script}`);
+    return { code: r.code, out: r.stdout + r.stderr };
+  };
 }

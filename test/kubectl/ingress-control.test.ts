@@ -1,10 +1,7 @@
-import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bashWithKubectl } from '../helpers/bash.ts';
 import { clusterWithKubectl } from '../helpers/cluster.ts';
 import { until } from '../helpers/until.ts';
-
-const ROOT = resolve(import.meta.dirname, '../..');
 
 /**
  * istio.io's ingress-control task, Istio API tab: httpbin behind a Gateway for
@@ -13,7 +10,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
  */
 describe('istio.io ingress control (Istio APIs), typed in bash', () => {
   const fixture = clusterWithKubectl(0.005);
-  const bash = bashWithKubectl(fixture, { cwd: ROOT, errexit: true });
+  const bash = bashWithKubectl(fixture, { errexit: true });
 
   /** The page's address lines, with its INGRESS_NAME and INGRESS_NS. */
   const ADDRESS = [
