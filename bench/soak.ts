@@ -6,7 +6,8 @@
  * The deck runs in a child process so its memory is its own, not the viewers'.
  * `npm run bench -- soak` runs 10 minutes (ISTIO_DECK_SOAK_MINUTES, ISTIO_DECK_SOAK_VIEWERS
  * change that); the default bench runs a short variant. ISTIO_DECK_SOAK_CPU_PROF=DIR writes
- * the deck's CPU profile there; ISTIO_DECK_SOAK_TRACE=1 prints its memory every 5 s.
+ * the deck's CPU profile there; ISTIO_DECK_SOAK_TRACE=1 prints its memory every 5 s;
+ * ISTIO_DECK_SOAK_HEAP_SNAPSHOTS=DIR writes heap snapshots at the start and the end.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import v8 from 'node:v8';
 import WebSocket from 'ws';
 import type { ServerMessage } from '../server/protocol.ts';
 import { ms, percentile } from './stats.ts';
@@ -24,6 +26,8 @@ const RESOURCE_TOPICS = VIEWER_TOPICS.filter((t) => t.startsWith('resources/'));
 
 interface Memory {
   rssMB: number;
+  /** V8's heap spaces, used/committed MB (with ISTIO_DECK_SOAK_TRACE). */
+  spaces?: string;
   heapMB: number;
   /** Buffers and other memory outside the JavaScript heap that the heap's objects hold. */
   externalMB: number;
@@ -31,7 +35,7 @@ interface Memory {
   loopDelayMaxMs: number;
 }
 
-type FromServer = { type: 'ready'; url: string; token: string } | ({ type: 'memory' } & Memory);
+type FromServer = { type: 'ready'; url: string; token: string } | ({ type: 'memory' } & Memory) | { type: 'snapshot' };
 
 export interface SoakOptions {
   minutes: number;
@@ -64,13 +68,14 @@ export async function benchSoak({ minutes, viewers }: SoakOptions): Promise<Arra
     const before = await server.memory();
     for (const s of scenes) await reset(s); // warm-up: every scene once, so Bookinfo's pods exist
     const start = await server.memory();
+    await server.snapshot('start');
     let peak = start;
     const begun = performance.now();
     let worstLoopMs = 0;
     const sampler = setInterval(async () => {
       const m = await server.memory();
       if (m.rssMB > peak.rssMB) peak = m;
-      if (process.env.ISTIO_DECK_SOAK_TRACE) console.log(`  ${((performance.now() - begun) / 1000).toFixed(0)} s: ${mb(m)}, ${resetMs.length} resets`);
+      if (process.env.ISTIO_DECK_SOAK_TRACE) console.log(`  ${((performance.now() - begun) / 1000).toFixed(0)} s: ${mb(m)}, ${resetMs.length} resets; ${m.spaces}`);
       worstLoopMs = Math.max(worstLoopMs, m.loopDelayMaxMs);
     }, 5000);
 
@@ -82,6 +87,7 @@ export async function benchSoak({ minutes, viewers }: SoakOptions): Promise<Arra
     clearInterval(sampler);
     await new Promise((r) => setTimeout(r, 3000)); // let the last changes reach everyone
     const end = await server.memory();
+    await server.snapshot('end');
     const step = await inStep(base, audience);
 
     out.push(
@@ -158,7 +164,7 @@ async function inStep(base: string, viewers: Viewer[]) {
 }
 
 /** The deck in a child process, answering for its memory over IPC. */
-async function startServer(): Promise<{ url: string; token: string; memory(): Promise<Memory>; stop(): Promise<void> }> {
+async function startServer(): Promise<{ url: string; token: string; memory(): Promise<Memory>; snapshot(label: string): Promise<void>; stop(): Promise<void> }> {
   const prof = process.env.ISTIO_DECK_SOAK_CPU_PROF;
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), [], {
     execArgv: ['--import', 'tsx', ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])],
@@ -181,6 +187,12 @@ async function startServer(): Promise<{ url: string; token: string; memory(): Pr
       child.send('memory');
       return (await answer) as Memory;
     },
+    snapshot: async (label: string) => {
+      if (!process.env.ISTIO_DECK_SOAK_HEAP_SNAPSHOTS) return;
+      const answer = next('snapshot');
+      child.send(`snapshot:${label}`);
+      await answer;
+    },
     stop: () => new Promise<void>((r) => (child.once('exit', () => r()), child.send('stop'))),
   };
 }
@@ -197,8 +209,15 @@ async function serveDeck(): Promise<void> {
   process.on('message', async (m) => {
     if (m === 'memory') {
       const u = process.memoryUsage();
-      process.send!({ type: 'memory', rssMB: u.rss / 2 ** 20, heapMB: u.heapUsed / 2 ** 20, externalMB: u.external / 2 ** 20, loopDelayMaxMs: loop.max / 1e6 });
+      const spaces = process.env.ISTIO_DECK_SOAK_TRACE
+        ? v8.getHeapSpaceStatistics().filter((s) => s.space_size > 2 ** 20).map((s) => `${s.space_name} ${(s.space_used_size / 2 ** 20).toFixed(0)}/${(s.space_size / 2 ** 20).toFixed(0)}`).join(', ')
+        : '';
+      process.send!({ type: 'memory', rssMB: u.rss / 2 ** 20, heapMB: u.heapUsed / 2 ** 20, externalMB: u.external / 2 ** 20, loopDelayMaxMs: loop.max / 1e6, spaces });
       loop.reset();
+    } else if (typeof m === 'string' && m.startsWith('snapshot:')) {
+      // ISTIO_DECK_SOAK_HEAP_SNAPSHOTS=DIR: what the deck holds at the start and at the end, to compare.
+      v8.writeHeapSnapshot(join(process.env.ISTIO_DECK_SOAK_HEAP_SNAPSHOTS!, `${m.slice(9)}.heapsnapshot`));
+      process.send!({ type: 'snapshot' });
     } else if (m === 'stop') {
       if (heapProfile) writeFileSync(process.env.ISTIO_DECK_SOAK_HEAP_PROF!, JSON.stringify(await heapProfile()));
       await deck.stop();
