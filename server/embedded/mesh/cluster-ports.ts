@@ -29,3 +29,44 @@ export function clusterPorts(svc: KubeObject): Record<string, number> {
 export function clusterPortOf(svc: KubeObject, port: { name?: string; port: number | string }, index: number): number {
   return clusterPorts(svc)[servicePortKey(port, index)] ?? Number(port.port);
 }
+
+/**
+ * The Gateway API's counterpart: on a Gateway whose `<name>-istio` Service had a port moved
+ * to a free host port, the listeners on that port show the port that really serves (what
+ * istio.io's `INGRESS_PORT` line reads), and this annotation keeps, by listener name, the
+ * port declared and the host port shown instead. JSON: name → {port, hostPort}.
+ */
+export const LISTENER_PORTS_ANNOTATION = 'istio-live-deck/listener-ports';
+
+export interface MovedListenerPort {
+  port: number;
+  hostPort: number;
+}
+
+/** The moved listener ports the annotation records, by listener name. */
+export function movedListenerPorts(gateway: KubeObject): Record<string, MovedListenerPort> {
+  const raw = gateway.metadata?.annotations?.[LISTENER_PORTS_ANNOTATION];
+  if (!raw) return {};
+  try {
+    const parsed = JSON.parse(raw);
+    const out: Record<string, MovedListenerPort> = {};
+    if (parsed && typeof parsed === 'object') {
+      for (const [k, v] of Object.entries<any>(parsed)) if (Number.isInteger(v?.port) && Number.isInteger(v?.hostPort)) out[k] = { port: v.port, hostPort: v.hostPort };
+    }
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+/** A listener's declared port: the recorded one while the spec shows the host port it moved to; any other number is the user's. */
+export function declaredListenerPort(gateway: KubeObject, listener: { name?: string; port: number | string }): number {
+  const moved = listener.name ? movedListenerPorts(gateway)[listener.name] : undefined;
+  return moved && Number(listener.port) === moved.hostPort ? moved.port : Number(listener.port);
+}
+
+/** The Gateway as its owner declared it (listener ports as written), for routing and for what Istio deploys. */
+export function declaredGateway(gateway: KubeObject): KubeObject {
+  if (!gateway.metadata?.annotations?.[LISTENER_PORTS_ANNOTATION] || !Array.isArray(gateway.spec?.listeners)) return gateway;
+  return { ...gateway, spec: { ...gateway.spec, listeners: gateway.spec.listeners.map((l: any) => ({ ...l, port: declaredListenerPort(gateway, l) })) } };
+}
