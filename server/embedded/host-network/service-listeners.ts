@@ -5,6 +5,7 @@ import { NODE, allocateNodePort } from '../controllers/addresses.ts';
 import { kindsOf } from '../controllers/kinds.ts';
 import type { GatewayServer, GatewayServerOptions } from '../mesh/index.ts';
 import { CLUSTER_PORTS_ANNOTATION, clusterPortOf, servicePortKey } from '../mesh/cluster-ports.ts';
+import { SecretContexts, gatewayPortMode } from './gateway-port-mode.ts';
 import { GATEWAY_NAME_LABEL, gatewaysWithMovedPorts, publishListenerPorts } from './gateway-listener-ports.ts';
 import { bindFirst, loadBalancerPortCandidates, nodePortCandidates, type HostPortMode } from './port-choice.ts';
 
@@ -75,6 +76,7 @@ export function startServiceListeners(opts: ServiceListenersOptions): ServiceLis
   const lb = new Map<string, Binding>();
   const node = new Map<string, Binding>();
   const failed = new Set<string>();
+  const secrets = new SecretContexts(store);
   let stopped = false;
   let pass: Promise<void> = Promise.resolve();
   let queued = false;
@@ -97,7 +99,7 @@ export function startServiceListeners(opts: ServiceListenersOptions): ServiceLis
 
   async function bind(key: string, candidates: Iterable<number>, host: string, declared: number, target: { namespace: string; service: string }): Promise<Binding | undefined> {
     try {
-      const { server } = await bindFirst(candidates, (port) => opts.listen({ host, port, target: { ...target, port: declared } }));
+      const { server } = await bindFirst(candidates, (port) => opts.listen({ host, port, target: { ...target, port: declared }, portMode: () => gatewayPortMode(store, secrets, { ...target, port: declared }) }));
       failed.delete(key);
       return { server, hostPort: server.port, declared };
     } catch (err) {
