@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bashWithKubectl } from '../helpers/bash.ts';
+import { bashWithKubectl, succeeding } from '../helpers/bash.ts';
 import { clusterWithKubectl } from '../helpers/cluster.ts';
 import { readPage } from '../helpers/mesh-fixtures.ts';
 import { until } from '../helpers/until.ts';
@@ -23,11 +23,7 @@ curl -s -o /dev/null -c "$JAR" -d 'username=jason&passwd=jason' "http://$GATEWAY
 describe("istio.io's fault-injection task, typed in bash", () => {
   const fixture = clusterWithKubectl(TIME_SCALE);
   const bash = bashWithKubectl(fixture, { errexit: true });
-  const ok = async (script: string) => {
-    const r = await bash(script);
-    if (r.code !== 0) throw new Error(`${script}\nexit ${r.code}\n${r.out}`);
-    return r.out;
-  };
+  const ok = succeeding(bash);
 
   beforeAll(async () => {
     await ok(`kubectl label namespace default istio-injection=enabled

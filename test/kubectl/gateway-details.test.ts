@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bashWithKubectl } from '../helpers/bash.ts';
+import { bashWithKubectl, succeeding } from '../helpers/bash.ts';
 import { clusterWithKubectl } from '../helpers/cluster.ts';
+import { HTTPBIN_GATEWAY, httpbinVirtualService } from '../helpers/httpbin-pages.ts';
 
 const ADDRESS = String.raw`
 export INGRESS_HOST=$(kubectl -n istio-system get service istio-ingressgateway -o jsonpath='{.status.loadBalancer.ingress[0].ip}')
@@ -12,51 +13,15 @@ export STATUS_PORT=$(kubectl -n istio-system get service istio-ingressgateway -o
 describe('the ingress gateway as Envoy runs it (status port, its own 404s logged), logs of every container, curl --resolve', () => {
   const fixture = clusterWithKubectl(0.01);
   const bash = bashWithKubectl(fixture, { errexit: true });
-  const ok = async (script: string) => {
-    const r = await bash(script);
-    if (r.code !== 0) throw new Error(`${script}\nexit ${r.code}\n${r.out}`);
-    return r.out;
-  };
+  const ok = succeeding(bash);
 
   beforeAll(async () => {
     await ok(`istioctl install --set profile=demo -y >/dev/null
 kubectl label namespace default istio-injection=enabled
 kubectl apply -f manifests/httpbin/httpbin.yaml -f manifests/curl/curl.yaml
 kubectl apply -f - <<EOF
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata:
-  name: httpbin-gateway
-spec:
-  selector:
-    istio: ingressgateway
-  servers:
-  - port:
-      number: 80
-      name: http
-      protocol: HTTP
-    hosts:
-    - "httpbin.example.com"
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: httpbin
-spec:
-  hosts:
-  - "httpbin.example.com"
-  gateways:
-  - httpbin-gateway
-  http:
-  - match:
-    - uri:
-        prefix: /status
-    route:
-    - destination:
-        port:
-          number: 8000
-        host: httpbin
-EOF
+${HTTPBIN_GATEWAY}---
+${httpbinVirtualService('httpbin-gateway', ['/status'])}EOF
 kubectl wait --for=condition=Available deployment/httpbin deployment/curl --timeout=60s`);
   }, 120_000);
 

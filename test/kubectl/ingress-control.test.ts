@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bashWithKubectl } from '../helpers/bash.ts';
+import { HTTPBIN_GATEWAY, httpbinRoute, httpbinVirtualService } from '../helpers/httpbin-pages.ts';
 import { clusterWithKubectl } from '../helpers/cluster.ts';
 import { until } from '../helpers/until.ts';
 
@@ -31,44 +32,10 @@ describe('istio.io ingress control (Istio APIs), typed in bash', () => {
     await until(async () => /\s2\/2\s+Running\s/.test(await fixture.kubectl.ok(['get', 'pods', '-l', 'app=httpbin', '--no-headers'])), 'httpbin 2/2 Running', 30_000, 150);
 
     const gateway = await bash(`kubectl apply -f - <<EOF
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata:
-  name: httpbin-gateway
-spec:
-  selector:
-    istio: ingressgateway
-  servers:
-  - port:
-      number: 80
-      name: http
-      protocol: HTTP
-    hosts:
-    - "httpbin.example.com"
-EOF`);
+${HTTPBIN_GATEWAY}EOF`);
     expect(gateway.out.trim()).toBe('gateway.networking.istio.io/httpbin-gateway created');
     const vs = await bash(`kubectl apply -f - <<EOF
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: httpbin
-spec:
-  hosts:
-  - "httpbin.example.com"
-  gateways:
-  - httpbin-gateway
-  http:
-  - match:
-    - uri:
-        prefix: /status
-    - uri:
-        prefix: /delay
-    route:
-    - destination:
-        port:
-          number: 8000
-        host: httpbin
-EOF`);
+${httpbinVirtualService('httpbin-gateway', ['/status', '/delay'])}EOF`);
     expect(vs.out.trim()).toBe('virtualservice.networking.istio.io/httpbin created');
   });
 
@@ -137,26 +104,7 @@ EOF
 kubectl wait --for=condition=programmed gtw httpbin-gateway`);
     expect(gateway.out).toBe('gateway.gateway.networking.k8s.io/httpbin-gateway created\ngateway.gateway.networking.k8s.io/httpbin-gateway condition met\n');
     const route = await bash(`kubectl apply -f - <<EOF
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: httpbin
-spec:
-  parentRefs:
-  - name: httpbin-gateway
-  hostnames: ["httpbin.example.com"]
-  rules:
-  - matches:
-    - path:
-        type: PathPrefix
-        value: /status
-    - path:
-        type: PathPrefix
-        value: /delay
-    backendRefs:
-    - name: httpbin
-      port: 8000
-EOF`);
+${httpbinRoute('name: httpbin-gateway')}EOF`);
     expect(route.out).toBe('httproute.gateway.networking.k8s.io/httpbin created\n');
     await bash('kubectl wait --for=condition=Available deployment/httpbin deployment/curl --timeout=30s');
   });

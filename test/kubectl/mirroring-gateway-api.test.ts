@@ -1,31 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { bashWithKubectl } from '../helpers/bash.ts';
+import { bashWithKubectl, succeeding } from '../helpers/bash.ts';
 import { clusterWithKubectl } from '../helpers/cluster.ts';
+import { httpbinVersionDeployment } from '../helpers/httpbin-pages.ts';
 
 /** The page's two httpbin versions, each with its own Service for the Gateway API's backendRefs. */
-const httpbinVersion = (v: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: httpbin-${v}
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: httpbin
-      version: ${v}
-  template:
-    metadata:
-      labels:
-        app: httpbin
-        version: ${v}
-    spec:
-      containers:
-      - image: docker.io/mccutchen/go-httpbin:v2.15.0
-        imagePullPolicy: IfNotPresent
-        name: httpbin
-        ports:
-        - containerPort: 8080
----
+const httpbinVersion = (v: string) => `${httpbinVersionDeployment(v)}---
 apiVersion: v1
 kind: Service
 metadata:
@@ -93,11 +72,7 @@ const served = (log: string) => log.split('\n').filter((l) => /\bmethod=GET uri=
 describe("istio.io's mirroring task with the Gateway API, typed in bash", () => {
   const fixture = clusterWithKubectl(0.01);
   const bash = bashWithKubectl(fixture, { errexit: true });
-  const ok = async (script: string) => {
-    const r = await bash(script);
-    if (r.code !== 0) throw new Error(`${script}\nexit ${r.code}\n${r.out}`);
-    return r.out;
-  };
+  const ok = succeeding(bash);
   const logs = async (v: string) => ok(`kubectl logs deploy/httpbin-${v} -c httpbin`);
 
   it('deploys httpbin v1 and v2, their Services, the curl sample, and routes everything to v1', async () => {

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bashWithKubectl } from '../helpers/bash.ts';
+import { bashWithKubectl, succeeding } from '../helpers/bash.ts';
+import { httpbinVirtualService, httpbinRoute } from '../helpers/httpbin-pages.ts';
 import { clusterWithKubectl } from '../helpers/cluster.ts';
 
 /** The page's certificates: a root CA for example.com and httpbin.example.com's, signed by it, made with the host's openssl in `dir`. */
@@ -16,27 +17,6 @@ openssl x509 -req -sha256 -days 365 -CA example_certs1/example.com.crt -CAkey ex
 /** The page's request, from the host: SNI and Host httpbin.example.com at the gateway's address, the root CA trusted. */
 const TEAPOT = `curl -v -HHost:httpbin.example.com --resolve "httpbin.example.com:$SECURE_INGRESS_PORT:$INGRESS_HOST" --cacert example_certs1/example.com.crt "https://httpbin.example.com:$SECURE_INGRESS_PORT/status/418"`;
 
-const VIRTUAL_SERVICE = `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: httpbin
-spec:
-  hosts:
-  - "httpbin.example.com"
-  gateways:
-  - mygateway
-  http:
-  - match:
-    - uri:
-        prefix: /status
-    - uri:
-        prefix: /delay
-    route:
-    - destination:
-        port:
-          number: 8000
-        host: httpbin
-`;
 
 /**
  * istio.io's secure-ingress task (TLS ingress gateway), both tabs, typed in bash with the real
@@ -52,11 +32,7 @@ describe("istio.io's secure ingress task, typed in bash", () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const bash = (script: string) => run(`cd ${dir}\n${script}`);
-  const ok = async (script: string) => {
-    const r = await bash(script);
-    if (r.code !== 0) throw new Error(`${script}\nexit ${r.code}\n${r.out}`);
-    return r.out;
-  };
+  const ok = succeeding(bash);
   const ISTIO_ADDRESS = String.raw`
 export INGRESS_HOST=$(kubectl -n istio-system get service istio-ingressgateway -o jsonpath='{.status.loadBalancer.ingress[0].ip}')
 export SECURE_INGRESS_PORT=$(kubectl -n istio-system get service istio-ingressgateway -o jsonpath='{.spec.ports[?(@.name=="https")].port}')
@@ -105,7 +81,7 @@ spec:
     - httpbin.example.com
 EOF
 cat <<EOF | kubectl apply -f -
-${VIRTUAL_SERVICE}EOF`);
+${httpbinVirtualService('mygateway', ['/status', '/delay'])}EOF`);
     expect(applied).toBe('gateway.networking.istio.io/mygateway created\nvirtualservice.networking.istio.io/httpbin created\n');
     const out = await ok(`${ISTIO_ADDRESS}${TEAPOT}`);
     expect(out).toMatch(/subject: CN=httpbin\.example\.com; O=httpbin organization/);
@@ -150,28 +126,7 @@ spec:
           matchLabels:
             kubernetes.io/metadata.name: default
 ---
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: httpbin
-  namespace: default
-spec:
-  parentRefs:
-  - name: mygateway
-    namespace: istio-system
-  hostnames: ["httpbin.example.com"]
-  rules:
-  - matches:
-    - path:
-        type: PathPrefix
-        value: /status
-    - path:
-        type: PathPrefix
-        value: /delay
-    backendRefs:
-    - name: httpbin
-      port: 8000
-EOF
+${httpbinRoute('name: mygateway\n    namespace: istio-system', 'default')}EOF
 kubectl wait --for=condition=programmed gtw mygateway -n istio-system`);
     expect(applied).toContain('gateway.gateway.networking.k8s.io/mygateway condition met');
     const address = String.raw`

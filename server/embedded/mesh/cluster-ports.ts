@@ -11,18 +11,29 @@ export const CLUSTER_PORTS_ANNOTATION = 'istio-live-deck/cluster-ports';
 /** The key of a Service port in the annotation: its name, or its index when it has none. */
 export const servicePortKey = (port: { name?: string }, index: number): string => port.name || `#${index}`;
 
+/** An annotation's JSON object, keeping the entries `pick` accepts; anything unreadable is no entry. */
+function annotationEntries<T>(obj: KubeObject, annotation: string, pick: (v: any) => T | undefined): Record<string, T> {
+  const raw = obj.metadata?.annotations?.[annotation];
+  const out: Record<string, T> = {};
+  if (!raw) return out;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return out;
+  }
+  if (parsed && typeof parsed === 'object') {
+    for (const [k, v] of Object.entries(parsed)) {
+      const picked = pick(v);
+      if (picked !== undefined) out[k] = picked;
+    }
+  }
+  return out;
+}
+
 /** The declared (in-cluster) port numbers the annotation records, by port key. */
 export function clusterPorts(svc: KubeObject): Record<string, number> {
-  const raw = svc.metadata?.annotations?.[CLUSTER_PORTS_ANNOTATION];
-  if (!raw) return {};
-  try {
-    const parsed = JSON.parse(raw);
-    const out: Record<string, number> = {};
-    if (parsed && typeof parsed === 'object') for (const [k, v] of Object.entries(parsed)) if (Number.isInteger(v)) out[k] = v as number;
-    return out;
-  } catch {
-    return {};
-  }
+  return annotationEntries(svc, CLUSTER_PORTS_ANNOTATION, (v) => (Number.isInteger(v) ? (v as number) : undefined));
 }
 
 /** The port a Service's `index`th port answers on inside the cluster. */
@@ -45,18 +56,7 @@ export interface MovedListenerPort {
 
 /** The moved listener ports the annotation records, by listener name. */
 export function movedListenerPorts(gateway: KubeObject): Record<string, MovedListenerPort> {
-  const raw = gateway.metadata?.annotations?.[LISTENER_PORTS_ANNOTATION];
-  if (!raw) return {};
-  try {
-    const parsed = JSON.parse(raw);
-    const out: Record<string, MovedListenerPort> = {};
-    if (parsed && typeof parsed === 'object') {
-      for (const [k, v] of Object.entries<any>(parsed)) if (Number.isInteger(v?.port) && Number.isInteger(v?.hostPort)) out[k] = { port: v.port, hostPort: v.hostPort };
-    }
-    return out;
-  } catch {
-    return {};
-  }
+  return annotationEntries(gateway, LISTENER_PORTS_ANNOTATION, (v) => (Number.isInteger(v?.port) && Number.isInteger(v?.hostPort) ? { port: v.port, hostPort: v.hostPort } : undefined));
 }
 
 /** A listener's declared port: the recorded one while the spec shows the host port it moved to; any other number is the user's. */
