@@ -132,6 +132,22 @@ ${httpbinRoute('name: httpbin-gateway')}EOF`);
     expect(missing.out).toMatch(/^HTTP\/1\.1 404 Not Found\r?$/m);
   });
 
+  it('a port the user changes is a new declaration; off the load balancer the listener shows what was declared', async () => {
+    const listenerPort = async () => (await bash(`kubectl get gtw httpbin-gateway -o jsonpath='{.spec.listeners[?(@.name=="http")].port}'`)).out;
+    await bash(`kubectl patch gtw httpbin-gateway --type=json -p '[{"op":"replace","path":"/spec/listeners/0/port","value":8080}]'`);
+    const moved = await until(async () => {
+      const declared = (await bash(`kubectl get svc httpbin-gateway-istio -o jsonpath='{.metadata.annotations.istio-live-deck/cluster-ports}'`)).out;
+      const port = await listenerPort();
+      return declared.includes('8080') && port !== '8080' && port;
+    }, 'the Service declaring 8080 and the listener showing its host port');
+    expect((await bash(`${ADDRESS}
+curl -s -o /dev/null -w '%{http_code}' -HHost:httpbin.example.com "http://$INGRESS_HOST:$INGRESS_PORT/status/200"`)).out).toBe('200');
+    expect(moved).toBe((await bash(`kubectl get svc httpbin-gateway-istio -o jsonpath='{.spec.ports[?(@.name=="http")].port}'`)).out);
+    await bash('kubectl annotate gtw httpbin-gateway networking.istio.io/service-type=ClusterIP');
+    await until(async () => (await listenerPort()) === '8080', 'the listener back at its declared 8080');
+    expect((await bash('kubectl get gtw httpbin-gateway -o yaml')).out).not.toContain('istio-live-deck/listener-ports');
+  });
+
   it('cleanup: deleting the Gateway and the route', async () => {
     const out = await bash('kubectl delete gtw httpbin-gateway\nkubectl delete httproute httpbin');
     expect(out.out).toBe('gateway.gateway.networking.k8s.io "httpbin-gateway" deleted\nhttproute.gateway.networking.k8s.io "httpbin" deleted\n');
