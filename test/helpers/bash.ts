@@ -26,3 +26,12 @@ export function bashWithKubectl(fixture: ClusterWithKubectl, opts: { errexit?: b
     return { code: r.code, out: r.stdout + r.stderr };
   };
 }
+
+/** A runner that returns a script's output and throws, with the script and what it printed, when it exits non-zero. */
+export function succeeding(bash: (script: string) => Promise<BashResult>): (script: string) => Promise<string> {
+  return async (script) => {
+    const r = await bash(script);
+    if (r.code !== 0) throw new Error(`${script}\nexit ${r.code}\n${r.out}`);
+    return r.out;
+  };
+}

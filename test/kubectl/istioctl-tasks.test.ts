@@ -1,28 +1,12 @@
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterWithKubectl } from '../helpers/cluster.ts';
+import { httpbinVersionDeployment } from '../helpers/httpbin-pages.ts';
 import { makeIstioctl } from '../helpers/istioctl.ts';
 
 const m = (p: string) => join(resolve(import.meta.dirname, '../..'), 'manifests', p);
 
-const HTTPBIN_VERSIONS = ['v1', 'v2'].map((v) => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: httpbin-${v}
-spec:
-  replicas: 1
-  selector:
-    matchLabels: {app: httpbin, version: ${v}}
-  template:
-    metadata:
-      labels: {app: httpbin, version: ${v}}
-    spec:
-      serviceAccountName: httpbin
-      containers:
-      - name: httpbin
-        image: docker.io/mccutchen/go-httpbin:v2.15.0
-        ports: [{containerPort: 8080}]
-`).join('---\n');
+const HTTPBIN_VERSIONS = ['v1', 'v2'].map((v) => httpbinVersionDeployment(v, 'httpbin')).join('---\n');
 
 const MIRROR = `apiVersion: networking.istio.io/v1
 kind: VirtualService

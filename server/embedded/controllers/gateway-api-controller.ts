@@ -3,7 +3,7 @@ import type { ObjectStore } from '../apiserver/store.ts';
 import type { KubeObject, ResourceType } from '../apiserver/types.ts';
 import { rfc3339 } from '../apiserver/object-meta.ts';
 import { type Condition, type GatewayApiInputs, type RouteBinding, GATEWAY_GROUP, ISTIO_GATEWAY_CONTROLLER, bindRoutes, managedGateways } from '../mesh/gateway-api-binding.ts';
-import { clusterPortOf } from '../mesh/cluster-ports.ts';
+import { clusterPortOf, declaredGateway } from '../mesh/cluster-ports.ts';
 import { collectGarbage } from './garbage-collector.ts';
 import { ISTIO_WORKLOADS } from './istio-system.ts';
 import { kindsOf } from './kinds.ts';
@@ -69,7 +69,7 @@ function reconcileAll(store: ObjectStore, clock: Clock, types: Types): void {
   const services = store.list(kinds.services);
   const inputs: GatewayApiInputs = {
     gatewayClasses: store.list(types.classes),
-    gateways: store.list(types.gateways),
+    gateways: store.list(types.gateways).map(declaredGateway),
     routes: store.list(types.routes),
     grants: store.list(types.grants),
     namespaceLabels: new Map(store.list(kinds.namespaces).map((n) => [n.metadata.name, n.metadata.labels ?? {}])),

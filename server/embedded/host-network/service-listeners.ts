@@ -5,6 +5,8 @@ import { NODE, allocateNodePort } from '../controllers/addresses.ts';
 import { kindsOf } from '../controllers/kinds.ts';
 import type { GatewayServer, GatewayServerOptions } from '../mesh/index.ts';
 import { CLUSTER_PORTS_ANNOTATION, clusterPortOf, servicePortKey } from '../mesh/cluster-ports.ts';
+import { SecretContexts, gatewayPortMode } from './gateway-port-mode.ts';
+import { GATEWAY_NAME_LABEL, gatewaysWithMovedPorts, publishListenerPorts } from './gateway-listener-ports.ts';
 import { bindFirst, loadBalancerPortCandidates, nodePortCandidates, type HostPortMode } from './port-choice.ts';
 
 export interface ServiceListenersOptions {
@@ -38,7 +40,7 @@ interface Binding {
 
 /** Gateway pods run Envoy as a router (Istio's gateways), or belong to a Gateway API Gateway. */
 export function isGatewayPod(pod: KubeObject): boolean {
-  if (pod.metadata.labels?.['gateway.networking.k8s.io/gateway-name']) return true;
+  if (pod.metadata.labels?.[GATEWAY_NAME_LABEL]) return true;
   return (pod.spec?.containers ?? []).some((c: any) => c.name === 'istio-proxy' && Array.isArray(c.args) && c.args[0] === 'proxy' && c.args[1] === 'router');
 }
 
@@ -74,6 +76,7 @@ export function startServiceListeners(opts: ServiceListenersOptions): ServiceLis
   const lb = new Map<string, Binding>();
   const node = new Map<string, Binding>();
   const failed = new Set<string>();
+  const secrets = new SecretContexts(store);
   let stopped = false;
   let pass: Promise<void> = Promise.resolve();
   let queued = false;
@@ -96,7 +99,7 @@ export function startServiceListeners(opts: ServiceListenersOptions): ServiceLis
 
   async function bind(key: string, candidates: Iterable<number>, host: string, declared: number, target: { namespace: string; service: string }): Promise<Binding | undefined> {
     try {
-      const { server } = await bindFirst(candidates, (port) => opts.listen({ host, port, target: { ...target, port: declared } }));
+      const { server } = await bindFirst(candidates, (port) => opts.listen({ host, port, target: { ...target, port: declared }, portMode: () => gatewayPortMode(store, secrets, { ...target, port: declared }) }));
       failed.delete(key);
       return { server, hostPort: server.port, declared };
     } catch (err) {
@@ -110,6 +113,7 @@ export function startServiceListeners(opts: ServiceListenersOptions): ServiceLis
     const wantLb = new Set<string>();
     const wantNode = new Set<string>();
     const exposed = exposedGatewayServices(store);
+    const servedGateways = new Set<string>();
     restoreDeclaredPorts(exposed);
     for (const svc of exposed) {
       if (stopped) return;
@@ -161,7 +165,14 @@ export function startServiceListeners(opts: ServiceListenersOptions): ServiceLis
         }
       }
       await publish(svc, next, declaredPorts);
+      const gatewayName = svc.metadata.labels?.[GATEWAY_NAME_LABEL];
+      if (gatewayName && svc.spec.type === 'LoadBalancer') {
+        servedGateways.add(`${ns}/${gatewayName}`);
+        publishListenerPorts(store, ns, gatewayName, movedPorts(next, declaredPorts));
+      }
     }
+    // A Gateway whose Service is no longer on a load balancer shows its declared ports again.
+    for (const g of gatewaysWithMovedPorts(store)) if (!servedGateways.has(`${g.namespace}/${g.name}`)) publishListenerPorts(store, g.namespace, g.name, new Map());
     for (const [map, want] of [[lb, wantLb], [node, wantNode]] as const) {
       for (const [key, b] of map) {
         if (want.has(key)) continue;
@@ -169,6 +180,16 @@ export function startServiceListeners(opts: ServiceListenersOptions): ServiceLis
         await b.server.close();
       }
     }
+  }
+
+  /** Declared port → the host port it moved to, for the ports of `svc` that moved. */
+  function movedPorts(svc: KubeObject, declaredPorts: Record<string, number>): Map<number, number> {
+    const moved = new Map<number, number>();
+    for (const [i, p] of (svc.spec.ports ?? []).entries()) {
+      const declared = declaredPorts[servicePortKey(p, i)];
+      if (declared !== undefined) moved.set(declared, Number(p.port));
+    }
+    return moved;
   }
 
   /** A Service no longer served on the host shows the ports it declared again. */

@@ -67,6 +67,7 @@ function responseCodeDetails(flags: string[], status: number, responseSize: numb
   if (flags.includes('UH')) return 'no_healthy_upstream';
   if (flags.includes('UT')) return 'response_timeout';
   if (flags.includes('NC')) return 'cluster_not_found';
+  if (flags.includes('NR')) return 'route_not_found';
   if (flags.includes('UF')) return 'upstream_reset_before_response_started{connection_failure}';
   if (flags.includes('UC')) return 'upstream_reset_before_response_started{connection_termination}';
   if (server && status === 403 && responseSize === ENVOY.rbacDenied.length) return 'rbac_access_denied_matched_policy[none]';

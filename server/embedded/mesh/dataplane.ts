@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { isIP } from 'node:net';
 import type { Clock } from '../../clock.ts';
 import type { AppHandler, AppRegistry, MeshResponse, Workload } from '../app-runtime/types.ts';
 import type { ObjectStore } from '../apiserver/store.ts';
@@ -12,10 +13,13 @@ import { type GatewayPlan, plainRoute } from './plan.ts';
 import { type RouteInput, routeAtGateway, routeFromSidecar } from './router.ts';
 import { type MeshSnapshot, buildSnapshot, isSnapshotKind } from './snapshot.ts';
 import type { ServiceInfo } from './services.ts';
-import { newRequestId, proxyIdentity } from './spans.ts';
+import { ProxySpan, incomingTrace, newRequestId, proxyIdentity } from './spans.ts';
 import { ConnectionError, type MeshRequest } from './types.ts';
 import { type UpstreamEnv, forward } from './upstream.ts';
 import type { ProxyView } from './config-dump.ts';
+
+/** Envoy's status port on every gateway pod. */
+const STATUS_PORT = 15021;
 
 export interface DataPlaneOptions {
   store: ObjectStore;
@@ -144,9 +148,17 @@ export class DataPlane implements UpstreamEnv {
     headers['x-forwarded-proto'] ??= 'http';
     const method = (req.method ?? 'GET').toUpperCase();
     const input: RouteInput = { url, method, authority, port: requestPort, headers, src: gw };
+    // Envoy's health endpoint on the status port, answered before any route.
+    if ((ports ?? [requestPort]).includes(STATUS_PORT)) return Promise.resolve(localReply(url.pathname === '/healthz/ready' ? 200 : 404, ''));
     const choice = routeAtGateway(snap.routes, gateway, ports, stripPort(authority), input);
-    // No Gateway or no route for this host/path: Envoy's 404 with an empty body (NR).
-    if (!choice) return Promise.resolve(localReply(404, ''));
+    // No Gateway or no route for this host/path: Envoy's 404 with an empty body (NR), traced and logged as Envoy does.
+    if (!choice) {
+      const trace = incomingTrace(headers);
+      new ProxySpan(this.spans, this.clock, trace.traceId, trace.parentSpanId, 'async', proxyIdentity('router', gw), 'client', {
+        url: `http://${authority}${url.pathname}${url.search}`, method, requestId: headers['x-request-id'], userAgent: headers['user-agent'], peerAddress: '10.244.0.1', upstreamCluster: '-', requestSize: Buffer.byteLength(req.body ?? ''),
+      }).finish(404, ['NR'], 0);
+      return Promise.resolve(localReply(404, ''));
+    }
     return forward(this, { snap, proxy: proxyIdentity('router', gw), src: gw, ...choice, method, url, headers, body: req.body ?? '', signal: req.signal, requestPort });
   }
 
@@ -162,7 +174,8 @@ export class DataPlane implements UpstreamEnv {
     const hostName = url.hostname.toLowerCase();
     const port = Number(url.port || 80);
     const fqdn = qualifyHost(hostName, src?.namespace ?? namespace, snap.namespaces);
-    const svc = snap.services.get(fqdn);
+    // A Service's ClusterIP reaches it as its name does (`curl --resolve name:port:<ClusterIP>`).
+    const svc = snap.services.get(fqdn) ?? (isIP(hostName) ? [...snap.services.values()].find((s) => s.clusterIP === hostName) : undefined);
     const method = (req.method ?? 'GET').toUpperCase();
     const headers = lowerCaseHeaders(req.headers);
     headers.host ??= url.host;

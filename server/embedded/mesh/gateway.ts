@@ -1,5 +1,7 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import http2 from 'node:http2';
+import net, { type AddressInfo } from 'node:net';
+import type { SecureContext } from 'node:tls';
 import type { DataPlane } from './dataplane.ts';
 import { localReply } from './envoy.ts';
 
@@ -29,7 +31,20 @@ export interface GatewayServerOptions {
   port?: number;
   /** The Service port this listener plays; the ingress gateway's http2 port when unset. */
   target?: GatewayServicePort;
+  /** What the gateway's config makes of the port, asked at each connection; plain HTTP when unset. */
+  portMode?: () => GatewayPortMode;
 }
+
+/**
+ * What a gateway port is, as Envoy's listeners make it: no server for it in any Gateway (no
+ * listener: the connection is reset), plain HTTP, TLS terminated with the certificate the
+ * client's SNI names (none: the handshake fails), or Envoy's status port (`/healthz/ready`).
+ */
+export type GatewayPortMode =
+  | { kind: 'closed' }
+  | { kind: 'http' }
+  | { kind: 'https'; context(serverName: string): SecureContext | undefined }
+  | { kind: 'status' };
 
 /**
  * A gateway's port as a real HTTP server (127.0.0.1 by default): every request is routed by
@@ -38,15 +53,51 @@ export interface GatewayServerOptions {
  */
 export async function startGatewayServer(plane: DataPlane, opts: GatewayServerOptions = {}): Promise<GatewayServer> {
   const target = opts.target ?? INGRESS_GATEWAY_POD_PORT;
-  const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
-    void handle(plane, target, req, res).catch((err) => {
+  // HTTP/2's compatibility API answers as HTTP/1's does: one handler serves both.
+  const onRequest = (secure: boolean) => (rawReq: http.IncomingMessage | http2.Http2ServerRequest, rawRes: http.ServerResponse | http2.Http2ServerResponse) => {
+    const req = rawReq as http.IncomingMessage;
+    const res = rawRes as http.ServerResponse;
+    void handle(plane, target, secure, req, res).catch((err) => {
       if (!res.headersSent) {
         res.writeHead(503, { 'content-type': 'text/plain', server: 'istio-envoy' });
         res.end(`upstream connect error or disconnect/reset before headers. reset reason: ${String(err?.message ?? err).slice(0, 200)}`);
-      } else res.destroy();
+      } else if ('stream' in rawRes) rawRes.stream.close();
+      else res.destroy();
     });
+  };
+  const plain = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, onRequest(false));
+  plain.keepAliveTimeout = 5000;
+  // TLS as the gateway serves it: the certificate the client's SNI names, HTTP/2 when it offers it.
+  const secure = http2.createSecureServer(
+    {
+      allowHTTP1: true,
+      maxSessionMemory: 10,
+      SNICallback: (name, cb) => {
+        const mode = opts.portMode?.();
+        const context = mode?.kind === 'https' ? mode.context(name) : undefined;
+        if (context) cb(null, context);
+        else cb(new Error(`no certificate for ${name}`));
+      },
+    },
+    onRequest(true),
+  );
+  const status = http.createServer((req, res) => {
+    const ready = (req.url ?? '').split('?')[0] === '/healthz/ready';
+    res.writeHead(ready ? 200 : 404, { 'content-length': 0 });
+    res.end();
   });
-  server.keepAliveTimeout = 5000;
+  for (const s of [plain, secure, status]) s.on('clientError', (_err: Error, socket: net.Socket) => socket.destroy());
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    const mode = opts.portMode?.() ?? { kind: 'http' };
+    if (mode.kind === 'closed') socket.resetAndDestroy();
+    else if (mode.kind === 'https') secure.emit('connection', socket);
+    else if (mode.kind === 'status') status.emit('connection', socket);
+    else plain.emit('connection', socket);
+  });
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -62,12 +113,13 @@ export async function startGatewayServer(plane: DataPlane, opts: GatewayServerOp
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeAllConnections();
+        plain.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
       }),
   };
 }
 
-async function handle(plane: DataPlane, target: GatewayServicePort, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function handle(plane: DataPlane, target: GatewayServicePort, secure: boolean, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const path = req.url ?? '/';
   const body = await readBody(req);
   if (body === undefined) {
@@ -82,7 +134,12 @@ async function handle(plane: DataPlane, target: GatewayServicePort, req: http.In
     if (!res.writableFinished) hangup.abort();
   });
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(k === 'cookie' ? '; ' : ', ') : v;
+  for (const [k, v] of Object.entries(req.headers)) {
+    // HTTP/2's pseudo-headers: its :authority is the Host.
+    if (k === ':authority' && typeof v === 'string') headers.host ??= v;
+    if (v !== undefined && !k.startsWith(':')) headers[k] = Array.isArray(v) ? v.join(k === 'cookie' ? '; ' : ', ') : v;
+  }
+  if (secure) headers['x-forwarded-proto'] = 'https';
   let out;
   try {
     out = await plane.gatewayIngress({ namespace: target.namespace, name: target.service }, target.port, { method: req.method, url: path, headers, body, signal: hangup.signal });
@@ -90,7 +147,7 @@ async function handle(plane: DataPlane, target: GatewayServicePort, req: http.In
     if (hangup.signal.aborted) return;
     throw err;
   }
-  const { 'content-length': _len, 'transfer-encoding': _te, connection: _conn, ...rest } = out.headers;
+  const { 'content-length': _len, 'transfer-encoding': _te, connection: _conn, 'keep-alive': _ka, ...rest } = out.headers;
   const cookies = rest['set-cookie'];
   res.writeHead(out.status, { ...rest, ...(cookies ? { 'set-cookie': cookies.split('\n') } : {}), 'content-length': Buffer.byteLength(out.body) });
   res.end(req.method === 'HEAD' ? undefined : out.body);

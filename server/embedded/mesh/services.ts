@@ -13,6 +13,8 @@ export interface ServiceInfo {
   name: string;
   namespace: string;
   fqdn: string;
+  /** The Service's virtual IP, where one is allocated. */
+  clusterIP?: string;
   ports: ServicePort[];
   /** Ready pods matched by the selector. */
   readyPods: Workload[];
@@ -34,6 +36,7 @@ export function compileServices(objects: KubeObject[], pods: Workload[]): Map<st
       name: svc.metadata.name,
       namespace: ns,
       fqdn,
+      clusterIP: svc.spec?.clusterIP && svc.spec.clusterIP !== 'None' ? svc.spec.clusterIP : undefined,
       ports: (svc.spec?.ports ?? []).map((p: any, i: number) => ({ port: clusterPortOf(svc, p, i), name: p.name, targetPort: typeof p.targetPort === 'number' ? p.targetPort : Number(p.port) })),
       readyPods: selected,
       endpoints: selected.filter((p) => p.hasSidecar),

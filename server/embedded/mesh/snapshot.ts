@@ -2,6 +2,7 @@ import type { Workload } from '../app-runtime/types.ts';
 import type { ObjectStore } from '../apiserver/store.ts';
 import type { KubeObject } from '../apiserver/types.ts';
 import { kindOfGroup } from '../../kinds.ts';
+import { declaredGateway } from './cluster-ports.ts';
 import { compileClusters } from './compile-clusters.ts';
 import { compileHttpRoutes, gatewayApiListeners } from './compile-gateway-api.ts';
 import { istioGatewayListeners, compileVirtualServices } from './compile-istio.ts';
@@ -89,7 +90,7 @@ export function buildSnapshot(store: ObjectStore): MeshSnapshot {
   for (const svc of services.values()) for (const p of svc.ports) passthrough.set(`${svc.fqdn}:${p.port}`, plainRoute({ host: svc.fqdn, port: p.port }));
   const gatewayInputs: GatewayApiInputs = {
     gatewayClasses: list(GATEWAY_GROUP, 'gatewayclasses'),
-    gateways: list(GATEWAY_GROUP, 'gateways'),
+    gateways: list(GATEWAY_GROUP, 'gateways').map(declaredGateway),
     routes: list(GATEWAY_GROUP, 'httproutes'),
     grants: list(GATEWAY_GROUP, 'referencegrants'),
     namespaceLabels: new Map(list('', 'namespaces').map((n) => [n.metadata.name, n.metadata.labels ?? {}])),
