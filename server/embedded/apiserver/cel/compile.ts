@@ -5,12 +5,13 @@
  * bundle) reuses them.
  */
 import { type CelResult, celEnv, celFunc, CelScalar, parse, plan } from '@bufbuild/cel';
-import type { Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 import { stepCurrentBudget } from './budget.ts';
 import { KUBERNETES_FUNCS } from './libraries.ts';
 import { OPTIONAL_FUNCS } from './optional.ts';
 
 const STEP = '@step';
+
+type Expr = ReturnType<typeof parse>['expr'];
 
 const ENV = celEnv({
   funcs: [
