@@ -5,15 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { endWithBody } from '../response-body.ts';
 import type { OpenApiDocuments } from './documents.ts';
 
 const ONE_YEAR_MS = 365 * 24 * 3600 * 1000;
 
 function send(res: ServerResponse, code: number, json: string, headers: Record<string, string>): void {
-  const bytes = Buffer.from(json);
-  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': bytes.length, ...headers });
-  endWithBody(res, bytes);
+  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(json), ...headers });
+  res.end(json);
 }
 
 /**
