@@ -5,6 +5,7 @@
 import type { ServerResponse } from 'node:http';
 import { JSON_TYPE } from './body.ts';
 import { ApiError } from './errors.ts';
+import { endWithBody, writeFlushed } from './response-body.ts';
 import { TABLE_CONTENT_TYPE, toTable } from './tables.ts';
 import type { KubeObject, ResourceType } from './types.ts';
 
@@ -14,8 +15,9 @@ export function sendJson(res: ServerResponse, code: number, body: unknown, conte
     return;
   }
   const text = JSON.stringify(body);
-  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
-  res.end(text);
+  const bytes = Buffer.from(text);
+  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': bytes.length, 'Cache-Control': 'no-cache, private' });
+  endWithBody(res, bytes);
 }
 
 /** Items serialised per turn of the event loop: a list of thousands of pods is written in slices. */
@@ -32,10 +34,10 @@ export async function sendList(res: ServerResponse, head: Record<string, unknown
   for (let i = 0; i < items.length; i += LIST_SLICE) {
     if (res.destroyed) return;
     const slice = items.slice(i, i + LIST_SLICE).map((o) => JSON.stringify(o)).join(',');
-    res.write((i ? ',' : '') + slice);
-    await yieldToLoop();
+    // Each slice leaves the socket before the next: other requests run meanwhile, and the small end finds an empty buffer.
+    await writeFlushed(res, (i ? ',' : '') + slice);
   }
-  res.end(']}');
+  if (!res.destroyed) res.end(']}');
 }
 
 /** A Status body: an ApiError as it is, anything else as a 500 InternalError. */

@@ -3,6 +3,7 @@ import { CRD_GROUP, type CustomResourceDefinition } from './crd/definition.ts';
 import { readBackCustomObject } from './crd/custom-object.ts';
 import { istioCrds, withOpenFallback } from './crd/istio-crds.ts';
 import { namesConflict, servedKind } from './crd/served-kind.ts';
+import { compileRuleTree } from './crd/validation-rules.ts';
 import { istioCrdSchema } from './openapi/istio-schemas.ts';
 import { CUSTOM_RESOURCE_DEFINITION_STRATEGY, NAMESPACE_STRATEGY, PLAIN_STRATEGY, POD_STRATEGY, WORKLOAD_STRATEGY, customResourceStrategy, type CustomKindRules } from './strategy.ts';
 import type { ResourceType, StoreEvent } from './types.ts';
@@ -10,9 +11,11 @@ import type { ResourceType, StoreEvent } from './types.ts';
 /** The kind a CustomResourceDefinition serves, rebuilt whenever the CRD changes. */
 export function customResourceType(crd: CustomResourceDefinition): ResourceType {
   const k = servedKind(crd);
+  const schema = k.schemas[k.storageVersion] ?? k.schemas[k.versions[0]];
   const rules: CustomKindRules = {
     identity: { group: k.group, kind: k.kind },
-    schema: k.schemas[k.storageVersion] ?? k.schemas[k.versions[0]],
+    schema,
+    validationRules: compileRuleTree(schema),
     statusSubresource: k.subresources.includes('status'),
     terminating: Boolean(crd.metadata.deletionTimestamp),
     plural: k.plural,

@@ -2,6 +2,7 @@
 import { CRD_CLEANUP_FINALIZER, CRD_GROUP, CRD_KIND, type CustomResourceDefinition } from './crd/definition.ts';
 import { conformCustomObject } from './crd/custom-object.ts';
 import { validateCrd, validateCrdUpdate } from './crd/validate-crd.ts';
+import type { RuleTree } from './crd/validation-rules.ts';
 import { ApiError, invalid } from './errors.ts';
 import type { JSONSchemaProps } from './openapi/json-schema.ts';
 import type { KubeObject, ResourceStrategy, ResourceType } from './types.ts';
@@ -60,6 +61,8 @@ export interface CustomKindRules {
   identity: Pick<ResourceType, 'group' | 'kind'>;
   /** The storage version's schema: every write is pruned, defaulted and validated by it. */
   schema: JSONSchemaProps | undefined;
+  /** The schema's CEL rules, compiled once per CRD change. */
+  validationRules?: RuleTree;
   statusSubresource: boolean;
   terminating: boolean;
   plural: string;
@@ -71,8 +74,8 @@ export interface CustomKindRules {
  */
 export function customResourceStrategy(rules: CustomKindRules): ResourceStrategy {
   const base = objectStrategy({ statusSubresource: rules.statusSubresource, generation: true });
-  const conform = (obj: KubeObject) => {
-    const errors = conformCustomObject(obj, rules.schema);
+  const conform = (obj: KubeObject, old?: KubeObject) => {
+    const errors = conformCustomObject(obj, rules.schema, rules.validationRules, old);
     if (errors.length) throw invalid(rules.identity, obj.metadata?.name ?? '', errors);
   };
   return {
@@ -85,11 +88,11 @@ export function customResourceStrategy(rules: CustomKindRules): ResourceStrategy
     },
     prepareForUpdate(obj, old) {
       base.prepareForUpdate(obj, old);
-      conform(obj);
+      conform(obj, old);
     },
     prepareForStatusUpdate(obj, old) {
       base.prepareForStatusUpdate(obj, old);
-      conform(obj);
+      conform(obj, old);
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * What the apiserver refuses in a CustomResourceDefinition, with its field paths and words:
  * names that do not make up `<plural>.<group>`, a group without a dot, an unknown scope,
- * versions without exactly one storage version, and schemas that are not structural.
+ * versions without exactly one storage version, schemas that are not structural, and CEL
+ * rules that do not compile.
  */
 import type { JSONSchemaProps } from '../openapi/json-schema.ts';
 import type { CrdVersion, CustomResourceDefinition } from './definition.ts';
@@ -15,6 +16,7 @@ import {
   requiredValue,
   unsupportedValue,
 } from './field-errors.ts';
+import { ruleDefinitionErrors } from './validation-rules.ts';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -119,6 +121,7 @@ export function checkStructural(s: JSONSchemaProps, path: string, out: FieldErro
       out.push(forbiddenField(`${path}.properties[metadata]`, 'must not specify anything other than name and generateName, but metadata is implicitly specified'));
     }
   }
+  ruleDefinitionErrors(s, path, out);
   for (const [name, p] of Object.entries(s.properties ?? {})) checkStructural(p, `${path}.properties[${name}]`, out, false);
   if (s.items) checkStructural(s.items, `${path}.items`, out, false);
   if (s.additionalProperties && typeof s.additionalProperties === 'object') checkStructural(s.additionalProperties, `${path}.additionalProperties`, out, false);

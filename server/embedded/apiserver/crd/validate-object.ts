@@ -2,7 +2,7 @@
  * Validates a custom object against its version's structural `openAPIV3Schema`, the checks
  * and wording the apiserver uses: type, required, enum, pattern, lengths, item and property
  * counts, ranges, a few formats, list-type uniqueness, oneOf/anyOf/allOf/not. CEL rules
- * (`x-kubernetes-validations`) are not evaluated.
+ * (`x-kubernetes-validations`) are evaluated after these (validation-rules.ts).
  */
 import type { JSONSchemaProps } from '../openapi/json-schema.ts';
 import {
