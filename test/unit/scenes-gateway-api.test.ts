@@ -36,7 +36,7 @@ describe('the scene catalogue in both APIs', () => {
       return load(f);
     });
     const services = new Set(objects.filter((o) => o.kind === 'Service').map((o) => o.metadata.name));
-    const gateways = objects.filter((o) => o.kind === 'Gateway' && o.apiVersion.startsWith('gateway.networking.k8s.io/'));
+    const gateways = objects.filter((o) => o.kind === 'Gateway' && String(o.apiVersion).startsWith('gateway.networking.k8s.io/'));
     // The ingress is the Gateway API's, never Istio's Gateway, and no DestinationRule subsets are used.
     expect(gateways.map((g) => g.metadata.name)).toEqual(['bookinfo-gateway']);
     expect(objects.filter((o) => o.apiVersion === 'networking.istio.io/v1' && o.kind === 'Gateway')).toEqual([]);
