@@ -359,6 +359,8 @@ export function parsePresenterPosition(p: any): PresenterPosition | undefined {
 export interface ApplyDocumentResult {
   index: number;
   kind: string;
+  /** The document's apiVersion: tells Istio's Gateway from the Gateway API's. */
+  apiVersion?: string;
   name: string;
   namespace: string;
   result: 'created' | 'configured' | 'unchanged' | 'deleted';

@@ -18,8 +18,8 @@ export const ROUTING_APIS_IN_ORDER: readonly RoutingApi[] = ROUTING_APIS;
 
 export const otherApi = (api: RoutingApi): RoutingApi => (api === 'istio' ? 'gateway-api' : 'istio');
 
-/** An attendee's own look at the other tab, and the presenter's choice it was taken against. */
-let localLook: { api: RoutingApi; against: RoutingApi } | undefined;
+/** An attendee's own look at the other tab, and when the presenter's choice it was taken against arrived. */
+let localLook: { api: RoutingApi; against: number } | undefined;
 const listeners = new Set<() => void>();
 const lookStore = {
   subscribe(l: () => void) {
@@ -51,7 +51,9 @@ export function useRoutingApi(): RoutingApiView {
   const look = useSyncExternalStore(lookStore.subscribe, lookStore.get, lookStore.get);
   const shared = topic.data?.api ?? DEFAULT_ROUTING_API;
   const drives = role === 'presenter' && !isReceiver();
-  const shown = look && look.against === shared && !drives ? look.api : shared;
+  // Once the presenter chooses again (even the same API twice over), the attendee's own look ends.
+  const chosenAt = topic.changedAt;
+  const shown = look && look.against === chosenAt && !drives ? look.api : shared;
   return {
     shown,
     shared,
@@ -60,7 +62,7 @@ export function useRoutingApi(): RoutingApiView {
       if (drives) {
         setLocalLook(undefined);
         client?.sendRoutingApi(api);
-      } else setLocalLook(api === shared ? undefined : { api, against: shared });
+      } else setLocalLook(api === shared ? undefined : { api, against: chosenAt });
     },
   };
 }
