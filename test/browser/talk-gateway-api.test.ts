@@ -8,36 +8,24 @@ import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenes, sceneApis } from '../../server/api/scenes.ts';
-import { launchBrowser } from '../helpers/browser.ts';
-import { startTestDeck } from '../helpers/deck.ts';
-import { currentSlide, deckSlideIds, openDeckPage, present, productPageReaches, runCard, shoot, snapshotClient, summaryOf } from '../helpers/talk.ts';
+import { currentSlide, deckSlideIds, present, productPageReaches, runCard, shoot, summaryOf } from '../helpers/talk.ts';
+import { openTalkPair, type TalkPair } from '../helpers/talk-pair.ts';
 
 const SCALE = 0.05;
 
 describe('the routing slides in the Gateway API tab, presenter and attendee', { timeout: 60_000 }, () => {
-  let deck: Awaited<ReturnType<typeof startTestDeck>>;
-  let client: ReturnType<typeof snapshotClient>;
-  let presenterBrowser: Awaited<ReturnType<typeof launchBrowser>>;
-  let attendeeBrowser: Awaited<ReturnType<typeof launchBrowser>>;
+  let pair: TalkPair;
   let presenter: Page;
   let attendee: Page;
-  const foreign: string[] = [];
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    client = snapshotClient();
-    deck = await startTestDeck({ timeScale: SCALE, clientDir: client.dir });
-    presenterBrowser = await launchBrowser();
-    attendeeBrowser = await launchBrowser();
-    presenter = await openDeckPage(presenterBrowser.context, deck.presenterUrl, foreign);
-    attendee = await openDeckPage(attendeeBrowser.context, deck.url, foreign);
+    pair = await openTalkPair(SCALE);
+    ({ presenter, attendee } = pair);
     for (const p of [presenter, attendee]) p.on('pageerror', (e) => pageErrors.push(e.message));
   });
   afterAll(async () => {
-    await attendeeBrowser?.close();
-    await presenterBrowser?.close();
-    await deck?.stop();
-    client?.remove();
+    await pair?.close();
   });
 
   /** The presenter jumps to a slide (the walk in talk-presenter covers the arrows); the attendee follows. */
@@ -129,6 +117,6 @@ describe('the routing slides in the Gateway API tab, presenter and attendee', { 
 
   it('raised no errors in the pages and asked for nothing outside this machine', () => {
     expect(pageErrors).toEqual([]);
-    expect(foreign).toEqual([]);
+    expect(pair.foreign).toEqual([]);
   });
 });
