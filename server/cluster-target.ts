@@ -2,7 +2,8 @@ import { defaultChangePolicy } from './api/apply.ts';
 import type { ChangeKinds } from './config.ts';
 import type { ApiTarget } from './api/routes.ts';
 import type { ClusterConnection } from './cluster/connection.ts';
-import { findServiceAddress, INGRESS_GATEWAY, JAEGER_QUERY, type FoundAddress } from './cluster/service-address.ts';
+import { findServiceAddress, gatewayApiGateway, INGRESS_GATEWAY, JAEGER_QUERY, type FoundAddress } from './cluster/service-address.ts';
+import type { RoutingApi } from './protocol.ts';
 import { ClusterSession, type ClusterSessionOptions } from './hub/cluster-session.ts';
 
 /** Caches a lazily found address; a failure is retried on the next call. */
@@ -31,20 +32,25 @@ export function connectTarget(
   clock?: ClusterSessionOptions['clock'],
   changeKinds: ChangeKinds = 'talk',
 ): ApiTarget & { close(): Promise<void> } {
-  const gateway = memoAddress(() => findServiceAddress(connection, INGRESS_GATEWAY));
+  // Bookinfo's front door is the gateway of the routing API the talk shows.
+  const gateways: Record<RoutingApi, ReturnType<typeof memoAddress>> = {
+    istio: memoAddress(() => findServiceAddress(connection, INGRESS_GATEWAY)),
+    'gateway-api': memoAddress(() => findServiceAddress(connection, gatewayApiGateway(namespaces[0] ?? 'default'))),
+  };
+  const gatewayFor = (api: RoutingApi) => gateways[api].get();
   const jaeger = jaegerUrl ? { get: async () => jaegerUrl, close: () => {} } : memoAddress(() => findServiceAddress(connection, JAEGER_QUERY));
-  const session = new ClusterSession({ connection, mode, namespaces, gatewayUrl: gateway.get, jaegerUrl: jaeger.get, clock });
+  const session = new ClusterSession({ connection, mode, namespaces, gatewayUrl: gatewayFor, jaegerUrl: jaeger.get, clock });
   session.start();
   return {
     connection,
     session,
     policy: defaultChangePolicy(namespaces, changeKinds),
     token,
-    gatewayUrl: gateway.get,
+    gatewayUrl: () => gatewayFor(session.routingApi),
     jaegerUrl: jaeger.get,
     async close() {
       await session.stop();
-      gateway.close();
+      for (const gateway of Object.values(gateways)) gateway.close();
       jaeger.close();
     },
   };

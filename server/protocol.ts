@@ -25,6 +25,8 @@ export const GRAPH_TOPIC = 'graph';
 export const TRACES_TOPIC = 'traces';
 export const PRESENTER_TOPIC = 'presenter';
 export const HEALTH_TOPIC = 'health';
+/** The routing API the presenter chose for the talk's routing slides (shared deck state, like the slide). */
+export const ROUTING_API_TOPIC = 'routing-api';
 
 export function parseResourcesTopic(topic: string): { kind: StreamedKind; namespace: string } | undefined {
   const m = /^resources\/([A-Za-z0-9.]{1,120})\/([a-z0-9-]{1,63})$/.exec(topic);
@@ -128,6 +130,24 @@ export interface PresenterPosition {
   slideId?: string;
 }
 
+/**
+ * The two APIs istio.io shows each traffic task in: Istio's own (VirtualService, DestinationRule,
+ * Gateway) and the Kubernetes Gateway API (HTTPRoute, the Gateway API's Gateway).
+ */
+export const ROUTING_APIS = ['istio', 'gateway-api'] as const;
+export type RoutingApi = (typeof ROUTING_APIS)[number];
+export const DEFAULT_ROUTING_API: RoutingApi = 'istio';
+
+/** The presenter's choice of routing API, as the `routing-api` topic carries it. */
+export interface RoutingApiChoice {
+  api: RoutingApi;
+}
+
+/** A routing API name from outside (a client, a request body, a ConfigMap), or undefined when it is none. */
+export function parseRoutingApi(v: unknown): RoutingApi | undefined {
+  return (ROUTING_APIS as readonly unknown[]).includes(v) ? (v as RoutingApi) : undefined;
+}
+
 /** The scene last applied to the cluster, by any replica of the deck. */
 export interface CurrentScene {
   name: string;
@@ -174,8 +194,8 @@ export interface ClusterClock {
 }
 
 export interface TopicPayloads {
-  snapshot: ResourcesSnapshot | TrafficSnapshot | GraphSnapshot | TracesSnapshot | PresenterPosition | HealthState;
-  change: ResourcesChange | TrafficChange | GraphSnapshot | TracesChange | PresenterPosition | HealthState;
+  snapshot: ResourcesSnapshot | TrafficSnapshot | GraphSnapshot | TracesSnapshot | PresenterPosition | RoutingApiChoice | HealthState;
+  change: ResourcesChange | TrafficChange | GraphSnapshot | TracesChange | PresenterPosition | RoutingApiChoice | HealthState;
 }
 
 // ---- feed status ----------------------------------------------------------------------
@@ -204,7 +224,7 @@ export const MAX_TRACES = 40;
 /** Simulated seconds of traffic a traffic topic keeps, counted back from the newest second. */
 export const TRAFFIC_HISTORY_SECONDS = 120;
 
-export type TopicFamily = 'resources' | typeof TRAFFIC_TOPIC | typeof GRAPH_TOPIC | typeof TRACES_TOPIC | typeof PRESENTER_TOPIC | typeof HEALTH_TOPIC;
+export type TopicFamily = 'resources' | typeof TRAFFIC_TOPIC | typeof GRAPH_TOPIC | typeof TRACES_TOPIC | typeof PRESENTER_TOPIC | typeof ROUTING_API_TOPIC | typeof HEALTH_TOPIC;
 
 interface TopicFoldOf<S, C> {
   /** The state before any change (what a topic with no source yet holds). */
@@ -241,6 +261,7 @@ export const TOPIC_FOLDS = {
     fold: (snap, c) => ({ traces: [c.trace, ...snap.traces.filter((t) => t.traceID !== c.trace.traceID)].slice(0, MAX_TRACES) }),
   } satisfies TopicFoldOf<TracesSnapshot, TracesChange>,
   presenter: wholeState<PresenterPosition>(() => ({ h: 0, v: 0 })),
+  'routing-api': wholeState<RoutingApiChoice>(() => ({ api: DEFAULT_ROUTING_API })),
   health: wholeState<HealthState>(() => ({ mode: 'embedded', cluster: '', connected: false, istio: false, message: 'connecting' })),
 } satisfies Record<TopicFamily, TopicFoldOf<any, any>>;
 
@@ -280,6 +301,8 @@ export type ClientMessage =
   | { type: 'unsubscribe'; topic: string }
   /** Presenter only (the token was given when the socket opened). */
   | { type: 'presenter-position'; position: PresenterPosition }
+  /** Presenter only: the routing API every routing slide shows, for the whole talk. */
+  | { type: 'routing-api'; api: RoutingApi }
   | { type: 'ping'; id: number };
 
 export type ServerMessage =
@@ -313,6 +336,11 @@ export function parseClientMessage(raw: string): ClientMessage | { error: string
       if (!position) return { error: 'presenter-position needs integer h and v' };
       return { type: 'presenter-position', position };
     }
+    case 'routing-api': {
+      const api = parseRoutingApi(m.api);
+      if (!api) return { error: `routing-api needs "api": one of ${ROUTING_APIS.join(', ')}` };
+      return { type: 'routing-api', api };
+    }
     case 'ping':
       return { type: 'ping', id: Number(m.id) || 0 };
     default:
@@ -331,6 +359,8 @@ export function parsePresenterPosition(p: any): PresenterPosition | undefined {
 export interface ApplyDocumentResult {
   index: number;
   kind: string;
+  /** The document's apiVersion: tells Istio's Gateway from the Gateway API's. */
+  apiVersion?: string;
   name: string;
   namespace: string;
   result: 'created' | 'configured' | 'unchanged' | 'deleted';
@@ -372,6 +402,8 @@ export interface SceneObjectRef {
 export interface SceneApplyResponse extends ApplyResponse {
   scene: string;
   mode: SceneMode;
+  /** Which of the scene's variants was applied. */
+  api?: RoutingApi;
   /** Routing objects the scene does not hold that catch-up left in place. */
   kept: SceneObjectRef[];
 }
@@ -380,6 +412,8 @@ export interface SceneApplyResponse extends ApplyResponse {
 export interface PreflightResult {
   scene: string;
   title: string;
+  /** The scene's variant checked (a scene without routing has one, 'istio'). */
+  api: RoutingApi;
   ok: boolean;
   problems: string[];
 }

@@ -4,6 +4,7 @@ import type { RevealApi, RevealConfig } from 'reveal.js';
 import Notes from 'reveal.js/plugin/notes';
 import { isPrintPdf, presenterToken } from '../live/env.ts';
 import { useConnectionOf, useMainClient } from '../live/index.ts';
+import { toggleSharedRoutingApi } from '../live/routing-api.ts';
 import { DeckContext, SlideContext, type DeckInfo } from '../slide-context.ts';
 import { preloadPanels } from '../panels/lazy.tsx';
 import { PresenterSync } from './PresenterSync.tsx';
@@ -112,6 +113,7 @@ export function Deck({ slides: given }: { slides?: DeckSlide[] }) {
       if (!zoomBound.current) {
         zoomBound.current = true;
         api.addKeyBinding({ keyCode: 90, key: 'Z', description: 'Stage zoom: enlarge the live panels' }, toggleStageZoom);
+        api.addKeyBinding({ keyCode: 65, key: 'A', description: 'Routing API: switch the talk between Istio APIs and Gateway API (presenter)' }, toggleSharedRoutingApi);
       }
       // Panels load and grow after reveal measured the slides; re-centre when any slide's height changes.
       let frame = 0;

@@ -8,6 +8,7 @@ import { HEALTH_TOPIC, type HealthState } from '../../server/protocol.ts';
 import { useSandbox, useTopic } from '../live/index.ts';
 import { sandboxStore } from '../live/sandbox.ts';
 import { useSceneAction } from '../live/scene.ts';
+import { useRoutingApi } from '../live/routing-api.ts';
 import { useDeckInfo } from '../slide-context.ts';
 import { StatusMessage } from './StatusMessage.tsx';
 
@@ -15,6 +16,8 @@ export function SandboxControls() {
   const { sandbox, busy, notice, allowed } = useSandbox();
   const { currentScene } = useDeckInfo();
   const [status, run] = useSceneAction(currentScene);
+  // A sandbox takes the scene in the tab this attendee is looking at.
+  const { shown } = useRoutingApi();
   // While this page watches the sandbox's health, the server does not evict it as idle.
   // Its health also says when it is over its CPU budget.
   const overBudget = useTopic<HealthState>(sandbox ? HEALTH_TOPIC : undefined).data?.overBudget;
@@ -29,7 +32,7 @@ export function SandboxControls() {
   const store = sandboxStore();
   // One click from any slide: a new sandbox starts in the state this slide expects.
   const start = async () => {
-    if ((await store.create()) && currentScene) await run(currentScene, 'reset');
+    if ((await store.create()) && currentScene) await run(currentScene, 'reset', shown);
   };
   if (!sandbox) {
     return (
@@ -51,7 +54,7 @@ export function SandboxControls() {
           className="deck-status-button is-primary"
           disabled={status.state === 'running' || Boolean(busy)}
           title={`Put your sandbox in this slide’s state (scene ${currentScene})`}
-          onClick={() => run(currentScene, 'reset')}
+          onClick={() => run(currentScene, 'reset', shown)}
         >
           {status.state === 'running' ? 'Bringing your sandbox here…' : 'Bring my sandbox to this slide'}
         </button>

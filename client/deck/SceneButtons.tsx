@@ -2,6 +2,7 @@
 import { useDeckInfo } from '../slide-context.ts';
 import { usePresenter } from '../live/index.ts';
 import { useSceneAction, type SceneMode } from '../live/scene.ts';
+import { useRoutingApi } from '../live/routing-api.ts';
 import { StatusMessage } from './StatusMessage.tsx';
 
 const BUTTONS: Array<{ mode: SceneMode; label: string; busy: string; title: string }> = [
@@ -13,6 +14,8 @@ export function SceneButtons() {
   const { currentScene } = useDeckInfo();
   const { canChange, why } = usePresenter();
   const [status, run] = useSceneAction(currentScene);
+  // The scene in the API the talk shows: the presenter's choice, which the server keeps too.
+  const { shared } = useRoutingApi();
   if (!currentScene) return null;
   const disabled = !canChange || status.state === 'running';
   const reason = canChange ? undefined : `Read-only: ${why}`;
@@ -28,7 +31,7 @@ export function SceneButtons() {
           className={`deck-status-button${b.mode === 'reset' ? ' is-danger' : ''}`}
           disabled={disabled}
           title={reason ?? b.title}
-          onClick={() => run(currentScene, b.mode)}
+          onClick={() => run(currentScene, b.mode, shared)}
         >
           {status.state === 'running' && status.mode === b.mode ? b.busy : b.label}
         </button>

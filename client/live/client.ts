@@ -3,7 +3,7 @@
  * subscriber subscribes on the wire, the last one to leave unsubscribes. After a drop it
  * reconnects with exponential backoff and resumes each topic with the last `seq` seen.
  */
-import type { ClientMessage, FeedFailure, PresenterPosition, ServerMessage } from '../../server/protocol.ts';
+import type { ClientMessage, FeedFailure, PresenterPosition, RoutingApi, ServerMessage } from '../../server/protocol.ts';
 import { reduceTopic, type TopicData } from './reducer.ts';
 
 export type ConnectionState = 'connecting' | 'live' | 'disconnected' | 'error';
@@ -99,6 +99,11 @@ export class LiveClient {
 
   sendPresenterPosition(position: PresenterPosition): void {
     if (this.role === 'presenter' && this.isOpen()) this.send({ type: 'presenter-position', position });
+  }
+
+  /** Presenter only: the routing API every routing slide shows, for everyone, for the whole talk. */
+  sendRoutingApi(api: RoutingApi): void {
+    if (this.role === 'presenter' && this.isOpen()) this.send({ type: 'routing-api', api });
   }
 
   close(): void {

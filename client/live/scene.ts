@@ -1,6 +1,6 @@
 /** Applying a slide's scene (catch up or reset) and saying plainly what it did. */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { SceneApplyResponse, SceneMode } from '../../server/protocol.ts';
+import type { RoutingApi, SceneApplyResponse, SceneMode } from '../../server/protocol.ts';
 import { errorText, postJson } from './api.ts';
 
 export type { SceneApplyResponse, SceneMode } from '../../server/protocol.ts';
@@ -21,7 +21,8 @@ export function describeSceneResult(r: SceneApplyResponse): string {
   if (unchanged) parts.push(`${unchanged} unchanged`);
   if (r.kept?.length) parts.push(`kept ${r.kept.length} extra (${named(r.kept.map(ref))})`);
   const verb = r.mode === 'catch-up' ? 'caught up to' : 'reset to';
-  return `${verb} ${r.scene}: ${parts.length ? parts.join(', ') : 'nothing to change'}`;
+  const inApi = r.api === 'gateway-api' ? ' (Gateway API)' : '';
+  return `${verb} ${r.scene}${inApi}: ${parts.length ? parts.join(', ') : 'nothing to change'}`;
 }
 
 export interface SceneActionState {
@@ -34,18 +35,18 @@ export interface SceneActionState {
  * Runs catch-up or reset for a scene, with progress, the result, or what failed. The
  * message clears when `scene` (the slide's scene) changes, so it never describes another slide.
  */
-export function useSceneAction(scene?: string): [SceneActionState, (scene: string, mode: SceneMode) => Promise<void>] {
+export function useSceneAction(scene?: string): [SceneActionState, (scene: string, mode: SceneMode, api?: RoutingApi) => Promise<void>] {
   const [status, setStatus] = useState<SceneActionState>({ state: 'idle' });
   const latest = useRef(0);
   useEffect(() => {
     latest.current++;
     setStatus({ state: 'idle' });
   }, [scene]);
-  const run = useCallback(async (scene: string, mode: SceneMode) => {
+  const run = useCallback(async (scene: string, mode: SceneMode, api?: RoutingApi) => {
     const call = ++latest.current;
     setStatus({ state: 'running', mode, text: `${mode === 'reset' ? 'resetting to' : 'catching up to'} scene ${scene}…` });
     try {
-      const result = await postJson<SceneApplyResponse>(`/api/scene/${encodeURIComponent(scene)}`, { mode });
+      const result = await postJson<SceneApplyResponse>(`/api/scene/${encodeURIComponent(scene)}`, { mode, api });
       if (call === latest.current) setStatus({ state: 'done', mode, text: describeSceneResult(result) });
     } catch (e) {
       if (call === latest.current) setStatus({ state: 'error', mode, text: `${mode === 'reset' ? 'reset' : 'catch up'} to ${scene} failed: ${errorText(e)}` });

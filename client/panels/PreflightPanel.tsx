@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { PreflightResult } from '../../server/protocol.ts';
 import { api, errorText } from '../live/api.ts';
 import { usePresenter } from '../live/index.ts';
+import { ROUTING_API_LABELS } from '../live/routing-api.ts';
 import { Panel, ReadOnlyNote } from './Panel.tsx';
 
 /** Before the talk: walk every scene and show which would come up red or green. */
@@ -30,7 +31,7 @@ export function PreflightPanel() {
       error={error}
       hasData={!!results?.length}
       emptyText={canChange ? 'Run the preflight to check every scene.' : 'The presenter runs the preflight before the talk.'}
-      summary={results ? (bad ? `${bad} of ${results.length} scenes have problems` : `all ${results.length} scenes are green`) : undefined}
+      summary={results ? (bad ? `${bad} of ${results.length} scene variants have problems` : `all ${results.length} scene variants are green, in both APIs`) : undefined}
       actions={
         canChange ? (
           <button type="button" className="panel-button is-primary" onClick={run} disabled={state === 'connecting'}>
@@ -43,9 +44,9 @@ export function PreflightPanel() {
     >
       <ul className="preflight-list">
         {results?.map((r) => (
-          <li key={r.scene} className={r.ok ? 'is-ok' : 'is-bad'} data-scene={r.scene}>
+          <li key={`${r.scene}/${r.api}`} className={r.ok ? 'is-ok' : 'is-bad'} data-scene={r.scene} data-api={r.api}>
             <span className="preflight-dot" aria-hidden="true" />
-            <strong>{r.scene}</strong> {r.ok ? 'ok' : r.problems.join('; ')}
+            <strong>{r.scene}</strong> <span className="preflight-api">{ROUTING_API_LABELS[r.api] ?? r.api}</span> {r.ok ? 'ok' : r.problems.join('; ')}
           </li>
         ))}
       </ul>

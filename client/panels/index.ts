@@ -12,3 +12,5 @@ export const TrafficSplitPanel = lazyPanel('traffic', () => import('./TrafficSpl
 export const ServiceGraphPanel = lazyPanel('graph', () => import('./ServiceGraphPanel.tsx').then((m) => m.ServiceGraphPanel));
 export const TracesPanel = lazyPanel('traces', () => import('./TracesPanel.tsx').then((m) => m.TracesPanel));
 export const PreflightPanel = lazyPanel('preflight', () => import('./PreflightPanel.tsx').then((m) => m.PreflightPanel));
+// The tabs are layout, not a live panel: they load with the slides.
+export { ApiTab, ApiTabs } from './ApiTabs.tsx';

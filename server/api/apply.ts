@@ -109,7 +109,7 @@ export async function deleteManifests(connection: ClusterConnection, policy: Cha
   const slice = timeSlicer();
   for (const [i, d] of docs.entries()) {
     await slice();
-    results.push({ index: d.index, kind: d.object.kind, name: d.object.metadata.name, namespace: d.object.metadata.namespace ?? '', result: 'deleted', diff: unifiedDiff(d, live[i], undefined) });
+    results.push({ index: d.index, kind: d.object.kind, apiVersion: d.object.apiVersion, name: d.object.metadata.name, namespace: d.object.metadata.namespace ?? '', result: 'deleted', diff: unifiedDiff(d, live[i], undefined) });
   }
   if (!opts.dryRun) for (const d of docs) await connection.objects.delete(d.object as k8s.KubernetesObject).catch((err) => {
     if (errorStatus(err) !== 404) throw err;
@@ -206,7 +206,7 @@ async function rollback(connection: ClusterConnection, docs: ParsedDocument[], l
 function describeResult(d: ParsedDocument, before: Obj | undefined, after: Obj): ApplyDocumentResult {
   const diff = unifiedDiff(d, before, after);
   const result = !before ? 'created' : diff ? 'configured' : 'unchanged';
-  return { index: d.index, kind: d.object.kind, name: d.object.metadata.name, namespace: d.object.metadata.namespace ?? '', result, diff };
+  return { index: d.index, kind: d.object.kind, apiVersion: d.object.apiVersion, name: d.object.metadata.name, namespace: d.object.metadata.namespace ?? '', result, diff };
 }
 
 /** A diff is computed for at most this long and this many changed lines; past that the result says so instead. */

@@ -8,8 +8,9 @@ import { applyManifests, deleteManifests, type ChangePolicy } from './apply.ts';
 import { bearerToken, tokenMatches } from './auth.ts';
 import { inputErrorHandler, InputError, refuseDeepJson } from './input-errors.ts';
 import { runTalkCommand } from './run-command.ts';
-import { applyScene, preflight, SCENE_MODES, type Scene, type SceneMode } from './scenes.ts';
+import { applyScene, preflight, SCENE_MODES, sceneApis, type Scene, type SceneMode } from './scenes.ts';
 import { DocumentError } from './yaml-documents.ts';
+import { parseRoutingApi, ROUTING_APIS } from '../protocol.ts';
 
 /** One cluster the API can act on: the presenter's, or an attendee's sandbox. */
 export interface ApiTarget {
@@ -67,16 +68,22 @@ export function apiRouter(opts: ApiOptions): express.Router {
   r.post('/dry-run', text, withTarget(async (t, req, res) => res.json(await applyManifests(t.connection, t.policy, bodyText(req), { dryRun: true })), true));
   r.post('/delete', text, withTarget(async (t, req, res) => res.json(await deleteManifests(t.connection, t.policy, bodyText(req), { dryRun: dryRunOf(req) })), true));
 
-  r.get('/scenes', (_req, res) => res.json(opts.scenes.map(({ name, title }) => ({ name, title }))));
+  r.get('/scenes', (_req, res) => res.json(opts.scenes.map((s) => ({ name: s.name, title: s.title, apis: sceneApis(s) }))));
   r.post('/scene/:name', json, withTarget(async (t, req, res) => {
     const scene = opts.scenes.find((s) => s.name === req.params.name);
     if (!scene) return res.status(404).json({ error: `no scene named "${String(req.params.name).slice(0, 60)}" (scenes: ${opts.scenes.map((s) => s.name).join(', ')})` });
     const mode = sceneModeOf(req);
     if (!mode) return res.status(400).json({ error: `mode must be one of ${SCENE_MODES.map((m) => `"${m}"`).join(', ')} (body {"mode": "reset"}); got ${JSON.stringify(req.body?.mode ?? req.query.mode).slice(0, 40)}`, field: 'mode' });
+    const given: unknown = req.body?.api ?? req.query.api;
+    const api = given === undefined ? t.session.routingApi : parseRoutingApi(given);
+    if (!api) return res.status(400).json({ error: `api must be one of ${ROUTING_APIS.map((a) => `"${a}"`).join(', ')} (body {"api": "gateway-api"}); got ${JSON.stringify(given).slice(0, 40)}`, field: 'api' });
     const dryRun = dryRunOf(req);
-    const result = await applyScene(t.connection, t.policy, opts.root, scene, { dryRun, mode });
-    // Shared with the other replicas, so they agree on the scene.
-    if (!dryRun) t.session.setCurrentScene(scene.name);
+    const result = await applyScene(t.connection, t.policy, opts.root, scene, { dryRun, mode, api });
+    // Shared with the other replicas, so they agree on the scene; the gateway follows the API it was applied in.
+    if (!dryRun) {
+      t.session.setCurrentScene(scene.name);
+      if (scene.gatewayApi) t.session.setRoutingApi(api);
+    }
     res.json(result);
   }, true));
   r.get('/preflight', withTarget(async (t, _req, res) => res.json(await preflight(t.connection, t.policy, opts.root, opts.scenes)), true));

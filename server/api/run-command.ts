@@ -3,7 +3,7 @@ import { join, normalize } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import type { ClusterConnection } from '../cluster/connection.ts';
 import { DocumentError } from './yaml-documents.ts';
-import { apiVersionOf, kindInfo, STREAMED_KINDS } from '../kinds.ts';
+import { apiVersionOf, kindInfo, kindOfObject, STREAMED_KINDS } from '../kinds.ts';
 import { stringify } from 'yaml';
 import { applyManifests, deleteManifests, type ChangePolicy } from './apply.ts';
 import { withoutBookkeeping } from '../object-view.ts';
@@ -118,7 +118,12 @@ async function runKubectl(connection: ClusterConnection, policy: ChangePolicy, r
     const text = texts.join('\n---\n');
     const scoped = { ...policy, defaultNamespace: namespace };
     const res = verb === 'apply' ? await applyManifests(connection, scoped, text, { dryRun: false }) : await deleteManifests(connection, scoped, text, { dryRun: false });
-    return printed(res.results.map((r) => `${kindPath(r.kind)}/${r.name} ${r.result}`).join('\n'));
+    // kubectl names each object by its own API group: the Gateway API's Gateway is not Istio's.
+    const pathOf = (r: (typeof res.results)[number]) => {
+      const info = r.apiVersion ? kindOfObject({ apiVersion: r.apiVersion, kind: r.kind }) : undefined;
+      return info && r.kind !== 'Namespace' ? `${info.kind.toLowerCase()}${info.group ? `.${info.group}` : ''}` : kindPath(r.kind);
+    };
+    return printed(res.results.map((r) => `${pathOf(r)}/${r.name} ${r.result}`).join('\n'));
   }
   if (verb === 'label') return labelNamespace(connection, policy, args);
   const kinds = (args[1] ?? '').split(',').map((k) => GET_ALIASES.get(k));

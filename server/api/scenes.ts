@@ -1,35 +1,69 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import type { ApplyResponse, PreflightResult, SceneApplyResponse, SceneMode, SceneObjectRef } from '../protocol.ts';
+import { ROUTING_APIS, type ApplyResponse, type PreflightResult, type RoutingApi, type SceneApplyResponse, type SceneMode, type SceneObjectRef } from '../protocol.ts';
 import { errorMessage, errorStatus, type ClusterConnection } from '../cluster/connection.ts';
 import { apiVersionOf, kindOfObject, SCENE_KINDS } from '../kinds.ts';
 import { applyDocuments, mayChangeKind, unifiedDiff, type ChangePolicy } from './apply.ts';
 import { DocumentError, parseManifests, type ParsedDocument } from './yaml-documents.ts';
 
-export interface Scene {
+/** A scene in one routing API: the workloads it needs and its whole routing state. */
+export interface SceneFiles {
+  platform: string[];
+  routing: string[];
+}
+
+export interface Scene extends SceneFiles {
   name: string;
   title: string;
   namespaces: string[];
-  platform: string[];
-  routing: string[];
+  /** The same scene in the Gateway API: more workloads (Services per version) and its own routing. */
+  gatewayApi?: SceneFiles;
 }
 
 /** Reads manifests/scenes.yaml; a broken catalogue is a startup error with the reason. */
 export function loadScenes(root: string): Scene[] {
   const path = join(root, 'manifests', 'scenes.yaml');
-  const doc = parse(readFileSync(path, 'utf8')) as { scenes?: Scene[] };
+  const doc = parse(readFileSync(path, 'utf8')) as { scenes?: any[] };
   if (!Array.isArray(doc?.scenes)) throw new Error(`${path}: expected a top-level "scenes" list`);
   return doc.scenes.map((s, i) => {
     if (!s?.name) throw new Error(`${path}: scene ${i + 1} has no name`);
-    return { name: s.name, title: s.title ?? s.name, namespaces: s.namespaces ?? ['default'], platform: s.platform ?? [], routing: s.routing ?? [] };
+    const where = `${path}: scene ${s.name}`;
+    const scene: Scene = { name: s.name, title: s.title ?? s.name, namespaces: s.namespaces ?? ['default'], platform: fileList(s.platform, `${where}, platform`), routing: fileList(s.routing, `${where}, routing`) };
+    if (s.gatewayApi !== undefined) {
+      if (!s.gatewayApi || typeof s.gatewayApi !== 'object' || Array.isArray(s.gatewayApi)) throw new Error(`${where}, gatewayApi: expected a map with "platform" and "routing" lists`);
+      scene.gatewayApi = { platform: fileList(s.gatewayApi.platform, `${where}, gatewayApi.platform`), routing: fileList(s.gatewayApi.routing, `${where}, gatewayApi.routing`) };
+      if (!scene.gatewayApi.routing.length) throw new Error(`${where}, gatewayApi.routing: a Gateway API variant needs its routing files`);
+    }
+    return scene;
   });
 }
 
+function fileList(v: unknown, where: string): string[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || v.some((f) => typeof f !== 'string' || !f)) throw new Error(`${where}: expected a list of manifest paths`);
+  return v;
+}
+
+/** The routing APIs a scene can be shown in: both when it has a Gateway API variant. */
+export function sceneApis(scene: Scene): RoutingApi[] {
+  return scene.gatewayApi ? [...ROUTING_APIS] : ['istio'];
+}
+
+/**
+ * The scene's files in one routing API. A scene without a Gateway API variant has no routing
+ * of its own to show there (nothing deployed yet, or Bookinfo alone): it is the same in both.
+ */
+export function sceneFiles(scene: Scene, api: RoutingApi): SceneFiles {
+  if (api === 'gateway-api' && scene.gatewayApi) return { platform: [...scene.platform, ...scene.gatewayApi.platform], routing: scene.gatewayApi.routing };
+  return { platform: scene.platform, routing: scene.routing };
+}
+
 /** The scene's documents, in order, the later of two same-named objects winning (like consecutive applies). */
-export async function sceneDocuments(root: string, scene: Scene): Promise<string> {
+export async function sceneDocuments(root: string, scene: Scene, api: RoutingApi = 'istio'): Promise<string> {
   const byKey = new Map<string, unknown>();
-  for (const file of [...scene.platform, ...scene.routing]) {
+  const files = sceneFiles(scene, api);
+  for (const file of [...files.platform, ...files.routing]) {
     const text = readFileSync(join(root, file), 'utf8');
     for (const d of await parseManifests(text)) {
       const o = d.object;
@@ -51,31 +85,37 @@ export const SCENE_MODES: readonly SceneMode[] = ['reset', 'catch-up'];
  */
 const parsedScenes = new Map<string, { stamp: string; docs: ParsedDocument[] }>();
 
-async function parsedScene(root: string, scene: Scene): Promise<ParsedDocument[]> {
-  const files = [...scene.platform, ...scene.routing];
+async function parsedScene(root: string, scene: Scene, api: RoutingApi): Promise<ParsedDocument[]> {
+  const { platform, routing } = sceneFiles(scene, api);
+  const files = [...platform, ...routing];
   const stamp = files.map((f) => {
     const st = statSync(join(root, f));
     return `${f}:${st.mtimeMs}:${st.size}`;
   }).join('|') + `|${scene.namespaces[0]}`;
-  const key = `${root}\0${scene.name}`;
+  const key = `${root}\0${scene.name}\0${api}`;
   const cached = parsedScenes.get(key);
   if (cached?.stamp === stamp) return cached.docs;
-  const text = await sceneDocuments(root, scene);
+  const text = await sceneDocuments(root, scene, api);
   const docs = text.trim() ? await parseManifests(text) : [];
   parsedScenes.set(key, { stamp, docs });
   return docs;
 }
 
-export async function applyScene(connection: ClusterConnection, policy: ChangePolicy, root: string, scene: Scene, opts: { dryRun: boolean; mode?: SceneMode }): Promise<SceneApplyResponse> {
+/**
+ * Brings the cluster to the scene in one routing API. A reset prunes every routing kind of both
+ * APIs that the variant does not hold, so a switch of API never leaves the other API's rules fighting.
+ */
+export async function applyScene(connection: ClusterConnection, policy: ChangePolicy, root: string, scene: Scene, opts: { dryRun: boolean; mode?: SceneMode; api?: RoutingApi }): Promise<SceneApplyResponse> {
   const mode = opts.mode ?? 'reset';
-  const docs = await parsedScene(root, scene);
+  const api = opts.api ?? 'istio';
+  const docs = await parsedScene(root, scene, api);
   const wanted = new Set(docs.map((d) => `${kindOfObject(d.object)?.id ?? d.object.kind}/${d.object.metadata.namespace}/${d.object.metadata.name}`));
   // Kinds this deck may not write (its RBAC in a cluster: Istio's kinds only) must already be there.
-  const present = await checkPresent(connection, policy, scene, docs.filter((d) => !mayChangeKind(policy, d.object)));
+  const present = await checkPresent(connection, policy, scene, api, docs.filter((d) => !mayChangeKind(policy, d.object)));
   const writable = docs.filter((d) => mayChangeKind(policy, d.object));
   let applied: ApplyResponse = { dryRun: opts.dryRun, results: [] };
   if (writable.length) applied = await applyDocuments(connection, policy, writable, opts);
-  const response: SceneApplyResponse = { ...applied, results: [...present, ...applied.results], scene: scene.name, mode, kept: [] };
+  const response: SceneApplyResponse = { ...applied, results: [...present, ...applied.results], scene: scene.name, mode, api, kept: [] };
   // Every kind in every namespace at once: a reset waits for the slowest list, not their sum.
   const lists = await Promise.all(scene.namespaces.flatMap((namespace) => SCENE_KINDS.map(async (info) => {
     try {
@@ -108,7 +148,7 @@ export async function applyScene(connection: ClusterConnection, policy: ChangePo
 }
 
 /** The scene's objects the deck may not write: each must exist; a missing one says how to install it. */
-async function checkPresent(connection: ClusterConnection, policy: ChangePolicy, scene: Scene, docs: ParsedDocument[]): Promise<ApplyResponse['results']> {
+async function checkPresent(connection: ClusterConnection, policy: ChangePolicy, scene: Scene, api: RoutingApi, docs: ParsedDocument[]): Promise<ApplyResponse['results']> {
   const results: ApplyResponse['results'] = [];
   const missing: ParsedDocument[] = [];
   for (const d of docs) {
@@ -125,7 +165,7 @@ async function checkPresent(connection: ClusterConnection, policy: ChangePolicy,
     const first = missing[0].object;
     const names = missing.slice(0, 3).map((d) => `${d.object.kind} ${d.object.metadata.name}`).join(', ') + (missing.length > 3 ? ` and ${missing.length - 3} more` : '');
     throw new DocumentError({
-      error: `scene ${scene.name} needs ${names}, which this deck may not create (it may change only ${[...policy.kinds].join(', ')}): install ${missing.length > 1 ? 'them' : 'it'} first with kubectl apply -f ${scene.platform.join(' -f ')}`,
+      error: `scene ${scene.name} needs ${names}, which this deck may not create (it may change only ${[...policy.kinds].join(', ')}): install ${missing.length > 1 ? 'them' : 'it'} first with kubectl apply -f ${sceneFiles(scene, api).platform.join(' -f ')}`,
       document: missing[0].index,
       kind: first.kind,
       name: first.metadata.name,
@@ -134,17 +174,22 @@ async function checkPresent(connection: ClusterConnection, policy: ChangePolicy,
   return results;
 }
 
-/** Dry-runs every scene against the cluster: files present, documents valid, the cluster accepts them. */
+/**
+ * Dry-runs every scene against the cluster, in each routing API it has (a speaker may switch API
+ * mid-talk, so both must be ready): files present, documents valid, the cluster accepts them.
+ */
 export async function preflight(connection: ClusterConnection, policy: ChangePolicy, root: string, scenes: Scene[]): Promise<PreflightResult[]> {
   const out: PreflightResult[] = [];
   for (const scene of scenes) {
-    const problems: string[] = [];
-    try {
-      await applyScene(connection, policy, root, scene, { dryRun: true });
-    } catch (err) {
-      problems.push(err instanceof DocumentError ? err.body.error : errorMessage(err));
+    for (const api of sceneApis(scene)) {
+      const problems: string[] = [];
+      try {
+        await applyScene(connection, policy, root, scene, { dryRun: true, api });
+      } catch (err) {
+        problems.push(err instanceof DocumentError ? err.body.error : errorMessage(err));
+      }
+      out.push({ scene: scene.name, title: scene.title, api, ok: problems.length === 0, problems });
     }
-    out.push({ scene: scene.name, title: scene.title, ok: problems.length === 0, problems });
   }
   return out;
 }

@@ -26,6 +26,16 @@ export interface ServiceRef {
 }
 
 export const INGRESS_GATEWAY: ServiceRef = { namespace: 'istio-system', name: 'istio-ingressgateway', portName: 'http2', podSelector: 'istio=ingressgateway' };
+/**
+ * The Gateway API's Bookinfo gateway, as istiod deploys it for Gateway `bookinfo-gateway` of class
+ * `istio`: Service `<gateway>-<class>` with a port per listener, named after the listener (`http`).
+ */
+export const gatewayApiGateway = (namespace: string): ServiceRef => ({
+  namespace,
+  name: 'bookinfo-gateway-istio',
+  portName: 'http',
+  podSelector: 'gateway.networking.k8s.io/gateway-name=bookinfo-gateway',
+});
 export const JAEGER_QUERY: ServiceRef = { namespace: 'istio-system', name: 'tracing', portName: 'http-query', podSelector: 'app=jaeger' };
 
 /**

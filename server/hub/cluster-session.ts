@@ -3,6 +3,7 @@ import {
   GRAPH_TOPIC,
   HEALTH_TOPIC,
   PRESENTER_TOPIC,
+  ROUTING_API_TOPIC,
   TRACES_TOPIC,
   TRAFFIC_TOPIC,
   parseResourcesTopic,
@@ -11,6 +12,7 @@ import {
   type FeedStatus,
   type HealthState,
   type PresenterPosition,
+  type RoutingApi,
   type TopicPayloads,
 } from '../protocol.ts';
 import type { ClusterConnection } from '../cluster/connection.ts';
@@ -28,8 +30,11 @@ export interface ClusterSessionOptions {
   mode: 'embedded' | 'real';
   /** Namespaces whose resources may be streamed. */
   namespaces: string[];
-  /** Resolved lazily: a real cluster's gateway may need discovery or a port-forward. */
-  gatewayUrl: () => Promise<string>;
+  /**
+   * Resolved lazily: a real cluster's gateway may need discovery or a port-forward. The routing
+   * API names which gateway fronts Bookinfo: Istio's ingress gateway or the Gateway API's.
+   */
+  gatewayUrl: (api: RoutingApi) => Promise<string>;
   jaegerUrl: () => Promise<string>;
   /** Keep live streams (traffic, graph, traces) running this long after the last viewer leaves. */
   lingerMs?: number;
@@ -64,7 +69,10 @@ export class ClusterSession implements TopicSource {
   private health: HealthState;
   /** Names this deck process in the current scene ("applied by"). */
   private replica = hostname();
+  /** The demo traffic's generator, once made, so a change of routing API can move it to the other gateway. */
+  private traffic?: TrafficGenerator;
   readonly presenterTopic: Topic;
+  readonly routingApiTopic: Topic;
   readonly healthTopic: Topic;
 
   constructor(private readonly opts: ClusterSessionOptions) {
@@ -73,6 +81,11 @@ export class ClusterSession implements TopicSource {
       lazy: false,
       openFailure: 'error',
       open: () => new SharedValueFeed(this.shared, 'presenter'),
+    });
+    this.routingApiTopic = this.runStream(new Topic(ROUTING_API_TOPIC, { initial: this.shared.get('routingApi') }), {
+      lazy: false,
+      openFailure: 'error',
+      open: () => new SharedValueFeed(this.shared, 'routingApi'),
     });
     // Health is not a feed of its own: it is folded from the feeds' statuses and the current scene.
     this.healthTopic = this.add(new Topic(HEALTH_TOPIC, { initial: this.health, present: (h) => this.withClock(h as HealthState) }));
@@ -85,7 +98,17 @@ export class ClusterSession implements TopicSource {
     this.runStream(new Topic(TRAFFIC_TOPIC, { initial: { running: false, users, seconds: [] } }), {
       lazy: true,
       openFailure: 'gateway-unreachable',
-      open: async () => new TrafficGenerator({ gatewayUrl: await this.opts.gatewayUrl(), users, ratePerUser: this.opts.trafficRatePerUser }),
+      open: async () => {
+        const generator = new TrafficGenerator({ gatewayUrl: await this.opts.gatewayUrl(this.routingApi), users, ratePerUser: this.opts.trafficRatePerUser });
+        this.traffic = generator;
+        return generator;
+      },
+    });
+    // The demo traffic enters where the audience's product page does: through the chosen API's gateway.
+    this.shared.on('change', (key: string) => {
+      if (key !== 'routingApi' || !this.traffic) return;
+      const generator = this.traffic;
+      this.opts.gatewayUrl(this.routingApi).then((url) => generator.setGatewayUrl(url), () => {});
     });
     this.runStream(new Topic(GRAPH_TOPIC, { status: FEED_CONNECTING }), {
       lazy: true,
@@ -139,6 +162,15 @@ export class ClusterSession implements TopicSource {
 
   get presenterPosition(): PresenterPosition {
     return this.shared.get('presenter');
+  }
+
+  /** The presenter's choice of routing API for the whole talk: every replica and attendee follows it. */
+  setRoutingApi(api: RoutingApi): void {
+    this.shared.set('routingApi', { api });
+  }
+
+  get routingApi(): RoutingApi {
+    return this.shared.get('routingApi').api;
   }
 
   /** Records the scene just applied to the cluster; every replica shows it in health. */

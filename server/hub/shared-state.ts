@@ -1,5 +1,5 @@
 /**
- * What the deck's replicas share: the presenter's slide and the current scene. Kept in
+ * What the deck's replicas share: the presenter's slide, the routing API the talk shows and the current scene. Kept in
  * one ConfigMap and read back through a watch on that ConfigMap alone, so every replica
  * publishes the same values. Without a cluster to keep them in (embedded mode, or RBAC
  * that forbids it) they stay in this process, and the status says why.
@@ -12,7 +12,7 @@ import * as k8s from '@kubernetes/client-node';
 import { errorMessage, errorStatus, type ClusterConnection } from '../cluster/connection.ts';
 import { ResourceInformer, type InformerState } from '../cluster/resource-informer.ts';
 import { FEED_LIVE, type LiveFeed } from './feed.ts';
-import { parsePresenterPosition, type CurrentScene, type PresenterPosition, type SharedStateStatus } from '../protocol.ts';
+import { DEFAULT_ROUTING_API, parsePresenterPosition, parseRoutingApi, type CurrentScene, type PresenterPosition, type RoutingApiChoice, type SharedStateStatus } from '../protocol.ts';
 
 /**
  * One shared value as a live feed, so the presenter's topic runs like every other stream.
@@ -42,10 +42,11 @@ export const STATE_CONFIGMAP = 'istio-live-deck-state';
 
 export interface SharedValues {
   presenter: PresenterPosition;
+  routingApi: RoutingApiChoice;
   scene?: CurrentScene;
 }
 type Key = keyof SharedValues;
-const KEYS: Key[] = ['presenter', 'scene'];
+const KEYS: Key[] = ['presenter', 'routingApi', 'scene'];
 /** A value larger than this in the ConfigMap is not ours: ignore it. */
 const MAX_VALUE_BYTES = 4096;
 
@@ -57,7 +58,7 @@ export interface SharedStateOptions {
 }
 
 export class SharedState extends EventEmitter {
-  private readonly values: SharedValues = { presenter: { h: 0, v: 0 } };
+  private readonly values: SharedValues = { presenter: { h: 0, v: 0 }, routingApi: { api: DEFAULT_ROUTING_API } };
   /** Set here, not yet sent; newest value per key, so a burst becomes one write. */
   private readonly pending = new Map<Key, unknown>();
   private readonly inFlight = new Set<Key>();
@@ -240,7 +241,7 @@ export class SharedState extends EventEmitter {
 
   private degrade(message: string): void {
     const b = this.backing!;
-    this.setStatus({ where: 'memory', configMap: `${b.namespace}/${b.name}`, message: `the presenter's slide and the scene are kept in this replica only: ${message}` });
+    this.setStatus({ where: 'memory', configMap: `${b.namespace}/${b.name}`, message: `the presenter's slide, routing API and scene are kept in this replica only: ${message}` });
   }
 
   private describe(err: unknown): string {
@@ -278,6 +279,10 @@ function decode(key: Key, raw: string | undefined): unknown {
     return undefined;
   }
   if (key === 'presenter') return parsePresenterPosition(v);
+  if (key === 'routingApi') {
+    const api = parseRoutingApi(v?.api);
+    return api ? ({ api } satisfies RoutingApiChoice) : undefined;
+  }
   if (!v || typeof v.name !== 'string' || typeof v.at !== 'string' || typeof v.by !== 'string') return undefined;
   return { name: v.name.slice(0, 100), at: v.at.slice(0, 40), by: v.by.slice(0, 100) } satisfies CurrentScene;
 }

@@ -53,7 +53,7 @@ class UserLoop {
 }
 
 export class TrafficGenerator extends EventEmitter {
-  private readonly gatewayUrl: string;
+  private gatewayUrl: string;
   private readonly fetchImpl: typeof fetch;
   private readonly now: () => number;
   private readonly ratePerUser: number;
@@ -102,6 +102,18 @@ export class TrafficGenerator extends EventEmitter {
     this.flush();
     for (const user of [...this.loops.keys()]) this.stopUser(user);
     this.emit('change', { op: 'state', running: false, users: this.getUsers() } satisfies TrafficChange);
+  }
+
+  /** Sends from now on to another gateway (the other routing API's): each user signs in there afresh. */
+  setGatewayUrl(url: string): void {
+    const next = url.replace(/\/+$/, '');
+    if (next === this.gatewayUrl) return;
+    this.gatewayUrl = next;
+    if (!this.running) return;
+    for (const user of [...this.loops.keys()]) {
+      this.stopUser(user);
+      this.startUser(user);
+    }
   }
 
   setUsers(users: string[]): void {

@@ -10,6 +10,8 @@ export type Role = 'presenter' | 'audience';
 export interface TopicSource {
   topic(name: string): Topic | { error: string };
   setPresenterPosition(position: Extract<ClientMessage, { type: 'presenter-position' }>['position']): void;
+  /** Absent on a source without a presenter's choice to keep. */
+  setRoutingApi?(api: Extract<ClientMessage, { type: 'routing-api' }>['api']): void;
 }
 
 export interface WebSocketHubOptions {
@@ -222,6 +224,10 @@ class Connection implements TopicSubscriber {
       case 'presenter-position':
         if (this.role !== 'presenter') return this.reply({ type: 'error', topic: 'presenter', message: 'only the presenter (with the token) drives the slides' });
         return this.source.setPresenterPosition(msg.position);
+      case 'routing-api':
+        if (this.role !== 'presenter') return this.reply({ type: 'error', topic: 'routing-api', message: 'only the presenter (with the token) chooses the routing API' });
+        if (!this.source.setRoutingApi) return this.reply({ type: 'error', topic: 'routing-api', message: 'this connection has no routing API to choose' });
+        return this.source.setRoutingApi(msg.api);
     }
   }
 

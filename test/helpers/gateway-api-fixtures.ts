@@ -13,8 +13,13 @@ export function gatewayApiStore(clock: Clock): ObjectStore {
   const store = bookinfoStore(clock, { gateway: false });
   apply(store, manifest('bookinfo/platform/kube/bookinfo-versions.yaml'));
   apply(store, manifest('bookinfo/gateway-api/bookinfo-gateway.yaml'));
+  addBookinfoGatewayProxy(store);
+  return store;
+}
+
+/** The pod and Service Istio's controller deploys for Gateway bookinfo-gateway (the controller does not run in these stores). */
+export function addBookinfoGatewayProxy(store: ObjectStore): void {
   const selector = { 'gateway.networking.k8s.io/gateway-name': 'bookinfo-gateway' };
   addPod(store, { deployment: BOOKINFO_GATEWAY_SERVICE.name, labels: selector, containerName: 'istio-proxy', sidecar: false });
   apply(store, [{ apiVersion: 'v1', kind: 'Service', metadata: { name: BOOKINFO_GATEWAY_SERVICE.name }, spec: { selector, ports: [{ name: 'status-port', port: 15021 }, { name: 'http', port: 80 }] } }]);
-  return store;
 }

@@ -187,12 +187,12 @@ describe('the status bar', () => {
     await waitFor(() => expect(screen.getByRole('status').textContent).toBe('caught up to all-v1: 1 unchanged, kept 1 extra (VirtualService/qa)'));
     const [url, init] = fetchMock.mock.calls[0];
     expect(url).toBe('/api/scene/all-v1');
-    expect(JSON.parse(String(init!.body))).toEqual({ mode: 'catch-up' });
+    expect(JSON.parse(String(init!.body))).toEqual({ mode: 'catch-up', api: 'istio' });
 
     fetchMock.mockResolvedValueOnce(json(422, { error: 'document 3 (VirtualService "reviews"): spec.http[0].route[0].weight: must be >= 0', document: 2 }));
     fireEvent.click(screen.getByRole('button', { name: 'Reset this slide' }));
     await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('reset to all-v1 failed: document 3 (VirtualService "reviews"): spec.http[0].route[0].weight: must be >= 0 (document 3)'));
-    expect(JSON.parse(String(fetchMock.mock.calls[1][1]!.body))).toEqual({ mode: 'reset' });
+    expect(JSON.parse(String(fetchMock.mock.calls[1][1]!.body))).toEqual({ mode: 'reset', api: 'istio' });
   });
 
   it('disables the scene buttons, with the reason, when the server rejected the token', () => {
