@@ -72,7 +72,7 @@ export async function startEmbeddedCluster(opts: EmbeddedClusterOptions = {}): P
   const spans = new SpanStore(opts.maxSpans ? { maxSpans: opts.maxSpans } : undefined);
   // What each container prints (`kubectl logs`): its apps' lines and its proxy's access log.
   const logs = new ContainerLogs(store, clock);
-  const mesh = createMesh({ store, clock, spans: logs.teeSpans(spans), apps: logs.wrapApps(standardApps) });
+  const mesh = createMesh({ store, clock, spans: logs.teeSpans(spans), apps: logs.wrapApps(standardApps), connections: logs });
   const token = randomBytes(24).toString('hex');
   const tls = generateTlsMaterial();
 

@@ -1,6 +1,7 @@
 import type { AdmissionHook, ObjectStore } from '../apiserver/store.ts';
 import type { KubeObject } from '../apiserver/types.ts';
 import { kindsOf } from './kinds.ts';
+import { DATAPLANE_MODE_LABEL } from '../istio-api/ambient-labels.ts';
 
 export const PROXY_IMAGE = 'docker.io/istio/proxyv2:1.28.0';
 const INJECT = 'sidecar.istio.io/inject';
@@ -17,7 +18,10 @@ export function shouldInject(pod: KubeObject, namespace: KubeObject | undefined)
   const nsLabels = namespace?.metadata.labels ?? {};
   if (nsLabels['istio-injection'] === 'disabled') return false;
   if (podSays === 'true') return true;
-  return nsLabels['istio-injection'] === 'enabled' || (!!nsLabels['istio.io/rev'] && nsLabels['istio-injection'] === undefined);
+  if (nsLabels['istio-injection'] === 'enabled') return true;
+  // An ambient-enrolled pod gets a sidecar only when injection is asked for explicitly, not by a revision label.
+  const ambient = (pod.metadata.labels?.[DATAPLANE_MODE_LABEL] ?? nsLabels[DATAPLANE_MODE_LABEL]) === 'ambient';
+  return !ambient && !!nsLabels['istio.io/rev'] && nsLabels['istio-injection'] === undefined;
 }
 
 /**

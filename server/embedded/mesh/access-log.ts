@@ -43,7 +43,7 @@ export interface AccessLogEntry {
 /** Which proxy wrote a span: the kind, pod and namespace in its Envoy node id (`sidecar~<ip>~<pod>.<ns>~…`). */
 export function proxyOfSpan(span: SpanRecord): { kind: string; ip: string; pod: string; namespace: string } | undefined {
   const nodeId = tag(span.tags, 'node_id');
-  const m = nodeId && /^(sidecar|router)~([^~]+)~(.+)\.([^.~]+)~/.exec(nodeId);
+  const m = nodeId && /^(sidecar|router|waypoint)~([^~]+)~(.+)\.([^.~]+)~/.exec(nodeId);
   return m ? { kind: m[1], ip: m[2], pod: m[3], namespace: m[4] } : undefined;
 }
 

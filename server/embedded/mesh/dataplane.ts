@@ -9,13 +9,15 @@ import { CutReason, cutKind, linkedController, localReply } from './envoy.ts';
 import { qualifyHost, stripPort } from './hosts.ts';
 import { type InboundCall, serveInbound } from './inbound.ts';
 import { LoadBalancers } from './load-balancer.ts';
-import { type GatewayPlan, plainRoute } from './plan.ts';
-import { type RouteInput, routeAtGateway, routeFromSidecar } from './router.ts';
+import type { GatewayPlan } from './plan.ts';
+import { type RouteInput, routeAtGateway } from './router.ts';
 import { type MeshSnapshot, buildSnapshot, isSnapshotKind } from './snapshot.ts';
 import type { ServiceInfo } from './services.ts';
 import { ProxySpan, incomingTrace, newRequestId, proxyIdentity } from './spans.ts';
 import { ConnectionError, type MeshRequest } from './types.ts';
-import { type UpstreamEnv, forward } from './upstream.ts';
+import { forward, forwardByMeshRoutes } from './upstream.ts';
+import { type ZtunnelEnv, isAmbient, ztunnelInbound, ztunnelOutbound } from './ztunnel.ts';
+import { type ConnectionSink, NO_CONNECTION_SINK } from './ztunnel-log.ts';
 import type { ProxyView } from './config-dump.ts';
 
 /** Envoy's status port on every gateway pod. */
@@ -29,6 +31,8 @@ export interface DataPlaneOptions {
   apps: AppRegistry;
   /** Apps spend simulated time working (a few ms per call). Off for benchmarks. */
   realisticLatency?: boolean;
+  /** Where ztunnel reports each connection it carried (its pod's log). */
+  connections?: ConnectionSink;
 }
 
 /** Per-proxy state maps are cleared past this size (pods come and go; their state may go too). */
@@ -41,8 +45,9 @@ const MAX_PROXY_STATE = 10_000;
  * each Envoy keeps its own. Routing, upstream attempts and the server side run in router.ts,
  * upstream.ts and inbound.ts, reading only the compiled plan.
  */
-export class DataPlane implements UpstreamEnv {
+export class DataPlane implements ZtunnelEnv {
   readonly clock: Clock;
+  readonly connections: ConnectionSink;
   readonly spans: SpanSink;
   readonly realisticLatency: boolean;
   readonly lb = new LoadBalancers();
@@ -64,6 +69,7 @@ export class DataPlane implements UpstreamEnv {
     this.spans = opts.spans;
     this.appFor = opts.apps;
     this.realisticLatency = opts.realisticLatency ?? true;
+    this.connections = opts.connections ?? NO_CONNECTION_SINK;
     // Any accepted change to what the snapshot reads invalidates it; the next request compiles it again.
     this.unsubscribe = this.store.onEvent((e) => {
       if (isSnapshotKind(e.resource)) this.snap = undefined;
@@ -181,16 +187,15 @@ export class DataPlane implements UpstreamEnv {
     headers.host ??= url.host;
     if (!svc && !snap.clusters.externalHosts.has(hostName)) throw new ConnectionError('ENOTFOUND', `Could not resolve host: ${hostName}`);
 
+    // An ambient pod's connections go through its node's ztunnel (and a waypoint when the Service has one).
+    if (svc && src && isAmbient(snap.ambient, src)) return ztunnelOutbound(this, snap, src, svc, port, { method, url, headers, body: req.body ?? '', signal: req.signal ?? this.shutdown });
     if (!src?.hasSidecar) return this.direct(snap, src, svc, url, method, headers, req, port);
 
     headers['x-request-id'] ??= newRequestId();
     const upstream = { snap, proxy: proxyIdentity('sidecar', src), src, method, url, headers, body: req.body ?? '', signal: req.signal, requestPort: port };
-    const choice = routeFromSidecar(snap.routes, svc?.fqdn ?? hostName, { url, method, authority: url.host, port, headers, src });
-    if (choice === null) return localReply(404, '');
-    if (choice) return forward(this, { ...upstream, ...choice });
-    if (svc && !svc.ports.some((p) => p.port === port)) throw new ConnectionError('ECONNREFUSED', `Failed to connect to ${hostName} port ${port}: Connection refused`);
-    const route = (svc && snap.routes.passthrough.get(`${svc.fqdn}:${port}`)) || plainRoute({ host: hostName, port });
-    return forward(this, { ...upstream, route, matched: null });
+    return forwardByMeshRoutes(this, upstream, svc?.fqdn ?? hostName, { url, method, authority: url.host, port, headers, src }, () => {
+      if (svc && !svc.ports.some((p) => p.port === port)) throw new ConnectionError('ECONNREFUSED', `Failed to connect to ${hostName} port ${port}: Connection refused`);
+    });
   }
 
   /** A pod without a sidecar: kube-proxy picks any Ready pod; no routing rules, no mTLS. */
@@ -201,7 +206,7 @@ export class DataPlane implements UpstreamEnv {
     if (!target) throw new ConnectionError('ECONNREFUSED', `Failed to connect to ${url.hostname} port ${port}: Connection refused`);
     const signal = req.signal ?? this.shutdown;
     const path = url.pathname + url.search;
-    if (target.hasSidecar) return this.inbound(snap, { endpoint: target, svc, servicePort: port, targetPort: svcPort.targetPort, src, mtls: false, method, path, headers, body: req.body ?? '', signal });
+    if (target.hasSidecar || isAmbient(snap.ambient, target)) return this.inbound(snap, { endpoint: target, svc, servicePort: port, targetPort: svcPort.targetPort, src, mtls: false, method, path, headers, body: req.body ?? '', signal });
     return this.runApp(target, { method, path, headers, body: req.body ?? '', signal });
   }
 
@@ -213,6 +218,7 @@ export class DataPlane implements UpstreamEnv {
       if (call.src) headers['x-forwarded-for'] ??= call.src.ip;
       return this.atGateway(snap, gateway, call.endpoint, [call.servicePort, call.targetPort], call.servicePort, { method: call.method, path: call.path, headers, body: call.body, signal: call.signal });
     }
+    if (isAmbient(snap.ambient, call.endpoint)) return ztunnelInbound(this, snap, call);
     return serveInbound(this, snap.inbound.get(call.endpoint.uid), call);
   }
 

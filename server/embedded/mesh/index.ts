@@ -7,10 +7,12 @@ import { DataPlane } from './dataplane.ts';
 import { type GatewayServer, type GatewayServerOptions, startGatewayServer } from './gateway.ts';
 import type { MeshRequest } from './types.ts';
 import type { ProxyView } from './config-dump.ts';
+import type { ConnectionSink } from './ztunnel-log.ts';
 
 export type { GatewayServer, GatewayServerOptions, GatewayServicePort } from './gateway.ts';
 export type { MeshResponse } from '../app-runtime/types.ts';
 export { ConnectionError, type MeshRequest } from './types.ts';
+export type { ConnectionRecord, ConnectionSink } from './ztunnel-log.ts';
 
 /** Who sends a request: a pod (by pod, deployment or app name; default namespace `default`) or the ingress gateway. */
 export type RequestSource = { workload?: string; namespace?: string } | 'ingress';
@@ -49,6 +51,8 @@ export interface MeshOptions {
   apps?: AppRegistry;
   /** Apps spend a few simulated ms per call (default true; benchmarks turn it off). */
   realisticLatency?: boolean;
+  /** Where ztunnel reports each connection it carried (the embedded cluster writes them to the ztunnel pod's log). */
+  connections?: ConnectionSink;
 }
 
 export function createMesh(opts: MeshOptions): Mesh {

@@ -7,7 +7,7 @@ import { selects } from './pods.ts';
 const ROOT_NAMESPACE = 'istio-system';
 
 /** The server side mTLS mode: workload policy, else namespace policy, else mesh-wide, else PERMISSIVE. */
-function peerAuthMode(pas: KubeObject[], w: Workload): PeerMode {
+export function peerAuthMode(pas: KubeObject[], w: Workload): PeerMode {
   const mode = (pa: KubeObject | undefined) => {
     const m = String(pa?.spec?.mtls?.mode ?? 'UNSET').toUpperCase();
     return m === 'STRICT' || m === 'PERMISSIVE' || m === 'DISABLE' ? (m as PeerMode) : undefined;
@@ -21,16 +21,28 @@ function peerAuthMode(pas: KubeObject[], w: Workload): PeerMode {
 
 /** Compiles what a pod's server sidecar enforces: its mTLS mode and the AuthorizationPolicy rules that select it. */
 export function inboundPolicy(peerAuthentications: KubeObject[], authorizationPolicies: KubeObject[], w: Workload): InboundPolicy {
-  const applicable = authorizationPolicies.filter((ap) => {
+  return policyOf(workloadBoundPolicies(authorizationPolicies, w), peerAuthMode(peerAuthentications, w));
+}
+
+/** The DENY and ALLOW rules of the policies that apply to one proxy. */
+export function policyOf(applicable: KubeObject[], peerMode: PeerMode): InboundPolicy {
+  const rules = (aps: KubeObject[]) => aps.flatMap((ap) => (Array.isArray(ap.spec?.rules) ? ap.spec.rules : []));
+  const allows = applicable.filter((ap) => policyAction(ap) === 'ALLOW');
+  return { peerMode, deny: rules(applicable.filter((ap) => policyAction(ap) === 'DENY')), allow: rules(allows), hasAllow: allows.length > 0 };
+}
+
+export const policyAction = (ap: KubeObject) => String(ap.spec?.action ?? 'ALLOW').toUpperCase();
+
+/** Policies bound to a workload by selector or namespace (a policy with targetRefs binds to a gateway or waypoint instead). */
+export function workloadBoundPolicies(authorizationPolicies: KubeObject[], w: Workload): KubeObject[] {
+  return authorizationPolicies.filter((ap) => {
+    if (Array.isArray(ap.spec?.targetRefs) && ap.spec.targetRefs.length) return false;
+    if (ap.spec?.targetRef) return false;
     const sel = ap.spec?.selector?.matchLabels;
     const hasSel = sel && Object.keys(sel).length > 0;
     if (ap.metadata.namespace === ROOT_NAMESPACE && !hasSel) return true;
     return ap.metadata.namespace === w.namespace && (!hasSel || selects(sel, w));
   });
-  const action = (ap: KubeObject) => String(ap.spec?.action ?? 'ALLOW').toUpperCase();
-  const rules = (aps: KubeObject[]) => aps.flatMap((ap) => (Array.isArray(ap.spec?.rules) ? ap.spec.rules : []));
-  const allows = applicable.filter((ap) => action(ap) === 'ALLOW');
-  return { peerMode: peerAuthMode(peerAuthentications, w), deny: rules(applicable.filter((ap) => action(ap) === 'DENY')), allow: rules(allows), hasAllow: allows.length > 0 };
 }
 
 /** A DestinationRule's tls.mode (the subset's first), compiled for the client side. */

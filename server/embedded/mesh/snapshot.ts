@@ -11,6 +11,7 @@ import { type ClusterPlan, type GatewayPlan, type InboundPlan, type RoutePlan, t
 import { workloadOf } from './pods.ts';
 import { type ServiceInfo, compileServices } from './services.ts';
 import { inboundPolicy } from './security.ts';
+import { type AmbientPlan, compileAmbient, isWaypointPod } from './ambient.ts';
 
 /**
  * What the proxies act on, compiled from the ObjectStore after every change that matters:
@@ -27,6 +28,8 @@ export interface MeshSnapshot {
   gatewayOfPod: Map<string, GatewayPlan>;
   clusters: ClusterPlan;
   inbound: InboundPlan;
+  /** Ambient pods, what their ztunnel enforces, and the waypoints Services use. */
+  ambient: AmbientPlan;
 }
 
 /** Is a snapshot compiled from this kind? (Events, ReplicaSets and the like do not matter.) */
@@ -51,8 +54,8 @@ const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 /** The label Istio puts on the pods it deploys for a Gateway API Gateway. */
 const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 
-/** Gateway proxies are the router pods: Istio's gateway deployments and those deployed for Gateway API Gateways. */
-const isGatewayPod = (p: Workload) => p.labels.istio === 'ingressgateway' || p.labels.istio === 'egressgateway' || p.labels[GATEWAY_NAME_LABEL] !== undefined;
+/** Gateway proxies are the router pods: Istio's gateway deployments and those deployed for Gateway API Gateways (a waypoint is not one). */
+const isGatewayPod = (p: Workload) => p.labels.istio === 'ingressgateway' || p.labels.istio === 'egressgateway' || (p.labels[GATEWAY_NAME_LABEL] !== undefined && !isWaypointPod(p));
 
 /** One plan per gateway deployment (its Ready pods), each with the Istio servers and Gateway API listeners it serves. */
 function gatewayPlans(pods: Workload[], istioGateways: KubeObject[], apiListeners: Map<string, GatewayPlan['listeners']>): GatewayPlan[] {
@@ -83,8 +86,13 @@ export function buildSnapshot(store: ObjectStore): MeshSnapshot {
   const list = (group: string, plural: string) => listServed(store, group, plural);
   const namespaces = new Set(list('', 'namespaces').map((n) => n.metadata.name));
   const pods = list('', 'pods').map(workloadOf);
+  const namespaceLabels = new Map(list('', 'namespaces').map((n) => [n.metadata.name, n.metadata.labels ?? {}]));
+  const peerAuthentications = list('security.istio.io', 'peerauthentications');
+  const authorizationPolicies = list('security.istio.io', 'authorizationpolicies');
+  const serviceObjects = list('', 'services');
+  const ambient = compileAmbient({ pods, serviceObjects, namespaceLabels, gateways: list(GATEWAY_GROUP, 'gateways'), peerAuthentications, authorizationPolicies });
 
-  const services = compileServices(list('', 'services'), pods);
+  const services = compileServices(serviceObjects, pods, (p) => p.hasSidecar || ambient.pods.has(p.uid));
 
   const passthrough: RoutePlan['passthrough'] = new Map();
   for (const svc of services.values()) for (const p of svc.ports) passthrough.set(`${svc.fqdn}:${p.port}`, plainRoute({ host: svc.fqdn, port: p.port }));
@@ -93,7 +101,7 @@ export function buildSnapshot(store: ObjectStore): MeshSnapshot {
     gateways: list(GATEWAY_GROUP, 'gateways').map(declaredGateway),
     routes: list(GATEWAY_GROUP, 'httproutes'),
     grants: list(GATEWAY_GROUP, 'referencegrants'),
-    namespaceLabels: new Map(list('', 'namespaces').map((n) => [n.metadata.name, n.metadata.labels ?? {}])),
+    namespaceLabels,
     servicePorts: new Map([...services.values()].map((s) => [s.fqdn, s.ports.map((p) => p.port)])),
   };
   const listeners = compileVirtualServices(list('networking.istio.io', 'virtualservices'), namespaces);
@@ -103,8 +111,6 @@ export function buildSnapshot(store: ObjectStore): MeshSnapshot {
   const gatewayOfPod = new Map<string, GatewayPlan>();
   for (const g of gateways) for (const p of g.pods) gatewayOfPod.set(p.uid, g);
 
-  const peerAuthentications = list('security.istio.io', 'peerauthentications');
-  const authorizationPolicies = list('security.istio.io', 'authorizationpolicies');
   const inbound: InboundPlan = new Map();
   for (const p of pods) if (p.hasSidecar) inbound.set(p.uid, inboundPolicy(peerAuthentications, authorizationPolicies, p));
 
@@ -116,5 +122,6 @@ export function buildSnapshot(store: ObjectStore): MeshSnapshot {
     gatewayOfPod,
     clusters: compileClusters(services, list('networking.istio.io', 'destinationrules'), list('networking.istio.io', 'serviceentries'), namespaces),
     inbound,
+    ambient,
   };
 }

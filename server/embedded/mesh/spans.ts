@@ -2,9 +2,9 @@ import type { Clock } from '../../clock.ts';
 import type { KeyValue, SpanSink } from '../tracing/types.ts';
 import type { Workload } from '../app-runtime/types.ts';
 
-/** A proxy as tracing and telemetry name it: a sidecar or the ingress gateway (a "router"). */
+/** A proxy as tracing and telemetry name it: a sidecar, a gateway (a "router") or an ambient waypoint. */
 export interface ProxyIdentity {
-  kind: 'sidecar' | 'router';
+  kind: ProxyKind;
   workload: Workload;
   /** Jaeger service name, `<app>.<namespace>`. */
   serviceName: string;
@@ -12,7 +12,9 @@ export interface ProxyIdentity {
   nodeId: string;
 }
 
-export function proxyIdentity(kind: 'sidecar' | 'router', w: Workload): ProxyIdentity {
+export type ProxyKind = 'sidecar' | 'router' | 'waypoint';
+
+export function proxyIdentity(kind: ProxyKind, w: Workload): ProxyIdentity {
   return {
     kind,
     workload: w,

@@ -7,8 +7,8 @@ import { stripPort } from './hosts.ts';
 import type { InboundCall } from './inbound.ts';
 import type { LoadBalancers } from './load-balancer.ts';
 import type { HttpMatchRequest } from './match.ts';
-import type { RedirectAction, RetryOn, Route } from './plan.ts';
-import { applyHeaderOps, hit, operationName, pickDestination, replacePrefix, rewritePath } from './router.ts';
+import { type RedirectAction, type RetryOn, type Route, plainRoute } from './plan.ts';
+import { type RouteInput, applyHeaderOps, hit, operationName, pickDestination, replacePrefix, rewritePath, routeFromSidecar } from './router.ts';
 import { clientUsesMtls } from './security.ts';
 import type { MeshSnapshot } from './snapshot.ts';
 import { type ProxyIdentity, ProxySpan, incomingTrace } from './spans.ts';
@@ -40,6 +40,20 @@ export interface Upstream {
   body: string;
   signal?: AbortSignal;
   requestPort: number;
+}
+
+/**
+ * A client proxy in the mesh (a sidecar, a waypoint) sends to `host`: the mesh route table's
+ * virtual host for it decides (no matching route: Envoy's 404 NR), else a plain route to the
+ * host on the request's port. `checkPassthrough` may refuse that plain route first.
+ */
+export function forwardByMeshRoutes(env: UpstreamEnv, base: Omit<Upstream, 'route' | 'matched'>, host: string, input: RouteInput, checkPassthrough?: () => void): Promise<MeshResponse> {
+  const choice = routeFromSidecar(base.snap.routes, host, input);
+  if (choice === null) return Promise.resolve(localReply(404, ''));
+  if (choice) return forward(env, { ...base, ...choice });
+  checkPassthrough?.();
+  const route = base.snap.routes.passthrough.get(`${host}:${base.requestPort}`) || plainRoute({ host, port: base.requestPort });
+  return forward(env, { ...base, route, matched: null });
 }
 
 const retriesStatus = (on: RetryOn, status: number) =>

@@ -14,6 +14,7 @@ import type { KubeObject, ResourceType } from '../apiserver/types.ts';
 import { logFormatFor } from '../apps/logs.ts';
 import { accessLogEntry, formatAccessLogJson, formatAccessLogText, proxyOfSpan } from '../mesh/access-log.ts';
 import type { SpanRecord, SpanSink } from '../tracing/types.ts';
+import { type ConnectionRecord, type ConnectionSink, formatZtunnelLine } from '../mesh/ztunnel-log.ts';
 import { LogStore } from './log-store.ts';
 
 export const PROXY_CONTAINER = 'istio-proxy';
@@ -30,7 +31,7 @@ interface AppContainer {
 
 type AccessLogMode = 'off' | 'text' | 'json';
 
-export class ContainerLogs implements PodLogSource {
+export class ContainerLogs implements PodLogSource, ConnectionSink {
   readonly store = new LogStore();
   private readonly started = new Set<string>();
   private readonly apps = new Map<string, AppContainer>();
@@ -168,6 +169,11 @@ export class ContainerLogs implements PodLogSource {
     if (standalone && span.tags.some((t) => t.key === 'span.kind' && t.value === 'server')) return;
     const entry = accessLogEntry(span, { serviceIp: this.serviceIp(span) });
     this.store.write(pod.metadata.uid!, PROXY_CONTAINER, mode === 'json' ? formatAccessLogJson(entry) : formatAccessLogText(entry), span.startTime / 1000 + span.duration / 1000);
+  }
+
+  /** ztunnel logs every connection it carried, always (access logging is its default, not the mesh config's). */
+  connection(r: ConnectionRecord): void {
+    this.store.write(r.ztunnel.uid, PROXY_CONTAINER, formatZtunnelLine(r, 32768 + Math.floor(Math.random() * 28232)), r.endMs);
   }
 
   private serviceIp(span: SpanRecord): string | undefined {

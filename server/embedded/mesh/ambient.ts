@@ -1,0 +1,113 @@
+import type { Workload } from '../app-runtime/types.ts';
+import type { KubeObject } from '../apiserver/types.ts';
+import { USE_WAYPOINT_LABEL, USE_WAYPOINT_NAMESPACE_LABEL, WAYPOINT_FOR_LABEL, ambientMode } from '../istio-api/ambient-labels.ts';
+import type { InboundPolicy } from './plan.ts';
+import { policyOf } from './security.ts';
+import { ztunnelPolicy } from './ztunnel-policy.ts';
+
+export const WAYPOINT_CLASS = 'istio-waypoint';
+const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
+
+/** One waypoint (a Gateway of class istio-waypoint) as the data plane reaches it. */
+export interface WaypointPlan {
+  name: string;
+  namespace: string;
+  /** The proxy that handles its traffic: a Ready pod of its deployment, else one standing for it. */
+  proxy: Workload;
+}
+
+/** What ambient mode adds to the compiled configuration. */
+export interface AmbientPlan {
+  /** The node's ztunnel pod; without one no pod is ambient (nothing redirects its traffic). */
+  ztunnel?: Workload;
+  /** uids of the pods whose traffic goes through ztunnel. */
+  pods: Set<string>;
+  /** What the receiving ztunnel enforces, by pod uid. */
+  l4: Map<string, InboundPolicy>;
+  /** The waypoint that takes each Service's traffic, by Service FQDN. */
+  waypoints: Map<string, WaypointPlan>;
+  /** The L7 AuthorizationPolicies (targetRefs) a waypoint enforces, by the Service FQDN the traffic is for. */
+  l7: Map<string, InboundPolicy>;
+}
+
+export interface AmbientInputs {
+  pods: Workload[];
+  serviceObjects: KubeObject[];
+  namespaceLabels: Map<string, Record<string, string>>;
+  gateways: KubeObject[];
+  peerAuthentications: KubeObject[];
+  authorizationPolicies: KubeObject[];
+}
+
+/** Whether a pod is a waypoint's proxy (istiod's mesh controller deploys those, never as gateways). */
+export const isWaypointPod = (p: Workload) => p.labels['gateway.istio.io/managed'] === 'istio.io-mesh-controller';
+
+/** A Gateway is a waypoint that takes Service traffic (`istio.io/waypoint-for` service, all, or unset). */
+function servesServices(g: KubeObject): boolean {
+  if (g.spec?.gatewayClassName !== WAYPOINT_CLASS) return false;
+  const forWhat = g.metadata.labels?.[WAYPOINT_FOR_LABEL] ?? 'service';
+  return forWhat === 'service' || forWhat === 'all';
+}
+
+/** Which waypoint an object's labels name: its own labels, else its namespace's; `none` names none. */
+export function waypointRef(labels: Record<string, string>, nsLabels: Record<string, string>, ns: string): { name: string; namespace: string } | undefined {
+  const own = labels[USE_WAYPOINT_LABEL];
+  const source = own !== undefined ? labels : nsLabels;
+  const name = source[USE_WAYPOINT_LABEL];
+  if (!name || name === 'none') return undefined;
+  return { name, namespace: source[USE_WAYPOINT_NAMESPACE_LABEL] ?? ns };
+}
+
+/** A waypoint Gateway in another namespace serves only those its listener admits (`allowedRoutes.namespaces.from: All`). */
+function admits(g: KubeObject, fromNs: string): boolean {
+  if (g.metadata.namespace === fromNs) return true;
+  return (g.spec?.listeners ?? []).some((l: any) => l?.allowedRoutes?.namespaces?.from === 'All');
+}
+
+function waypointProxy(g: KubeObject, pods: Workload[]): Workload {
+  const ns = g.metadata.namespace ?? 'default';
+  const name = g.metadata.name;
+  const ready = pods.find((p) => p.ready && p.namespace === ns && p.labels[GATEWAY_NAME_LABEL] === name);
+  if (ready) return ready;
+  // Until its deployment runs, the Gateway itself stands for the proxy (istiod names its service account after it).
+  return { pod: `${name}-0`, namespace: ns, uid: `waypoint:${ns}/${name}`, ip: '10.244.0.240', labels: { [GATEWAY_NAME_LABEL]: name }, app: name, version: 'latest', workload: name, serviceAccount: name, hasSidecar: true, ready: true };
+}
+
+/** L7 policies bound by targetRefs to a Service (kind Service, group "") or to a waypoint (kind Gateway). */
+function targetsOf(ap: KubeObject): Array<{ kind: string; group: string; name: string }> {
+  const refs = Array.isArray(ap.spec?.targetRefs) ? ap.spec.targetRefs : ap.spec?.targetRef ? [ap.spec.targetRef] : [];
+  return refs.map((r: any) => ({ kind: String(r?.kind ?? ''), group: String(r?.group ?? ''), name: String(r?.name ?? '') }));
+}
+
+export function compileAmbient(inputs: AmbientInputs): AmbientPlan {
+  const ztunnel = inputs.pods.find((p) => p.namespace === 'istio-system' && p.labels.app === 'ztunnel' && p.ready);
+  const plan: AmbientPlan = { ztunnel, pods: new Set(), l4: new Map(), waypoints: new Map(), l7: new Map() };
+  if (!ztunnel) return plan;
+  for (const p of inputs.pods) {
+    if (p.hasSidecar || ambientMode(p.labels, inputs.namespaceLabels.get(p.namespace)) !== 'ambient') continue;
+    plan.pods.add(p.uid);
+    plan.l4.set(p.uid, ztunnelPolicy(inputs.peerAuthentications, inputs.authorizationPolicies, p));
+  }
+  const waypointGateways = new Map(inputs.gateways.filter(servesServices).map((g) => [`${g.metadata.namespace}/${g.metadata.name}`, g]));
+  for (const svcObj of inputs.serviceObjects) {
+    const ns = svcObj.metadata.namespace ?? 'default';
+    const fqdn = `${svcObj.metadata.name}.${ns}.svc.cluster.local`;
+    const ref = waypointRef(svcObj.metadata.labels ?? {}, inputs.namespaceLabels.get(ns) ?? {}, ns);
+    const g = ref && waypointGateways.get(`${ref.namespace}/${ref.name}`);
+    if (!g || !admits(g, ns)) continue;
+    plan.waypoints.set(fqdn, { name: g.metadata.name, namespace: g.metadata.namespace ?? ns, proxy: waypointProxy(g, inputs.pods) });
+  }
+  for (const [fqdn, wp] of plan.waypoints) {
+    const [name, namespace] = fqdn.split('.');
+    const svc = { name, namespace };
+    const bound = inputs.authorizationPolicies.filter((ap) =>
+      targetsOf(ap).some((t) =>
+        (t.kind === 'Service' && t.group === '' && t.name === svc.name && ap.metadata.namespace === svc.namespace) ||
+        (t.kind === 'Gateway' && t.group === GATEWAY_GROUP && t.name === wp.name && ap.metadata.namespace === wp.namespace),
+      ),
+    );
+    if (bound.length) plan.l7.set(fqdn, policyOf(bound, 'PERMISSIVE'));
+  }
+  return plan;
+}
