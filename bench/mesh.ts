@@ -2,6 +2,7 @@
  * Figures for `npm run bench` (printed, never asserted):
  *   benchMesh()        productpage requests/s through the gateway with tracing on, and the
  *                      real time the mesh adds per hop (client sidecar + server sidecar);
+ *   benchAmbient()     the same in ambient mode, through ztunnel, and with a waypoint;
  *   benchDelayStory()  the fault-injection story at scale 1: jason, a 7 s ratings delay,
  *                      and the page giving up on reviews after two 3 s attempts;
  *   benchHttpRoute()   a request routed by an HTTPRoute at a Gateway API gateway, beside one
@@ -18,9 +19,29 @@ import { apply, bookinfoStore, manifest } from '../test/helpers/mesh-fixtures.ts
 import { productpagesPerSecond } from './gateway-load.ts';
 import { percentile } from './stats.ts';
 
-export async function benchMesh(): Promise<{ rps: number; p50AddedMsPerHop: number; p99AddedMsPerHop: number }> {
-  const clock = new ScaledClock(1);
-  const store = bookinfoStore(clock);
+export type MeshFigures = { rps: number; p50AddedMsPerHop: number; p99AddedMsPerHop: number };
+
+export const benchMesh = (): Promise<MeshFigures> => measureMesh(bookinfoStore(new ScaledClock(1)));
+
+/**
+ * The same figures in ambient mode: Bookinfo without sidecars, each hop through the node's
+ * ztunnel; with a waypoint, every call to a Service in the namespace also passes the waypoint.
+ */
+export async function benchAmbient(): Promise<{ ztunnel: MeshFigures; waypoint: MeshFigures }> {
+  const ztunnel = await measureMesh(bookinfoStore(new ScaledClock(1), { ambient: true }));
+  const store = bookinfoStore(new ScaledClock(1), { ambient: true });
+  apply(store, [
+    { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'waypoint', namespace: 'default' }, spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] } },
+  ]);
+  const nsType = store.registry.mustGet('', 'namespaces');
+  const ns = structuredClone(store.get(nsType, undefined, 'default')!);
+  ns.metadata.labels = { ...ns.metadata.labels, 'istio.io/use-waypoint': 'waypoint' };
+  store.update(nsType, ns);
+  return { ztunnel, waypoint: await measureMesh(store) };
+}
+
+async function measureMesh(store: ReturnType<typeof bookinfoStore>): Promise<MeshFigures> {
+  const clock = store.clock;
   const spans = new SpanStore();
   const mesh = createMesh({ store, clock, spans, realisticLatency: false });
   const gw = await mesh.startGateway();

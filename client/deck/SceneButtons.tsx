@@ -2,7 +2,8 @@
 import { useDeckInfo } from '../slide-context.ts';
 import { usePresenter } from '../live/index.ts';
 import { useSceneAction, type SceneMode } from '../live/scene.ts';
-import { useRoutingApi } from '../live/routing-api.ts';
+import { useEffect } from 'react';
+import { takeSwitchMadeHere, useRoutingApi } from '../live/routing-api.ts';
 import { StatusMessage } from './StatusMessage.tsx';
 
 const BUTTONS: Array<{ mode: SceneMode; label: string; busy: string; title: string }> = [
@@ -16,6 +17,10 @@ export function SceneButtons() {
   const [status, run] = useSceneAction(currentScene);
   // The scene in the API the talk shows: the presenter's choice, which the server keeps too.
   const { shared } = useRoutingApi();
+  // Switching the talk's API resets this slide's scene in it: one click, never both APIs' rules at once.
+  useEffect(() => {
+    if (takeSwitchMadeHere(shared) && currentScene && canChange) run(currentScene, 'reset', shared);
+  }, [shared]); // eslint-disable-line react-hooks/exhaustive-deps
   if (!currentScene) return null;
   const disabled = !canChange || status.state === 'running';
   const reason = canChange ? undefined : `Read-only: ${why}`;

@@ -33,6 +33,24 @@ function setLocalLook(next: typeof localLook): void {
   for (const l of listeners) l();
 }
 
+/**
+ * The API this page's presenter just switched to, until the switch arrives back: the slide's
+ * scene is then reset in that API, so the other API's rules never stay behind to fight the new
+ * ones and the product page's gateway exists. Only the page that switched resets.
+ */
+let switchedHere: RoutingApi | undefined;
+function switchTo(client: { sendRoutingApi(api: RoutingApi): void } | undefined, api: RoutingApi): void {
+  switchedHere = api;
+  client?.sendRoutingApi(api);
+}
+
+/** True once for the switch this page made to `api`. */
+export function takeSwitchMadeHere(api: RoutingApi): boolean {
+  if (switchedHere !== api) return false;
+  switchedHere = undefined;
+  return true;
+}
+
 export interface RoutingApiView {
   /** The tab shown on this page. */
   shown: RoutingApi;
@@ -61,7 +79,7 @@ export function useRoutingApi(): RoutingApiView {
     choose(api) {
       if (drives) {
         setLocalLook(undefined);
-        client?.sendRoutingApi(api);
+        if (api !== shared) switchTo(client ?? undefined, api);
       } else setLocalLook(api === shared ? undefined : { api, against: chosenAt });
     },
   };
@@ -72,5 +90,5 @@ export function toggleSharedRoutingApi(): void {
   const client = getLiveClient();
   if (!client || client.role !== 'presenter' || isReceiver()) return;
   const current = (client.get(ROUTING_API_TOPIC).data as RoutingApiChoice | undefined)?.api ?? DEFAULT_ROUTING_API;
-  client.sendRoutingApi(otherApi(current));
+  switchTo(client, otherApi(current));
 }

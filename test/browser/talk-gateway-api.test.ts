@@ -87,10 +87,14 @@ describe('the routing slides in the Gateway API tab, presenter and attendee', { 
     await shoot(attendee, 'talk-gateway-api-attendee-looks');
     // The presenter's shortcut switches the talk: everyone is on the Istio APIs, then back.
     await presenter.evaluate(() => (document.activeElement as HTMLElement | null)?.blur?.());
+    // Each switch resets the slide's scene in the new API by itself, so the other API's rules go.
+    const statusMessage = () => presenter.locator('.deck-status .deck-status-message').innerText().catch(() => '');
     await presenter.keyboard.press('a');
     await expect.poll(() => tabShown(presenter)).toBe('istio');
+    await expect.poll(statusMessage, { timeout: 30_000 }).toMatch(/^reset to jason-v2: .*deleted \(HTTPRoute\/reviews/);
     await presenter.keyboard.press('a');
     await expect.poll(() => tabShown(presenter)).toBe('gateway-api');
+    await expect.poll(statusMessage, { timeout: 30_000 }).toMatch(/^reset to jason-v2 \(Gateway API\): .*deleted \(VirtualService\/reviews/);
     await expect.poll(() => tabShown(attendee)).toBe('gateway-api');
     expect(await attendee.locator('section.present [data-local-look]').count()).toBe(0);
   });

@@ -131,15 +131,17 @@ export const tag = (span: SpanRecord, key: string) => span.tags.find((t) => t.ke
  * An embedded-cluster-like store with istio-system's ingress gateway pod and, unless told
  * otherwise, Bookinfo applied with sidecars plus the bookinfo gateway.
  */
-export function bookinfoStore(clock: Clock, opts: { bookinfo?: boolean; gateway?: boolean } = {}): ObjectStore {
+export function bookinfoStore(clock: Clock, opts: { bookinfo?: boolean; gateway?: boolean; ambient?: boolean } = {}): ObjectStore {
   const store = new ObjectStore({ clock });
-  ensureNamespace(store, 'default', { 'istio-injection': 'enabled' });
+  // Ambient: the namespace enrolled, no sidecars, and a node ztunnel in istio-system.
+  ensureNamespace(store, 'default', opts.ambient ? { 'istio.io/dataplane-mode': 'ambient' } : { 'istio-injection': 'enabled' });
   ensureNamespace(store, 'istio-system');
   addPod(store, { deployment: 'istio-ingressgateway', namespace: 'istio-system', labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' }, sidecar: false });
+  if (opts.ambient) addPod(store, { deployment: 'ztunnel', namespace: 'istio-system', labels: { app: 'ztunnel' }, serviceAccount: 'ztunnel', sidecar: false, containerName: 'istio-proxy' });
   if (opts.bookinfo ?? true) {
     const bookinfo = manifest('bookinfo/bookinfo.yaml');
     apply(store, bookinfo.filter((o) => o.kind !== 'Deployment'));
-    podsFor(store, bookinfo);
+    podsFor(store, bookinfo, { sidecar: !opts.ambient });
   }
   if (opts.gateway ?? true) apply(store, manifest('networking/bookinfo-gateway.yaml'));
   return store;
