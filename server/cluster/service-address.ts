@@ -121,6 +121,10 @@ async function portForward(connection: ClusterConnection, ref: ServiceRef, targe
 
 const hostForUrl = (h: string) => (h.includes(':') ? `[${h}]` : h);
 
+/**
+ * Whether something answers at host:port. A reset counts: a gateway whose port no Gateway
+ * server opens yet accepts and resets (as Envoy does), and it serves there once one exists.
+ */
 export function canConnect(host: string, port: number, timeoutMs = 1500): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
@@ -130,6 +134,6 @@ export function canConnect(host: string, port: number, timeoutMs = 1500): Promis
     };
     socket.setTimeout(timeoutMs, () => done(false));
     socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
+    socket.once('error', (e: NodeJS.ErrnoException) => done(e.code === 'ECONNRESET'));
   });
 }

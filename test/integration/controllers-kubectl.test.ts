@@ -14,10 +14,15 @@ describe('controllers and validation through kubectl', () => {
     const host = await fixture.kubectl.ok(['-n', 'istio-system', 'get', 'service', 'istio-ingressgateway', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}']);
     const port = await fixture.kubectl.ok(['-n', 'istio-system', 'get', 'service', 'istio-ingressgateway', '-o', 'jsonpath={.spec.ports[?(@.name=="http2")].port}']);
     expect(host).toBe('127.0.0.1');
-    // 80 where it may be bound, else the free port the load balancer took: the gateway answers there (no Gateway yet: Envoy's 404).
-    const res = await fetch(`http://${host}:${port}/`);
-    expect(res.status).toBe(404);
-    expect(res.headers.get('server')).toBe('istio-envoy');
+    // 80 where it may be bound, else the free port the load balancer took. With no Gateway yet
+    // Envoy has no listener on it: the connection is reset, as on a real cluster.
+    const failure = await fetch(`http://${host}:${port}/`).then(() => undefined, (e: Error & { cause?: { code?: string } }) => e.cause?.code);
+    expect(failure).toMatch(/^(ECONNRESET|ECONNREFUSED|UND_ERR_SOCKET)$/);
+    await fixture.kubectl.ok(['apply', '-f', 'manifests/networking/bookinfo-gateway.yaml']);
+    // A Gateway's server opens it: a path no route serves is Envoy's 404.
+    await expect.poll(async () => (await fetch(`http://${host}:${port}/nothing-here`).catch(() => undefined))?.status, { timeout: 10_000 }).toBe(404);
+    expect((await fetch(`http://${host}:${port}/nothing-here`)).headers.get('server')).toBe('istio-envoy');
+    await fixture.kubectl.ok(['delete', '-f', 'manifests/networking/bookinfo-gateway.yaml']);
   });
 
   it('creates, scales and rolls out a deployment that kubectl waits for', async () => {

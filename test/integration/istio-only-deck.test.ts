@@ -26,7 +26,7 @@ describe('a deck that may change only Istio kinds', () => {
 
   it('once Bookinfo is installed, scenes apply their routing, and pre-flight is green', async () => {
     await fixture.kubectl.ok(['label', 'namespace', 'default', 'istio-injection=enabled', '--overwrite']);
-    await fixture.kubectl.ok(['apply', '-f', 'manifests/bookinfo/bookinfo.yaml', '-f', 'manifests/httpbin/httpbin.yaml', '-f', 'manifests/httpbin/fortio.yaml', '-f', 'manifests/sleep/sleep.yaml', '-f', 'manifests/sleep/sleep-legacy.yaml']);
+    await fixture.kubectl.ok(['apply', '-f', 'manifests/bookinfo/bookinfo.yaml', '-f', 'manifests/bookinfo/platform/kube/bookinfo-versions.yaml', '-f', 'manifests/httpbin/httpbin.yaml', '-f', 'manifests/httpbin/fortio.yaml', '-f', 'manifests/sleep/sleep.yaml', '-f', 'manifests/sleep/sleep-legacy.yaml']);
     const res = await post(fixture.deck.base, '/api/scene/all-v1', fixture.deck.token, '{"mode":"reset"}');
     expect(res.status).toBe(200);
     const body = await res.json();

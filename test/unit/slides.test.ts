@@ -12,9 +12,9 @@ const source = (file: string) => readFileSync(join(SLIDES, file), 'utf8');
 const sceneNames = (parse(readFileSync(join(ROOT, 'manifests/scenes.yaml'), 'utf8')).scenes as { name: string }[]).map((s) => s.name);
 
 const PANELS = ['PodsPanel', 'ResourcePanel', 'CommandCard', 'YamlEditor', 'ProductPagePanel', 'TrafficSplitPanel',
-  'ServiceGraphPanel', 'TracesPanel', 'PreflightPanel'];
+  'ServiceGraphPanel', 'TracesPanel', 'PreflightPanel', 'ApiTabs', 'ApiTab'];
 // Panels that show or change the cluster: a slide using one must say which scene it expects.
-const LIVE_PANELS = PANELS.filter((p) => p !== 'PreflightPanel');
+const LIVE_PANELS = PANELS.filter((p) => !['PreflightPanel', 'ApiTabs', 'ApiTab'].includes(p));
 
 const notesOf = (text: string) => /export const notes = `([^`]*)`/.exec(text)?.[1].trim() ?? '';
 const sceneOf = (text: string) => /export const scene = '([^']+)'/.exec(text)?.[1];

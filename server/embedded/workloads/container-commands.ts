@@ -23,8 +23,8 @@ const pilotAgent: Command = (ctx, args, io) => pilotAgentCommand(ctx.mesh, { wor
 
 /** The executables each sample image has on its PATH. */
 function binariesOf(image: string): Record<string, Command> {
-  // Bookinfo's ratings image ships curl: istio.io's getting-started checks the product page from it.
-  if (/curl|examples-bookinfo-ratings/.test(image)) return { curl };
+  // Bookinfo's ratings and reviews images ship curl: istio.io's getting-started pages call productpage from them.
+  if (/curl|examples-bookinfo-(ratings|reviews)/.test(image)) return { curl };
   if (/fortio/.test(image)) return { fortio };
   if (/proxyv2/.test(image)) return { 'pilot-agent': pilotAgent };
   return {};
