@@ -18,7 +18,7 @@ export const REDIRECTION_ANNOTATION = 'ambient.istio.io/redirection';
 export const AMBIENT_MODE = 'ambient';
 export const NO_MODE = 'none';
 
-/** The traffic types a waypoint can take (USE for WAYPOINT_FOR_LABEL). */
+/** The traffic types a waypoint can take (the values of WAYPOINT_FOR_LABEL). */
 export type WaypointFor = 'service' | 'workload' | 'all' | 'none';
 const WAYPOINT_FOR_VALUES: readonly WaypointFor[] = ['service', 'workload', 'all', 'none'];
 
