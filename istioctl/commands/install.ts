@@ -15,6 +15,7 @@ const LINES: Record<Component, string> = {
   cni: '\u2714 CNI installed',
   ztunnel: '\u2714 Ztunnel installed',
 };
+const DAEMON_SETS = new Set<Component>(['cni', 'ztunnel']);
 const DEPLOYMENTS: Record<Component, string> = { istiod: 'istiod', ingress: 'istio-ingressgateway', egress: 'istio-egressgateway', cni: 'istio-cni-node', ztunnel: 'ztunnel' };
 
 /** The embedded control plane's install request, or a refusal naming the real istioctl. */
@@ -46,13 +47,19 @@ async function waitFor(ctx: CommandContext, present: Component[], absent: Compon
   const deadline = Date.now() + timeoutMs;
   const { apps } = await ctx.kube();
   const done = new Set<Component>();
+  // The node agents are DaemonSets: ready once every scheduled node has an available pod.
+  const read = (c: Component) => {
+    const ref = { name: DEPLOYMENTS[c], namespace: 'istio-system' };
+    return DAEMON_SETS.has(c)
+      ? apps.readNamespacedDaemonSet(ref).then((d) => (d.status?.desiredNumberScheduled ?? 0) > 0 && (d.status?.numberAvailable ?? 0) >= (d.status?.desiredNumberScheduled ?? 0))
+      : apps.readNamespacedDeployment(ref).then((d) => (d.status?.availableReplicas ?? 0) >= (d.spec?.replicas ?? 1));
+  };
   while (Date.now() < deadline) {
     for (const c of present) {
       if (done.has(c)) continue;
-      const d = await apps.readNamespacedDeployment({ name: DEPLOYMENTS[c], namespace: 'istio-system' }).catch(() => undefined);
-      if (d && (d.status?.availableReplicas ?? 0) >= (d.spec?.replicas ?? 1)) done.add(c);
+      if (await read(c).catch(() => false)) done.add(c);
     }
-    const remaining = await Promise.all(absent.map((c) => apps.readNamespacedDeployment({ name: DEPLOYMENTS[c], namespace: 'istio-system' }).then(() => c, () => undefined)));
+    const remaining = await Promise.all(absent.map((c) => read(c).then(() => c, () => undefined)));
     if (done.size === present.length && remaining.every((r) => r === undefined)) return [];
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -91,7 +98,7 @@ export const installCommand: Command = {
     ctx.io.out('\u2714 Istio core installed\n');
     for (const c of wanted) if (!late.includes(c)) ctx.io.out(`${LINES[c]}\n`);
     if (late.length) {
-      ctx.io.err(`Error: not ready in time: ${late.map((c) => `Deployment istio-system/${DEPLOYMENTS[c]}`).join(', ')}\n`);
+      ctx.io.err(`Error: not ready in time: ${late.map((c) => `${DAEMON_SETS.has(c) ? 'DaemonSet' : 'Deployment'} istio-system/${DEPLOYMENTS[c]}`).join(', ')}\n`);
       return 1;
     }
     ctx.io.out('\u2714 Installation complete\n');

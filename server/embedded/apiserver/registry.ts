@@ -79,6 +79,7 @@ export const RESOURCE_TYPES: ResourceType[] = [
   { group: '', versions: ['v1'], kind: 'Secret', plural: 'secrets', singular: 'secret', namespaced: true, strategy: PLAIN_STRATEGY },
   { group: '', versions: ['v1'], kind: 'Event', plural: 'events', singular: 'event', namespaced: true, shortNames: ['ev'], strategy: PLAIN_STRATEGY },
   { group: 'apps', versions: ['v1'], kind: 'Deployment', plural: 'deployments', singular: 'deployment', namespaced: true, shortNames: ['deploy'], categories: ['all'], subresources: ['scale', 'status'], strategy: WORKLOAD_STRATEGY },
+  { group: 'apps', versions: ['v1'], kind: 'DaemonSet', plural: 'daemonsets', singular: 'daemonset', namespaced: true, shortNames: ['ds'], categories: ['all'], subresources: ['status'], strategy: WORKLOAD_STRATEGY },
   { group: 'apps', versions: ['v1'], kind: 'ReplicaSet', plural: 'replicasets', singular: 'replicaset', namespaced: true, shortNames: ['rs'], categories: ['all'], subresources: ['scale', 'status'], strategy: WORKLOAD_STRATEGY },
   CRD_TYPE,
   ...COMPILED_IN_CRDS.map(customResourceType),

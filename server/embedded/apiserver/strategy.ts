@@ -50,7 +50,7 @@ export const PLAIN_STRATEGY = objectStrategy({ statusSubresource: false, generat
 /** Pods: the kubelet's status goes through the status subresource; no generation. */
 export const POD_STRATEGY = objectStrategy({ statusSubresource: true, generation: false });
 
-/** Deployments and ReplicaSets: status through its subresource, generation counts spec changes. */
+/** Deployments, ReplicaSets and DaemonSets: status through its subresource, generation counts spec changes. */
 export const WORKLOAD_STRATEGY = objectStrategy({ statusSubresource: true, generation: true });
 
 /** A custom kind served without a CRD behind it (a test's stand-in): no status subresource; generation counts spec changes. */

@@ -8,6 +8,19 @@ import { kindsOf } from './kinds.ts';
  */
 export const NODE = { name: 'istio-deck-control-plane', ip: '127.0.0.1' } as const;
 
+/** The node's labels, as a kubelet on Linux registers them: what DaemonSets' node selectors match. */
+export const NODE_LABELS: Readonly<Record<string, string>> = {
+  'kubernetes.io/arch': 'amd64',
+  'kubernetes.io/hostname': NODE.name,
+  'kubernetes.io/os': 'linux',
+  'node-role.kubernetes.io/control-plane': '',
+};
+
+/** The cluster's nodes: the embedded cluster serves no Node kind and runs everything on its one node. */
+export function clusterNodes(): ReadonlyArray<{ name: string; labels: Readonly<Record<string, string>> }> {
+  return [{ name: NODE.name, labels: NODE_LABELS }];
+}
+
 /** Where the next allocation starts, per cluster, so a freed address is not reused at once. */
 const nextPodIndex = new WeakMap<ObjectStore, number>();
 

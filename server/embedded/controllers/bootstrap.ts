@@ -5,7 +5,7 @@ import { ISTIO_CRDS } from '../apiserver/registry.ts';
 import type { ObjectStore } from '../apiserver/store.ts';
 import type { KubeObject } from '../apiserver/types.ts';
 import { NODE, allocatePodIp, bindToNode } from './addresses.ts';
-import { applyDeploymentDefaults, applyNamespaceDefaults, applyServiceDefaults } from './defaults.ts';
+import { applyDaemonSetDefaults, applyDeploymentDefaults, applyNamespaceDefaults, applyServiceDefaults } from './defaults.ts';
 import { reconcileDeployment, replicaSetsOf } from './deployment-controller.ts';
 import { reconcileEndpoints } from './endpoints-controller.ts';
 import { kindsOf } from './kinds.ts';
@@ -109,30 +109,32 @@ export function ensureService(store: ObjectStore, s: ServiceSpec): void {
   store.create(type, svc);
 }
 
-/** Creates the workload's ServiceAccount and Deployment unless they exist; the controllers bring up its pods. Whether it created the Deployment. */
+/**
+ * Creates the workload's ServiceAccount and its Deployment (a DaemonSet for a node agent)
+ * unless they exist; the controllers bring up its pods. Whether it created the workload.
+ */
 export function createWorkload(store: ObjectStore, w: WorkloadSpec): boolean {
   const kinds = kindsOf(store);
   const { namespace: ns, name } = w;
   if (w.serviceAccount !== 'default' && !store.get(kinds.serviceaccounts, ns, w.serviceAccount)) {
     store.create(kinds.serviceaccounts, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: w.serviceAccount, namespace: ns, labels: { app: w.podLabels.app ?? name } } });
   }
-  if (store.get(kinds.deployments, ns, name)) return false;
+  const type = w.daemon ? kinds.daemonsets : kinds.deployments;
+  if (store.get(type, ns, name)) return false;
   const selector = Object.fromEntries(Object.entries(w.podLabels).filter(([k]) => ['app', 'istio', 'k8s-app'].includes(k)));
-  const deployment: KubeObject = {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace: ns, labels: w.labels },
-    spec: {
-      replicas: w.replicas ?? 1,
-      selector: { matchLabels: selector },
-      template: {
-        metadata: { labels: w.podLabels, ...(w.podAnnotations ? { annotations: w.podAnnotations } : {}) },
-        spec: { serviceAccountName: w.serviceAccount, containers: structuredClone(w.containers) },
-      },
-    },
+  const template = {
+    metadata: { labels: w.podLabels, ...(w.podAnnotations ? { annotations: w.podAnnotations } : {}) },
+    spec: { serviceAccountName: w.serviceAccount, ...(w.nodeSelector ? { nodeSelector: { ...w.nodeSelector } } : {}), containers: structuredClone(w.containers) },
   };
-  applyDeploymentDefaults(deployment);
-  store.create(kinds.deployments, deployment);
+  const workload: KubeObject = {
+    apiVersion: 'apps/v1',
+    kind: w.daemon ? 'DaemonSet' : 'Deployment',
+    metadata: { name, namespace: ns, labels: w.labels },
+    spec: w.daemon ? { selector: { matchLabels: selector }, template } : { replicas: w.replicas ?? 1, selector: { matchLabels: selector }, template },
+  };
+  if (w.daemon) applyDaemonSetDefaults(workload);
+  else applyDeploymentDefaults(workload);
+  store.create(type, workload);
   return true;
 }
 

@@ -64,6 +64,20 @@ export function applyDeploymentDefaults(d: KubeObject): void {
   delete d.spec.template.metadata.creationTimestamp;
 }
 
+/** What apps/v1 defaulting fills in on a DaemonSet: roll one node at a time, keep ten revisions. */
+export function applyDaemonSetDefaults(ds: KubeObject): void {
+  ds.spec ??= {};
+  ds.spec.revisionHistoryLimit ??= 10;
+  ds.spec.updateStrategy ??= {};
+  ds.spec.updateStrategy.type ??= 'RollingUpdate';
+  if (ds.spec.updateStrategy.type === 'RollingUpdate') ds.spec.updateStrategy.rollingUpdate = { maxUnavailable: 1, maxSurge: 0, ...ds.spec.updateStrategy.rollingUpdate };
+  ds.spec.template ??= {};
+  ds.spec.template.metadata ??= {};
+  ds.spec.template.spec ??= {};
+  applyPodSpecDefaults(ds.spec.template.spec);
+  delete ds.spec.template.metadata.creationTimestamp;
+}
+
 /** ClusterIP, port protocol/targetPort and nodePorts, as the Service registry assigns them. */
 export function applyServiceDefaults(store: ObjectStore, svc: KubeObject, old?: KubeObject): void {
   svc.spec ??= {};
@@ -107,12 +121,13 @@ export function applyNamespaceDefaults(ns: KubeObject): void {
   ns.status.phase ??= 'Active';
 }
 
-/** Mutating admission for Pods, Deployments, Services and Namespaces written by anyone (kubectl, client-node, controllers). */
+/** Mutating admission for Pods, Deployments, DaemonSets, Services and Namespaces written by anyone (kubectl, client-node, controllers). */
 export function makeDefaultsHook(store: ObjectStore): AdmissionHook {
   return (op, type, obj, old) => {
     if (op === 'DELETE') return;
     if (type.group === '' && type.kind === 'Pod' && op === 'CREATE') applyPodDefaults(obj);
     else if (type.group === 'apps' && type.kind === 'Deployment') applyDeploymentDefaults(obj);
+    else if (type.group === 'apps' && type.kind === 'DaemonSet') applyDaemonSetDefaults(obj);
     else if (type.group === '' && type.kind === 'Service') applyServiceDefaults(store, obj, old);
     else if (type.group === '' && type.kind === 'Namespace') applyNamespaceDefaults(obj);
   };

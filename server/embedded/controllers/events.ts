@@ -15,6 +15,7 @@ export const SCHEDULER: EventSource = { component: 'default-scheduler' };
 export const KUBELET: EventSource = { component: 'kubelet', host: NODE.name };
 export const DEPLOYMENT_CONTROLLER: EventSource = { component: 'deployment-controller' };
 export const REPLICASET_CONTROLLER: EventSource = { component: 'replicaset-controller' };
+export const DAEMONSET_CONTROLLER: EventSource = { component: 'daemonset-controller' };
 
 let counter = 0;
 

@@ -6,6 +6,8 @@ import { type Condition, type GatewayApiInputs, type RouteBinding, GATEWAY_GROUP
 import { clusterPortOf, declaredGateway } from '../mesh/cluster-ports.ts';
 import { collectGarbage } from './garbage-collector.ts';
 import { ISTIO_WORKLOADS } from './istio-system.ts';
+import { DATAPLANE_MODE_LABEL } from '../istio-api/ambient-labels.ts';
+import { INSTALL_REQUEST, PROFILES } from './install-request.ts';
 import { kindsOf } from './kinds.ts';
 import { WorkQueue } from './work-queue.ts';
 
@@ -13,7 +15,9 @@ import { WorkQueue } from './work-queue.ts';
  * Istio's Gateway API controller, as istiod runs it: it creates the built-in GatewayClasses and
  * accepts them; for each Gateway of class `istio` it deploys the gateway proxy (ServiceAccount,
  * Deployment and Service `<name>-istio`, owned by the Gateway) and writes the Gateway's status;
- * and it writes each HTTPRoute's `status.parents` from the same binding the data plane compiles.
+ * for each Gateway of class `istio-waypoint` (the mesh controller's) it deploys the waypoint proxy
+ * (all named after the Gateway, ClusterIP); and it writes each HTTPRoute's `status.parents` from
+ * the same binding the data plane compiles.
  */
 
 const MESH_CONTROLLER = 'istio.io/mesh-controller';
@@ -25,7 +29,7 @@ const BUILTIN_CLASSES = [
 const WAYPOINT_CLASS = { name: 'istio-waypoint', controllerName: MESH_CONTROLLER, description: 'The default Istio waypoint GatewayClass' };
 const OUR_CONTROLLERS = new Set([ISTIO_GATEWAY_CONTROLLER, MESH_CONTROLLER, 'istio.io/unmanaged-gateway']);
 /** Kinds whose changes can change a Gateway's deployment or status, or a route's binding. */
-const WATCHED = new Set(['gateway.networking.k8s.io/GatewayClass', 'gateway.networking.k8s.io/Gateway', 'gateway.networking.k8s.io/HTTPRoute', 'gateway.networking.k8s.io/ReferenceGrant', '/Service', '/Namespace', 'apps/Deployment']);
+const WATCHED = new Set(['gateway.networking.k8s.io/GatewayClass', 'gateway.networking.k8s.io/Gateway', 'gateway.networking.k8s.io/HTTPRoute', 'gateway.networking.k8s.io/ReferenceGrant', '/Service', '/Namespace', 'apps/Deployment', 'apps/DaemonSet']);
 
 /** The gateway proxy container, as istio-ingressgateway runs it (image, `proxy router` arguments, readiness). */
 const { resources: _resources, ports: _ports, ...ROUTER_PROXY } = ISTIO_WORKLOADS.find((w) => w.name === 'istio-ingressgateway')!.containers[0];
@@ -34,6 +38,29 @@ const SERVICE_TYPE_ANNOTATION = 'networking.istio.io/service-type';
 const GATEWAY_NAME = 'gateway.networking.k8s.io/gateway-name';
 const GATEWAY_CLASS_NAME = 'gateway.networking.k8s.io/gateway-class-name';
 const MANAGED = 'gateway.istio.io/managed';
+
+/** What differs between the deployment of an ingress Gateway and of a waypoint. */
+interface Flavour {
+  /** The ServiceAccount, Deployment and Service name. */
+  name: string;
+  /** The value of `gateway.istio.io/managed`. */
+  managedBy: string;
+  defaultServiceType: string;
+  /** A waypoint is reached inside the mesh: its status lists its cluster IPs before its host name. */
+  clusterAddresses: boolean;
+  proxyArgs: string[];
+  extraPodLabels: Record<string, string>;
+  serviceAnnotations?: Record<string, string>;
+}
+
+const WAYPOINT_PROXY_ARGS = ROUTER_PROXY.args.map((a: string) => (a === 'router' ? 'waypoint' : a));
+
+function flavourOf(g: KubeObject, waypoint: boolean): Flavour {
+  if (waypoint) {
+    return { name: g.metadata.name, managedBy: 'istio.io-mesh-controller', defaultServiceType: 'ClusterIP', clusterAddresses: true, proxyArgs: WAYPOINT_PROXY_ARGS, extraPodLabels: { [DATAPLANE_MODE_LABEL]: 'none' }, serviceAnnotations: { 'networking.istio.io/traffic-distribution': 'PreferClose' } };
+  }
+  return { name: `${g.metadata.name}-${g.spec.gatewayClassName}`, managedBy: 'istio.io-gateway-controller', defaultServiceType: 'LoadBalancer', clusterAddresses: false, proxyArgs: ROUTER_PROXY.args, extraPodLabels: {} };
+}
 
 interface Types {
   classes: ResourceType;
@@ -76,19 +103,29 @@ function reconcileAll(store: ObjectStore, clock: Clock, types: Types): void {
     servicePorts: new Map(services.map((s) => [`${s.metadata.name}.${s.metadata.namespace}.svc.cluster.local`, (s.spec?.ports ?? []).map((p: any, i: number) => clusterPortOf(s, p, i))])),
   };
   const bindings = bindRoutes(inputs);
-  for (const g of managedGateways(inputs)) {
-    deployGateway(store, g);
-    writeGatewayStatus(store, clock, types, g, bindings);
+  const waypointClasses = new Set(inputs.gatewayClasses.filter((c) => c.spec?.controllerName === MESH_CONTROLLER).map((c) => c.metadata.name));
+  const deployed = [
+    ...managedGateways(inputs).map((g) => ({ g, flavour: flavourOf(g, false) })),
+    ...inputs.gateways.filter((g) => waypointClasses.has(g.spec?.gatewayClassName)).map((g) => ({ g, flavour: flavourOf(g, true) })),
+  ];
+  for (const { g, flavour } of deployed) {
+    deployGateway(store, g, flavour);
+    writeGatewayStatus(store, clock, types, g, flavour, bindings);
   }
   for (const b of bindings) writeRouteStatus(store, clock, types, b);
 }
 
 // ---- GatewayClasses ----------------------------------------------------------------------
 
+/** istiod runs with ambient on when told so, or when installed with a profile that has ztunnel. */
 function ambientEnabled(store: ObjectStore): boolean {
-  const istiod = store.get(kindsOf(store).deployments, 'istio-system', 'istiod');
-  const env: any[] = (istiod?.spec?.template?.spec?.containers ?? []).flatMap((c: any) => c.env ?? []);
-  return env.some((e) => e?.name === 'PILOT_ENABLE_AMBIENT' && e?.value === 'true');
+  const kinds = kindsOf(store);
+  const istiod = store.get(kinds.deployments, 'istio-system', 'istiod');
+  if (!istiod) return false;
+  const env: any[] = (istiod.spec?.template?.spec?.containers ?? []).flatMap((c: any) => c.env ?? []);
+  if (env.some((e) => e?.name === 'PILOT_ENABLE_AMBIENT' && e?.value === 'true')) return true;
+  const profile = store.get(kinds.configmaps, INSTALL_REQUEST.namespace, INSTALL_REQUEST.name)?.data?.profile;
+  return Boolean(profile && PROFILES[String(profile)]?.includes('ztunnel'));
 }
 
 /** Creates a missing built-in class (never overwriting an edited one) and accepts every class of Istio's controllers. */
@@ -107,7 +144,6 @@ function ensureClasses(store: ObjectStore, clock: Clock, types: Types): void {
 
 // ---- the automated deployment --------------------------------------------------------------
 
-const deploymentName = (g: KubeObject) => `${g.metadata.name}-${g.spec.gatewayClassName}`;
 
 function ownerRef(g: KubeObject) {
   return { apiVersion: `${GATEWAY_GROUP}/v1`, kind: 'Gateway', name: g.metadata.name, uid: g.metadata.uid!, controller: true };
@@ -127,20 +163,20 @@ function servicePorts(g: KubeObject): any[] {
   return ports;
 }
 
-function deployGateway(store: ObjectStore, g: KubeObject): void {
+function deployGateway(store: ObjectStore, g: KubeObject, flavour: Flavour): void {
   const kinds = kindsOf(store);
   const ns = g.metadata.namespace!;
-  const name = deploymentName(g);
+  const name = flavour.name;
   const cls = g.spec.gatewayClassName;
   const labels = { ...(g.spec?.infrastructure?.labels ?? g.metadata.labels ?? {}), [GATEWAY_NAME]: g.metadata.name, [GATEWAY_CLASS_NAME]: cls };
-  const managed = { ...labels, [MANAGED]: 'istio.io-gateway-controller' };
+  const managed = { ...labels, [MANAGED]: flavour.managedBy };
   const meta = (l: Record<string, string>) => ({ name, namespace: ns, labels: l, ownerReferences: [ownerRef(g)] });
 
   if (!store.get(kinds.serviceaccounts, ns, name)) store.create(kinds.serviceaccounts, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(labels) });
 
   const template = {
     metadata: {
-      labels: { ...managed, 'sidecar.istio.io/inject': 'false', 'service.istio.io/canonical-name': name, 'service.istio.io/canonical-revision': 'latest' },
+      labels: { ...managed, 'sidecar.istio.io/inject': 'false', 'service.istio.io/canonical-name': name, 'service.istio.io/canonical-revision': 'latest', ...flavour.extraPodLabels },
       annotations: { 'istio.io/rev': 'default', 'prometheus.io/path': '/stats/prometheus', 'prometheus.io/port': '15020', 'prometheus.io/scrape': 'true' },
     },
     spec: {
@@ -148,6 +184,7 @@ function deployGateway(store: ObjectStore, g: KubeObject): void {
       containers: [
         {
           ...ROUTER_PROXY,
+          args: flavour.proxyArgs,
           ports: [
             { containerPort: 15020, name: 'metrics', protocol: 'TCP' },
             { containerPort: 15021, name: 'status-port', protocol: 'TCP' },
@@ -164,7 +201,7 @@ function deployGateway(store: ObjectStore, g: KubeObject): void {
     store.update(kinds.deployments, { ...deployment, metadata: { ...deployment.metadata, labels: managed }, spec: { ...deployment.spec, template: { ...deployment.spec.template, metadata: { ...deployment.spec.template?.metadata, ...template.metadata } } } });
   }
 
-  const type = g.metadata.annotations?.[SERVICE_TYPE_ANNOTATION] ?? 'LoadBalancer';
+  const type = g.metadata.annotations?.[SERVICE_TYPE_ANNOTATION] ?? flavour.defaultServiceType;
   const existing = store.get(kinds.services, ns, name);
   // Compared by the ports the Service declares in the cluster: a port the host had to move
   // (port 80 is not every user's to bind) is still the listener's port, not a change to undo.
@@ -176,7 +213,8 @@ function deployGateway(store: ObjectStore, g: KubeObject): void {
   });
   const spec = { type, selector: { [GATEWAY_NAME]: g.metadata.name }, ports, ipFamilyPolicy: 'PreferDualStack' };
   if (!existing) {
-    store.create(kinds.services, { apiVersion: 'v1', kind: 'Service', metadata: meta(labels), spec });
+    const annotations = flavour.serviceAnnotations;
+    store.create(kinds.services, { apiVersion: 'v1', kind: 'Service', metadata: { ...meta(labels), ...(annotations ? { annotations } : {}) }, spec });
     return;
   }
   const same = existing.spec?.type === type && JSON.stringify(declared) === JSON.stringify(ports) && JSON.stringify(existing.metadata.labels) === JSON.stringify(labels);
@@ -225,21 +263,28 @@ function humanJoin(items: string[]): string {
   return `${items.slice(0, -1).join(', ')}, and ${items[items.length - 1]}`;
 }
 
-function gatewayAddresses(g: KubeObject, svc: KubeObject | undefined): Array<{ type: string; value: string }> {
+function gatewayAddresses(flavour: Flavour, svc: KubeObject | undefined): Array<{ type: string; value: string }> {
   if (!svc) return [];
   const lb: any[] = svc.status?.loadBalancer?.ingress ?? [];
   if (lb.length) return lb.map((i) => (i.ip ? { type: 'IPAddress', value: i.ip } : { type: 'Hostname', value: i.hostname }));
   if (svc.spec?.type === 'LoadBalancer') return [];
-  return [{ type: 'Hostname', value: `${svc.metadata.name}.${svc.metadata.namespace}.svc.cluster.local` }];
+  const hostname = { type: 'Hostname', value: `${svc.metadata.name}.${svc.metadata.namespace}.svc.cluster.local` };
+  if (flavour.clusterAddresses) return [...clusterIPsOf(svc).map((value) => ({ type: 'IPAddress', value })), hostname];
+  return [hostname];
 }
 
-function writeGatewayStatus(store: ObjectStore, clock: Clock, types: Types, g: KubeObject, bindings: RouteBinding[]): void {
+function clusterIPsOf(svc: KubeObject): string[] {
+  const ips: string[] = svc.spec?.clusterIPs ?? (svc.spec?.clusterIP ? [svc.spec.clusterIP] : []);
+  return ips.filter((ip) => ip && ip !== 'None');
+}
+
+function writeGatewayStatus(store: ObjectStore, clock: Clock, types: Types, g: KubeObject, flavour: Flavour, bindings: RouteBinding[]): void {
   const ns = g.metadata.namespace!;
-  const svc = store.get(kindsOf(store).services, ns, deploymentName(g));
-  const fqdn = `${deploymentName(g)}.${ns}.svc.cluster.local`;
+  const svc = store.get(kindsOf(store).services, ns, flavour.name);
+  const fqdn = `${flavour.name}.${ns}.svc.cluster.local`;
   const listeners: any[] = g.spec?.listeners ?? [];
   const hostPorts = humanJoin([...new Set(listeners.map((l) => `${fqdn}:${l.port}`))]);
-  const addresses = gatewayAddresses(g, svc);
+  const addresses = gatewayAddresses(flavour, svc);
   const programmed: ConditionInput = !svc
     ? { type: 'Programmed', status: 'False', reason: 'AddressNotUsable', message: `Failed to assign to any requested addresses: hostname "${fqdn}" not found` }
     : !addresses.length

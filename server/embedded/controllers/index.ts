@@ -2,6 +2,7 @@ import type { Clock } from '../../clock.ts';
 import type { ObjectStore } from '../apiserver/store.ts';
 import type { StoreEvent } from '../apiserver/types.ts';
 import { makeDefaultsHook } from './defaults.ts';
+import { reconcileDaemonSet } from './daemonset-controller.ts';
 import { reconcileDeployment } from './deployment-controller.ts';
 import { reconcileEndpoints } from './endpoints-controller.ts';
 import { pruneEvents } from './events.ts';
@@ -36,7 +37,7 @@ const hooked = new WeakSet<ObjectStore>();
 
 /**
  * The embedded cluster's control loops: defaulting and sidecar injection on admission,
- * Deployment → ReplicaSet → Pod, the kubelet's pod lifecycle on the clock, Endpoints,
+ * Deployment → ReplicaSet → Pod, DaemonSet → one Pod per node, the kubelet's pod lifecycle on the clock, Endpoints,
  * garbage collection by ownerReferences, and per-namespace defaults.
  */
 export function startControllers(opts: ControllerOptions): { stop(): void } {
@@ -50,10 +51,11 @@ export function startControllers(opts: ControllerOptions): { stop(): void } {
 
   const deployments = new WorkQueue('deployment-controller', (key) => reconcileDeployment(store, clock, ...splitKey(key)));
   const replicasets = new WorkQueue('replicaset-controller', (key) => reconcileReplicaSet(store, clock, ...splitKey(key)));
+  const daemonsets = new WorkQueue('daemonset-controller', (key) => reconcileDaemonSet(store, clock, ...splitKey(key)));
   const endpoints = new WorkQueue('endpoints-controller', (key) => reconcileEndpoints(store, clock.now(), ...splitKey(key)));
   const namespaces = new WorkQueue('namespace-controller', (key) => populateNamespace(store, key));
   const garbage = new WorkQueue('garbage-collector', (key) => collectGarbage(store, ...splitKey(key)));
-  const queues = [deployments, replicasets, endpoints, namespaces, garbage];
+  const queues = [deployments, replicasets, daemonsets, endpoints, namespaces, garbage];
 
   const ownerKey = (e: StoreEvent, kind: string) => {
     const ref = e.object.metadata.ownerReferences?.find((r) => r.kind === kind && r.controller !== false);
@@ -64,7 +66,7 @@ export function startControllers(opts: ControllerOptions): { stop(): void } {
   const onEvent = (e: StoreEvent) => {
     const { namespace, name } = e.object.metadata;
     // Only workloads own things here; scanning on every pod or event deletion would be waste.
-    const owns = e.resource === kinds.deployments || e.resource === kinds.replicasets;
+    const owns = e.resource === kinds.deployments || e.resource === kinds.replicasets || e.resource === kinds.daemonsets;
     if (e.type === 'DELETED' && owns && namespace && e.object.metadata.uid) garbage.add(nsKey(namespace, e.object.metadata.uid));
     switch (e.resource) {
       case kinds.deployments:
@@ -76,9 +78,14 @@ export function startControllers(opts: ControllerOptions): { stop(): void } {
         if (owner) deployments.add(owner);
         break;
       }
+      case kinds.daemonsets:
+        daemonsets.add(nsKey(namespace, name));
+        break;
       case kinds.pods: {
         const owner = ownerKey(e, 'ReplicaSet');
         if (owner) replicasets.add(owner);
+        const daemon = ownerKey(e, 'DaemonSet');
+        if (daemon) daemonsets.add(daemon);
         for (const key of servicesIn(namespace)) endpoints.add(key);
         break;
       }
@@ -109,6 +116,7 @@ export function startControllers(opts: ControllerOptions): { stop(): void } {
   for (const ns of store.list(kinds.namespaces)) namespaces.add(ns.metadata.name);
   for (const d of store.list(kinds.deployments)) deployments.add(nsKey(d.metadata.namespace, d.metadata.name));
   for (const rs of store.list(kinds.replicasets)) replicasets.add(nsKey(rs.metadata.namespace, rs.metadata.name));
+  for (const ds of store.list(kinds.daemonsets)) daemonsets.add(nsKey(ds.metadata.namespace, ds.metadata.name));
   for (const s of store.list(kinds.services)) endpoints.add(nsKey(s.metadata.namespace, s.metadata.name));
 
   const eventPruner = clock.setInterval(() => pruneEvents(store, clock.now()), 60_000);

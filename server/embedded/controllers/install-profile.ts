@@ -1,7 +1,7 @@
 import type { ObjectStore } from '../apiserver/store.ts';
 import type { StoreEvent } from '../apiserver/types.ts';
 import { createWorkload, ensureService } from './bootstrap.ts';
-import { ISTIO_SERVICES, ISTIO_VERSION, ISTIO_WORKLOADS, type ServiceSpec, type WorkloadSpec } from './istio-system.ts';
+import { ISTIO_SERVICES, ISTIO_VERSION, ISTIO_WORKLOADS, readiness, type ServiceSpec, type WorkloadSpec } from './istio-system.ts';
 import { kindsOf } from './kinds.ts';
 import { WorkQueue } from './work-queue.ts';
 
@@ -29,22 +29,27 @@ const EGRESS_SERVICE: ServiceSpec = {
   selector: { app: 'istio-egressgateway', istio: 'egressgateway' },
   ports: [{ name: 'http2', port: 80, protocol: 'TCP', targetPort: 8080 }, { name: 'https', port: 443, protocol: 'TCP', targetPort: 8443 }],
 };
-// One node, so the node agents (DaemonSets on a real cluster) run one pod each.
+// The node agents run as DaemonSets on Linux nodes, opted out of both sidecars and ambient themselves.
+const LINUX = { 'kubernetes.io/os': 'linux' };
 const CNI: WorkloadSpec = {
   name: 'istio-cni-node',
   namespace: 'istio-system',
   labels: { 'k8s-app': 'istio-cni-node', ...managed('Cni') },
-  podLabels: { 'k8s-app': 'istio-cni-node', 'sidecar.istio.io/inject': 'false' },
+  podLabels: { 'k8s-app': 'istio-cni-node', 'sidecar.istio.io/inject': 'false', 'istio.io/dataplane-mode': 'none' },
   serviceAccount: 'istio-cni',
-  containers: [{ name: 'install-cni', image: `docker.io/istio/install-cni:${ISTIO_VERSION}`, args: ['--log_output_level=info'] }],
+  daemon: true,
+  nodeSelector: LINUX,
+  containers: [{ name: 'install-cni', image: `docker.io/istio/install-cni:${ISTIO_VERSION}`, args: ['--log_output_level=info'], ports: [{ containerPort: 15014, name: 'metrics', protocol: 'TCP' }], readinessProbe: readiness('/readyz', 8000) }],
 };
 const ZTUNNEL: WorkloadSpec = {
   name: 'ztunnel',
   namespace: 'istio-system',
   labels: { app: 'ztunnel', ...managed('Ztunnel') },
-  podLabels: { app: 'ztunnel', 'sidecar.istio.io/inject': 'false' },
+  podLabels: { app: 'ztunnel', 'sidecar.istio.io/inject': 'false', 'istio.io/dataplane-mode': 'none' },
   serviceAccount: 'ztunnel',
-  containers: [{ name: 'istio-proxy', image: `docker.io/istio/ztunnel:${ISTIO_VERSION}`, ports: [{ containerPort: 15020, name: 'ztunnel-stats', protocol: 'TCP' }] }],
+  daemon: true,
+  nodeSelector: LINUX,
+  containers: [{ name: 'istio-proxy', image: `docker.io/istio/ztunnel:${ISTIO_VERSION}`, args: ['proxy', 'ztunnel'], ports: [{ containerPort: 15020, name: 'ztunnel-stats', protocol: 'TCP' }], readinessProbe: readiness('/healthz/ready', 15021) }],
 };
 
 const COMPONENTS: Record<Component, { workload: WorkloadSpec; service?: ServiceSpec }> = {
@@ -69,7 +74,8 @@ export function reconcileProfile(store: ObjectStore, profile: string): void {
       if (service) ensureService(store, service);
       continue;
     }
-    if (store.get(kinds.deployments, workload.namespace, workload.name)) store.delete(kinds.deployments, workload.namespace, workload.name);
+    const type = workload.daemon ? kinds.daemonsets : kinds.deployments;
+    if (store.get(type, workload.namespace, workload.name)) store.delete(type, workload.namespace, workload.name);
     if (service && store.get(kinds.services, service.namespace, service.name)) store.delete(kinds.services, service.namespace, service.name);
   }
 }

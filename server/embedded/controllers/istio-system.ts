@@ -10,6 +10,9 @@ export interface WorkloadSpec {
   podAnnotations?: Record<string, string>;
   serviceAccount: string;
   replicas?: number;
+  /** A node agent: a DaemonSet (one pod per matching node) instead of a Deployment. */
+  daemon?: boolean;
+  nodeSelector?: Record<string, string>;
   containers: any[];
 }
 
@@ -24,7 +27,7 @@ export interface ServiceSpec {
   status?: any;
 }
 
-const readiness = (path: string, port: number) => ({
+export const readiness = (path: string, port: number) => ({
   httpGet: { path, port, scheme: 'HTTP' },
   initialDelaySeconds: 1,
   periodSeconds: 3,

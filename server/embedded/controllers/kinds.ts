@@ -12,6 +12,7 @@ export interface Kinds {
   events: ResourceType;
   deployments: ResourceType;
   replicasets: ResourceType;
+  daemonsets: ResourceType;
 }
 
 export function kindsOf(store: ObjectStore): Kinds {
@@ -26,6 +27,7 @@ export function kindsOf(store: ObjectStore): Kinds {
     events: r.mustGet('', 'events'),
     deployments: r.mustGet('apps', 'deployments'),
     replicasets: r.mustGet('apps', 'replicasets'),
+    daemonsets: r.mustGet('apps', 'daemonsets'),
   };
 }
 

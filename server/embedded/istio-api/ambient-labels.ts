@@ -1,27 +1,48 @@
 /**
- * The labels and annotation that enrol workloads in ambient mode, and the rule that reads
- * them: the pod's `istio.io/dataplane-mode` wins (`none` opts it out), else its namespace's.
- * A leaf: the controllers, the mesh and istioctl all read it.
+ * The labels and annotation that enrol workloads in ambient mode, and the one rule that reads them.
+ * A leaf (no imports) so the controllers that annotate pods and the mesh that redirects their
+ * traffic decide alike.
  */
 
-/** User intent, on a Namespace or a Pod: `ambient`, or `none` to opt a pod out. */
+/** User intent on a Namespace or Pod: `ambient` enrols, `none` (on a Pod) opts out. */
 export const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
-/** Which waypoint handles traffic to the labelled Namespace, Service or Pod (`none`: no waypoint). */
+/** Which waypoint handles traffic to a Namespace, Service, Pod…: a waypoint name, or `none`. */
 export const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
-/** The namespace of the waypoint named by USE_WAYPOINT_LABEL, when it is not the object's own. */
+/** The namespace of the waypoint named by USE_WAYPOINT_LABEL, when it is elsewhere. */
 export const USE_WAYPOINT_NAMESPACE_LABEL = 'istio.io/use-waypoint-namespace';
-/** On a waypoint Gateway: the traffic it takes (`service` when absent, `workload`, `all`, `none`). */
+/** On a waypoint Gateway (or its class): the traffic it takes, `service` when absent. */
 export const WAYPOINT_FOR_LABEL = 'istio.io/waypoint-for';
-/** Set by istio-cni on a pod once its traffic is redirected to ztunnel (`enabled`, or `pending`). */
+/** Set by istio-cni on a pod once its traffic is redirected to the node's ztunnel. */
 export const REDIRECTION_ANNOTATION = 'ambient.istio.io/redirection';
 
-/** The label the sidecar injector adds: a pod that carries it runs its own proxy. */
+/** The label the sidecar injector adds: a pod that carries it runs its own proxy, never ambient. */
 const SIDECAR_TLS_MODE_LABEL = 'security.istio.io/tlsMode';
 
-/** Whether a pod with these labels, in a namespace with these, is enrolled in ambient mode. */
+export const AMBIENT_MODE = 'ambient';
+export const NO_MODE = 'none';
+
+/** The traffic types a waypoint can take (the values of WAYPOINT_FOR_LABEL). */
+export type WaypointFor = 'service' | 'workload' | 'all' | 'none';
+const WAYPOINT_FOR_VALUES: readonly WaypointFor[] = ['service', 'workload', 'all', 'none'];
+
+/**
+ * Whether a pod's traffic belongs to ambient mode, from the labels alone: the pod's own
+ * `istio.io/dataplane-mode` wins (so `none` opts one pod out of an enrolled namespace), otherwise
+ * the namespace's; a pod the injector gave a sidecar is never ambient. Whether istio-cni is
+ * installed, and a sidecar container added by other means, are the caller's to check.
+ */
 export function ambientMode(podLabels: Record<string, string> | undefined, namespaceLabels: Record<string, string> | undefined): 'ambient' | 'none' {
-  const pod = podLabels ?? {};
-  if (pod[SIDECAR_TLS_MODE_LABEL] === 'istio') return 'none';
-  const mode = pod[DATAPLANE_MODE_LABEL] ?? namespaceLabels?.[DATAPLANE_MODE_LABEL];
-  return mode === 'ambient' ? 'ambient' : 'none';
+  if (podLabels?.[SIDECAR_TLS_MODE_LABEL] === 'istio') return 'none';
+  const podMode = podLabels?.[DATAPLANE_MODE_LABEL];
+  if (podMode === NO_MODE) return 'none';
+  if (podMode === AMBIENT_MODE) return 'ambient';
+  return namespaceLabels?.[DATAPLANE_MODE_LABEL] === AMBIENT_MODE ? 'ambient' : 'none';
+}
+
+/** The traffic types a waypoint Gateway takes: its label, else its class's, else `service`. */
+export function waypointFor(gatewayLabels: Record<string, string> | undefined, classLabels?: Record<string, string> | undefined): WaypointFor {
+  for (const value of [gatewayLabels?.[WAYPOINT_FOR_LABEL], classLabels?.[WAYPOINT_FOR_LABEL]]) {
+    if (value && (WAYPOINT_FOR_VALUES as readonly string[]).includes(value)) return value as WaypointFor;
+  }
+  return 'service';
 }

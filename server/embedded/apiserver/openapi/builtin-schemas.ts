@@ -601,6 +601,45 @@ const apps: Record<string, JSONSchemaProps> = {
     },
     ['replicas'],
   ),
+  DaemonSet: kindSchema('DaemonSet represents the configuration of a daemon set.', {
+    spec: ref(`${APPS}DaemonSetSpec`, 'The desired behavior of this daemon set.'),
+    status: ref(`${APPS}DaemonSetStatus`, 'The current status of this daemon set. This data may be out of date by some window of time.'),
+  }),
+  DaemonSetSpec: object(
+    'DaemonSetSpec is the specification of a daemon set.',
+    {
+      minReadySeconds: int32('The minimum number of seconds for which a newly created DaemonSet pod should be ready without any of its container crashing, for it to be considered available. Defaults to 0.'),
+      revisionHistoryLimit: int32('The number of old history to retain to allow rollback. Defaults to 10.'),
+      selector: ref(`${META}LabelSelector`, "A label query over pods that are managed by the daemon set. Must match in order to be controlled. It must match the pod template's labels."),
+      template: ref(`${CORE}PodTemplateSpec`, 'An object that describes the pod that will be created. The DaemonSet will create exactly one copy of this pod on every node that matches the template\'s node selector. The only allowed template.spec.restartPolicy value is "Always".'),
+      updateStrategy: ref(`${APPS}DaemonSetUpdateStrategy`, 'An update strategy to replace existing DaemonSet pods with new pods.'),
+    },
+    ['selector', 'template'],
+  ),
+  DaemonSetUpdateStrategy: object('DaemonSetUpdateStrategy is a struct used to control the update strategy for a DaemonSet.', {
+    rollingUpdate: ref(`${APPS}RollingUpdateDaemonSet`, 'Rolling update config params. Present only if type = "RollingUpdate".'),
+    type: enumOf(['OnDelete', 'RollingUpdate'], 'Type of daemon set update. Can be "RollingUpdate" or "OnDelete". Default is RollingUpdate.'),
+  }),
+  RollingUpdateDaemonSet: object('Spec to control the desired behavior of daemon set rolling update.', {
+    maxSurge: ref(INTSTR, 'The maximum number of nodes with an existing available DaemonSet pod that can have an updated DaemonSet pod during an update: a number or a percentage. Defaults to 0.'),
+    maxUnavailable: ref(INTSTR, 'The maximum number of DaemonSet pods that can be unavailable during the update: a number or a percentage. Defaults to 1.'),
+  }),
+  DaemonSetStatus: object(
+    'DaemonSetStatus represents the current status of a daemon set.',
+    {
+      collisionCount: int32('Count of hash collisions for the DaemonSet, used as a collision avoidance mechanism when naming the newest ControllerRevision.'),
+      conditions: opaqueRefs(`${APPS}DaemonSetCondition`, 'A condition of the daemon set.', "Represents the latest available observations of a DaemonSet's current state.", mapKeyed('type')),
+      currentNumberScheduled: int32('The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod.'),
+      desiredNumberScheduled: int32('The total number of nodes that should be running the daemon pod (including nodes correctly running the daemon pod).'),
+      numberAvailable: int32('The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)'),
+      numberMisscheduled: int32('The number of nodes that are running the daemon pod, but are not supposed to run the daemon pod.'),
+      numberReady: int32('numberReady is the number of nodes that should be running the daemon pod and have one or more of the daemon pod running with a Ready Condition.'),
+      numberUnavailable: int32('The number of nodes that should be running the daemon pod and have none of the daemon pod running and available (ready for at least spec.minReadySeconds)'),
+      observedGeneration: int64('The most recent generation observed by the daemon set controller.'),
+      updatedNumberScheduled: int32('The total number of nodes that are running updated daemon pod'),
+    },
+    ['currentNumberScheduled', 'numberMisscheduled', 'desiredNumberScheduled', 'numberReady'],
+  ),
 };
 
 const withPrefix = (prefix: string, defs: Record<string, JSONSchemaProps>) => Object.entries(defs).map(([name, schema]) => [prefix + name, schema] as const);

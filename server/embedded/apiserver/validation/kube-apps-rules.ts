@@ -1,4 +1,4 @@
-/** The kube-apiserver's rules for apps/v1 Deployments and ReplicaSets. */
+/** The kube-apiserver's rules for apps/v1 Deployments, ReplicaSets and DaemonSets. */
 import { formatLabelSelector, parseLabelSelector } from '../selectors.ts';
 import { FieldPath } from './causes.ts';
 import { goLabelSelector, goStringMap } from '../go-format.ts';
@@ -12,21 +12,26 @@ const STRATEGY_TYPES = ['Recreate', 'RollingUpdate'];
 /** Whether a LabelSelector selects these labels, by the same matcher the API's list filters use. */
 const selects = (selector: any, labels: Record<string, string> | undefined) => parseLabelSelector(formatLabelSelector(selector))({ metadata: { name: '', labels: labels ?? {} } });
 
-/** Replicas, selector, template and the counters both workload kinds share. */
-function validateWorkloadSpec(spec: any, causes: KubeCauses): void {
-  causes.nonNegative(SPEC.child('replicas'), spec.replicas);
+/** Selector, template and minReadySeconds, as every workload kind checks them; `emptySelectorOf` names the kind in the empty-selector message. */
+function validateSelectorAndTemplate(spec: any, causes: KubeCauses, emptySelectorOf: 'deployment' | 'daemonset'): void {
   causes.nonNegative(SPEC.child('minReadySeconds'), spec.minReadySeconds);
   const selector = spec.selector;
   if (!selector || typeof selector !== 'object') causes.required(SPEC.child('selector'));
   else {
     validateLabelSelector(selector, SPEC.child('selector'), causes);
     if (Object.keys(selector.matchLabels ?? {}).length + (selector.matchExpressions ?? []).length === 0) {
-      causes.invalid(SPEC.child('selector'), new GoPrinted(goLabelSelector(selector)), 'empty selector is invalid for deployment');
+      causes.invalid(SPEC.child('selector'), new GoPrinted(goLabelSelector(selector)), `empty selector is invalid for ${emptySelectorOf}`);
     } else if (spec.template && typeof spec.template === 'object' && !selects(selector, spec.template.metadata?.labels)) {
       causes.invalid(SPEC.child('template').child('metadata').child('labels'), new GoPrinted(goStringMap(spec.template.metadata?.labels)), '`selector` does not match template `labels`');
     }
   }
-  validatePodTemplate(spec.template, SPEC.child('template'), causes);
+  validatePodTemplate(spec.template, SPEC.child('template'), causes, emptySelectorOf === 'daemonset' ? 'DaemonSet' : 'ReplicaSet');
+}
+
+/** Replicas, selector, template and the counters Deployments and ReplicaSets share. */
+function validateWorkloadSpec(spec: any, causes: KubeCauses): void {
+  causes.nonNegative(SPEC.child('replicas'), spec.replicas);
+  validateSelectorAndTemplate(spec, causes, 'deployment');
 }
 
 /** An int-or-percent surge or unavailability: a whole number of pods or "25%". */
@@ -72,6 +77,47 @@ export function validateDeployment(d: any, causes: KubeCauses): void {
 
 export function validateReplicaSet(rs: any, causes: KubeCauses): void {
   validateWorkloadSpec(rs.spec ?? {}, causes);
+}
+
+const DAEMONSET_STRATEGY_TYPES = ['RollingUpdate', 'OnDelete'];
+
+/** A DaemonSet rolls one of maxUnavailable or maxSurge at a time: exactly one is non-zero. */
+function validateDaemonSetUpdateStrategy(strategy: any, causes: KubeCauses): void {
+  const path = SPEC.child('updateStrategy');
+  if (!strategy || typeof strategy !== 'object') return;
+  const type = strategy.type ?? 'RollingUpdate';
+  if (!DAEMONSET_STRATEGY_TYPES.includes(type)) {
+    causes.notSupported(path.child('type'), type, DAEMONSET_STRATEGY_TYPES);
+    return;
+  }
+  if (type !== 'RollingUpdate') return;
+  const ru = strategy.rollingUpdate;
+  const rolling = path.child('rollingUpdate');
+  if (!ru || typeof ru !== 'object') {
+    causes.required(rolling);
+    return;
+  }
+  const values: Record<string, number | undefined> = {};
+  for (const field of ['maxUnavailable', 'maxSurge']) {
+    const v = ru[field];
+    if (v === undefined) continue;
+    const n = intOrPercent(v);
+    values[field] = n;
+    if (n === undefined) causes.invalid(rolling.child(field), v, "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')");
+    else if (n < 0) causes.invalid(rolling.child(field), v, 'must be greater than or equal to 0');
+    else if (typeof v === 'string' && n > 100) causes.invalid(rolling.child(field), v, 'must not be greater than 100%');
+  }
+  const hasUnavailable = (values.maxUnavailable ?? 0) !== 0;
+  const hasSurge = (values.maxSurge ?? 0) !== 0;
+  if (hasUnavailable && hasSurge) causes.invalid(rolling.child('maxSurge'), ru.maxSurge, 'may not be set when maxUnavailable is non-zero');
+  else if (!hasUnavailable && !hasSurge) causes.required(rolling.child('maxUnavailable'), 'cannot be 0 when maxSurge is 0');
+}
+
+export function validateDaemonSet(ds: any, causes: KubeCauses): void {
+  const spec = ds.spec ?? {};
+  validateSelectorAndTemplate(spec, causes, 'daemonset');
+  validateDaemonSetUpdateStrategy(spec.updateStrategy, causes);
+  causes.nonNegative(SPEC.child('revisionHistoryLimit'), spec.revisionHistoryLimit);
 }
 
 /** apps/v1 workloads keep the selector they were created with. */

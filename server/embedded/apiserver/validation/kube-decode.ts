@@ -113,6 +113,16 @@ const KINDS: Record<string, StructType> = {
   Event: struct('Event', { metadata: OBJECT_META, reason: STRING, message: STRING, type: STRING, count: INT32 }),
   Deployment: struct('Deployment', { metadata: OBJECT_META, spec: workloadSpec('DeploymentSpec') }),
   ReplicaSet: struct('ReplicaSet', { metadata: OBJECT_META, spec: workloadSpec('ReplicaSetSpec') }),
+  DaemonSet: struct('DaemonSet', {
+    metadata: OBJECT_META,
+    spec: struct('DaemonSetSpec', {
+      minReadySeconds: INT32,
+      revisionHistoryLimit: INT32,
+      selector: LABEL_SELECTOR,
+      template: POD_TEMPLATE,
+      updateStrategy: struct('DaemonSetUpdateStrategy', { type: STRING }),
+    }),
+  }),
 };
 
 const INT32_RANGE = [-(2 ** 31), 2 ** 31 - 1];

@@ -76,8 +76,8 @@ export function validatePodSpec(spec: any, path: FieldPath, causes: KubeCauses):
   }
 }
 
-/** A Deployment's or ReplicaSet's pod template: labels, the pod spec, and restartPolicy Always only. */
-export function validatePodTemplate(template: any, path: FieldPath, causes: KubeCauses): void {
+/** A workload's pod template: labels, the pod spec, and restartPolicy Always only (Deployments share the ReplicaSet's wording). */
+export function validatePodTemplate(template: any, path: FieldPath, causes: KubeCauses, owner: 'ReplicaSet' | 'DaemonSet' = 'ReplicaSet'): void {
   if (!template || typeof template !== 'object') {
     causes.required(path);
     return;
@@ -86,7 +86,11 @@ export function validatePodTemplate(template: any, path: FieldPath, causes: Kube
   validatePodSpec(template.spec, path.child('spec'), causes);
   const restart = template.spec?.restartPolicy;
   if (restart !== undefined && restart !== 'Always' && RESTART_POLICIES.includes(restart)) causes.notSupported(path.child('spec').child('restartPolicy'), restart, ['Always']);
-  if (template.spec?.activeDeadlineSeconds !== undefined) causes.forbidden(path.child('spec').child('activeDeadlineSeconds'), 'activeDeadlineSeconds in ReplicaSet is not Supported');
+  const deadline = template.spec?.activeDeadlineSeconds;
+  if (deadline === undefined) return;
+  const deadlinePath = path.child('spec').child('activeDeadlineSeconds');
+  if (owner === 'DaemonSet') causes.invalid(deadlinePath, deadline, 'activeDeadlineSeconds in DaemonSet is not Supported');
+  else causes.forbidden(deadlinePath, 'activeDeadlineSeconds in ReplicaSet is not Supported');
 }
 
 /** What a Pod update may change in its spec: images, activeDeadlineSeconds, added tolerations, and nodeName once (a binding). */

@@ -7,7 +7,7 @@
 import { badRequest, forbidden, invalid } from '../errors.ts';
 import type { AdmissionHook } from '../store.ts';
 import type { KubeObject, ResourceType, StatusCause } from '../types.ts';
-import { validateDeployment, validateReplicaSet, validateWorkloadUpdate } from './kube-apps-rules.ts';
+import { validateDaemonSet, validateDeployment, validateReplicaSet, validateWorkloadUpdate } from './kube-apps-rules.ts';
 import { KubeCauses } from './kube-causes.ts';
 import {
   validateConfigMap,
@@ -47,6 +47,7 @@ const STRATEGIES: Record<string, Strategy> = {
   '/Event': { name: nameIsDnsSubdomain, validate: validateEvent },
   'apps/Deployment': { name: nameIsDnsSubdomain, validate: validateDeployment, validateUpdate: validateWorkloadUpdate },
   'apps/ReplicaSet': { name: nameIsDnsSubdomain, validate: validateReplicaSet, validateUpdate: validateWorkloadUpdate },
+  'apps/DaemonSet': { name: nameIsDnsSubdomain, validate: validateDaemonSet, validateUpdate: validateWorkloadUpdate },
 };
 
 /** Custom resources' names are DNS subdomains; their spec is the CRD schema's business. */
