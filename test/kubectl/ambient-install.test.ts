@@ -50,3 +50,51 @@ describe('the ambient profile, seen through the real kubectl and the project ist
     expect(await fixture.kubectl.ok(['get', 'pods', '-l', 'gateway.networking.k8s.io/gateway-name=waypoint'])).toMatch(/^waypoint-[a-z0-9]+-[a-z0-9]{5}\s+1\/1\s+Running\s/m);
   }, 90_000);
 });
+
+describe('enrolment in ambient mode, as istio-cni marks it on the pods', () => {
+  const fixture = clusterWithKubectl(0.02);
+  let t: ReturnType<typeof makeIstioctl>;
+  const redirection = async () =>
+    (await fixture.kubectl.ok(['get', 'pods', '-n', 'default', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.metadata.annotations.ambient\\.istio\\.io/redirection}{"\\n"}{end}']))
+      .trim()
+      .split('\n');
+  const until = async (check: () => Promise<boolean>, what: string) => {
+    for (let i = 0; i < 100; i++) {
+      if (await check()) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`timed out waiting until ${what}`);
+  };
+  beforeAll(async () => {
+    t = makeIstioctl(fixture.cluster.kubeconfig);
+    const install = await t.istioctl(['install', '--set', 'profile=ambient', '-y'], { timeoutMs: 120_000 });
+    expect(install.code, install.stderr).toBe(0);
+    await fixture.kubectl.ok(['create', 'deployment', 'web', '--image=nginx', '--replicas=2', '-n', 'default']);
+    await fixture.kubectl.ok(['rollout', 'status', 'deployment/web', '-n', 'default', '--timeout=60s'], { timeoutMs: 70_000 });
+  }, 200_000);
+  afterAll(() => t?.cleanup());
+
+  it('labelling the namespace annotates its running pods without restarting them; removing the label removes it', async () => {
+    const before = await fixture.kubectl.ok(['get', 'pods', '-n', 'default', '-l', 'app=web', '-o', 'jsonpath={.items[*].metadata.name}']);
+    expect(before.split(' ')).toHaveLength(2);
+    expect((await redirection()).every((line) => line.endsWith('='))).toBe(true);
+
+    expect(await fixture.kubectl.ok(['label', 'namespace', 'default', 'istio.io/dataplane-mode=ambient'])).toBe('namespace/default labeled\n');
+    await until(async () => (await redirection()).every((line) => line.endsWith('=enabled')), 'every pod in default has ambient.istio.io/redirection: enabled');
+    const pods = await fixture.kubectl.ok(['get', 'pods', '-n', 'default', '-l', 'app=web']);
+    for (const name of before.split(' ')) expect(pods).toMatch(new RegExp(`^${name}\\s+1/1\\s+Running\\s+0\\s`, 'm'));
+
+    expect(await fixture.kubectl.ok(['label', 'namespace', 'default', 'istio.io/dataplane-mode-'])).toBe('namespace/default unlabeled\n');
+    await until(async () => (await redirection()).every((line) => line.endsWith('=')), 'the annotation is gone from every pod');
+    expect(await fixture.kubectl.ok(['get', 'pods', '-n', 'default', '-l', 'app=web', '-o', 'jsonpath={.items[*].metadata.name}'])).toBe(before);
+  }, 60_000);
+
+  it('a pod labelled istio.io/dataplane-mode=none stays out of an enrolled namespace', async () => {
+    const [first] = (await fixture.kubectl.ok(['get', 'pods', '-n', 'default', '-l', 'app=web', '-o', 'jsonpath={.items[*].metadata.name}'])).split(' ');
+    await fixture.kubectl.ok(['label', 'pod', first, '-n', 'default', 'istio.io/dataplane-mode=none']);
+    await fixture.kubectl.ok(['label', 'namespace', 'default', 'istio.io/dataplane-mode=ambient']);
+    await until(async () => (await redirection()).filter((line) => line.endsWith('=enabled')).length === 1, 'the other pod is enrolled');
+    expect(await redirection()).toContain(`${first}=`);
+    await fixture.kubectl.ok(['label', 'namespace', 'default', 'istio.io/dataplane-mode-']);
+  }, 60_000);
+});

@@ -16,6 +16,7 @@ import { makeSidecarInjectorHook } from './sidecar-injector.ts';
 import { startInstallController } from './install-profile.ts';
 import { WorkQueue, nsKey, splitKey } from './work-queue.ts';
 import { startCrdController } from './crd-controller.ts';
+import { startAmbientEnrolmentController } from './ambient-enrolment.ts';
 
 export { bootstrapCluster, type BootstrapOptions } from './bootstrap.ts';
 export { makeSidecarInjectorHook, shouldInject, injectSidecar, PROXY_IMAGE } from './sidecar-injector.ts';
@@ -111,6 +112,7 @@ export function startControllers(opts: ControllerOptions): { stop(): void } {
   const kubelet = startKubelet(store, clock, { podStartupMs: opts.podStartupMs, podReadyMs: opts.podReadyMs });
   const gatewayApi = startGatewayApiController(store, clock);
   const install = startInstallController(store);
+  const enrolment = startAmbientEnrolmentController(store);
 
   // Catch up with whatever exists already (bootstrap objects, or a store that outlived a stop()).
   for (const ns of store.list(kinds.namespaces)) namespaces.add(ns.metadata.name);
@@ -127,6 +129,7 @@ export function startControllers(opts: ControllerOptions): { stop(): void } {
       kubelet.stop();
       gatewayApi.stop();
       install.stop();
+      enrolment.stop();
       for (const q of queues) q.stop();
       namespaceLifecycle.stop();
       crds.stop();

@@ -46,3 +46,31 @@ export function waypointFor(gatewayLabels: Record<string, string> | undefined, c
   }
   return 'service';
 }
+
+/** The parts of a Pod and its Namespace the enrolment rule reads (a KubeObject fits). */
+interface Labelled {
+  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string>; deletionTimestamp?: string };
+}
+interface PodLike extends Labelled {
+  spec?: { containers?: Array<{ name?: string }> };
+  status?: { phase?: string };
+}
+
+/** The annotation the sidecar injector leaves on a pod it injected. */
+const SIDECAR_STATUS_ANNOTATION = 'sidecar.istio.io/status';
+
+/** A pod that carries its own proxy: injected, or a gateway/waypoint proxy itself. */
+function hasSidecar(pod: PodLike): boolean {
+  return Boolean(pod.metadata?.annotations?.[SIDECAR_STATUS_ANNOTATION]) || (pod.spec?.containers ?? []).some((c) => c?.name === 'istio-proxy');
+}
+
+/**
+ * Whether istio-cni redirects a pod's traffic to ztunnel (so marks it with REDIRECTION_ANNOTATION):
+ * a running pod, not being deleted, with no proxy of its own, whose labels (or its namespace's)
+ * put it in ambient mode. Whether istio-cni is installed at all is the caller's to check.
+ */
+export function isAmbientEnrolled(pod: PodLike, namespace: Labelled | undefined): boolean {
+  if (pod.status?.phase !== 'Running' || pod.metadata?.deletionTimestamp) return false;
+  if (hasSidecar(pod)) return false;
+  return ambientMode(pod.metadata?.labels, namespace?.metadata?.labels) === AMBIENT_MODE;
+}
