@@ -7,19 +7,37 @@ import type { RoutingApi } from './protocol.ts';
 import { ClusterSession, type ClusterSessionOptions } from './hub/cluster-session.ts';
 
 /** Caches a lazily found address; a failure is retried on the next call. */
-function memoAddress(find: () => Promise<FoundAddress>): { get: () => Promise<string>; close: () => void } {
+/**
+ * A discovered address, found again once it is a few seconds old: a gateway's Service can be
+ * deleted and made anew (a scene in the other routing API, a profile switch), and then serves
+ * on another port. A port-forward is kept while it lasts: it follows the pods by itself.
+ */
+function memoAddress(find: () => Promise<FoundAddress>, maxAgeMs = 0): { get: () => Promise<string>; close: () => void } {
   let found: Promise<FoundAddress> | undefined;
+  let foundAt = 0;
+  let current: FoundAddress | undefined;
+  const stale = () => maxAgeMs > 0 && current !== undefined && current.how !== 'port-forward' && performance.now() - foundAt > maxAgeMs;
   return {
     get: () => {
-      found ??= find().catch((err) => {
-        found = undefined;
-        throw err;
-      });
+      if (stale()) found = undefined;
+      found ??= (foundAt = performance.now(), find()).then(
+        (f) => {
+          if (current && current.url !== f.url) current.close?.();
+          current = f;
+          return f;
+        },
+        (err) => {
+          found = undefined;
+          throw err;
+        },
+      );
       return found.then((f) => f.url);
     },
     close: () => void found?.then((f) => f.close?.()).catch(() => {}),
   };
 }
+
+const GATEWAY_ADDRESS_MAX_AGE_MS = 3000;
 
 /** Everything the deck needs to act on one cluster, made from nothing but a kubeconfig. */
 export function connectTarget(
@@ -34,8 +52,8 @@ export function connectTarget(
 ): ApiTarget & { close(): Promise<void> } {
   // Bookinfo's front door is the gateway of the routing API the talk shows.
   const gateways: Record<RoutingApi, ReturnType<typeof memoAddress>> = {
-    istio: memoAddress(() => findServiceAddress(connection, INGRESS_GATEWAY)),
-    'gateway-api': memoAddress(() => findServiceAddress(connection, gatewayApiGateway(namespaces[0] ?? 'default'))),
+    istio: memoAddress(() => findServiceAddress(connection, INGRESS_GATEWAY), GATEWAY_ADDRESS_MAX_AGE_MS),
+    'gateway-api': memoAddress(() => findServiceAddress(connection, gatewayApiGateway(namespaces[0] ?? 'default')), GATEWAY_ADDRESS_MAX_AGE_MS),
   };
   const gatewayFor = (api: RoutingApi) => gateways[api].get();
   const jaeger = jaegerUrl ? { get: async () => jaegerUrl, close: () => {} } : memoAddress(() => findServiceAddress(connection, JAEGER_QUERY));
