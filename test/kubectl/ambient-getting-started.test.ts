@@ -23,6 +23,25 @@ describe("istio.io's ambient getting-started", () => {
     return r.stdout;
   };
 
+  /** The page's L4 policy at ztunnel, applied from a heredoc: first the gateway only, later the waypoint too. */
+  const ztunnelPolicy = (principals: string[]) => `kubectl apply -f - <<EOF
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: productpage-ztunnel
+  namespace: default
+spec:
+  selector:
+    matchLabels:
+      app: productpage
+  action: ALLOW
+  rules:
+  - from:
+    - source:
+        principals:
+${principals.map((p) => `        - ${p}`).join('\n')}
+EOF`;
+
   it('installs the ambient profile: Istio core, istiod, CNI and ztunnel', async () => {
     const installed = await sh('istioctl install --set profile=ambient --skip-confirmation');
     for (const line of ['✔ Istio core installed', '✔ Istiod installed', '✔ CNI installed', '✔ Ztunnel installed', '✔ Installation complete']) expect(installed).toContain(line);
@@ -55,23 +74,7 @@ describe("istio.io's ambient getting-started", () => {
   }, 120_000);
 
   it('an L4 policy at ztunnel lets only the gateway in: the curl pod is reset (exit 56)', async () => {
-    await sh(`kubectl apply -f - <<EOF
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata:
-  name: productpage-ztunnel
-  namespace: default
-spec:
-  selector:
-    matchLabels:
-      app: productpage
-  action: ALLOW
-  rules:
-  - from:
-    - source:
-        principals:
-        - cluster.local/ns/default/sa/bookinfo-gateway-istio
-EOF`);
+    await sh(ztunnelPolicy(['cluster.local/ns/default/sa/bookinfo-gateway-istio']));
     const refused = await run('kubectl exec deploy/curl -- curl -s "http://productpage:9080/productpage"');
     expect(refused.stderr).toContain('command terminated with exit code 56');
     expect(refused.code).toBe(56);
@@ -107,24 +110,7 @@ spec:
     - operation:
         methods: ["GET"]
 EOF`);
-    await sh(`kubectl apply -f - <<EOF
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata:
-  name: productpage-ztunnel
-  namespace: default
-spec:
-  selector:
-    matchLabels:
-      app: productpage
-  action: ALLOW
-  rules:
-  - from:
-    - source:
-        principals:
-        - cluster.local/ns/default/sa/bookinfo-gateway-istio
-        - cluster.local/ns/default/sa/waypoint
-EOF`);
+    await sh(ztunnelPolicy(['cluster.local/ns/default/sa/bookinfo-gateway-istio', 'cluster.local/ns/default/sa/waypoint']));
     expect(await sh('kubectl exec deploy/curl -- curl -s "http://productpage:9080/productpage" -X DELETE')).toBe('RBAC: access denied');
     expect(await sh('kubectl exec deploy/reviews-v1 -- curl -s http://productpage:9080/productpage')).toBe('RBAC: access denied');
     expect(await sh('kubectl exec deploy/curl -- curl -s http://productpage:9080/productpage | grep -o "<title>.*</title>"')).toBe('<title>Simple Bookstore App</title>\n');
