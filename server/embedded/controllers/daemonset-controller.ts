@@ -1,14 +1,12 @@
 import type { Clock } from '../../clock.ts';
 import type { ObjectStore } from '../apiserver/store.ts';
 import type { KubeObject } from '../apiserver/types.ts';
-import { randomSuffix } from '../apiserver/object-meta.ts';
 import { clusterNodes } from './addresses.ts';
-import { applyPodDefaults } from './defaults.ts';
 import { DAEMONSET_CONTROLLER, recordEvent } from './events.ts';
 import { type Kinds, isOwnedBy, kindsOf, selectorMatches } from './kinds.ts';
 import { podTemplateHash } from './naming.ts';
 import { isPodReady } from './pod-status.ts';
-import { writeStatus } from './replicaset-controller.ts';
+import { podFromTemplate, writeStatus } from './replicaset-controller.ts';
 
 const REVISION_HASH = 'controller-revision-hash';
 const TEMPLATE_GENERATION = 'pod-template-generation';
@@ -40,29 +38,15 @@ export const daemonRevision = (ds: KubeObject) => podTemplateHash(ds.spec?.templ
 
 /** A daemon pod for one node, named `<ds>-<5 chars>` and pinned to the node by affinity, as the controller makes it. */
 function daemonPod(ds: KubeObject, node: string, revision: string): KubeObject {
-  const template = structuredClone(ds.spec?.template ?? {});
-  const spec = template.spec ?? { containers: [] };
-  spec.affinity = {
-    ...(spec.affinity ?? {}),
-    nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [node] }] }] } },
-  };
-  const tolerations: any[] = spec.tolerations ?? [];
-  spec.tolerations = [...tolerations, ...DAEMON_TOLERATIONS.filter((t) => !tolerations.some((o) => o.key === t.key && o.effect === t.effect))];
-  const pod: KubeObject = {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      ...(template.metadata ?? {}),
-      name: `${ds.metadata.name}-${randomSuffix()}`,
-      namespace: ds.metadata.namespace,
-      labels: { ...(template.metadata?.labels ?? {}), [REVISION_HASH]: revision, [TEMPLATE_GENERATION]: String(ds.metadata.generation ?? 1) },
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata.name, uid: ds.metadata.uid!, controller: true, blockOwnerDeletion: true }],
-    },
-    spec,
-  };
-  delete pod.metadata.creationTimestamp;
-  applyPodDefaults(pod);
-  return pod;
+  const labels = { [REVISION_HASH]: revision, [TEMPLATE_GENERATION]: String(ds.metadata.generation ?? 1) };
+  return podFromTemplate(ds, 'DaemonSet', labels, (spec) => {
+    spec.affinity = {
+      ...(spec.affinity ?? {}),
+      nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [node] }] }] } },
+    };
+    const tolerations: any[] = spec.tolerations ?? [];
+    spec.tolerations = [...tolerations, ...DAEMON_TOLERATIONS.filter((t) => !tolerations.some((o) => o.key === t.key && o.effect === t.effect))];
+  });
 }
 
 /** How many pods a rolling update may take down at once: maxUnavailable of the desired nodes (at least 1 when it rounds to 0 and maxSurge is 0). */

@@ -12,21 +12,31 @@ export function podsOf(store: ObjectStore, kinds: Kinds, rs: KubeObject): KubeOb
 }
 
 /** A pod stamped from the ReplicaSet's template, named `<rs>-<5 chars>`. */
-export function podFromTemplate(rs: KubeObject): KubeObject {
-  const template = structuredClone(rs.spec?.template ?? {});
+/**
+ * A new pod from a controller's pod template, owned by it and named `<owner>-<5 chars>`, with
+ * the apiserver's defaults; `shape` changes its spec first (a DaemonSet pins it to a node).
+ */
+export function podFromTemplate(
+  owner: KubeObject,
+  ownerKind: 'ReplicaSet' | 'DaemonSet' = 'ReplicaSet',
+  extraLabels: Record<string, string> = {},
+  shape?: (spec: any) => void,
+): KubeObject {
+  const template = structuredClone(owner.spec?.template ?? {});
   const pod: KubeObject = {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
       ...(template.metadata ?? {}),
-      name: `${rs.metadata.name}-${randomSuffix()}`,
-      namespace: rs.metadata.namespace,
-      labels: { ...(template.metadata?.labels ?? {}) },
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs.metadata.name, uid: rs.metadata.uid!, controller: true, blockOwnerDeletion: true }],
+      name: `${owner.metadata.name}-${randomSuffix()}`,
+      namespace: owner.metadata.namespace,
+      labels: { ...(template.metadata?.labels ?? {}), ...extraLabels },
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: ownerKind, name: owner.metadata.name, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true }],
     },
     spec: template.spec ?? { containers: [] },
   };
   delete pod.metadata.creationTimestamp;
+  shape?.(pod.spec);
   applyPodDefaults(pod);
   return pod;
 }
