@@ -180,3 +180,23 @@ describe('watch', () => {
     expect(informer.list('default').map((p) => p.metadata!.name).sort()).toEqual(['after-410', 'keep']);
   });
 });
+
+describe('the watch cache window', () => {
+  it('keeps 75 s of events: a watch from before that gets 410 and relists, one from inside it resumes', async () => {
+    let nowMs = Date.parse('2026-01-01T00:00:00Z');
+    const clock = { scale: 1, now: () => nowMs, sleep: async () => {}, setTimeout, setInterval, toRealMs: (ms: number) => ms } as unknown as import('../../server/clock.ts').Clock;
+    const { api, mkPod } = await setup({ clock });
+    for (let i = 0; i < 150; i++) mkPod(`old${i}`);
+    const beforeWindow = api.store.resourceVersion;
+    nowMs += 80_000;
+    for (let i = 0; i < 70; i++) mkPod(`new${i}`);
+    const insideWindow = api.store.resourceVersion - 10;
+    // The events from 80 s ago went (past the floor of 100 kept); a watch from there must relist.
+    expect(api.store.eventsSince(beforeWindow - 100)).toBe('expired');
+    const resumed = api.store.eventsSince(insideWindow);
+    expect(resumed === 'expired' ? resumed : resumed.map((e) => e.object.metadata.name)).toEqual(['new60', 'new61', 'new62', 'new63', 'new64', 'new65', 'new66', 'new67', 'new68', 'new69']);
+    const w = rawWatch(api, `/api/v1/namespaces/default/pods?watch=true&resourceVersion=${beforeWindow - 100}`);
+    await until(() => w.ended());
+    expect(JSON.parse(w.text().trim())).toMatchObject({ type: 'ERROR', object: { code: 410, reason: 'Expired' } });
+  });
+});

@@ -17,8 +17,10 @@ export type AdmissionHook = (op: AdmissionOperation, type: ResourceType, object:
 export interface ObjectStoreOptions {
   clock: Clock;
   registry?: ResourceRegistry;
-  /** How many events are kept for watch resume; older resourceVersions get 410 Expired. */
+  /** At most how many events are kept for watch resume; older resourceVersions get 410 Expired. */
   eventBufferSize?: number;
+  /** How long (simulated ms) an event stays resumable once more than the minimum are kept. */
+  eventWindowMs?: number;
   /** How many pods the cluster may hold (see DEFAULT_POD_QUOTA). */
   podQuota?: PodQuota;
 }
@@ -49,6 +51,11 @@ const keyOf = (type: ResourceType, namespace: string | undefined, name: string) 
  * The embedded cluster's etcd: every object of every kind, one global resourceVersion,
  * and a ring buffer of events so watches can resume.
  */
+/** kube-apiserver's watch cache keeps at least 75 s of events. */
+const EVENT_WINDOW_MS = 75_000;
+const MIN_KEPT_EVENTS = 100;
+const TRIM_BATCH = 64;
+
 export class ObjectStore {
   readonly registry: ResourceRegistry;
   /** The simulated clock creationTimestamps come from; the API server computes ages with it. */
@@ -57,7 +64,10 @@ export class ObjectStore {
   /** Objects by `group/plural`: a kind served again after its CRD was re-created finds what is stored, as etcd keeps it. */
   private readonly byType = new Map<string, Map<string, KubeObject>>();
   private readonly events: StoreEvent[] = [];
+  /** When each kept event was written (clock ms), index for index with `events`. */
+  private readonly eventTimes: number[] = [];
   private readonly eventBufferSize: number;
+  private readonly eventWindowMs: number;
   private readonly listeners = new Set<(e: StoreEvent) => void>();
   private readonly admissionHooks: AdmissionHook[] = [];
   private rv = 1000;
@@ -67,6 +77,7 @@ export class ObjectStore {
     this.clock = opts.clock;
     this.registry = opts.registry ?? new ResourceRegistry();
     this.eventBufferSize = opts.eventBufferSize ?? 10_000;
+    this.eventWindowMs = opts.eventWindowMs ?? EVENT_WINDOW_MS;
     this.podQuota = opts.podQuota ?? DEFAULT_POD_QUOTA;
     // First listener: a CRD's kind is served before any controller or watch hears of the write.
     this.onEvent((e) => this.registry.observe(e));
@@ -250,9 +261,28 @@ export class ObjectStore {
     return obj;
   }
 
+  /**
+   * Each kept event holds a whole earlier version of its object, so a busy cluster's buffer
+   * would hold thousands of stale copies. Like kube-apiserver's watch cache, keep what is
+   * younger than the window (a watch that falls further behind relists after 410), never
+   * fewer than a small floor, never more than the cap. Trimmed in batches: one splice per
+   * many writes, not one per write.
+   */
+  private trimEvents(): void {
+    const now = this.clock.now();
+    const over = this.events.length - this.eventBufferSize;
+    let drop = Math.max(0, over);
+    while (this.events.length - drop > MIN_KEPT_EVENTS && now - this.eventTimes[drop] > this.eventWindowMs) drop++;
+    if (drop >= TRIM_BATCH || over > 0) {
+      this.events.splice(0, drop);
+      this.eventTimes.splice(0, drop);
+    }
+  }
+
   private emit(e: StoreEvent): void {
     this.events.push(e);
-    if (this.events.length > this.eventBufferSize) this.events.splice(0, this.events.length - this.eventBufferSize);
+    this.eventTimes.push(this.clock.now());
+    this.trimEvents();
     for (const l of this.listeners) {
       try {
         l(e);
