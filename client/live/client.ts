@@ -4,6 +4,7 @@
  * reconnects with exponential backoff and resumes each topic with the last `seq` seen.
  */
 import type { ClientMessage, FeedFailure, PresenterPosition, RoutingApi, ServerMessage } from '../../server/protocol.ts';
+import { failureWords } from './failure-words.ts';
 import { reduceTopic, type TopicData } from './reducer.ts';
 
 export type ConnectionState = 'connecting' | 'live' | 'disconnected' | 'error';
@@ -198,7 +199,7 @@ export class LiveClient {
         return;
       case 'error': {
         const entry = msg.topic ? this.topics.get(msg.topic) : undefined;
-        if (entry) this.update(entry, { ...entry.view, state: 'error', error: msg.message, reason: msg.reason });
+        if (entry) this.update(entry, { ...entry.view, state: 'error', error: failureWords(msg.reason, msg.message), reason: msg.reason });
         return;
       }
       case 'snapshot':

@@ -1,7 +1,9 @@
 import { useRef, useState } from 'react';
 import { useSlide } from '../slide-context.ts';
 import { isPrintPdf, isReceiver } from '../live/env.ts';
-import { useSandbox } from '../live/index.ts';
+import { useSandbox, useTopic } from '../live/index.ts';
+import { resourcesTopic, TRAFFIC_TOPIC, type PodSummary, type ResourcesSnapshot, type TrafficSnapshot } from '../../server/protocol.ts';
+import { productPageBlocker } from './productpage-diagnosis.ts';
 import { gatewayBase } from '../live/sandbox.ts';
 import { Panel } from './Panel.tsx';
 
@@ -48,6 +50,15 @@ export function ProductPagePanel({ user: initialUser = 'anonymous' }: { user?: U
   const [summary, setSummary] = useState<string>();
   const frame = useRef<HTMLIFrameElement>(null);
   const base = gatewayBase(sandbox);
+  const pods = useTopic<ResourcesSnapshot>(passive ? undefined : resourcesTopic('Pod', 'default'));
+  const traffic = useTopic<TrafficSnapshot>(passive ? undefined : TRAFFIC_TOPIC);
+  const blocker = productPageBlocker({
+    pods: pods.data?.items as PodSummary[] | undefined,
+    podsUnavailable: pods.state === 'error',
+    traffic: traffic.data,
+    trafficUnavailable: traffic.state === 'error',
+    user,
+  });
 
   const switchUser = (next: string) => {
     setState('connecting');
@@ -77,7 +88,7 @@ export function ProductPagePanel({ user: initialUser = 'anonymous' }: { user?: U
     <Panel
       kind="productpage"
       title={<>productpage · {user}</>}
-      state={passive ? 'idle' : state}
+      state={passive ? 'idle' : blocker ? 'live' : state}
       error={error}
       hasData
       summary={summary}
@@ -100,6 +111,10 @@ export function ProductPagePanel({ user: initialUser = 'anonymous' }: { user?: U
     >
       {passive || !visited ? (
         <div className="panel-placeholder">Bookinfo product page ({base}/productpage){passive ? ' — shown live in the main window' : ''}</div>
+      ) : blocker ? (
+        <div className="panel-placeholder productpage-blocked" role="status">
+          {blocker.message}
+        </div>
       ) : (
         <iframe
           ref={frame}

@@ -56,7 +56,7 @@ describe('the traces panel during a Jaeger outage', () => {
     receive({ type: 'snapshot', topic: TRACES_TOPIC, seq: 1, data: { traces: [trace('a1')] } });
     expect(container.querySelector('[data-trace="a1"]')).toBeTruthy();
     receive({ type: 'error', topic: TRACES_TOPIC, reason: 'jaeger-unreachable', message: 'Jaeger query at http://127.0.0.1:16686 is unreachable: fetch failed' });
-    expect(screen.getByRole('alert').textContent).toMatch(/Error: Jaeger query at .* is unreachable/);
+    expect(screen.getByRole('alert').textContent).toMatch(/^Error: Jaeger unreachable: retrying \(Jaeger query at .* is unreachable: fetch failed\)$/);
     expect(client.get(TRACES_TOPIC).reason).toBe('jaeger-unreachable');
     expect(container.querySelector('[data-trace="a1"]')).toBeTruthy();
     receive({ type: 'snapshot', topic: TRACES_TOPIC, seq: 2, data: { traces: [trace('b2'), trace('a1')] } });
