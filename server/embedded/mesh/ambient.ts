@@ -1,6 +1,6 @@
 import type { Workload } from '../app-runtime/types.ts';
 import type { KubeObject } from '../apiserver/types.ts';
-import { USE_WAYPOINT_LABEL, USE_WAYPOINT_NAMESPACE_LABEL, WAYPOINT_FOR_LABEL, ambientMode } from '../istio-api/ambient-labels.ts';
+import { ingressUsesWaypoint, isAmbientWorkload, useWaypointRef, waypointFor } from '../istio-api/ambient-labels.ts';
 import type { InboundPolicy } from './plan.ts';
 import { policyOf } from './security.ts';
 import { ztunnelPolicy } from './ztunnel-policy.ts';
@@ -27,6 +27,8 @@ export interface AmbientPlan {
   l4: Map<string, InboundPolicy>;
   /** The waypoint that takes each Service's traffic, by Service FQDN. */
   waypoints: Map<string, WaypointPlan>;
+  /** Services (FQDNs) whose waypoint also takes the ingress gateways' traffic (`istio.io/ingress-use-waypoint`). */
+  ingressWaypoints: Set<string>;
   /** The L7 AuthorizationPolicies (targetRefs) a waypoint enforces, by the Service FQDN the traffic is for. */
   l7: Map<string, InboundPolicy>;
 }
@@ -43,26 +45,35 @@ export interface AmbientInputs {
 /** Whether a pod is a waypoint's proxy (istiod's mesh controller deploys those, never as gateways). */
 export const isWaypointPod = (p: Workload) => p.labels['gateway.istio.io/managed'] === 'istio.io-mesh-controller';
 
-/** A Gateway is a waypoint that takes Service traffic (`istio.io/waypoint-for` service, all, or unset). */
-function servesServices(g: KubeObject): boolean {
-  if (g.spec?.gatewayClassName !== WAYPOINT_CLASS) return false;
-  const forWhat = g.metadata.labels?.[WAYPOINT_FOR_LABEL] ?? 'service';
-  return forWhat === 'service' || forWhat === 'all';
-}
-
-/** Which waypoint an object's labels name: its own labels, else its namespace's; `none` names none. */
-export function waypointRef(labels: Record<string, string>, nsLabels: Record<string, string>, ns: string): { name: string; namespace: string } | undefined {
-  const own = labels[USE_WAYPOINT_LABEL];
-  const source = own !== undefined ? labels : nsLabels;
-  const name = source[USE_WAYPOINT_LABEL];
-  if (!name || name === 'none') return undefined;
-  return { name, namespace: source[USE_WAYPOINT_NAMESPACE_LABEL] ?? ns };
+/** The waypoints by `<ns>/<name>`: Gateways of class istio-waypoint. */
+export function waypointGateways(gateways: KubeObject[]): Map<string, KubeObject> {
+  return new Map(gateways.filter((g) => g.spec?.gatewayClassName === WAYPOINT_CLASS).map((g) => [`${g.metadata.namespace}/${g.metadata.name}`, g]));
 }
 
 /** A waypoint Gateway in another namespace serves only those its listener admits (`allowedRoutes.namespaces.from: All`). */
 function admits(g: KubeObject, fromNs: string): boolean {
   if (g.metadata.namespace === fromNs) return true;
   return (g.spec?.listeners ?? []).some((l: any) => l?.allowedRoutes?.namespaces?.from === 'All');
+}
+
+/** How istiod binds a Service to a waypoint: the waypoint it uses, or why the one its labels name cannot take it. */
+export interface WaypointBinding {
+  waypoint?: KubeObject;
+  error?: { reason: string; message: string };
+}
+
+/** The waypoint a Service's labels (or its namespace's) send its traffic to, checked as istiod checks it. */
+export function bindServiceWaypoint(svc: KubeObject, namespaceLabels: Record<string, string> | undefined, waypoints: Map<string, KubeObject>): WaypointBinding {
+  const ns = svc.metadata.namespace ?? 'default';
+  const ref = useWaypointRef(svc.metadata.labels, namespaceLabels, ns);
+  if (!ref) return {};
+  const key = `${ref.namespace}/${ref.name}`;
+  const g = waypoints.get(key);
+  if (!g) return { error: { reason: 'WaypointIsNotReady', message: `waypoint "${key}" is not ready` } };
+  if (!admits(g, ns)) return { error: { reason: 'AttachmentDenied', message: `we are not permitted to attach to waypoint "${key}" (missing allowedRoutes?)` } };
+  const takes = waypointFor(g.metadata.labels);
+  if (takes !== 'service' && takes !== 'all') return { error: { reason: 'UnsupportedTrafficType', message: `attempting to bind to traffic type "service" which the waypoint "${key}" does not support` } };
+  return { waypoint: g };
 }
 
 function waypointProxy(g: KubeObject, pods: Workload[]): Workload {
@@ -74,29 +85,87 @@ function waypointProxy(g: KubeObject, pods: Workload[]): Workload {
   return { pod: `${name}-0`, namespace: ns, uid: `waypoint:${ns}/${name}`, ip: '10.244.0.240', labels: { [GATEWAY_NAME_LABEL]: name }, app: name, version: 'latest', workload: name, serviceAccount: name, hasSidecar: true, ready: true };
 }
 
-/** L7 policies bound by targetRefs to a Service (kind Service, group "") or to a waypoint (kind Gateway). */
-function targetsOf(ap: KubeObject): Array<{ kind: string; group: string; name: string }> {
+/** A policy's targetRefs (or its single deprecated targetRef), defaulted. */
+function targetsOf(ap: KubeObject): Array<{ kind: string; group: string; name: string; namespace?: string }> {
   const refs = Array.isArray(ap.spec?.targetRefs) ? ap.spec.targetRefs : ap.spec?.targetRef ? [ap.spec.targetRef] : [];
-  return refs.map((r: any) => ({ kind: String(r?.kind ?? ''), group: String(r?.group ?? ''), name: String(r?.name ?? '') }));
+  return refs.map((r: any) => ({ kind: String(r?.kind ?? ''), group: String(r?.group ?? ''), name: String(r?.name ?? ''), ...(r?.namespace ? { namespace: String(r.namespace) } : {}) }));
+}
+
+/** One targetRef of a policy as istiod binds it to a waypoint. */
+interface TargetBinding {
+  bound: boolean;
+  reason: string;
+  message: string;
+  ancestor: string;
+}
+
+/** The inputs the waypoint policy status reads. */
+export interface PolicyBindingInputs {
+  serviceObjects: KubeObject[];
+  namespaceLabels: Map<string, Record<string, string>>;
+  waypoints: Map<string, KubeObject>;
+  gatewayClasses: KubeObject[];
+}
+
+const MESH_CONTROLLER = 'istio.io/mesh-controller';
+const ROOT_NAMESPACE = 'istio-system';
+
+function bindTarget(ap: KubeObject, t: ReturnType<typeof targetsOf>[number], inputs: PolicyBindingInputs): TargetBinding {
+  const ns = t.namespace ?? ap.metadata.namespace ?? 'default';
+  const key = `${ns}/${t.name}`;
+  const ancestor = `${t.kind}.${t.group || 'core'}:${key}`;
+  const result = (bound: boolean, reason: string, message: string) => ({ bound, reason, message, ancestor });
+  if (t.kind === 'GatewayClass') {
+    if (ns !== ROOT_NAMESPACE) return result(false, 'Invalid', `AuthorizationPolicy must be in the root namespace \`${ROOT_NAMESPACE}\` when referencing a GatewayClass`);
+    const cls = inputs.gatewayClasses.find((c) => c.metadata.name === t.name);
+    if (!cls) return result(false, 'TargetNotFound', 'not bound');
+    if (cls.spec?.controllerName !== MESH_CONTROLLER) return result(false, 'Invalid', `GatewayClass must use controller name \`${MESH_CONTROLLER}\` for waypoints`);
+    return result(true, 'Accepted', `bound to ${t.name}`);
+  }
+  if (t.kind === 'Gateway') return inputs.waypoints.has(key) ? result(true, 'Accepted', `bound to ${key}`) : result(false, 'TargetNotFound', 'not bound');
+  if (t.kind === 'Service') {
+    const svc = inputs.serviceObjects.find((s) => s.metadata.name === t.name && (s.metadata.namespace ?? 'default') === ns);
+    if (!svc) return result(false, 'TargetNotFound', `Service ${key} was not found`);
+    const wp = bindServiceWaypoint(svc, inputs.namespaceLabels.get(ns), inputs.waypoints).waypoint;
+    if (!wp) return result(false, 'AncestorNotBound', `Service ${key} is not bound to a waypoint`);
+    return result(true, 'Accepted', `bound to ${wp.metadata.namespace}/${wp.metadata.name}`);
+  }
+  return result(false, 'unknown', 'not bound');
+}
+
+/**
+ * The `WaypointAccepted` condition istiod writes on a policy with targetRefs: each target's
+ * binding, one condition for all (any bound target makes it True; some unbound: PartiallyInvalid).
+ */
+export function waypointAcceptance(ap: KubeObject, inputs: PolicyBindingInputs): { status: 'True' | 'False'; reason: string; message: string } | undefined {
+  const targets = targetsOf(ap);
+  if (!targets.length) return undefined;
+  const bindings = targets.map((t) => bindTarget(ap, t, inputs));
+  const status = (b: boolean) => (b ? 'True' : 'False') as 'True' | 'False';
+  if (bindings.length === 1) return { status: status(bindings[0].bound), reason: bindings[0].reason, message: bindings[0].message };
+  const unbound = bindings.filter((b) => !b.bound).map((b) => b.ancestor);
+  const anyBound = bindings.some((b) => b.bound);
+  const reason = anyBound ? (unbound.length ? 'PartiallyInvalid' : 'Accepted') : 'Invalid';
+  return { status: status(anyBound), reason, message: unbound.length ? `Invalid targetRefs: ${unbound.join(', ')}` : '' };
 }
 
 export function compileAmbient(inputs: AmbientInputs): AmbientPlan {
   const ztunnel = inputs.pods.find((p) => p.namespace === 'istio-system' && p.labels.app === 'ztunnel' && p.ready);
-  const plan: AmbientPlan = { ztunnel, pods: new Set(), l4: new Map(), waypoints: new Map(), l7: new Map() };
+  const plan: AmbientPlan = { ztunnel, pods: new Set(), l4: new Map(), waypoints: new Map(), ingressWaypoints: new Set(), l7: new Map() };
   if (!ztunnel) return plan;
   for (const p of inputs.pods) {
-    if (p.hasSidecar || ambientMode(p.labels, inputs.namespaceLabels.get(p.namespace)) !== 'ambient') continue;
+    if (!isAmbientWorkload(p.labels, p.hasSidecar, inputs.namespaceLabels.get(p.namespace))) continue;
     plan.pods.add(p.uid);
     plan.l4.set(p.uid, ztunnelPolicy(inputs.peerAuthentications, inputs.authorizationPolicies, p));
   }
-  const waypointGateways = new Map(inputs.gateways.filter(servesServices).map((g) => [`${g.metadata.namespace}/${g.metadata.name}`, g]));
+  const waypoints = waypointGateways(inputs.gateways);
   for (const svcObj of inputs.serviceObjects) {
     const ns = svcObj.metadata.namespace ?? 'default';
     const fqdn = `${svcObj.metadata.name}.${ns}.svc.cluster.local`;
-    const ref = waypointRef(svcObj.metadata.labels ?? {}, inputs.namespaceLabels.get(ns) ?? {}, ns);
-    const g = ref && waypointGateways.get(`${ref.namespace}/${ref.name}`);
-    if (!g || !admits(g, ns)) continue;
+    const g = bindServiceWaypoint(svcObj, inputs.namespaceLabels.get(ns), waypoints).waypoint;
+    if (!g) continue;
     plan.waypoints.set(fqdn, { name: g.metadata.name, namespace: g.metadata.namespace ?? ns, proxy: waypointProxy(g, inputs.pods) });
+    if (ingressUsesWaypoint(svcObj.metadata.labels, inputs.namespaceLabels.get(ns))) plan.ingressWaypoints.add(fqdn);
   }
   for (const [fqdn, wp] of plan.waypoints) {
     const [name, namespace] = fqdn.split('.');
