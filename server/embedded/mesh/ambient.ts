@@ -1,6 +1,6 @@
 import type { Workload } from '../app-runtime/types.ts';
 import type { KubeObject } from '../apiserver/types.ts';
-import { ingressUsesWaypoint, isAmbientWorkload, useWaypointRef, waypointFor } from '../istio-api/ambient-labels.ts';
+import { INGRESS_USE_WAYPOINT_LABEL, NO_MODE, USE_WAYPOINT_LABEL, ingressUsesWaypoint, isAmbientWorkload, useWaypointRef, waypointFor } from '../istio-api/ambient-labels.ts';
 import type { InboundPolicy } from './plan.ts';
 import { policyOf } from './security.ts';
 import { ztunnelPolicy } from './ztunnel-policy.ts';
@@ -179,4 +179,44 @@ export function compileAmbient(inputs: AmbientInputs): AmbientPlan {
     if (bound.length) plan.l7.set(fqdn, policyOf(bound, 'PERMISSIVE'));
   }
   return plan;
+}
+
+/** A Service's or Namespace's `istio.io/use-waypoint` names some waypoint (`none` names none). */
+const namesWaypoint = (labels: Record<string, string> | undefined) => {
+  const v = labels?.[USE_WAYPOINT_LABEL];
+  return !!v && v.toLowerCase() !== NO_MODE;
+};
+
+/**
+ * The `ResolvedWaypoints` condition an ambient istiod adds for each parent of an HTTPRoute: always
+ * True, its message saying when a Service parent (nor its namespace) has no `istio.io/use-waypoint`,
+ * so no waypoint will ever apply the route to ambient traffic.
+ */
+export function resolvedWaypoints(parentRef: Record<string, unknown>, routeNs: string, serviceObjects: KubeObject[], namespaceLabels: Map<string, Record<string, string>>): { status: 'True'; reason: string; message: string } {
+  const ok = (message: string) => ({ status: 'True' as const, reason: 'ResolvedWaypoints', message });
+  if (parentRef.group !== '' || parentRef.kind !== 'Service') return ok('All waypoints resolved');
+  const ns = String(parentRef.namespace ?? routeNs);
+  const svc = serviceObjects.find((s) => s.metadata.name === parentRef.name && (s.metadata.namespace ?? 'default') === ns);
+  if (!svc) return ok('parent not found');
+  if (!namesWaypoint(svc.metadata.labels) && !namesWaypoint(namespaceLabels.get(ns))) {
+    return ok('istio.io/use-waypoint label missing from parent and parent namespace; in ambient mode, route will not be respected');
+  }
+  return ok('All waypoints resolved');
+}
+
+/**
+ * The `istio.io/WaypointBound` condition istiod writes on a Service: True once bound (saying
+ * whether ingress traffic goes through the waypoint too), False when its labels name a waypoint
+ * that cannot take it, none when it uses no waypoint.
+ */
+export function waypointBoundCondition(svc: KubeObject, namespaceLabels: Record<string, string> | undefined, waypoints: Map<string, KubeObject>): { status: 'True' | 'False'; reason: string; message: string } | undefined {
+  const binding = bindServiceWaypoint(svc, namespaceLabels, waypoints);
+  if (binding.error) return { status: 'False', ...binding.error };
+  const g = binding.waypoint;
+  if (!g) return undefined;
+  let message = `Successfully attached to waypoint ${g.metadata.namespace}/${g.metadata.name}`;
+  const labelled = svc.metadata.labels?.[INGRESS_USE_WAYPOINT_LABEL] !== undefined || namespaceLabels?.[INGRESS_USE_WAYPOINT_LABEL] !== undefined;
+  if (ingressUsesWaypoint(svc.metadata.labels, namespaceLabels)) message += '. Ingress traffic will traverse the waypoint';
+  else if (labelled) message += '. Ingress traffic is not using the waypoint, set the istio.io/ingress-use-waypoint label to true if desired.';
+  return { status: 'True', reason: 'WaypointAccepted', message };
 }
