@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { clusterWithKubectl } from '../helpers/cluster.ts';
-import { makeIstioctl } from '../helpers/istioctl.ts';
+import { istioShell } from '../helpers/istio-shell.ts';
 import { until } from '../helpers/until.ts';
 
 /**
@@ -11,27 +11,20 @@ import { until } from '../helpers/until.ts';
  */
 describe('ambient and sidecar workloads together', () => {
   const fixture = clusterWithKubectl(0.02);
-  let t: ReturnType<typeof makeIstioctl>;
-  beforeAll(() => {
-    t = makeIstioctl(fixture.cluster.kubeconfig);
-  });
-  afterAll(() => t?.cleanup());
-
-  const run = (script: string, timeoutMs = 90_000) => t.bash(`set -o pipefail\n${script}`, { timeoutMs });
-  const sh = async (script: string, timeoutMs = 90_000) => {
-    const r = await run(script, timeoutMs);
-    if (r.code !== 0) throw new Error(`${script}\nexit ${r.code}\n${r.stdout}${r.stderr}`);
-    return r.stdout;
-  };
-  /** Runs `script` until it prints `expected` (controllers write status a moment after a change). */
-  const eventually = async (script: string, expected: string) => {
-    let last = '';
-    try {
-      return await until(async () => (last = (await run(script)).stdout) === expected, `${script} to print ${expected}`, 20_000, 200);
-    } catch {
-      expect(last).toBe(expected);
-    }
-  };
+  const { run, sh, eventually, apply } = istioShell(fixture);
+  /** An ALLOW AuthorizationPolicy: its binding (YAML under \`spec:\`) and one rule. */
+  const allowPolicy = (name: string, binding: string, rule: string) => `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: ${name}
+  namespace: ambient-ns
+spec:
+${binding}
+  action: ALLOW
+  rules:
+${rule}`;
+  /** kubectl refuses a second restart of a deployment within the same second, so each waits out the last one's. */
+  const restart = (ns: string) => sh(`sleep 1.1; kubectl rollout restart deployment -n ${ns}`);
   /** Waits until the namespace's pods are `count` live ones, all showing READY `ready`; returns their names. */
   const settled = async (ns: string, count: number, ready: string) =>
     until(
@@ -63,7 +56,7 @@ describe('ambient and sidecar workloads together', () => {
     // The same pods, still with their sidecars: ztunnel does not take them over.
     expect(await settled('modes', 2, '2/2')).toEqual(before);
     expect(await redirection('modes')).toEqual(['', '']);
-    await sh('kubectl rollout restart deployment -n modes');
+    await restart('modes');
     const after = await settled('modes', 2, '1/1');
     expect(after.some((p) => before.includes(p))).toBe(false);
     await until(async () => (await redirection('modes')).every((v) => v === 'enabled'), 'istio-cni redirects the restarted pods', 20_000, 200);
@@ -79,13 +72,13 @@ describe('ambient and sidecar workloads together', () => {
     expect(await sh('kubectl label namespace modes istio-injection=enabled')).toBe('namespace/modes labeled\n');
     await until(async () => (await redirection('modes')).every((v) => v === ''), 'istio-cni stops redirecting the pods', 20_000, 200);
     expect(await settled('modes', 2, '1/1')).toEqual(before);
-    await sh('kubectl rollout restart deployment -n modes');
+    await restart('modes');
     await settled('modes', 2, '2/2');
   }, 150_000);
 
   it('a namespace asking for both: the sidecar wins, ztunnel skips the pods, and istioctl analyze warns (IST0123)', async () => {
     await sh('kubectl label namespace modes istio.io/dataplane-mode=ambient');
-    await sh('kubectl rollout restart deployment -n modes');
+    await restart('modes');
     await settled('modes', 2, '2/2');
     await new Promise((r) => setTimeout(r, 500));
     expect(await redirection('modes')).toEqual(['', '']);
@@ -105,22 +98,7 @@ describe('ambient and sidecar workloads together', () => {
     await sh('kubectl apply -n ambient-ns -f manifests/httpbin/httpbin.yaml -f manifests/curl/curl.yaml && kubectl wait -n ambient-ns --for=condition=Available deployment --all --timeout=60s');
     await settled('ambient-ns', 2, '1/1');
     // Only the sidecar client may reach the ambient httpbin: ztunnel reads its identity from mTLS.
-    await sh(`kubectl apply -f - <<EOF
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata:
-  name: httpbin-from-modes
-  namespace: ambient-ns
-spec:
-  selector:
-    matchLabels:
-      app: httpbin
-  action: ALLOW
-  rules:
-  - from:
-    - source:
-        principals: ["cluster.local/ns/modes/sa/sleep"]
-EOF`);
+    await apply(allowPolicy('httpbin-from-modes', '  selector:\n    matchLabels:\n      app: httpbin', '  - from:\n    - source:\n        principals: ["cluster.local/ns/modes/sa/sleep"]'));
     expect(await sh('kubectl exec -n modes deploy/sleep -- curl -s -o /dev/null -w "%{http_code}" http://httpbin.ambient-ns:8000/get')).toBe('200');
     const refused = await run('kubectl exec -n ambient-ns deploy/curl -- curl -s http://httpbin:8000/get');
     expect(refused.code).toBe(56);
@@ -133,31 +111,15 @@ EOF`);
 
   it('a sidecar client does not use the waypoint of the Service it calls (only ambient clients and opted-in gateways do)', async () => {
     await sh('istioctl waypoint apply -n ambient-ns --enroll-namespace --wait');
-    await sh(`kubectl apply -f - <<EOF
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata:
-  name: httpbin-get-only
-  namespace: ambient-ns
-spec:
-  targetRefs:
-  - kind: Service
-    group: ""
-    name: httpbin
-  action: ALLOW
-  rules:
-  - to:
-    - operation:
-        methods: ["GET"]
-EOF`);
+    await apply(allowPolicy('httpbin-get-only', '  targetRefs:\n  - kind: Service\n    group: ""\n    name: httpbin', '  - to:\n    - operation:\n        methods: ["GET"]'));
     expect(await sh('kubectl exec -n ambient-ns deploy/curl -- curl -s -X DELETE http://httpbin:8000/status/200')).toBe('RBAC: access denied');
     // The sidecar sends straight to the pod: the waypoint's L7 policy never sees it.
     expect(await sh('kubectl exec -n modes deploy/sleep -- curl -s -o /dev/null -w "%{http_code}" -X DELETE http://httpbin.ambient-ns:8000/status/200')).toBe('200');
   }, 150_000);
 
   it('the ingress gateway goes through the waypoint only for a Service labelled istio.io/ingress-use-waypoint=true', async () => {
-    await sh(`kubectl apply -n ambient-ns -f - <<EOF
-apiVersion: gateway.networking.k8s.io/v1
+    await apply(
+      `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata:
   name: httpbin-gateway
@@ -178,8 +140,9 @@ spec:
   rules:
   - backendRefs:
     - name: httpbin
-      port: 8000
-EOF`);
+      port: 8000`,
+      'ambient-ns',
+    );
     await sh('kubectl annotate gateway -n ambient-ns httpbin-gateway networking.istio.io/service-type=ClusterIP && kubectl wait -n ambient-ns --for=condition=programmed gtw httpbin-gateway --timeout=60s');
     await sh('kubectl wait -n ambient-ns --for=condition=Available deployment/httpbin-gateway-istio --timeout=60s');
     const viaGateway = 'kubectl exec -n ambient-ns deploy/curl -- curl -s -o /dev/null -w "%{http_code}" -X DELETE http://httpbin-gateway-istio.ambient-ns/status/200';

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { clusterWithKubectl } from '../helpers/cluster.ts';
-import { makeIstioctl } from '../helpers/istioctl.ts';
+import { reviewsRoute } from '../helpers/gateway-api-fixtures.ts';
+import { istioShell } from '../helpers/istio-shell.ts';
 import { until } from '../helpers/until.ts';
 
 /**
@@ -13,27 +14,7 @@ import { until } from '../helpers/until.ts';
  */
 describe('ambient L7 rules and the waypoint', () => {
   const fixture = clusterWithKubectl(0.02);
-  let t: ReturnType<typeof makeIstioctl>;
-  beforeAll(() => {
-    t = makeIstioctl(fixture.cluster.kubeconfig);
-  });
-  afterAll(() => t?.cleanup());
-
-  const run = (script: string, timeoutMs = 90_000) => t.bash(`set -o pipefail\n${script}`, { timeoutMs });
-  const sh = async (script: string, timeoutMs = 90_000) => {
-    const r = await run(script, timeoutMs);
-    if (r.code !== 0) throw new Error(`${script}\nexit ${r.code}\n${r.stdout}${r.stderr}`);
-    return r.stdout;
-  };
-  /** Runs `script` until it prints `expected` (istiod writes status a moment after a change). */
-  const eventually = async (script: string, expected: string) => {
-    let last = '';
-    try {
-      await until(async () => (last = (await run(script)).stdout) === expected, `${script} to print ${expected}`, 20_000, 200);
-    } catch {
-      expect(last).toBe(expected);
-    }
-  };
+  const { run, sh, eventually, apply } = istioShell(fixture);
   const condition = (kind: string, name: string, type: string) =>
     `kubectl get ${kind} ${name} -o jsonpath='{.status.conditions[?(@.type=="${type}")].status} {.status.conditions[?(@.type=="${type}")].reason} {.status.conditions[?(@.type=="${type}")].message}'`;
   /** The reviews versions a dozen product pages show. */
@@ -41,7 +22,36 @@ describe('ambient L7 rules and the waypoint', () => {
     const out = await sh('for i in $(seq 1 12); do kubectl exec deploy/curl -- curl -s http://productpage:9080/productpage | grep -o "reviews-v.-"; done | sort -u', 120_000);
     return out.trim().split('\n');
   };
-  const apply = (yaml: string) => sh(`kubectl apply -f - <<'EOF'\n${yaml}\nEOF`);
+  /** The reviews route sending everything to one version (`extra`: more YAML for the rule). */
+  const reviewsTo = (backend: string, extra = '') => reviewsRoute(`  - backendRefs:\n    - name: ${backend}\n      port: 9080${extra}`);
+  /** A VirtualService injecting a fault (YAML under \`fault:\`) into every request for a host. */
+  const faultFor = (host: string, fault: string) => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: ${host}
+spec:
+  hosts:
+  - ${host}
+  http:
+  - fault:
+${fault}
+    route:
+    - destination:
+        host: ${host}`;
+  /** An AuthorizationPolicy bound by targetRefs (YAML list items) with one rule on the methods. */
+  const targeted = (name: string, action: string, targets: string, methods: string) => `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: ${name}
+spec:
+  targetRefs:
+${targets}
+  action: ${action}
+  rules:
+  - to:
+    - operation:
+        methods: [${methods}]`;
+  const serviceTarget = (name: string) => `  - kind: Service\n    group: ""\n    name: ${name}`;
 
   it('sets up Bookinfo and curl in an ambient namespace', async () => {
     await sh('istioctl install --set profile=ambient --skip-confirmation');
@@ -52,20 +62,7 @@ describe('ambient L7 rules and the waypoint', () => {
   }, 120_000);
 
   it('without a waypoint an HTTPRoute on a Service is not respected, and its status says why', async () => {
-    await apply(`apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: reviews
-spec:
-  parentRefs:
-  - group: ""
-    kind: Service
-    name: reviews
-    port: 9080
-  rules:
-  - backendRefs:
-    - name: reviews-v2
-      port: 9080`);
+    await apply(reviewsTo('reviews-v2'));
     await eventually(
       `kubectl get httproute reviews -o jsonpath='{.status.parents[0].conditions[?(@.type=="ResolvedWaypoints")].status} {.status.parents[0].conditions[?(@.type=="ResolvedWaypoints")].message}'`,
       'True istio.io/use-waypoint label missing from parent and parent namespace; in ambient mode, route will not be respected',
@@ -126,61 +123,16 @@ spec:
     await sh(`kubectl patch gateway -n infra shared --type=merge -p '{"spec":{"listeners":[{"name":"mesh","port":15008,"protocol":"HBONE","allowedRoutes":{"namespaces":{"from":"All"}}}]}}'`);
     await eventually(condition('service', 'ratings', 'istio.io/WaypointBound'), 'True WaypointAccepted Successfully attached to waypoint infra/shared');
     // The shared waypoint now runs ratings' routes: a fault injected there answers for it.
-    await apply(`apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: ratings
-spec:
-  hosts:
-  - ratings
-  http:
-  - fault:
-      abort:
-        httpStatus: 500
-        percentage:
-          value: 100
-    route:
-    - destination:
-        host: ratings`);
+    await apply(faultFor('ratings', '      abort:\n        httpStatus: 500\n        percentage:\n          value: 100'));
     expect(await sh('kubectl exec deploy/curl -- curl -s -w " %{http_code}" http://ratings:9080/ratings/0')).toBe('fault filter abort 500');
     await sh('kubectl delete virtualservice ratings');
   }, 150_000);
 
   it('timeouts and retries at the waypoint: an HTTPRoute timeout cuts a delay injected by a VirtualService; retries repeat a 503', async () => {
     // The request-timeouts task in ambient: ratings delayed 2 s (Istio API, the Gateway API has no fault), reviews limited to 0.5 s.
-    await apply(`apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: ratings
-spec:
-  hosts:
-  - ratings
-  http:
-  - fault:
-      delay:
-        fixedDelay: 2s
-        percentage:
-          value: 100
-    route:
-    - destination:
-        host: ratings`);
+    await apply(faultFor('ratings', '      delay:\n        fixedDelay: 2s\n        percentage:\n          value: 100'));
     await sh('kubectl label service ratings istio.io/use-waypoint- istio.io/use-waypoint-namespace-');
-    await apply(`apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: reviews
-spec:
-  parentRefs:
-  - group: ""
-    kind: Service
-    name: reviews
-    port: 9080
-  rules:
-  - backendRefs:
-    - name: reviews-v2
-      port: 9080
-    timeouts:
-      request: 500ms`);
+    await apply(reviewsTo('reviews-v2', '\n    timeouts:\n      request: 500ms'));
     await until(async () => (await run('kubectl exec deploy/curl -- curl -s -w " %{http_code}" http://reviews:9080/reviews/0')).stdout === 'upstream request timeout 504', 'the reviews call to time out at 0.5 s', 20_000, 200);
     await sh('kubectl delete virtualservice ratings && kubectl delete httproute reviews');
     // Retries: httpbin answers 503; the waypoint tries it 1 + 3 times (each a connection ztunnel logs).
@@ -215,42 +167,13 @@ spec:
   }, 150_000);
 
   it('L7 policies with targetRefs: on the waypoint they bind and deny; on a Service without a waypoint they do not, and analyze says so', async () => {
-    await apply(`apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata:
-  name: no-delete
-spec:
-  targetRefs:
-  - kind: Gateway
-    group: gateway.networking.k8s.io
-    name: waypoint
-  action: DENY
-  rules:
-  - to:
-    - operation:
-        methods: ["DELETE"]`);
+    await apply(targeted('no-delete', 'DENY', '  - kind: Gateway\n    group: gateway.networking.k8s.io\n    name: waypoint', '"DELETE"'));
     await eventually(condition('authorizationpolicy', 'no-delete', 'WaypointAccepted'), 'True Accepted bound to default/waypoint');
     expect(await sh('kubectl exec deploy/curl -- curl -s -X DELETE http://details:9080/details/0')).toBe('RBAC: access denied');
     expect(await sh('kubectl exec deploy/curl -- curl -s -o /dev/null -w "%{http_code}" http://details:9080/details/0')).toBe('200');
 
     await sh('kubectl label service details istio.io/use-waypoint=none');
-    await apply(`apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata:
-  name: details-viewer
-spec:
-  targetRefs:
-  - kind: Service
-    group: ""
-    name: details
-  - kind: Service
-    group: ""
-    name: productpage
-  action: ALLOW
-  rules:
-  - to:
-    - operation:
-        methods: ["GET"]`);
+    await apply(targeted('details-viewer', 'ALLOW', `${serviceTarget('details')}\n${serviceTarget('productpage')}`, '"GET"'));
     await eventually(condition('authorizationpolicy', 'details-viewer', 'WaypointAccepted'), 'True PartiallyInvalid Invalid targetRefs: Service.core:default/details');
     const analyzed = await run('istioctl analyze');
     expect(analyzed.stdout).toContain(
@@ -259,20 +182,7 @@ spec:
     // details opted out of the waypoint: neither policy applies to its traffic any more (the app itself answers the DELETE).
     expect(await sh('kubectl exec deploy/curl -- curl -s -X DELETE http://details:9080/details/0')).not.toContain('RBAC: access denied');
 
-    await apply(`apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata:
-  name: details-viewer
-spec:
-  targetRefs:
-  - kind: Service
-    group: ""
-    name: details
-  action: ALLOW
-  rules:
-  - to:
-    - operation:
-        methods: ["GET"]`);
+    await apply(targeted('details-viewer', 'ALLOW', serviceTarget('details'), '"GET"'));
     await eventually(condition('authorizationpolicy', 'details-viewer', 'WaypointAccepted'), 'False AncestorNotBound Service default/details is not bound to a waypoint');
     expect((await run('istioctl analyze')).stdout).toContain(
       'Warning [IST0171] (AuthorizationPolicy default/details-viewer) A condition with a negative status is present: type=WaypointAccepted, reason=AncestorNotBound, message=Service default/details is not bound to a waypoint.',
