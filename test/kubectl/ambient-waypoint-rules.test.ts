@@ -95,6 +95,23 @@ spec:
     expect(refused.code).toBe(56);
     expect(refused.stderr).toContain('command terminated with exit code 56');
     await sh('kubectl delete authorizationpolicy productpage-viewer');
+    // An action ztunnel has no notion of is not accepted at all, and analyze reports it.
+    await apply(`apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: audit-productpage
+spec:
+  selector:
+    matchLabels:
+      app: productpage
+  action: AUDIT
+  rules:
+  - {}`);
+    await eventually(condition('authorizationpolicy', 'audit-productpage', 'ZtunnelAccepted'), 'False UnsupportedValue ztunnel does not support the AUDIT action');
+    expect((await run('istioctl analyze')).stdout).toContain(
+      'Warning [IST0171] (AuthorizationPolicy default/audit-productpage) A condition with a negative status is present: type=ZtunnelAccepted, reason=UnsupportedValue, message=ztunnel does not support the AUDIT action.',
+    );
+    await sh('kubectl delete authorizationpolicy audit-productpage');
   }, 60_000);
 
   it('use-waypoint naming a waypoint that does not exist: Services are not bound, analyze warns (IST0171), routes still ignored', async () => {
