@@ -51,6 +51,18 @@ ${targets}
   - to:
     - operation:
         methods: [${methods}]`;
+  /** An AuthorizationPolicy bound to productpage's pods by selector (so to ztunnel), with these rules (YAML list items). */
+  const onProductpage = (name: string, action: string, rules: string) => `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: ${name}
+spec:
+  selector:
+    matchLabels:
+      app: productpage
+  action: ${action}
+  rules:
+${rules}`;
   const serviceTarget = (name: string) => `  - kind: Service\n    group: ""\n    name: ${name}`;
 
   it('sets up Bookinfo and curl in an ambient namespace', async () => {
@@ -71,22 +83,7 @@ ${targets}
   }, 150_000);
 
   it('an L7 policy bound to ztunnel (no targetRefs) fails safe: curl is reset, and the policy says what was left out', async () => {
-    await apply(`apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata:
-  name: productpage-viewer
-spec:
-  selector:
-    matchLabels:
-      app: productpage
-  action: ALLOW
-  rules:
-  - from:
-    - source:
-        principals: ["cluster.local/ns/default/sa/curl"]
-    to:
-    - operation:
-        methods: ["GET"]`);
+    await apply(onProductpage('productpage-viewer', 'ALLOW', '  - from:\n    - source:\n        principals: ["cluster.local/ns/default/sa/curl"]\n    to:\n    - operation:\n        methods: ["GET"]'));
     await eventually(
       condition('authorizationpolicy', 'productpage-viewer', 'ZtunnelAccepted'),
       'True UnsupportedValue ztunnel does not support HTTP attributes (found: methods). In ambient mode you must use a waypoint proxy to enforce HTTP rules. Within an ALLOW policy, rules matching HTTP attributes are omitted. This will be more restrictive than requested.',
@@ -96,17 +93,7 @@ spec:
     expect(refused.stderr).toContain('command terminated with exit code 56');
     await sh('kubectl delete authorizationpolicy productpage-viewer');
     // An action ztunnel has no notion of is not accepted at all, and analyze reports it.
-    await apply(`apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata:
-  name: audit-productpage
-spec:
-  selector:
-    matchLabels:
-      app: productpage
-  action: AUDIT
-  rules:
-  - {}`);
+    await apply(onProductpage('audit-productpage', 'AUDIT', '  - {}'));
     await eventually(condition('authorizationpolicy', 'audit-productpage', 'ZtunnelAccepted'), 'False UnsupportedValue ztunnel does not support the AUDIT action');
     expect((await run('istioctl analyze')).stdout).toContain(
       'Warning [IST0171] (AuthorizationPolicy default/audit-productpage) A condition with a negative status is present: type=ZtunnelAccepted, reason=UnsupportedValue, message=ztunnel does not support the AUDIT action.',

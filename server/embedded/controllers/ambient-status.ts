@@ -1,7 +1,7 @@
 import type { Clock } from '../../clock.ts';
 import type { ObjectStore } from '../apiserver/store.ts';
 import type { KubeObject, ResourceType, StoreEvent } from '../apiserver/types.ts';
-import { waypointAcceptance, waypointBoundCondition, waypointGateways } from '../mesh/ambient.ts';
+import { waypointAcceptance, waypointBoundCondition, waypointGateways } from '../mesh/waypoint-binding.ts';
 import { ztunnelAcceptance } from '../mesh/ztunnel-policy.ts';
 import { type ConditionInput, ambientEnabled, withConditions } from './gateway-api-controller.ts';
 import { kindsOf } from './kinds.ts';

@@ -8,7 +8,7 @@ import { collectGarbage } from './garbage-collector.ts';
 import { ISTIO_WORKLOADS } from './istio-system.ts';
 import { DATAPLANE_MODE_LABEL } from '../istio-api/ambient-labels.ts';
 import { INSTALL_REQUEST, PROFILES } from './install-request.ts';
-import { resolvedWaypoints } from '../mesh/ambient.ts';
+import { resolvedWaypoints } from '../mesh/waypoint-binding.ts';
 import { kindsOf } from './kinds.ts';
 import { WorkQueue } from './work-queue.ts';
 
