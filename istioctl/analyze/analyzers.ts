@@ -2,7 +2,9 @@ import {
   type Message,
   type Origin,
   gatewayPortNotOnWorkload,
+  namespaceMultipleInjectionLabels,
   namespaceNotInjected,
+  negativeConditionStatus,
   portNameNotUnderNamingConvention,
   referencedResourceNotFound,
   unknownAnnotation,
@@ -13,6 +15,8 @@ export interface Resource {
   kind: string;
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec?: any;
+  /** What the cluster reports (a resource from a file has none). */
+  status?: any;
   /** `file:line` when it came from a file. */
   source?: string;
 }
@@ -25,6 +29,10 @@ export interface World {
   gateways: Resource[];
   destinationRules: Resource[];
   serviceEntries: Resource[];
+  authorizationPolicies: Resource[];
+  /** Gateway API Gateways (kind `Gateway` of gateway.networking.k8s.io). */
+  k8sGateways: Resource[];
+  httpRoutes: Resource[];
 }
 
 const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage', 'istio-system']);
@@ -110,14 +118,54 @@ function gatewayWorkloads(w: World): Message[] {
   return out;
 }
 
-function namespacesNotInjected(w: World, analyzed: (ns: string) => boolean): Message[] {
-  return w.namespaces
-    .filter((ns) => analyzed(ns.metadata.name) && !SYSTEM_NAMESPACES.has(ns.metadata.name))
-    .filter((ns) => {
-      const l = ns.metadata.labels ?? {};
-      return l['istio-injection'] === undefined && l['istio.io/rev'] === undefined && l['istio.io/dataplane-mode'] === undefined;
-    })
-    .map((ns) => namespaceNotInjected(ns.metadata.name));
+const INJECTION_LABEL = 'istio-injection';
+const REVISION_LABEL = 'istio.io/rev';
+const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
+
+/** IST0102 for a namespace neither injected nor ambient; IST0123 for one that asks for more than one data plane. */
+function namespaceInjection(w: World, analyzed: (ns: string) => boolean): Message[] {
+  const out: Message[] = [];
+  for (const ns of w.namespaces) {
+    const name = ns.metadata.name;
+    if (!analyzed(name) || name === 'istio-system') continue;
+    const l = ns.metadata.labels ?? {};
+    const injection = l[INJECTION_LABEL];
+    // A namespace that disables injection does not also ask for a revision or ambient.
+    const others = [REVISION_LABEL, DATAPLANE_MODE_LABEL].filter((k) => l[k] !== undefined && (injection === undefined || injection === 'enabled'));
+    const asked = [...(injection !== undefined ? [`${INJECTION_LABEL}=${injection}`] : []), ...others.map((k) => `${k}=${l[k]}`)];
+    if (asked.length > 1) out.push(namespaceMultipleInjectionLabels(name, asked));
+    if (l[DATAPLANE_MODE_LABEL] === 'ambient' || SYSTEM_NAMESPACES.has(name)) continue;
+    if (injection === undefined && l[REVISION_LABEL] === undefined) out.push(namespaceNotInjected(name));
+  }
+  return out;
+}
+
+/** The condition types whose status, when it is the one listed, Istio reports as negative (IST0171), by kind. */
+const NEGATIVE_CONDITIONS: Record<string, Record<string, string>> = {
+  Service: { 'istio.io/WaypointBound': 'False' },
+  AuthorizationPolicy: { ZtunnelAccepted: 'False', WaypointAccepted: 'False' },
+  Gateway: { Accepted: 'False', Programmed: 'False', ResolvedRefs: 'False' },
+  HTTPRoute: { Accepted: 'False', Programmed: 'False', ResolvedRefs: 'False' },
+};
+
+/** A resource's conditions as the analyzer reads them (a route's, from each of its parents). */
+function conditionsOf(r: Resource): any[] {
+  if (r.kind === 'HTTPRoute') return arr<any>(r.status?.parents).flatMap((p) => arr<any>(p?.conditions));
+  return arr<any>(r.status?.conditions);
+}
+
+/** IST0171 for each negative condition the cluster wrote: a waypoint that does not bind, a policy no proxy enforces, a route not accepted. */
+function negativeConditions(w: World): Message[] {
+  const out: Message[] = [];
+  for (const r of [...w.services, ...w.authorizationPolicies, ...w.k8sGateways, ...w.httpRoutes]) {
+    const negative = NEGATIVE_CONDITIONS[r.kind] ?? {};
+    for (const c of conditionsOf(r)) {
+      // A policy bound to some of its targets only is True, yet Istio reports it.
+      const partial = r.kind === 'AuthorizationPolicy' && c?.type === 'WaypointAccepted' && c?.reason === 'PartiallyInvalid';
+      if (negative[c?.type] === c?.status || partial) out.push(negativeConditionStatus(origin(r), String(c.type), String(c.reason ?? ''), String(c.message ?? '')));
+    }
+  }
+  return out;
 }
 
 /** Istio's annotations (the ones a user sets, and the ones the injector writes). */
@@ -162,6 +210,6 @@ function portNames(w: World): Message[] {
 /** Every analyzer's messages about the analyzed namespaces (`undefined`: all of them). */
 export function analyzeWorld(w: World, namespace: string | undefined): Message[] {
   const analyzed = (ns: string | undefined) => namespace === undefined || (ns ?? namespace) === namespace;
-  const all = [...virtualServiceReferences(w), ...gatewayWorkloads(w), ...unknownAnnotations(w), ...portNames(w)].filter((m) => m.origin.kind === 'Namespace' ? analyzed(m.origin.name) : analyzed(m.origin.namespace));
-  return [...all, ...namespacesNotInjected(w, analyzed)];
+  const all = [...virtualServiceReferences(w), ...gatewayWorkloads(w), ...unknownAnnotations(w), ...portNames(w), ...negativeConditions(w)].filter((m) => (m.origin.kind === 'Namespace' ? analyzed(m.origin.name) : analyzed(m.origin.namespace)));
+  return [...all, ...namespaceInjection(w, analyzed)];
 }

@@ -26,6 +26,10 @@ export const gatewayPortNotOnWorkload = (origin: Origin, selector: string, port:
   make('IST0104', 'Warning')(origin, `The gateway refers to a port that is not exposed on the workload (pod selector ${selector}; port ${port})`);
 export const schemaValidationError = (origin: Origin, error: string) => make('IST0106', 'Error')(origin, `Schema validation error: ${error}`);
 export const unknownAnnotation = (origin: Origin, annotation: string) => make('IST0108', 'Warning')(origin, `Unknown annotation: ${annotation}`);
+export const namespaceMultipleInjectionLabels = (ns: string, labels: string[]) =>
+  make('IST0123', 'Warning')({ kind: 'Namespace', name: ns }, `The namespace has more than one type of injection labels [${labels.join(' ')}], which may lead to undefined behavior. Make sure only one injection label exists.`);
+export const negativeConditionStatus = (origin: Origin, type: string, reason: string, message: string) =>
+  make('IST0171', 'Warning')(origin, `A condition with a negative status is present: type=${type}, reason=${reason}, message=${message}.`);
 export const portNameNotUnderNamingConvention = (origin: Origin, name: string, port: number, targetPort: string) =>
   make('IST0118', 'Info')(origin, `Port name ${name} (port: ${port}, targetPort: ${targetPort}) doesn't follow the naming convention of Istio port.`);
 

@@ -55,7 +55,7 @@ async function readFiles(ctx: CommandContext, paths: string[], defaultNs: string
 
 async function clusterWorld(ctx: CommandContext): Promise<World> {
   const kube = await ctx.kube();
-  const as = (kind: string) => (o: any): Resource => ({ kind, metadata: o.metadata, spec: o.spec });
+  const as = (kind: string) => (o: any): Resource => ({ kind, metadata: o.metadata, spec: o.spec, status: o.status });
   const custom = async (group: string, plural: string, kind: string) => {
     try {
       const list: any = await kube.custom.listClusterCustomObject({ group, version: 'v1', plural });
@@ -65,7 +65,7 @@ async function clusterWorld(ctx: CommandContext): Promise<World> {
       throw err;
     }
   };
-  const [namespaces, pods, services, virtualServices, gateways, destinationRules, serviceEntries] = await Promise.all([
+  const [namespaces, pods, services, virtualServices, gateways, destinationRules, serviceEntries, authorizationPolicies, k8sGateways, httpRoutes] = await Promise.all([
     kube.core.listNamespace().then((l) => l.items.map(as('Namespace'))),
     kube.core.listPodForAllNamespaces().then((l) => l.items.map(as('Pod'))),
     kube.core.listServiceForAllNamespaces().then((l) => l.items.map(as('Service'))),
@@ -73,11 +73,14 @@ async function clusterWorld(ctx: CommandContext): Promise<World> {
     custom('networking.istio.io', 'gateways', 'Gateway'),
     custom('networking.istio.io', 'destinationrules', 'DestinationRule'),
     custom('networking.istio.io', 'serviceentries', 'ServiceEntry'),
+    custom('security.istio.io', 'authorizationpolicies', 'AuthorizationPolicy'),
+    custom('gateway.networking.k8s.io', 'gateways', 'Gateway'),
+    custom('gateway.networking.k8s.io', 'httproutes', 'HTTPRoute'),
   ]);
-  return { namespaces, pods, services, virtualServices, gateways, destinationRules, serviceEntries };
+  return { namespaces, pods, services, virtualServices, gateways, destinationRules, serviceEntries, authorizationPolicies, k8sGateways, httpRoutes };
 }
 
-const emptyWorld = (): World => ({ namespaces: [], pods: [], services: [], virtualServices: [], gateways: [], destinationRules: [], serviceEntries: [] });
+const emptyWorld = (): World => ({ namespaces: [], pods: [], services: [], virtualServices: [], gateways: [], destinationRules: [], serviceEntries: [], authorizationPolicies: [], k8sGateways: [], httpRoutes: [] });
 
 /** The API server's `Kind.group "name" is invalid: ` lead-in; the message names the resource already. */
 const withoutObjectName = (message: string) => message.replace(/^\S+ "[^"]*" is invalid: /, '');
@@ -120,9 +123,11 @@ export const analyzeCommand: Command = {
     const messages: Message[] = [];
     // A resource read from a file stands in for the cluster's object of the same kind and name.
     for (const r of files) {
-      const key = ISTIO_KINDS[r.kind]?.world ?? ({ Namespace: 'namespaces', Pod: 'pods', Service: 'services' } as const)[r.kind as 'Pod'];
+      // The Gateway API's Gateway shares its kind with Istio's: the group tells them apart.
+      const k8sGateway = r.kind === 'Gateway' && r.apiVersion.startsWith('gateway.networking.k8s.io/');
+      const key = k8sGateway ? 'k8sGateways' : (ISTIO_KINDS[r.kind]?.world ?? ({ Namespace: 'namespaces', Pod: 'pods', Service: 'services' } as const)[r.kind as 'Pod']);
       if (!key) continue;
-      const error = useKube ? await validateOnCluster(ctx, r) : undefined;
+      const error = useKube && !k8sGateway ? await validateOnCluster(ctx, r) : undefined;
       if (error) {
         messages.push(schemaValidationError({ kind: r.kind, namespace: r.metadata.namespace, name: r.metadata.name, source: r.source }, error));
         continue;

@@ -23,3 +23,17 @@ export function addBookinfoGatewayProxy(store: ObjectStore): void {
   addPod(store, { deployment: BOOKINFO_GATEWAY_SERVICE.name, labels: selector, containerName: 'istio-proxy', sidecar: false });
   apply(store, [{ apiVersion: 'v1', kind: 'Service', metadata: { name: BOOKINFO_GATEWAY_SERVICE.name }, spec: { selector, ports: [{ name: 'status-port', port: 15021 }, { name: 'http', port: 80 }] } }]);
 }
+
+/** The pages' inline HTTPRoute `reviews` for mesh traffic to the reviews Service, with these rules (YAML list items). */
+export const reviewsRoute = (rules: string) => `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: reviews
+spec:
+  parentRefs:
+  - group: ""
+    kind: Service
+    name: reviews
+    port: 9080
+  rules:
+${rules}`;

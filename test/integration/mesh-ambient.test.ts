@@ -164,12 +164,28 @@ describe('L4 authorization at the receiving ztunnel', () => {
     remove(store, [policy]);
   });
 
-  it('a policy with an L7 attribute bound to ztunnel fails safe to DENY', async () => {
+  it('an ALLOW policy with an L7 attribute bound to ztunnel fails safe: its HTTP rule is dropped, so nothing is allowed', async () => {
     const policy = ap('productpage-viewer', { selector: { matchLabels: { app: 'productpage' } }, action: 'ALLOW', rules: [{ from: [{ source: { principals: ['cluster.local/ns/default/sa/curl'] } }], to: [{ operation: { methods: ['GET'] } }] }] });
     apply(store, [policy]);
     expect((await curl(mesh, curlPod, productpage)).exitCode).toBe(56);
-    // DENY of what its L4 part matches (the curl principal): other clients still pass.
+    expect((await curl(mesh, { workload: 'reviews-v1' }, productpage)).exitCode).toBe(56);
+    // A second, L4-only rule of the same policy still allows what it names.
+    apply(store, [ap('productpage-viewer', { ...policy.spec, rules: [...(policy.spec as any).rules, { from: [{ source: { principals: ['cluster.local/ns/default/sa/bookinfo-reviews'] } }] }] })]);
     expect((await curl(mesh, { workload: 'reviews-v1' }, productpage)).status).toBe(200);
+    expect((await curl(mesh, curlPod, productpage)).exitCode).toBe(56);
+    remove(store, [policy]);
+  });
+
+  it('a DENY policy with an L7 attribute is enforced at ztunnel without it: stricter than written, or no effect', async () => {
+    const fromCurl = [{ source: { principals: ['cluster.local/ns/default/sa/curl'] } }];
+    // DENY DELETE on port 9080: ztunnel cannot see the method, so it denies every connection from curl to 9080.
+    const policy = ap('no-delete', { selector: { matchLabels: { app: 'productpage' } }, action: 'DENY', rules: [{ from: fromCurl, to: [{ operation: { ports: ['9080'], methods: ['DELETE'] } }] }] });
+    apply(store, [policy]);
+    expect((await curl(mesh, curlPod, productpage)).exitCode).toBe(56);
+    expect((await curl(mesh, { workload: 'reviews-v1' }, productpage)).status).toBe(200);
+    // DENY DELETE alone leaves ztunnel nothing to match: the policy has no effect, even on a DELETE.
+    apply(store, [ap('no-delete', { ...policy.spec, rules: [{ from: fromCurl, to: [{ operation: { methods: ['DELETE'] } }] }] })]);
+    expect((await curl(mesh, curlPod, productpage, { method: 'DELETE' })).exitCode).toBe(0);
     remove(store, [policy]);
   });
 });

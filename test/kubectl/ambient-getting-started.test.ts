@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterWithKubectl } from '../helpers/cluster.ts';
+import { reviewsRoute } from '../helpers/gateway-api-fixtures.ts';
 import { makeIstioctl } from '../helpers/istioctl.ts';
 
 /**
@@ -118,25 +119,14 @@ EOF`);
 
   it('a 90/10 HTTPRoute split at the waypoint: reviews-v1 and reviews-v2, never v3', async () => {
     await sh(`kubectl apply -f - <<EOF
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: reviews
-spec:
-  parentRefs:
-  - group: ""
-    kind: Service
-    name: reviews
-    port: 9080
-  rules:
-  - backendRefs:
+${reviewsRoute(`  - backendRefs:
     - name: reviews-v1
       port: 9080
       weight: 90
     - name: reviews-v2
       port: 9080
       weight: 10
-EOF`);
+`)}EOF`);
     // The page loops inside the curl pod with sh -c; the sample containers here have no shell, so the loop runs outside.
     const out = await sh('for i in $(seq 1 60); do kubectl exec deploy/curl -- curl -s http://productpage:9080/productpage | grep reviews-v.-; done', 120_000);
     const v1 = (out.match(/reviews-v1-/g) ?? []).length;

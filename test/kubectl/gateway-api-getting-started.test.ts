@@ -83,6 +83,8 @@ describe('getting started with the Gateway API, through kubectl', () => {
     expect(parent.conditions.map((c: any) => [c.type, c.status, c.reason, c.message])).toEqual([
       ['Accepted', 'True', 'Accepted', 'Route was valid'],
       ['ResolvedRefs', 'True', 'ResolvedRefs', 'All references resolved'],
+      // istiod runs with ambient enabled here (the test before set it), so it reports waypoints too.
+      ['ResolvedWaypoints', 'True', 'ResolvedWaypoints', 'All waypoints resolved'],
     ]);
     expect(await sh('get', 'httproute')).toMatch(/^NAME\s+HOSTNAMES\s+AGE\nbookinfo\s+\d+[smh]/);
   });

@@ -1,25 +1,12 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clusterWithKubectl } from '../helpers/cluster.ts';
+import { reviewsRoute } from '../helpers/gateway-api-fixtures.ts';
 import { readPage } from '../helpers/mesh-fixtures.ts';
 import { until } from '../helpers/until.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const m = (p: string) => join(ROOT, 'manifests', p);
-
-/** The pages' inline HTTPRoute `reviews` for mesh traffic to the reviews Service, with these rules. */
-const reviewsRoute = (rules: string) => `apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: reviews
-spec:
-  parentRefs:
-  - group: ""
-    kind: Service
-    name: reviews
-    port: 9080
-  rules:
-${rules}`;
 
 const REVIEWS_V1 = reviewsRoute(`  - backendRefs:
     - name: reviews-v1

@@ -8,6 +8,7 @@ import { collectGarbage } from './garbage-collector.ts';
 import { ISTIO_WORKLOADS } from './istio-system.ts';
 import { DATAPLANE_MODE_LABEL } from '../istio-api/ambient-labels.ts';
 import { INSTALL_REQUEST, PROFILES } from './install-request.ts';
+import { resolvedWaypoints } from '../mesh/waypoint-binding.ts';
 import { kindsOf } from './kinds.ts';
 import { WorkQueue } from './work-queue.ts';
 
@@ -112,13 +113,15 @@ function reconcileAll(store: ObjectStore, clock: Clock, types: Types): void {
     deployGateway(store, g, flavour);
     writeGatewayStatus(store, clock, types, g, flavour, bindings);
   }
-  for (const b of bindings) writeRouteStatus(store, clock, types, b);
+  // An ambient istiod also says, per parent, whether a waypoint will apply the route.
+  const waypointsOf = ambientEnabled(store) ? (ref: Record<string, unknown>, routeNs: string) => resolvedWaypoints(ref, routeNs, services, inputs.namespaceLabels) : undefined;
+  for (const b of bindings) writeRouteStatus(store, clock, types, b, waypointsOf);
 }
 
 // ---- GatewayClasses ----------------------------------------------------------------------
 
 /** istiod runs with ambient on when told so, or when installed with a profile that has ztunnel. */
-function ambientEnabled(store: ObjectStore): boolean {
+export function ambientEnabled(store: ObjectStore): boolean {
   const kinds = kindsOf(store);
   const istiod = store.get(kinds.deployments, 'istio-system', 'istiod');
   if (!istiod) return false;
@@ -231,7 +234,7 @@ function deployGateway(store: ObjectStore, g: KubeObject, flavour: Flavour): voi
 
 // ---- status --------------------------------------------------------------------------------
 
-interface ConditionInput extends Condition {
+export interface ConditionInput extends Condition {
   type: string;
 }
 
@@ -239,7 +242,7 @@ interface ConditionInput extends Condition {
  * The object with these conditions (keeping each one's lastTransitionTime while its status
  * holds), or undefined when nothing would change.
  */
-function withConditions(o: KubeObject, clock: Clock, wanted: ConditionInput[], more?: (status: any) => void): KubeObject | undefined {
+export function withConditions(o: KubeObject, clock: Clock, wanted: ConditionInput[], more?: (status: any) => void): KubeObject | undefined {
   const status = structuredClone(o.status ?? {});
   status.conditions = mergeConditions(status.conditions ?? [], wanted, o.metadata.generation, clock);
   more?.(status);
@@ -324,7 +327,7 @@ function writeGatewayStatus(store: ObjectStore, clock: Clock, types: Types, g: K
   if (next) store.updateStatus(types.gateways, next);
 }
 
-function writeRouteStatus(store: ObjectStore, clock: Clock, types: Types, b: RouteBinding): void {
+function writeRouteStatus(store: ObjectStore, clock: Clock, types: Types, b: RouteBinding, waypointsOf?: (parentRef: Record<string, unknown>, routeNs: string) => Condition): void {
   const route = b.route;
   const current = store.get(types.routes, route.metadata.namespace, route.metadata.name);
   if (!current) return;
@@ -332,7 +335,12 @@ function writeRouteStatus(store: ObjectStore, clock: Clock, types: Types, b: Rou
   const ours = b.parents.map((p) => {
     const prior = before.find((x) => x?.controllerName === ISTIO_GATEWAY_CONTROLLER && JSON.stringify(x.parentRef) === JSON.stringify(p.parentRef));
     return {
-      conditions: mergeConditions(prior?.conditions ?? [], [{ type: 'Accepted', ...p.accepted }, { type: 'ResolvedRefs', ...b.resolvedRefs }], current.metadata.generation, clock),
+      conditions: mergeConditions(
+        prior?.conditions ?? [],
+        [{ type: 'Accepted', ...p.accepted }, { type: 'ResolvedRefs', ...b.resolvedRefs }, ...(waypointsOf ? [{ type: 'ResolvedWaypoints', ...waypointsOf(p.parentRef, route.metadata.namespace ?? 'default') }] : [])],
+        current.metadata.generation,
+        clock,
+      ),
       controllerName: ISTIO_GATEWAY_CONTROLLER,
       parentRef: p.parentRef,
     };

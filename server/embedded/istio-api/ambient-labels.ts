@@ -12,6 +12,8 @@ export const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
 export const USE_WAYPOINT_NAMESPACE_LABEL = 'istio.io/use-waypoint-namespace';
 /** On a waypoint Gateway (or its class): the traffic it takes, `service` when absent. */
 export const WAYPOINT_FOR_LABEL = 'istio.io/waypoint-for';
+/** On a Service or Namespace: `true` sends the ingress gateways' traffic for it through its waypoint too. */
+export const INGRESS_USE_WAYPOINT_LABEL = 'istio.io/ingress-use-waypoint';
 /** Set by istio-cni on a pod once its traffic is redirected to the node's ztunnel. */
 export const REDIRECTION_ANNOTATION = 'ambient.istio.io/redirection';
 
@@ -47,21 +49,48 @@ export function waypointFor(gatewayLabels: Record<string, string> | undefined, c
   return 'service';
 }
 
+/**
+ * Which waypoint an object's labels name, as istiod reads them: the object's own
+ * `istio.io/use-waypoint` (with its `istio.io/use-waypoint-namespace`), else its namespace's;
+ * `none` on the object opts it out. A waypoint named without a namespace is in the object's.
+ */
+export function useWaypointRef(labels: Record<string, string> | undefined, namespaceLabels: Record<string, string> | undefined, namespace: string): { name: string; namespace: string } | undefined {
+  const source = labels?.[USE_WAYPOINT_LABEL] !== undefined ? labels : namespaceLabels;
+  const name = source?.[USE_WAYPOINT_LABEL];
+  if (!name || name === NO_MODE) return undefined;
+  return { name, namespace: source?.[USE_WAYPOINT_NAMESPACE_LABEL] || namespace };
+}
+
+/** Whether ingress gateways send a Service's traffic through its waypoint (the label on the Service, else its namespace). */
+export function ingressUsesWaypoint(labels: Record<string, string> | undefined, namespaceLabels: Record<string, string> | undefined): boolean {
+  const value = labels?.[INGRESS_USE_WAYPOINT_LABEL] ?? namespaceLabels?.[INGRESS_USE_WAYPOINT_LABEL];
+  return String(value ?? '').toLowerCase() === 'true';
+}
+
 /** The parts of a Pod and its Namespace the enrolment rule reads (a KubeObject fits). */
 interface Labelled {
   metadata?: { labels?: Record<string, string>; annotations?: Record<string, string>; deletionTimestamp?: string };
 }
 interface PodLike extends Labelled {
-  spec?: { containers?: Array<{ name?: string }> };
+  spec?: { containers?: Array<{ name?: string }>; initContainers?: Array<{ name?: string }> };
   status?: { phase?: string };
 }
 
 /** The annotation the sidecar injector leaves on a pod it injected. */
 const SIDECAR_STATUS_ANNOTATION = 'sidecar.istio.io/status';
 
-/** A pod that carries its own proxy: injected, or a gateway/waypoint proxy itself. */
+/** A pod that carries its own proxy (a native sidecar too): injected, or a gateway/waypoint proxy itself. */
 function hasSidecar(pod: PodLike): boolean {
-  return Boolean(pod.metadata?.annotations?.[SIDECAR_STATUS_ANNOTATION]) || (pod.spec?.containers ?? []).some((c) => c?.name === 'istio-proxy');
+  const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
+  return Boolean(pod.metadata?.annotations?.[SIDECAR_STATUS_ANNOTATION]) || containers.some((c) => c?.name === 'istio-proxy');
+}
+
+/**
+ * The one enrolment rule: a pod with a proxy of its own is never ambient (the sidecar wins, and
+ * ztunnel skips it), whatever its labels say; otherwise its labels, or its namespace's, decide.
+ */
+export function isAmbientWorkload(podLabels: Record<string, string> | undefined, hasOwnProxy: boolean, namespaceLabels: Record<string, string> | undefined): boolean {
+  return !hasOwnProxy && ambientMode(podLabels, namespaceLabels) === AMBIENT_MODE;
 }
 
 /**
@@ -71,6 +100,5 @@ function hasSidecar(pod: PodLike): boolean {
  */
 export function isAmbientEnrolled(pod: PodLike, namespace: Labelled | undefined): boolean {
   if (pod.status?.phase !== 'Running' || pod.metadata?.deletionTimestamp) return false;
-  if (hasSidecar(pod)) return false;
-  return ambientMode(pod.metadata?.labels, namespace?.metadata?.labels) === AMBIENT_MODE;
+  return isAmbientWorkload(pod.metadata?.labels, hasSidecar(pod), namespace?.metadata?.labels);
 }

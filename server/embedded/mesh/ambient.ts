@@ -1,11 +1,11 @@
 import type { Workload } from '../app-runtime/types.ts';
 import type { KubeObject } from '../apiserver/types.ts';
-import { USE_WAYPOINT_LABEL, USE_WAYPOINT_NAMESPACE_LABEL, WAYPOINT_FOR_LABEL, ambientMode } from '../istio-api/ambient-labels.ts';
+import { ingressUsesWaypoint, isAmbientWorkload } from '../istio-api/ambient-labels.ts';
 import type { InboundPolicy } from './plan.ts';
 import { policyOf } from './security.ts';
+import { bindServiceWaypoint, targetsOf, waypointGateways } from './waypoint-binding.ts';
 import { ztunnelPolicy } from './ztunnel-policy.ts';
 
-export const WAYPOINT_CLASS = 'istio-waypoint';
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 
@@ -27,6 +27,8 @@ export interface AmbientPlan {
   l4: Map<string, InboundPolicy>;
   /** The waypoint that takes each Service's traffic, by Service FQDN. */
   waypoints: Map<string, WaypointPlan>;
+  /** Services (FQDNs) whose waypoint also takes the ingress gateways' traffic (`istio.io/ingress-use-waypoint`). */
+  ingressWaypoints: Set<string>;
   /** The L7 AuthorizationPolicies (targetRefs) a waypoint enforces, by the Service FQDN the traffic is for. */
   l7: Map<string, InboundPolicy>;
 }
@@ -43,28 +45,6 @@ export interface AmbientInputs {
 /** Whether a pod is a waypoint's proxy (istiod's mesh controller deploys those, never as gateways). */
 export const isWaypointPod = (p: Workload) => p.labels['gateway.istio.io/managed'] === 'istio.io-mesh-controller';
 
-/** A Gateway is a waypoint that takes Service traffic (`istio.io/waypoint-for` service, all, or unset). */
-function servesServices(g: KubeObject): boolean {
-  if (g.spec?.gatewayClassName !== WAYPOINT_CLASS) return false;
-  const forWhat = g.metadata.labels?.[WAYPOINT_FOR_LABEL] ?? 'service';
-  return forWhat === 'service' || forWhat === 'all';
-}
-
-/** Which waypoint an object's labels name: its own labels, else its namespace's; `none` names none. */
-export function waypointRef(labels: Record<string, string>, nsLabels: Record<string, string>, ns: string): { name: string; namespace: string } | undefined {
-  const own = labels[USE_WAYPOINT_LABEL];
-  const source = own !== undefined ? labels : nsLabels;
-  const name = source[USE_WAYPOINT_LABEL];
-  if (!name || name === 'none') return undefined;
-  return { name, namespace: source[USE_WAYPOINT_NAMESPACE_LABEL] ?? ns };
-}
-
-/** A waypoint Gateway in another namespace serves only those its listener admits (`allowedRoutes.namespaces.from: All`). */
-function admits(g: KubeObject, fromNs: string): boolean {
-  if (g.metadata.namespace === fromNs) return true;
-  return (g.spec?.listeners ?? []).some((l: any) => l?.allowedRoutes?.namespaces?.from === 'All');
-}
-
 function waypointProxy(g: KubeObject, pods: Workload[]): Workload {
   const ns = g.metadata.namespace ?? 'default';
   const name = g.metadata.name;
@@ -74,29 +54,23 @@ function waypointProxy(g: KubeObject, pods: Workload[]): Workload {
   return { pod: `${name}-0`, namespace: ns, uid: `waypoint:${ns}/${name}`, ip: '10.244.0.240', labels: { [GATEWAY_NAME_LABEL]: name }, app: name, version: 'latest', workload: name, serviceAccount: name, hasSidecar: true, ready: true };
 }
 
-/** L7 policies bound by targetRefs to a Service (kind Service, group "") or to a waypoint (kind Gateway). */
-function targetsOf(ap: KubeObject): Array<{ kind: string; group: string; name: string }> {
-  const refs = Array.isArray(ap.spec?.targetRefs) ? ap.spec.targetRefs : ap.spec?.targetRef ? [ap.spec.targetRef] : [];
-  return refs.map((r: any) => ({ kind: String(r?.kind ?? ''), group: String(r?.group ?? ''), name: String(r?.name ?? '') }));
-}
-
 export function compileAmbient(inputs: AmbientInputs): AmbientPlan {
   const ztunnel = inputs.pods.find((p) => p.namespace === 'istio-system' && p.labels.app === 'ztunnel' && p.ready);
-  const plan: AmbientPlan = { ztunnel, pods: new Set(), l4: new Map(), waypoints: new Map(), l7: new Map() };
+  const plan: AmbientPlan = { ztunnel, pods: new Set(), l4: new Map(), waypoints: new Map(), ingressWaypoints: new Set(), l7: new Map() };
   if (!ztunnel) return plan;
   for (const p of inputs.pods) {
-    if (p.hasSidecar || ambientMode(p.labels, inputs.namespaceLabels.get(p.namespace)) !== 'ambient') continue;
+    if (!isAmbientWorkload(p.labels, p.hasSidecar, inputs.namespaceLabels.get(p.namespace))) continue;
     plan.pods.add(p.uid);
     plan.l4.set(p.uid, ztunnelPolicy(inputs.peerAuthentications, inputs.authorizationPolicies, p));
   }
-  const waypointGateways = new Map(inputs.gateways.filter(servesServices).map((g) => [`${g.metadata.namespace}/${g.metadata.name}`, g]));
+  const waypoints = waypointGateways(inputs.gateways);
   for (const svcObj of inputs.serviceObjects) {
     const ns = svcObj.metadata.namespace ?? 'default';
     const fqdn = `${svcObj.metadata.name}.${ns}.svc.cluster.local`;
-    const ref = waypointRef(svcObj.metadata.labels ?? {}, inputs.namespaceLabels.get(ns) ?? {}, ns);
-    const g = ref && waypointGateways.get(`${ref.namespace}/${ref.name}`);
-    if (!g || !admits(g, ns)) continue;
+    const g = bindServiceWaypoint(svcObj, inputs.namespaceLabels.get(ns), waypoints).waypoint;
+    if (!g) continue;
     plan.waypoints.set(fqdn, { name: g.metadata.name, namespace: g.metadata.namespace ?? ns, proxy: waypointProxy(g, inputs.pods) });
+    if (ingressUsesWaypoint(svcObj.metadata.labels, inputs.namespaceLabels.get(ns))) plan.ingressWaypoints.add(fqdn);
   }
   for (const [fqdn, wp] of plan.waypoints) {
     const [name, namespace] = fqdn.split('.');
@@ -111,3 +85,4 @@ export function compileAmbient(inputs: AmbientInputs): AmbientPlan {
   }
   return plan;
 }
+

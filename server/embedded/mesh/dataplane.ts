@@ -16,7 +16,7 @@ import type { ServiceInfo } from './services.ts';
 import { ProxySpan, incomingTrace, newRequestId, proxyIdentity } from './spans.ts';
 import { ConnectionError, type MeshRequest } from './types.ts';
 import { forward, forwardByMeshRoutes } from './upstream.ts';
-import { type ZtunnelEnv, isAmbient, ztunnelInbound, ztunnelOutbound } from './ztunnel.ts';
+import { type ZtunnelEnv, ingressThroughWaypoint, isAmbient, ztunnelInbound, ztunnelOutbound } from './ztunnel.ts';
 import { type ConnectionSink, NO_CONNECTION_SINK } from './ztunnel-log.ts';
 import type { ProxyView } from './config-dump.ts';
 
@@ -211,6 +211,8 @@ export class DataPlane implements ZtunnelEnv {
   }
 
   inbound(snap: MeshSnapshot, call: InboundCall): Promise<MeshResponse> {
+    const viaWaypoint = ingressThroughWaypoint(this, snap, call);
+    if (viaWaypoint) return viaWaypoint;
     // A gateway pod has no server sidecar: its proxy routes the request by its own listeners.
     const gateway = snap.gatewayOfPod.get(call.endpoint.uid);
     if (gateway) {

@@ -124,3 +124,16 @@ async function atWaypoint(env: ZtunnelEnv, snap: MeshSnapshot, waypoint: Waypoin
   // Routes match on the original client (sourceLabels); the destination's ztunnel sees the waypoint's identity.
   return forwardByMeshRoutes(env, upstream, svc.fqdn, { url: req.url, method: req.method, authority: req.url.host, port, headers, src });
 }
+
+/**
+ * An ingress gateway sending to a Service whose waypoint also takes ingress traffic
+ * (`istio.io/ingress-use-waypoint: "true"`): the gateway's endpoints for it are the waypoint's,
+ * so the waypoint runs its policies and routes. Undefined for every other hop.
+ */
+export function ingressThroughWaypoint(env: ZtunnelEnv, snap: MeshSnapshot, call: InboundCall): Promise<MeshResponse> | undefined {
+  if (!call.src || !snap.gatewayOfPod.has(call.src.uid) || !snap.ambient.ingressWaypoints.has(call.svc.fqdn)) return undefined;
+  const waypoint = snap.ambient.waypoints.get(call.svc.fqdn);
+  if (!waypoint) return undefined;
+  const url = new URL(`http://${call.svc.fqdn}:${call.servicePort}${call.path.startsWith('/') ? '' : '/'}${call.path}`);
+  return atWaypoint(env, snap, waypoint, call.src, call.svc, call.servicePort, { method: call.method, url, headers: call.headers, body: call.body, signal: call.signal });
+}
