@@ -73,10 +73,19 @@ describe('every slide fits the slide and is legible, in both views and at three 
   /** Waits until no panel on the current slide is still loading its code or connecting. */
   async function settled(page: Page): Promise<void> {
     await page
-      .waitForFunction(() => !document.querySelector('section.present [data-panel][data-state="loading"], section.present [data-panel][data-state="connecting"]'), undefined, { timeout: SETTLE_MS })
+      .waitForFunction(() => !document.querySelector('section.present [data-panel][data-state="loading"], section.present [data-panel][data-state="connecting"]'), undefined, { timeout: SETTLE_MS, polling: 50 })
       .catch(() => {});
+    // Two frames: resize observers (reveal's re-centring, the graph's label sizes) have run.
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   }
+
+  /** The bottom of the current slide's content, in slide px. */
+  const lowestContent = (page: Page) =>
+    page.evaluate(() => {
+      const slides = document.querySelector('.reveal .slides')!.getBoundingClientRect();
+      const section = document.querySelector('.reveal .slides > section.present')!.getBoundingClientRect();
+      return (section.bottom - slides.top) / (slides.width / 1280);
+    });
 
   const titleOf = (page: Page) => page.evaluate(() => document.querySelector('section.present h1, section.present h2')?.textContent?.trim() ?? '(no title)');
 
@@ -89,12 +98,12 @@ describe('every slide fits the slide and is legible, in both views and at three 
     expect(audienceIds).toEqual(files.filter((f) => !meta[f].presenterOnly));
 
     const findings: Finding[] = [];
+    /** Per slide and size: how bad its problems are, or, with none, how close its content comes to the bottom. */
+    const fullness: Array<{ file: string; size: string; px: number }> = [];
     let scene: string | undefined;
     for (const [index, file] of files.entries()) {
       const next = meta[file].scene ?? scene;
-      const ts = Date.now();
       if (next && next !== scene) await applyScene(next);
-      if (process.env.LAYOUT_TIMING) console.log(file, 'scene', Date.now() - ts);
       scene = next;
       await presenter.evaluate((h) => window.__istioDeck!.slide(h, 0), index);
       const sectionId = await presenter.evaluate((h) => document.querySelectorAll('.reveal .slides > section')[h].id, index);
@@ -104,26 +113,25 @@ describe('every slide fits the slide and is legible, in both views and at three 
         views.push(['audience', audience]);
       }
       const label = `slide ${file.split('-')[0]} (${await titleOf(presenter)})`;
-      const t0 = Date.now();
-      for (const [, page] of views) await settled(page);
-      const t1 = Date.now();
-      for (const size of SIZES) {
-        for (const [view, page] of views) {
+      for (const [view, page] of views) {
+        // The page in front gets animation frames: panels measure themselves and reveal re-centres in them.
+        await page.bringToFront();
+        for (const size of SIZES) {
           await page.setViewportSize({ width: size.width, height: size.height });
           await page.evaluate(() => window.__istioDeck!.layout());
-          for (const problem of await measureSlide(page)) findings.push({ slide: label, view, size: size.name, problem });
+          await settled(page);
+          const problems = await measureSlide(page);
+          for (const problem of problems) findings.push({ slide: label, view, size: size.name, problem });
+          if (view === 'presenter') fullness.push({ file, size: size.name, px: problems.reduce((a, p) => a + p.px, 0) + (await lowestContent(page)) / 1000 });
         }
       }
-      if (process.env.LAYOUT_TIMING) console.log(file, 'settle', t1 - t0, 'measure', Date.now() - t1);
     }
 
-    // The worst slides at each size, to look at.
+    // The worst slides at each size (with no problem left, the fullest), to look at.
     for (const size of SIZES) {
-      const worst = new Map<string, number>();
-      for (const f of findings.filter((f) => f.size === size.name && f.view === 'presenter')) worst.set(f.slide, (worst.get(f.slide) ?? 0) + f.problem.px);
-      for (const [slide] of [...worst].sort((a, b) => b[1] - a[1]).slice(0, SHOTS_PER_SIZE)) {
-        const file = files.find((f) => slide.startsWith(`slide ${f.split('-')[0]} `))!;
-        await presenter.setViewportSize({ width: size.width, height: size.height });
+      const worst = fullness.filter((f) => f.size === size.name).sort((a, b) => b.px - a.px).slice(0, SHOTS_PER_SIZE);
+      await presenter.setViewportSize({ width: size.width, height: size.height });
+      for (const { file } of worst) {
         await presenter.evaluate((h) => window.__istioDeck!.slide(h, 0), files.indexOf(file));
         await settled(presenter);
         await presenter.screenshot({ path: resolve(SHOTS, `layout-${file}-presenter-${size.name}.png`) });
