@@ -105,6 +105,22 @@ export function graphSummary(prev: Map<string, number> | undefined, next: Map<st
   return moved.length ? moved.join('; ') : undefined;
 }
 
+const edgeText = (e: GraphEdge) => `${e.rps.toFixed(1)} rps${e.errorPct > 0 ? ` · ${e.errorPct.toFixed(0)}% err` : ''}`;
+
+/** What the label layout needs of the drawing: each box with its texts, each edge's ends and label. */
+export function labelGeometry(layout: ReturnType<typeof layoutGraph>, edges: GraphEdge[], shareText: (box: Box, id: string) => string = () => '') {
+  const { boxes, anchor, height } = layout;
+  return {
+    boxes: boxes.map((b) => ({ key: b.app, x: b.x, y: b.y, w: BOX_W, h: b.h, name: b.app.replace(/^istio-/, ''), rows: b.versions.map((v) => ({ key: v.id, y: v.y, label: v.label, share: shareText(b, v.id) })) })),
+    edges: edges.flatMap((e) => {
+      const a = anchor.get(e.source);
+      const b = anchor.get(e.target);
+      return a && b ? [{ key: `${e.source}>${e.target}`, x1: a.box.x + BOX_W, y1: a.y, x2: b.box.x - 2, y2: b.y, text: edgeText(e) }] : [];
+    }),
+    minSize: { w: MIN_VIEW_W, h: height },
+  };
+}
+
 /** The Bookinfo service graph: versions as subsets of their service, edges with rps and error %. */
 export function ServiceGraphPanel() {
   const t = useTopic<GraphSnapshot>(GRAPH_TOPIC);
@@ -118,17 +134,9 @@ export function ServiceGraphPanel() {
     memory.current = { shares, summary: s ?? memory.current.summary, data: t.data };
   }
   const maxRps = Math.max(1, ...edges.map((e) => e.rps));
-  const edgeText = (e: GraphEdge) => `${e.rps.toFixed(1)} rps${e.errorPct > 0 ? ` · ${e.errorPct.toFixed(0)}% err` : ''}`;
   const shareText = (box: Box, id: string) => (box.versions.length > 1 && shares.has(id) ? `${shares.get(id)}%` : '');
-  const { svgRef, labels } = useGraphLabels(
-    boxes.map((b) => ({ key: b.app, x: b.x, y: b.y, w: BOX_W, h: b.h, name: b.app.replace(/^istio-/, ''), rows: b.versions.map((v) => ({ key: v.id, y: v.y, label: v.label, share: shareText(b, v.id) })) })),
-    edges.flatMap((e) => {
-      const a = anchor.get(e.source);
-      const b = anchor.get(e.target);
-      return a && b ? [{ key: `${e.source}>${e.target}`, x1: a.box.x + BOX_W, y1: a.y, x2: b.box.x - 2, y2: b.y, text: edgeText(e) }] : [];
-    }),
-    { w: MIN_VIEW_W, h: height },
-  );
+  const geometry = labelGeometry({ boxes, anchor, height }, edges, shareText);
+  const { svgRef, labels } = useGraphLabels(geometry.boxes, geometry.edges, geometry.minSize);
   return (
     <Panel
       kind="graph"

@@ -44,16 +44,17 @@ export interface PlacedLabel extends LabelCandidate {
 }
 
 /**
- * Places each label at its first candidate that overlaps neither the fixed text nor a label
- * placed before it and lies inside `bounds`; with none free, the first candidate moved down
- * a line at a time until it is free (the drawing grows to `bounds` height if it must).
+ * Places each label at its first candidate that overlaps neither the fixed text, nor a label
+ * placed before it, nor an `avoid` area (the drawing's boxes), and lies inside `bounds`; with
+ * none free, the first candidate moved down a line at a time until no text is in its way (the
+ * caller grows the drawing to hold it).
  */
-export function placeLabels(labels: { text: string; candidates: LabelCandidate[] }[], size: number, fixed: Rect[], bounds: Rect): PlacedLabel[] {
+export function placeLabels(labels: { text: string; candidates: LabelCandidate[] }[], size: number, fixed: Rect[], bounds: Rect, avoid: Rect[] = []): PlacedLabel[] {
   const taken = [...fixed];
   return labels.map(({ text, candidates }) => {
     const free = (c: LabelCandidate) => {
       const rect = labelRect(text, size, c.x, c.y, c.anchor);
-      return inside(rect, bounds) && !taken.some((t) => overlaps(t, rect)) ? rect : undefined;
+      return inside(rect, bounds) && !taken.some((t) => overlaps(t, rect)) && !avoid.some((a) => overlaps(a, rect)) ? rect : undefined;
     };
     let chosen: PlacedLabel | undefined;
     for (const c of candidates) {
@@ -177,7 +178,7 @@ export function layoutGraphLabels(boxes: GraphBoxGeometry[], edges: GraphEdgeGeo
       { x: e.x2 - 8, y: e.y2 + edgeSize + 4 + line, anchor: 'end' as const },
     ],
   }));
-  const placed = placeLabels(wanted, edgeSize, fixed, { x: 0, y: 0, w, h });
+  const placed = placeLabels(wanted, edgeSize, fixed, { x: 0, y: 0, w, h }, boxes.map((b) => ({ x: b.x, y: b.y, w: b.w, h: b.h })));
   const bottom = Math.max(h, ...placed.map((p) => p.rect.y + p.rect.h + 2));
   return { viewBox: { w, h: bottom }, nameSize, rowSize, edgeSize, names, edges: new Map(edges.map((e, i) => [e.key, placed[i]])) };
 }

@@ -5,7 +5,7 @@
  * status bar, no text under 14 px in slide coordinates, no drawing's labels overlapping or
  * cut. The slides come from slides/*.mdx and their scenes from the build's metadata, so new
  * slides are walked without changing this test. Pictures of the worst slides at each size:
- * test-output/layout-<slide>-<view>-<size>.png.
+ * test-output/layout-<slide>-presenter-<size>.png (LAYOUT_SHOTS=<slide id>,… adds more).
  * Needs dist/client (`npm run build`; `npm test` builds it first).
  */
 import { resolve } from 'node:path';
@@ -75,9 +75,11 @@ describe('every slide fits the slide and is legible, in both views and at three 
     await page
       .waitForFunction(() => !document.querySelector('section.present [data-panel][data-state="loading"], section.present [data-panel][data-state="connecting"]'), undefined, { timeout: SETTLE_MS, polling: 50 })
       .catch(() => {});
-    // Two frames: resize observers (reveal's re-centring, the graph's label sizes) have run.
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await frames(page);
   }
+
+  /** Two frames: resize observers (reveal's re-centring, the graph's label sizes) have run. */
+  const frames = (page: Page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 
   /** The bottom of the current slide's content, in slide px. */
   const lowestContent = (page: Page) =>
@@ -113,13 +115,17 @@ describe('every slide fits the slide and is legible, in both views and at three 
         views.push(['audience', audience]);
       }
       const label = `slide ${file.split('-')[0]} (${await titleOf(presenter)})`;
+      // Each page keeps the size it was last measured at: walking the sizes back and forth saves a resize per slide.
+      const sizes = index % 2 ? [...SIZES].reverse() : SIZES;
       for (const [view, page] of views) {
         // The page in front gets animation frames: panels measure themselves and reveal re-centres in them.
         await page.bringToFront();
-        for (const size of SIZES) {
-          await page.setViewportSize({ width: size.width, height: size.height });
+        for (const [i, size] of sizes.entries()) {
+          const viewport = page.viewportSize();
+          if (viewport?.width !== size.width || viewport.height !== size.height) await page.setViewportSize({ width: size.width, height: size.height });
           await page.evaluate(() => window.__istioDeck!.layout());
-          await settled(page);
+          // A resize does not reconnect panels: only the slide's first size waits for them.
+          await (i === 0 ? settled(page) : frames(page));
           const problems = await measureSlide(page);
           for (const problem of problems) findings.push({ slide: label, view, size: size.name, problem });
           if (view === 'presenter') fullness.push({ file, size: size.name, px: problems.reduce((a, p) => a + p.px, 0) + (await lowestContent(page)) / 1000 });
@@ -130,6 +136,8 @@ describe('every slide fits the slide and is legible, in both views and at three 
     // The worst slides at each size (with no problem left, the fullest), to look at.
     for (const size of SIZES) {
       const worst = fullness.filter((f) => f.size === size.name).sort((a, b) => b.px - a.px).slice(0, SHOTS_PER_SIZE);
+      // LAYOUT_SHOTS=14-service-graph-2018,27-circuit-breaking-load photographs those slides too.
+      for (const file of (process.env.LAYOUT_SHOTS ?? '').split(',').filter((f) => files.includes(f))) worst.push({ file, size: size.name, px: 0 });
       await presenter.setViewportSize({ width: size.width, height: size.height });
       for (const { file } of worst) {
         await presenter.evaluate((h) => window.__istioDeck!.slide(h, 0), files.indexOf(file));
