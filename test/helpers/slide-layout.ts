@@ -88,7 +88,8 @@ function measureInPage({ width, height, minText }: MeasureArgs): LayoutProblem[]
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     if (!n.textContent?.trim()) continue;
     const parent = n.parentElement;
-    if (!parent || parent.closest('iframe, .monaco-aria-container, [aria-hidden="true"] .sr-only')) continue;
+    // Monaco's aria container holds text for screen readers only, drawn off screen.
+    if (!parent || parent.closest('.monaco-aria-container')) continue;
     const el = parent instanceof SVGElement ? parent.closest('text') ?? parent : parent;
     if (textParents.has(el) || !visible(el)) continue;
     textParents.add(el);
