@@ -161,6 +161,7 @@ export function ServiceGraphPanel() {
           const x2 = b.box.x - 2;
           const mid = (x1 + x2) / 2;
           const idle = e.rps <= 0;
+          const at = labels.edges.get(`${e.source}>${e.target}`)!;
           const cls = `graph-edge${idle ? ' is-idle' : ''}${e.errorPct > 0 ? ' has-errors' : ''}`;
           return (
             <g key={`${e.source}>${e.target}`} className={cls} data-edge={`${e.source}>${e.target}`}>
@@ -169,14 +170,9 @@ export function ServiceGraphPanel() {
                 style={{ strokeWidth: 1.5 + (e.rps / maxRps) * 3.5 }}
                 markerEnd="url(#graph-arrow)"
               />
-              {(() => {
-                const at = labels.edges.get(`${e.source}>${e.target}`)!;
-                return (
-                  <text x={at.x} y={at.y} textAnchor={at.anchor} className="graph-edge-label" style={{ fontSize: labels.edgeSize }}>
-                    {edgeText(e)}
-                  </text>
-                );
-              })()}
+              <text x={at.x} y={at.y} textAnchor={at.anchor} className="graph-edge-label" style={{ fontSize: labels.edgeSize }}>
+                {edgeText(e)}
+              </text>
             </g>
           );
         })}
