@@ -2,10 +2,12 @@ import { useRef } from 'react';
 import { GRAPH_TOPIC, type GraphEdge, type GraphNode, type GraphSnapshot } from '../../server/protocol.ts';
 import { useTopic } from '../live/index.ts';
 import { Panel } from './Panel.tsx';
+import { useGraphLabels } from './graph-labels.ts';
 
-const W = 800;
 const COLUMN_X = [6, 226, 446, 652];
 const BOX_W = 140;
+/** Two columns: a one-service graph is not blown up to fill the panel. */
+const MIN_VIEW_W = 372;
 const HEADER = 24;
 const ROW = 30;
 const KNOWN_COLUMNS: Record<string, number> = { 'istio-ingressgateway': 0, ingress: 0, productpage: 1, details: 2, reviews: 2, ratings: 3 };
@@ -103,6 +105,22 @@ export function graphSummary(prev: Map<string, number> | undefined, next: Map<st
   return moved.length ? moved.join('; ') : undefined;
 }
 
+const edgeText = (e: GraphEdge) => `${e.rps.toFixed(1)} rps${e.errorPct > 0 ? ` · ${e.errorPct.toFixed(0)}% err` : ''}`;
+
+/** What the label layout needs of the drawing: each box with its texts, each edge's ends and label. */
+export function labelGeometry(layout: ReturnType<typeof layoutGraph>, edges: GraphEdge[], shareText: (box: Box, id: string) => string = () => '') {
+  const { boxes, anchor, height } = layout;
+  return {
+    boxes: boxes.map((b) => ({ key: b.app, x: b.x, y: b.y, w: BOX_W, h: b.h, name: b.app.replace(/^istio-/, ''), rows: b.versions.map((v) => ({ key: v.id, y: v.y, label: v.label, share: shareText(b, v.id) })) })),
+    edges: edges.flatMap((e) => {
+      const a = anchor.get(e.source);
+      const b = anchor.get(e.target);
+      return a && b ? [{ key: `${e.source}>${e.target}`, x1: a.box.x + BOX_W, y1: a.y, x2: b.box.x - 2, y2: b.y, text: edgeText(e) }] : [];
+    }),
+    minSize: { w: MIN_VIEW_W, h: height },
+  };
+}
+
 /** The Bookinfo service graph: versions as subsets of their service, edges with rps and error %. */
 export function ServiceGraphPanel() {
   const t = useTopic<GraphSnapshot>(GRAPH_TOPIC);
@@ -116,6 +134,9 @@ export function ServiceGraphPanel() {
     memory.current = { shares, summary: s ?? memory.current.summary, data: t.data };
   }
   const maxRps = Math.max(1, ...edges.map((e) => e.rps));
+  const shareText = (box: Box, id: string) => (box.versions.length > 1 && shares.has(id) ? `${shares.get(id)}%` : '');
+  const geometry = labelGeometry({ boxes, anchor, height }, edges, shareText);
+  const { svgRef, labels } = useGraphLabels(geometry.boxes, geometry.edges, geometry.minSize);
   return (
     <Panel
       kind="graph"
@@ -126,7 +147,7 @@ export function ServiceGraphPanel() {
       emptyText="No workloads in the mesh yet."
       summary={memory.current.summary}
     >
-      <svg className="graph-svg" viewBox={`0 0 ${W} ${height}`} role="img" aria-label="service graph">
+      <svg ref={svgRef} className="graph-svg" viewBox={`0 0 ${labels.viewBox.w} ${labels.viewBox.h}`} role="img" aria-label="service graph">
         <defs>
           <marker id="graph-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto-start-reverse">
             <path d="M0,0 L10,5 L0,10 z" className="graph-arrowhead" />
@@ -140,6 +161,7 @@ export function ServiceGraphPanel() {
           const x2 = b.box.x - 2;
           const mid = (x1 + x2) / 2;
           const idle = e.rps <= 0;
+          const at = labels.edges.get(`${e.source}>${e.target}`)!;
           const cls = `graph-edge${idle ? ' is-idle' : ''}${e.errorPct > 0 ? ' has-errors' : ''}`;
           return (
             <g key={`${e.source}>${e.target}`} className={cls} data-edge={`${e.source}>${e.target}`}>
@@ -148,8 +170,8 @@ export function ServiceGraphPanel() {
                 style={{ strokeWidth: 1.5 + (e.rps / maxRps) * 3.5 }}
                 markerEnd="url(#graph-arrow)"
               />
-              <text x={x2 - 8} y={b.y - 7} textAnchor="end" className="graph-edge-label">
-                {e.rps.toFixed(1)} rps{e.errorPct > 0 ? ` · ${e.errorPct.toFixed(0)}% err` : ''}
+              <text x={at.x} y={at.y} textAnchor={at.anchor} className="graph-edge-label" style={{ fontSize: labels.edgeSize }}>
+                {edgeText(e)}
               </text>
             </g>
           );
@@ -157,17 +179,18 @@ export function ServiceGraphPanel() {
         {boxes.map((box) => (
           <g key={box.app} className="graph-service" data-app={box.app} transform={`translate(${box.x},${box.y})`}>
             <rect width={BOX_W} height={box.h} rx={8} className="graph-service-box" />
-            <text x={10} y={17} className="graph-service-name">
-              {box.app.replace(/^istio-/, '')}
+            <text x={10} y={17} className="graph-service-name" style={{ fontSize: labels.nameSize }}>
+              {labels.names.get(box.app)!.full && <title>{labels.names.get(box.app)!.full}</title>}
+              {labels.names.get(box.app)!.text}
             </text>
             {box.versions.map((v) => (
               <g key={v.id} className={`graph-subset series-${v.label}`} data-node={v.id}>
                 <rect x={8} y={v.y - box.y} width={BOX_W - 16} height={ROW - 6} rx={5} />
-                <text x={18} y={v.y - box.y + 17}>
+                <text x={18} y={v.y - box.y + 17} style={{ fontSize: labels.rowSize }}>
                   {v.label}
                 </text>
-                <text x={BOX_W - 14} y={v.y - box.y + 17} textAnchor="end" className="graph-share">
-                  {box.versions.length > 1 && shares.has(v.id) ? `${shares.get(v.id)}%` : ''}
+                <text x={BOX_W - 14} y={v.y - box.y + 17} textAnchor="end" className="graph-share" style={{ fontSize: labels.rowSize }}>
+                  {shareText(box, v.id)}
                 </text>
               </g>
             ))}

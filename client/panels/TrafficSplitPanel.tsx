@@ -67,7 +67,7 @@ function UserChart({ user, seconds, now }: { user: string; seconds: TrafficSecon
           });
         })}
         {latencyPath && <path className="latency-line" d={latencyPath} />}
-        <text className="chart-axis" x={4} y={12}>
+        <text className="chart-axis" x={4} y={15}>
           p99 max {Math.round(maxLatency)} ms
         </text>
       </svg>

@@ -3,7 +3,7 @@ import { Arrow, Box, INK, Stars } from './diagram-parts.tsx';
 /** Bookinfo: four microservices in four languages, three versions of reviews. */
 export function BookinfoArchitecture() {
   return (
-    <svg viewBox="0 0 1000 520" width="100%" role="img"
+    <svg className="slide-diagram" viewBox="0 0 1000 520" width="100%" role="img"
       aria-label="Bookinfo architecture: the ingress gateway calls productpage (Python), which calls details (Ruby) and reviews v1, v2 and v3 (Java); reviews v2 and v3 call ratings (Node.js). v1 shows no stars, v2 black stars, v3 red stars.">
       <Box x={20} y={200} w={170} h={80} title="ingress" subtitle="Envoy gateway" />
       <Box x={250} y={200} w={190} h={80} title="productpage" subtitle="Python" />
