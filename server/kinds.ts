@@ -103,7 +103,7 @@ const LIST = [
   istio('Sidecar', 'networking.istio.io', 'sidecars', {}),
   istio('PeerAuthentication', 'security.istio.io', 'peerauthentications', { shortNames: ['pa'], streamed: YAML, meshSnapshot: true }),
   istio('AuthorizationPolicy', 'security.istio.io', 'authorizationpolicies', { shortNames: ['ap'], meshSnapshot: true }),
-  istio('RequestAuthentication', 'security.istio.io', 'requestauthentications', { shortNames: ['ra'] }),
+  istio('RequestAuthentication', 'security.istio.io', 'requestauthentications', { shortNames: ['ra'], meshSnapshot: true }),
   // The control plane creates the GatewayClasses, so a scene's reset leaves them alone.
   gatewayApi('GatewayClass', 'gatewayclasses', { shortNames: ['gc'], namespaced: false, sceneOwned: false, change: undefined }),
   gatewayApi('Gateway', 'gateways', { id: 'Gateway.gateway.networking.k8s.io', shortNames: ['gtw'], streamed: YAML }),

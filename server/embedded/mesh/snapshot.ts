@@ -10,7 +10,8 @@ import { type GatewayApiInputs, bindRoutes } from './gateway-api-binding.ts';
 import { type ClusterPlan, type GatewayPlan, type InboundPlan, type RoutePlan, type VirtualHost, plainRoute } from './plan.ts';
 import { workloadOf } from './pods.ts';
 import { type ServiceInfo, compileServices } from './services.ts';
-import { inboundPolicy } from './security.ts';
+import { inboundPolicy, policyOf, workloadBoundPolicies } from './security.ts';
+import { requestAuthProviders } from './request-auth.ts';
 import { type AmbientPlan, compileAmbient, isWaypointPod } from './ambient.ts';
 
 /**
@@ -58,7 +59,7 @@ const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 const isGatewayPod = (p: Workload) => p.labels.istio === 'ingressgateway' || p.labels.istio === 'egressgateway' || (p.labels[GATEWAY_NAME_LABEL] !== undefined && !isWaypointPod(p));
 
 /** One plan per gateway deployment (its Ready pods), each with the Istio servers and Gateway API listeners it serves. */
-function gatewayPlans(pods: Workload[], istioGateways: KubeObject[], apiListeners: Map<string, GatewayPlan['listeners']>): GatewayPlan[] {
+function gatewayPlans(pods: Workload[], istioGateways: KubeObject[], apiListeners: Map<string, GatewayPlan['listeners']>, security: (gateway: Workload) => GatewayPlan['security']): GatewayPlan[] {
   const byWorkload = new Map<string, Workload[]>();
   for (const p of pods) {
     if (!p.ready || !isGatewayPod(p)) continue;
@@ -72,6 +73,7 @@ function gatewayPlans(pods: Workload[], istioGateways: KubeObject[], apiListener
       name,
       pods: ps,
       listeners: [...istioGatewayListeners(istioGateways, ps[0]), ...(apiGateway !== undefined ? apiListeners.get(`${ps[0].namespace}/${apiGateway}`) ?? [] : [])],
+      security: security(ps[0]),
     };
   });
 }
@@ -89,6 +91,7 @@ export function buildSnapshot(store: ObjectStore): MeshSnapshot {
   const namespaceLabels = new Map(list('', 'namespaces').map((n) => [n.metadata.name, n.metadata.labels ?? {}]));
   const peerAuthentications = list('security.istio.io', 'peerauthentications');
   const authorizationPolicies = list('security.istio.io', 'authorizationpolicies');
+  const requestAuthentications = list('security.istio.io', 'requestauthentications');
   const serviceObjects = list('', 'services');
   const ambient = compileAmbient({ pods, serviceObjects, namespaceLabels, gateways: list(GATEWAY_GROUP, 'gateways'), peerAuthentications, authorizationPolicies });
 
@@ -106,13 +109,15 @@ export function buildSnapshot(store: ObjectStore): MeshSnapshot {
   };
   const listeners = compileVirtualServices(list('networking.istio.io', 'virtualservices'), namespaces);
   for (const [key, vhosts] of compileHttpRoutes(bindRoutes(gatewayInputs), gatewayInputs)) listeners.set(key, [...(listeners.get(key) ?? []), ...vhosts] as VirtualHost[]);
-  const gateways = gatewayPlans(pods, list('networking.istio.io', 'gateways'), gatewayApiListeners(gatewayInputs));
+  // A gateway enforces the policies that select its pods, with no mTLS mode of its own.
+  const gatewaySecurity = (gw: Workload) => ({ ...policyOf(workloadBoundPolicies(authorizationPolicies, gw), 'PERMISSIVE'), requestAuth: requestAuthProviders(requestAuthentications, gw) });
+  const gateways = gatewayPlans(pods, list('networking.istio.io', 'gateways'), gatewayApiListeners(gatewayInputs), gatewaySecurity);
   const routes: RoutePlan = { listeners, gateways, passthrough };
   const gatewayOfPod = new Map<string, GatewayPlan>();
   for (const g of gateways) for (const p of g.pods) gatewayOfPod.set(p.uid, g);
 
   const inbound: InboundPlan = new Map();
-  for (const p of pods) if (p.hasSidecar) inbound.set(p.uid, inboundPolicy(peerAuthentications, authorizationPolicies, p));
+  for (const p of pods) if (p.hasSidecar) inbound.set(p.uid, { ...inboundPolicy(peerAuthentications, authorizationPolicies, p), requestAuth: requestAuthProviders(requestAuthentications, p) });
 
   return {
     namespaces,
