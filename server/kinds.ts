@@ -109,6 +109,9 @@ const LIST = [
   gatewayApi('Gateway', 'gateways', { id: 'Gateway.gateway.networking.k8s.io', shortNames: ['gtw'], streamed: YAML }),
   gatewayApi('HTTPRoute', 'httproutes', { streamed: YAML }),
   gatewayApi('ReferenceGrant', 'referencegrants', { versions: ['v1beta1'], shortNames: ['refgrant'] }),
+  // Kubernetes Ingress, which the ingress gateway serves as Istio does.
+  entry('Ingress', 'networking.k8s.io', 'ingresses', { shortNames: ['ing'], meshSnapshot: true }),
+  entry('IngressClass', 'networking.k8s.io', 'ingressclasses', { namespaced: false, meshSnapshot: true }),
 ];
 
 export const KIND_LIST: readonly KindInfo[] = LIST;

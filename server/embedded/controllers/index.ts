@@ -17,6 +17,7 @@ import { startInstallController } from './install-profile.ts';
 import { WorkQueue, nsKey, splitKey } from './work-queue.ts';
 import { startCrdController } from './crd-controller.ts';
 import { startAmbientEnrolmentController } from './ambient-enrolment.ts';
+import { startIngressStatusController } from './ingress-status-controller.ts';
 
 export { bootstrapCluster, type BootstrapOptions } from './bootstrap.ts';
 export { makeSidecarInjectorHook, shouldInject, injectSidecar, PROXY_IMAGE } from './sidecar-injector.ts';
@@ -113,6 +114,7 @@ export function startControllers(opts: ControllerOptions): { stop(): void } {
   const gatewayApi = startGatewayApiController(store, clock);
   const install = startInstallController(store);
   const enrolment = startAmbientEnrolmentController(store);
+  const ingressStatus = startIngressStatusController(store);
 
   // Catch up with whatever exists already (bootstrap objects, or a store that outlived a stop()).
   for (const ns of store.list(kinds.namespaces)) namespaces.add(ns.metadata.name);
@@ -130,6 +132,7 @@ export function startControllers(opts: ControllerOptions): { stop(): void } {
       gatewayApi.stop();
       install.stop();
       enrolment.stop();
+      ingressStatus.stop();
       for (const q of queues) q.stop();
       namespaceLifecycle.stop();
       crds.stop();

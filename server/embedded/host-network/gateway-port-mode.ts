@@ -3,6 +3,8 @@ import type { ObjectStore } from '../apiserver/store.ts';
 import type { KubeObject } from '../apiserver/types.ts';
 import { kindsOf, selectorMatches } from '../controllers/kinds.ts';
 import { clusterPortOf, declaredGateway } from '../mesh/cluster-ports.ts';
+import { ingressConfig } from '../mesh/ingress-conversion.ts';
+import { listServed } from '../mesh/snapshot.ts';
 import type { GatewayPortMode, GatewayServicePort } from '../mesh/gateway.ts';
 import { GATEWAY_NAME_LABEL } from './gateway-listener-ports.ts';
 
@@ -27,10 +29,11 @@ function istioServers(store: ObjectStore, svc: KubeObject, port: number): PortSe
   const servicePort = (svc.spec?.ports ?? []).find((p: any, i: number) => clusterPortOf(svc, p, i) === port);
   const ports = [port, ...(typeof servicePort?.targetPort === 'number' ? [servicePort.targetPort] : [])];
   const pods = store.list(kinds.pods, svc.metadata.namespace).filter((p) => !p.metadata.deletionTimestamp && selectorMatches(svc.spec?.selector, p.metadata.labels));
-  const gateways = store.registry.byPlural('networking.istio.io', 'gateways');
-  if (!gateways || !pods.length) return [];
+  if (!pods.length) return [];
+  const listed = (group: string, plural: string) => listServed(store, group, plural);
   const out: PortServer[] = [];
-  for (const g of store.list(gateways)) {
+  // Kubernetes Ingress opens the ports of the Gateway Istio generates for it.
+  for (const g of [...listed('networking.istio.io', 'gateways'), ...ingressConfig(listed).gateways]) {
     if (!pods.some((p) => selectorMatches(g.spec?.selector, p.metadata.labels))) continue;
     for (const server of g.spec?.servers ?? []) {
       if (!ports.includes(Number(server?.port?.number))) continue;

@@ -13,6 +13,7 @@ import { type ServiceInfo, compileServices } from './services.ts';
 import { inboundPolicy, policyOf, workloadBoundPolicies } from './security.ts';
 import { requestAuthProviders } from './request-auth.ts';
 import { type AmbientPlan, compileAmbient, isWaypointPod } from './ambient.ts';
+import { ingressConfig } from './ingress-conversion.ts';
 
 /**
  * What the proxies act on, compiled from the ObjectStore after every change that matters:
@@ -79,7 +80,7 @@ function gatewayPlans(pods: Workload[], istioGateways: KubeObject[], apiListener
 }
 
 /** The objects of a kind; none when the kind is not served (a user may delete Istio's or the Gateway API's CRDs). */
-function listServed(store: ObjectStore, group: string, plural: string) {
+export function listServed(store: ObjectStore, group: string, plural: string) {
   const type = store.registry.byPlural(group, plural);
   return type ? store.list(type) : [];
 }
@@ -107,11 +108,13 @@ export function buildSnapshot(store: ObjectStore): MeshSnapshot {
     namespaceLabels,
     servicePorts: new Map([...services.values()].map((s) => [s.fqdn, s.ports.map((p) => p.port)])),
   };
-  const listeners = compileVirtualServices(list('networking.istio.io', 'virtualservices'), namespaces);
+  // Kubernetes Ingress compiles as the Gateway and VirtualServices Istio generates for it.
+  const ingress = ingressConfig(list);
+  const listeners = compileVirtualServices([...list('networking.istio.io', 'virtualservices'), ...ingress.virtualServices], namespaces);
   for (const [key, vhosts] of compileHttpRoutes(bindRoutes(gatewayInputs), gatewayInputs)) listeners.set(key, [...(listeners.get(key) ?? []), ...vhosts] as VirtualHost[]);
   // A gateway enforces the policies that select its pods, with no mTLS mode of its own.
   const gatewaySecurity = (gw: Workload) => ({ ...policyOf(workloadBoundPolicies(authorizationPolicies, gw), 'PERMISSIVE'), requestAuth: requestAuthProviders(requestAuthentications, gw) });
-  const gateways = gatewayPlans(pods, list('networking.istio.io', 'gateways'), gatewayApiListeners(gatewayInputs), gatewaySecurity);
+  const gateways = gatewayPlans(pods, [...list('networking.istio.io', 'gateways'), ...ingress.gateways], gatewayApiListeners(gatewayInputs), gatewaySecurity);
   const routes: RoutePlan = { listeners, gateways, passthrough };
   const gatewayOfPod = new Map<string, GatewayPlan>();
   for (const g of gateways) for (const p of g.pods) gatewayOfPod.set(p.uid, g);
