@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bashWithKubectl, succeeding } from '../helpers/bash.ts';
 import { clusterWithKubectl } from '../helpers/cluster.ts';
 import { DEMO_CLAIMS, GROUPS_SCOPE_CLAIMS, testIssuer } from '../helpers/jwt.ts';
+import { httpbinGateway } from '../helpers/httpbin-pages.ts';
 import { until } from '../helpers/until.ts';
 
 /** The ingress gateway's address and HTTP port, as the pages' "determining the ingress IP and ports" sets them. */
@@ -15,22 +16,7 @@ export INGRESS_PORT=$(kubectl -n istio-system get service istio-ingressgateway -
 
 /** httpbin.foo exposed on every host through an Istio Gateway, as both pages expose it (`route` is the VirtualService's http list). */
 const exposeHttpbin = (route: string) => `kubectl apply -f - <<EOF
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata:
-  name: httpbin-gateway
-  namespace: foo
-spec:
-  selector:
-    istio: ingressgateway # use Istio default gateway implementation
-  servers:
-  - port:
-      number: 80
-      name: http
-      protocol: HTTP
-    hosts:
-    - "*"
----
+${httpbinGateway('*', 'foo')}---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata:

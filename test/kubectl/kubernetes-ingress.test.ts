@@ -8,27 +8,28 @@ export INGRESS_HOST=$(kubectl -n istio-system get service istio-ingressgateway -
 export INGRESS_PORT=$(kubectl -n istio-system get service istio-ingressgateway -o jsonpath='{.spec.ports[?(@.name=="http2")].port}')
 `;
 
-/** The page's Ingress for httpbin.example.com: `/status` by prefix to httpbin:8000, claimed for Istio by the annotation. */
-const ANNOTATED_INGRESS = `kubectl apply -f - <<EOF
-apiVersion: networking.k8s.io/v1
+/** An Ingress as the page writes it: one host, one path by prefix to httpbin:8000, claimed for Istio by `claim` (annotation or class lines) when given. */
+const ingress = (name: string, host: string, path: string, claim: { annotation?: boolean; className?: string } = {}) => `apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata:
-  annotations:
-    kubernetes.io/ingress.class: istio
-  name: ingress
+${claim.annotation ? '  annotations:\n    kubernetes.io/ingress.class: istio\n' : ''}  name: ${name}
 spec:
-  rules:
-  - host: httpbin.example.com
+${claim.className ? `  ingressClassName: ${claim.className}\n` : ''}  rules:
+  - host: ${host}
     http:
       paths:
-      - path: /status
+      - path: ${path}
         pathType: Prefix
         backend:
           service:
             name: httpbin
             port:
               number: 8000
-EOF`;
+`;
+
+/** The page's Ingress for httpbin.example.com: `/status` by prefix to httpbin:8000, claimed for Istio by the annotation. */
+const ANNOTATED_INGRESS = `kubectl apply -f - <<EOF
+${ingress('ingress', 'httpbin.example.com', '/status', { annotation: true })}EOF`;
 
 /** The page's IngressClass section: class istio for Istio's controller, and the Ingress naming it, every path to httpbin. */
 const INGRESS_CLASS = `kubectl apply -f - <<EOF
@@ -39,24 +40,7 @@ metadata:
 spec:
   controller: istio.io/ingress-controller
 ---
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: ingress
-spec:
-  ingressClassName: istio
-  rules:
-  - host: httpbin.example.com
-    http:
-      paths:
-      - path: /
-        pathType: Prefix
-        backend:
-          service:
-            name: httpbin
-            port:
-              number: 8000
-EOF`;
+${ingress('ingress', 'httpbin.example.com', '/', { className: 'istio' })}EOF`;
 
 const head = (path: string, host = 'httpbin.example.com') => `curl -s -I -HHost:${host} "http://$INGRESS_HOST:$INGRESS_PORT${path}"`;
 
@@ -98,23 +82,7 @@ kubectl wait --for=condition=Available deployment/httpbin --timeout=60s`);
 
   it('an Ingress without a class is not Istio\'s: no route, no status', async () => {
     await ok(`kubectl apply -f - <<EOF
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: other
-spec:
-  rules:
-  - host: unclaimed.example.com
-    http:
-      paths:
-      - path: /status
-        pathType: Prefix
-        backend:
-          service:
-            name: httpbin
-            port:
-              number: 8000
-EOF`);
+${ingress('other', 'unclaimed.example.com', '/status')}EOF`);
     expect(await ok(`${head('/status/200', 'unclaimed.example.com')} | head -1`)).toBe('HTTP/1.1 404 Not Found\r\n');
     expect(await ok("kubectl get ingress other -o jsonpath='{.status.loadBalancer.ingress}'")).toBe('');
     await ok('kubectl delete ingress other');
