@@ -162,6 +162,13 @@ EOF`);
     expect(cls.out).toContain('spec.controller: Invalid value: "nginx": must be a domain-prefixed path (such as "acme.io/foo")');
   });
 
+  it('kubectl explain reads the served schema', async () => {
+    const out = await ok('kubectl explain ingress.spec.rules.http.paths.pathType');
+    expect(out).toMatch(/^GROUP: +networking\.k8s\.io\nKIND: +Ingress\nVERSION: +v1\n/);
+    expect(out).toContain('FIELD: pathType <string>');
+    expect(await ok('kubectl explain clusterrolebinding.roleRef')).toContain('FIELD: roleRef <RoleRef>');
+  });
+
   it('cleanup: with the last Ingress deleted, no Gateway serves port 80 and the gateway refuses the connection', async () => {
     expect(await ok('kubectl delete ingress ingress paths')).toBe('ingress.networking.k8s.io "ingress" deleted\ningress.networking.k8s.io "paths" deleted\n');
     const r = await bash(head('/status/200'));
