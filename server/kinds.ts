@@ -103,12 +103,15 @@ const LIST = [
   istio('Sidecar', 'networking.istio.io', 'sidecars', {}),
   istio('PeerAuthentication', 'security.istio.io', 'peerauthentications', { shortNames: ['pa'], streamed: YAML, meshSnapshot: true }),
   istio('AuthorizationPolicy', 'security.istio.io', 'authorizationpolicies', { shortNames: ['ap'], meshSnapshot: true }),
-  istio('RequestAuthentication', 'security.istio.io', 'requestauthentications', { shortNames: ['ra'] }),
+  istio('RequestAuthentication', 'security.istio.io', 'requestauthentications', { shortNames: ['ra'], meshSnapshot: true }),
   // The control plane creates the GatewayClasses, so a scene's reset leaves them alone.
   gatewayApi('GatewayClass', 'gatewayclasses', { shortNames: ['gc'], namespaced: false, sceneOwned: false, change: undefined }),
   gatewayApi('Gateway', 'gateways', { id: 'Gateway.gateway.networking.k8s.io', shortNames: ['gtw'], streamed: YAML }),
   gatewayApi('HTTPRoute', 'httproutes', { streamed: YAML }),
   gatewayApi('ReferenceGrant', 'referencegrants', { versions: ['v1beta1'], shortNames: ['refgrant'] }),
+  // Kubernetes Ingress, which the ingress gateway serves as Istio does.
+  entry('Ingress', 'networking.k8s.io', 'ingresses', { shortNames: ['ing'], meshSnapshot: true }),
+  entry('IngressClass', 'networking.k8s.io', 'ingressclasses', { namespaced: false, meshSnapshot: true }),
 ];
 
 export const KIND_LIST: readonly KindInfo[] = LIST;

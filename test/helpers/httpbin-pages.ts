@@ -1,11 +1,11 @@
 /** The httpbin objects istio.io's ingress pages create inline, as they write them (names and hosts theirs). */
 
-/** The Istio Gateway for httpbin.example.com on port 80. */
-export const HTTPBIN_GATEWAY = `apiVersion: networking.istio.io/v1
+/** The Istio Gateway httpbin-gateway on port 80 for `host` (in `namespace` when given). */
+export const httpbinGateway = (host: string, namespace?: string) => `apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata:
   name: httpbin-gateway
-spec:
+${namespace ? `  namespace: ${namespace}\n` : ''}spec:
   selector:
     istio: ingressgateway
   servers:
@@ -14,8 +14,11 @@ spec:
       name: http
       protocol: HTTP
     hosts:
-    - "httpbin.example.com"
+    - "${host}"
 `;
+
+/** The Istio Gateway for httpbin.example.com on port 80. */
+export const HTTPBIN_GATEWAY = httpbinGateway('httpbin.example.com');
 
 /** The VirtualService sending httpbin.example.com's `prefixes` through `gateway` to httpbin:8000. */
 export const httpbinVirtualService = (gateway: string, prefixes: string[]) => `apiVersion: networking.istio.io/v1

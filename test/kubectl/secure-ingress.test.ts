@@ -18,6 +18,29 @@ openssl x509 -req -sha256 -days 365 -CA example_certs1/example.com.crt -CAkey ex
 const TEAPOT = `curl -v -HHost:httpbin.example.com --resolve "httpbin.example.com:$SECURE_INGRESS_PORT:$INGRESS_HOST" --cacert example_certs1/example.com.crt "https://httpbin.example.com:$SECURE_INGRESS_PORT/status/418"`;
 
 
+/** The page's Gateway mygateway on 443 with tls `mode` (SIMPLE, or MUTUAL in its mutual TLS section) and the httpbin VirtualService through it. */
+const tlsGateway = (mode: 'SIMPLE' | 'MUTUAL') => `cat <<EOF | kubectl apply -f -
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: mygateway
+spec:
+  selector:
+    istio: ingressgateway # use istio default ingress gateway
+  servers:
+  - port:
+      number: 443
+      name: https
+      protocol: HTTPS
+    tls:
+      mode: ${mode}
+      credentialName: httpbin-credential # must be the same as secret
+    hosts:
+    - httpbin.example.com
+EOF
+cat <<EOF | kubectl apply -f -
+${httpbinVirtualService('mygateway', ['/status', '/delay'])}EOF`;
+
 /**
  * istio.io's secure-ingress task (TLS ingress gateway), both tabs, typed in bash with the real
  * kubectl, openssl and curl: the certificates are made on the host, put in a kubernetes.io/tls
@@ -61,27 +84,7 @@ kubectl wait --for=condition=Available deployment/httpbin --timeout=60s`);
   });
 
   it('Istio APIs: a SIMPLE TLS server with credentialName serves the Secret\'s certificate; /status/418 is the teapot', async () => {
-    const applied = await ok(`cat <<EOF | kubectl apply -f -
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata:
-  name: mygateway
-spec:
-  selector:
-    istio: ingressgateway # use istio default ingress gateway
-  servers:
-  - port:
-      number: 443
-      name: https
-      protocol: HTTPS
-    tls:
-      mode: SIMPLE
-      credentialName: httpbin-credential # must be the same as secret
-    hosts:
-    - httpbin.example.com
-EOF
-cat <<EOF | kubectl apply -f -
-${httpbinVirtualService('mygateway', ['/status', '/delay'])}EOF`);
+    const applied = await ok(tlsGateway('SIMPLE'));
     expect(applied).toBe('gateway.networking.istio.io/mygateway created\nvirtualservice.networking.istio.io/httpbin created\n');
     const out = await ok(`${ISTIO_ADDRESS}${TEAPOT}`);
     expect(out).toMatch(/subject: CN=httpbin\.example\.com; O=httpbin organization/);
@@ -138,5 +141,30 @@ export SECURE_INGRESS_PORT=$(kubectl get gtw mygateway -n istio-system -o jsonpa
     expect(out).toMatch(/^< HTTP\/2 418\s*$/m);
     expect(out).toMatch(/subject: CN=httpbin\.example\.com; O=httpbin organization/);
     expect(out).toContain("I'm a teapot!");
+  }, 60_000);
+  it('Istio APIs, mutual TLS: without a client certificate the handshake ends in "certificate required"; with one signed by ca.crt, the teapot', async () => {
+    await ok('kubectl delete gtw mygateway -n istio-system --ignore-not-found\nkubectl delete httproute httpbin --ignore-not-found');
+    await ok(`kubectl -n istio-system delete secret httpbin-credential
+kubectl create -n istio-system secret generic httpbin-credential \\
+  --from-file=tls.key=example_certs1/httpbin.example.com.key \\
+  --from-file=tls.crt=example_certs1/httpbin.example.com.crt \\
+  --from-file=ca.crt=example_certs1/example.com.crt`);
+    const applied = await ok(tlsGateway('MUTUAL'));
+    expect(applied).toBe('gateway.networking.istio.io/mygateway created\nvirtualservice.networking.istio.io/httpbin created\n');
+    const refused = await bash(`${ISTIO_ADDRESS}${TEAPOT}`);
+    expect(refused.code).not.toBe(0);
+    expect(refused.out).toMatch(/alert certificate required/);
+    expect(refused.out).not.toContain("I'm a teapot!");
+    await ok(`openssl req -out example_certs1/client.example.com.csr -newkey rsa:2048 -nodes -keyout example_certs1/client.example.com.key -subj "/CN=client.example.com/O=client organization" 2>/dev/null
+openssl x509 -req -sha256 -days 365 -CA example_certs1/example.com.crt -CAkey example_certs1/example.com.key -set_serial 1 -in example_certs1/client.example.com.csr -out example_certs1/client.example.com.crt 2>/dev/null`);
+    const withCert = (cert: string, key: string) => `${ISTIO_ADDRESS}${TEAPOT.replace(' "https:', ` --cert ${cert} --key ${key} "https:`)}`;
+    const out = await ok(withCert('example_certs1/client.example.com.crt', 'example_certs1/client.example.com.key'));
+    expect(out).toMatch(/^< HTTP\/2 418\s*$/m);
+    expect(out).toContain("I'm a teapot!");
+    // A client certificate from another CA is refused too.
+    await ok(`openssl req -x509 -sha256 -nodes -days 365 -newkey rsa:2048 -subj '/CN=stranger' -keyout stranger.key -out stranger.crt 2>/dev/null`);
+    const stranger = await bash(withCert('stranger.crt', 'stranger.key'));
+    expect(stranger.code).not.toBe(0);
+    expect(stranger.out).not.toContain("I'm a teapot!");
   }, 60_000);
 });

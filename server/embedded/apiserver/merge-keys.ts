@@ -1,4 +1,5 @@
 import type { ResourceType } from './types.ts';
+import { isBuiltinGroup } from './builtin-groups.ts';
 
 /** Marks a list of scalars merged as a set (e.g. metadata.finalizers). */
 export const SCALAR_SET = Symbol('scalar-set');
@@ -12,7 +13,7 @@ export type ListStrategy = string | typeof SCALAR_SET | undefined;
  * leading to the list, ending with the list's own name. Istio kinds are CRDs: all atomic.
  */
 export function listStrategy(type: ResourceType, path: string[]): ListStrategy {
-  if (type.group !== '' && type.group !== 'apps') return undefined;
+  if (!isBuiltinGroup(type.group)) return undefined;
   const field = path[path.length - 1];
   const parent = path[path.length - 2];
   switch (field) {

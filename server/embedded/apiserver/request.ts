@@ -10,6 +10,7 @@ import { PATCH_TYPES, applyJsonPatch, mergePatch, strategicMergePatch, unsupport
 import { queryInt } from './query.ts';
 import { apiVersionOf, type ResourceRegistry } from './registry.ts';
 import type { KubeObject, ResourceType } from './types.ts';
+import { isBuiltinGroup } from './builtin-groups.ts';
 
 /** Where a resource request points. */
 export interface Target {
@@ -114,13 +115,13 @@ export function applyPatchBody(req: IncomingMessage, type: ResourceType, base: K
     case PATCH_TYPES.merge:
       return mergePatch(base, parseBody(req, body)) as KubeObject;
     case PATCH_TYPES.strategic:
-      if (type.group !== '' && type.group !== 'apps') throw unsupportedPatchType();
+      if (!isBuiltinGroup(type.group)) throw unsupportedPatchType();
       return strategicMergePatch(type, base, parseBody(req, body));
   }
   throw new ApiError(
     415,
     'UnsupportedMediaType',
-    `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml${type.group === '' || type.group === 'apps' ? ', application/strategic-merge-patch+json' : ''}`,
+    `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml${isBuiltinGroup(type.group) ? ', application/strategic-merge-patch+json' : ''}`,
   );
 }
 

@@ -46,6 +46,7 @@ import { serveSubresource } from './subresources.ts';
 import { TABLE_CONTENT_TYPE, toTable } from './tables.ts';
 import type { KubeObject } from './types.ts';
 import { WatchHub } from './watch.ts';
+import { isBuiltinGroup } from './builtin-groups.ts';
 
 export interface ApiServerOptions {
   store: ObjectStore;
@@ -338,7 +339,7 @@ class ApiHandler {
     checkListBounds(t.type, t.name!, applied);
     await yieldToLoop();
     const merge = (target: KubeObject, patch: KubeObject): KubeObject =>
-      t.type.group === '' || t.type.group === 'apps' ? strategicMergePatch(t.type, target, patch) : (mergePatch(target, patch) as KubeObject);
+      isBuiltinGroup(t.type.group) ? strategicMergePatch(t.type, target, patch) : (mergePatch(target, patch) as KubeObject);
     const applyTo = (live: KubeObject | undefined) =>
       serverSideApply({
         type: t.type,

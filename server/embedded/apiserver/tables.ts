@@ -121,6 +121,77 @@ function formatEndpoints(ep: KubeObject): string {
 const containerNames = (spec: any) => ((spec?.containers ?? []) as any[]).map((c) => c.name).join(',');
 const containerImages = (spec: any) => ((spec?.containers ?? []) as any[]).map((c) => c.image).join(',');
 
+const createdAtColumn: Column = { name: 'Created At', type: 'date', description: 'CreationTimestamp is a timestamp representing the server time when this object was created.', cell: (o) => o.metadata.creationTimestamp ?? null };
+
+/** An Ingress's hosts as kubectl lists them: up to four, `*` for a rule without one. */
+function ingressHosts(ing: KubeObject): string {
+  const hosts = ((ing.spec?.rules ?? []) as any[]).map((r) => r.host).filter(Boolean);
+  if (!hosts.length) return '*';
+  return hosts.length > 4 ? `${hosts.slice(0, 4).join(',')} + ${hosts.length - 4} more...` : hosts.join(',');
+}
+
+const ACCESS_MODE_SHORT: Record<string, string> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' };
+
+/** A binding's subjects of one kind, as the wide table lists them (service accounts as namespace/name). */
+const bindingSubjects = (kind: string) => (o: KubeObject) =>
+  ((o.subjects ?? []) as any[]).filter((s) => s.kind === kind).map((s) => (kind === 'ServiceAccount' ? `${s.namespace ?? ''}/${s.name}` : s.name)).join(', ');
+
+const bindingColumns: Column[] = [
+  nameColumn,
+  { name: 'Role', description: 'RoleRef references the role the binding grants.', cell: (o) => `${o.roleRef?.kind ?? ''}/${o.roleRef?.name ?? ''}` },
+  ageColumn,
+  { name: 'Users', priority: 1, description: 'Users the binding applies to.', cell: bindingSubjects('User') },
+  { name: 'Groups', priority: 1, description: 'Groups the binding applies to.', cell: bindingSubjects('Group') },
+  { name: 'ServiceAccounts', priority: 1, description: 'Service accounts the binding applies to.', cell: bindingSubjects('ServiceAccount') },
+];
+
+/** Columns of the kinds Istio's add-ons and Kubernetes Ingress bring, as `kubectl get` prints them. */
+const ADDON_COLUMNS: Record<string, Column[]> = {
+  StatefulSet: [
+    nameColumn,
+    { name: 'Ready', description: 'Number of the pod with ready state', cell: (o) => `${o.status?.readyReplicas ?? 0}/${o.spec?.replicas ?? 1}` },
+    ageColumn,
+    { name: 'Containers', priority: 1, description: 'Names of each container in the template.', cell: (o) => containerNames(o.spec?.template?.spec) },
+    { name: 'Images', priority: 1, description: 'Images referenced by each container in the template.', cell: (o) => containerImages(o.spec?.template?.spec) },
+  ],
+  PersistentVolumeClaim: [
+    nameColumn,
+    { name: 'Status', description: 'The current phase of the claim.', cell: (o) => o.status?.phase ?? 'Pending' },
+    { name: 'Volume', description: 'The binding reference to the PersistentVolume backing this claim.', cell: (o) => o.spec?.volumeName ?? '' },
+    { name: 'Capacity', description: 'The actual resources of the underlying volume.', cell: (o) => o.status?.capacity?.storage ?? '' },
+    { name: 'Access Modes', description: 'The access modes the volume has.', cell: (o) => ((o.status?.accessModes ?? []) as string[]).map((m) => ACCESS_MODE_SHORT[m] ?? m).join(',') },
+    { name: 'StorageClass', description: 'The name of the StorageClass required by the claim.', cell: (o) => o.spec?.storageClassName ?? '<unset>' },
+    { name: 'VolumeAttributesClass', description: 'The VolumeAttributesClass used by this claim.', cell: (o) => o.spec?.volumeAttributesClassName ?? '<unset>' },
+    ageColumn,
+    { name: 'VolumeMode', priority: 1, description: 'What type of volume is required by the claim.', cell: (o) => o.spec?.volumeMode ?? 'Filesystem' },
+  ],
+  Ingress: [
+    nameColumn,
+    { name: 'Class', description: 'The name of the IngressClass cluster resource.', cell: (o) => o.spec?.ingressClassName ?? '<none>' },
+    { name: 'Hosts', description: 'Hosts that incoming requests are matched against.', cell: ingressHosts },
+    { name: 'Address', description: 'Address is a list containing ingress points for the load-balancer.', cell: (o) => loadBalancerIps(o, false) },
+    { name: 'Ports', description: 'Ports of TLS configurations that open.', cell: (o) => ((o.spec?.tls ?? []).length ? '80, 443' : '80') },
+    ageColumn,
+  ],
+  IngressClass: [
+    nameColumn,
+    { name: 'Controller', description: 'Controller that is responsible for handling this class.', cell: (o) => o.spec?.controller ?? '' },
+    {
+      name: 'Parameters',
+      description: 'A reference to a resource with additional parameters.',
+      cell: (o) => {
+        const p = o.spec?.parameters;
+        return p ? `${p.kind}${p.apiGroup ? `.${p.apiGroup}` : ''}/${p.name}` : '<none>';
+      },
+    },
+    ageColumn,
+  ],
+  ClusterRole: [nameColumn, createdAtColumn],
+  Role: [nameColumn, createdAtColumn],
+  ClusterRoleBinding: bindingColumns,
+  RoleBinding: bindingColumns,
+};
+
 const COLUMNS: Record<string, Column[]> = {
   Pod: [
     nameColumn,
@@ -220,7 +291,8 @@ const COLUMNS: Record<string, Column[]> = {
     { name: 'Name', priority: 1, description: 'Name of the event.', cell: (o) => o.metadata.name },
   ],
   // The apiserver's default table: the creation time as RFC 3339, not an age.
-  CustomResourceDefinition: [nameColumn, { name: 'Created At', type: 'date', description: 'CreationTimestamp is a timestamp representing the server time when this object was created.', cell: (o) => o.metadata.creationTimestamp ?? null }],
+  CustomResourceDefinition: [nameColumn, createdAtColumn],
+  ...ADDON_COLUMNS,
 };
 
 function columnsFor(type: ResourceType): Column[] {

@@ -56,12 +56,7 @@ export function applyDeploymentDefaults(d: KubeObject): void {
     d.spec.strategy.type = 'RollingUpdate';
     d.spec.strategy.rollingUpdate = { maxSurge: '25%', maxUnavailable: '25%', ...d.spec.strategy.rollingUpdate };
   }
-  d.spec.template ??= {};
-  d.spec.template.metadata ??= {};
-  d.spec.template.spec ??= {};
-  applyPodSpecDefaults(d.spec.template.spec);
-  // The template's metadata never carries a name; kubectl create deployment sends creationTimestamp: null.
-  delete d.spec.template.metadata.creationTimestamp;
+  applyTemplateDefaults(d.spec);
 }
 
 /** What apps/v1 defaulting fills in on a DaemonSet: roll one node at a time, keep ten revisions. */
@@ -71,11 +66,38 @@ export function applyDaemonSetDefaults(ds: KubeObject): void {
   ds.spec.updateStrategy ??= {};
   ds.spec.updateStrategy.type ??= 'RollingUpdate';
   if (ds.spec.updateStrategy.type === 'RollingUpdate') ds.spec.updateStrategy.rollingUpdate = { maxUnavailable: 1, maxSurge: 0, ...ds.spec.updateStrategy.rollingUpdate };
-  ds.spec.template ??= {};
-  ds.spec.template.metadata ??= {};
-  ds.spec.template.spec ??= {};
-  applyPodSpecDefaults(ds.spec.template.spec);
-  delete ds.spec.template.metadata.creationTimestamp;
+  applyTemplateDefaults(ds.spec);
+}
+
+/** A workload's pod template gets a pod's spec defaults; its metadata never carries a creation time (kubectl create deployment sends creationTimestamp: null). */
+function applyTemplateDefaults(spec: any): void {
+  spec.template ??= {};
+  spec.template.metadata ??= {};
+  spec.template.spec ??= {};
+  applyPodSpecDefaults(spec.template.spec);
+  delete spec.template.metadata.creationTimestamp;
+}
+
+/** What apps/v1 defaulting fills in on a StatefulSet: ordered pods, rolling updates from partition 0, claims retained. */
+export function applyStatefulSetDefaults(sts: KubeObject): void {
+  sts.spec ??= {};
+  const spec = sts.spec;
+  spec.replicas ??= 1;
+  spec.podManagementPolicy ??= 'OrderedReady';
+  spec.revisionHistoryLimit ??= 10;
+  spec.updateStrategy ??= {};
+  spec.updateStrategy.type ??= 'RollingUpdate';
+  if (spec.updateStrategy.type === 'RollingUpdate') spec.updateStrategy.rollingUpdate = { partition: 0, ...spec.updateStrategy.rollingUpdate };
+  spec.persistentVolumeClaimRetentionPolicy = { whenDeleted: 'Retain', whenScaled: 'Retain', ...spec.persistentVolumeClaimRetentionPolicy };
+  for (const t of Array.isArray(spec.volumeClaimTemplates) ? spec.volumeClaimTemplates : []) {
+    if (t && typeof t === 'object') applyClaimSpecDefaults((t.spec ??= {}));
+  }
+  applyTemplateDefaults(spec);
+}
+
+/** A claim's volume is a filesystem unless it asks for a block device. */
+function applyClaimSpecDefaults(spec: any): void {
+  spec.volumeMode ??= 'Filesystem';
 }
 
 /** ClusterIP, port protocol/targetPort and nodePorts, as the Service registry assigns them. */
@@ -121,13 +143,15 @@ export function applyNamespaceDefaults(ns: KubeObject): void {
   ns.status.phase ??= 'Active';
 }
 
-/** Mutating admission for Pods, Deployments, DaemonSets, Services and Namespaces written by anyone (kubectl, client-node, controllers). */
+/** Mutating admission for Pods, Deployments, DaemonSets, StatefulSets, claims, Services and Namespaces written by anyone (kubectl, client-node, controllers). */
 export function makeDefaultsHook(store: ObjectStore): AdmissionHook {
   return (op, type, obj, old) => {
     if (op === 'DELETE') return;
     if (type.group === '' && type.kind === 'Pod' && op === 'CREATE') applyPodDefaults(obj);
     else if (type.group === 'apps' && type.kind === 'Deployment') applyDeploymentDefaults(obj);
     else if (type.group === 'apps' && type.kind === 'DaemonSet') applyDaemonSetDefaults(obj);
+    else if (type.group === 'apps' && type.kind === 'StatefulSet') applyStatefulSetDefaults(obj);
+    else if (type.group === '' && type.kind === 'PersistentVolumeClaim') applyClaimSpecDefaults((obj.spec ??= {}));
     else if (type.group === '' && type.kind === 'Service') applyServiceDefaults(store, obj, old);
     else if (type.group === '' && type.kind === 'Namespace') applyNamespaceDefaults(obj);
   };

@@ -16,6 +16,7 @@ export const KUBELET: EventSource = { component: 'kubelet', host: NODE.name };
 export const DEPLOYMENT_CONTROLLER: EventSource = { component: 'deployment-controller' };
 export const REPLICASET_CONTROLLER: EventSource = { component: 'replicaset-controller' };
 export const DAEMONSET_CONTROLLER: EventSource = { component: 'daemonset-controller' };
+export const STATEFULSET_CONTROLLER: EventSource = { component: 'statefulset-controller' };
 
 let counter = 0;
 

@@ -18,6 +18,9 @@ import { WorkQueue, nsKey, splitKey } from './work-queue.ts';
 import { startCrdController } from './crd-controller.ts';
 import { startAmbientEnrolmentController } from './ambient-enrolment.ts';
 import { startAmbientStatusController } from './ambient-status.ts';
+import { startIngressStatusController } from './ingress-status-controller.ts';
+import { reconcileStatefulSet, statefulKinds } from './statefulset-controller.ts';
+import { bindClaim } from './claim-binder.ts';
 
 export { bootstrapCluster, type BootstrapOptions } from './bootstrap.ts';
 export { makeSidecarInjectorHook, shouldInject, injectSidecar, PROXY_IMAGE } from './sidecar-injector.ts';
@@ -57,7 +60,10 @@ export function startControllers(opts: ControllerOptions): { stop(): void } {
   const endpoints = new WorkQueue('endpoints-controller', (key) => reconcileEndpoints(store, clock.now(), ...splitKey(key)));
   const namespaces = new WorkQueue('namespace-controller', (key) => populateNamespace(store, key));
   const garbage = new WorkQueue('garbage-collector', (key) => collectGarbage(store, ...splitKey(key)));
-  const queues = [deployments, replicasets, daemonsets, endpoints, namespaces, garbage];
+  const statefulsets = new WorkQueue('statefulset-controller', (key) => reconcileStatefulSet(store, clock, ...splitKey(key)));
+  const stateful = statefulKinds(store);
+  const claims = new WorkQueue('persistentvolume-binder', (key) => stateful && bindClaim(store, stateful.claims, ...splitKey(key)));
+  const queues = [deployments, replicasets, daemonsets, statefulsets, claims, endpoints, namespaces, garbage];
 
   const ownerKey = (e: StoreEvent, kind: string) => {
     const ref = e.object.metadata.ownerReferences?.find((r) => r.kind === kind && r.controller !== false);
@@ -68,8 +74,10 @@ export function startControllers(opts: ControllerOptions): { stop(): void } {
   const onEvent = (e: StoreEvent) => {
     const { namespace, name } = e.object.metadata;
     // Only workloads own things here; scanning on every pod or event deletion would be waste.
-    const owns = e.resource === kinds.deployments || e.resource === kinds.replicasets || e.resource === kinds.daemonsets;
+    const owns = e.resource === kinds.deployments || e.resource === kinds.replicasets || e.resource === kinds.daemonsets || e.resource === stateful?.statefulsets;
     if (e.type === 'DELETED' && owns && namespace && e.object.metadata.uid) garbage.add(nsKey(namespace, e.object.metadata.uid));
+    if (stateful && e.resource === stateful.statefulsets) statefulsets.add(nsKey(namespace, name));
+    else if (stateful && e.resource === stateful.claims && e.type !== 'DELETED') claims.add(nsKey(namespace, name));
     switch (e.resource) {
       case kinds.deployments:
         deployments.add(nsKey(namespace, name));
@@ -88,6 +96,8 @@ export function startControllers(opts: ControllerOptions): { stop(): void } {
         if (owner) replicasets.add(owner);
         const daemon = ownerKey(e, 'DaemonSet');
         if (daemon) daemonsets.add(daemon);
+        const set = ownerKey(e, 'StatefulSet');
+        if (set) statefulsets.add(set);
         for (const key of servicesIn(namespace)) endpoints.add(key);
         break;
       }
@@ -115,12 +125,14 @@ export function startControllers(opts: ControllerOptions): { stop(): void } {
   const install = startInstallController(store);
   const enrolment = startAmbientEnrolmentController(store);
   const ambientStatus = startAmbientStatusController(store, clock);
+  const ingressStatus = startIngressStatusController(store);
 
   // Catch up with whatever exists already (bootstrap objects, or a store that outlived a stop()).
   for (const ns of store.list(kinds.namespaces)) namespaces.add(ns.metadata.name);
   for (const d of store.list(kinds.deployments)) deployments.add(nsKey(d.metadata.namespace, d.metadata.name));
   for (const rs of store.list(kinds.replicasets)) replicasets.add(nsKey(rs.metadata.namespace, rs.metadata.name));
   for (const ds of store.list(kinds.daemonsets)) daemonsets.add(nsKey(ds.metadata.namespace, ds.metadata.name));
+  for (const sts of stateful ? store.list(stateful.statefulsets) : []) statefulsets.add(nsKey(sts.metadata.namespace, sts.metadata.name));
   for (const s of store.list(kinds.services)) endpoints.add(nsKey(s.metadata.namespace, s.metadata.name));
 
   const eventPruner = clock.setInterval(() => pruneEvents(store, clock.now()), 60_000);
@@ -133,6 +145,7 @@ export function startControllers(opts: ControllerOptions): { stop(): void } {
       install.stop();
       enrolment.stop();
       ambientStatus.stop();
+      ingressStatus.stop();
       for (const q of queues) q.stop();
       namespaceLifecycle.stop();
       crds.stop();

@@ -1,6 +1,6 @@
 import type { Clock } from '../../clock.ts';
 import type { ObjectStore } from '../apiserver/store.ts';
-import type { KubeObject } from '../apiserver/types.ts';
+import type { KubeObject, ResourceType } from '../apiserver/types.ts';
 import { applyPodDefaults } from './defaults.ts';
 import { REPLICASET_CONTROLLER, recordEvent } from './events.ts';
 import { type Kinds, isOwnedBy, kindsOf } from './kinds.ts';
@@ -18,7 +18,7 @@ export function podsOf(store: ObjectStore, kinds: Kinds, rs: KubeObject): KubeOb
  */
 export function podFromTemplate(
   owner: KubeObject,
-  ownerKind: 'ReplicaSet' | 'DaemonSet' = 'ReplicaSet',
+  ownerKind: 'ReplicaSet' | 'DaemonSet' | 'StatefulSet' = 'ReplicaSet',
   extraLabels: Record<string, string> = {},
   shape?: (spec: any) => void,
 ): KubeObject {
@@ -105,7 +105,7 @@ export function reconcileReplicaSet(store: ObjectStore, clock: Clock, ns: string
 }
 
 /** Writes `status` when it differs; status-only writes leave generation alone. */
-export function writeStatus(store: ObjectStore, type: Kinds['replicasets'], obj: KubeObject, status: any): void {
+export function writeStatus(store: ObjectStore, type: ResourceType, obj: KubeObject, status: any): void {
   if (JSON.stringify(obj.status ?? {}) === JSON.stringify(status)) return;
   const next = structuredClone(obj) as KubeObject;
   next.status = status;

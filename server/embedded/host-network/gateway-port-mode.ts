@@ -3,6 +3,8 @@ import type { ObjectStore } from '../apiserver/store.ts';
 import type { KubeObject } from '../apiserver/types.ts';
 import { kindsOf, selectorMatches } from '../controllers/kinds.ts';
 import { clusterPortOf, declaredGateway } from '../mesh/cluster-ports.ts';
+import { ingressConfig } from '../mesh/ingress-conversion.ts';
+import { listServed } from '../mesh/snapshot.ts';
 import type { GatewayPortMode, GatewayServicePort } from '../mesh/gateway.ts';
 import { GATEWAY_NAME_LABEL } from './gateway-listener-ports.ts';
 
@@ -13,6 +15,8 @@ const STATUS_PORT = 15021;
 interface PortServer {
   hosts: string[];
   credential?: { namespace: string; name: string };
+  /** MUTUAL: the client must present a certificate signed by the credential's CA. */
+  mutual?: boolean;
 }
 
 /**
@@ -25,17 +29,18 @@ function istioServers(store: ObjectStore, svc: KubeObject, port: number): PortSe
   const servicePort = (svc.spec?.ports ?? []).find((p: any, i: number) => clusterPortOf(svc, p, i) === port);
   const ports = [port, ...(typeof servicePort?.targetPort === 'number' ? [servicePort.targetPort] : [])];
   const pods = store.list(kinds.pods, svc.metadata.namespace).filter((p) => !p.metadata.deletionTimestamp && selectorMatches(svc.spec?.selector, p.metadata.labels));
-  const gateways = store.registry.byPlural('networking.istio.io', 'gateways');
-  if (!gateways || !pods.length) return [];
+  if (!pods.length) return [];
+  const listed = (group: string, plural: string) => listServed(store, group, plural);
   const out: PortServer[] = [];
-  for (const g of store.list(gateways)) {
+  // Kubernetes Ingress opens the ports of the Gateway Istio generates for it.
+  for (const g of [...listed('networking.istio.io', 'gateways'), ...ingressConfig(listed).gateways]) {
     if (!pods.some((p) => selectorMatches(g.spec?.selector, p.metadata.labels))) continue;
     for (const server of g.spec?.servers ?? []) {
       if (!ports.includes(Number(server?.port?.number))) continue;
       const hosts = (server.hosts ?? []).map((h: string) => String(h).replace(/^[^/]*\//, ''));
       const tls = server.tls;
       const terminates = tls && tls.mode !== 'PASSTHROUGH' && tls.mode !== 'AUTO_PASSTHROUGH' && !tls.httpsRedirect && tls.credentialName;
-      out.push({ hosts, credential: terminates ? { namespace: svc.metadata.namespace!, name: tls.credentialName } : undefined });
+      out.push({ hosts, credential: terminates ? { namespace: svc.metadata.namespace!, name: tls.credentialName } : undefined, mutual: terminates && tls.mode === 'MUTUAL' });
     }
   }
   return out;
@@ -62,31 +67,42 @@ function hostMatches(pattern: string, name: string): boolean {
   return p.startsWith('*.') && n.endsWith(p.slice(1)) && n.length > p.length - 1;
 }
 
-/** Secure contexts made from `kubernetes.io/tls` Secrets, kept while the Secret is unchanged. */
+/**
+ * Secure contexts made from `kubernetes.io/tls` (or generic) Secrets, kept while the Secret is
+ * unchanged. A MUTUAL server's context also trusts the client CA: the Secret's `ca.crt`, else
+ * the `<name>-cacert` Secret's, as Istio reads them.
+ */
 export class SecretContexts {
-  private cache = new Map<string, { resourceVersion: string; context: SecureContext | undefined }>();
+  private cache = new Map<string, { version: string; context: SecureContext | undefined }>();
   constructor(private store: ObjectStore) {}
 
-  get(namespace: string, name: string): SecureContext | undefined {
-    const secret = this.store.get(this.store.registry.mustGet('', 'secrets'), namespace, name);
-    const key = `${namespace}/${name}`;
+  get(namespace: string, name: string, mutual = false): SecureContext | undefined {
+    const secrets = this.store.registry.mustGet('', 'secrets');
+    const secret = this.store.get(secrets, namespace, name);
+    const key = `${namespace}/${name}/${mutual ? 'mutual' : 'simple'}`;
     if (!secret) {
       this.cache.delete(key);
       return undefined;
     }
+    const caSecret = mutual && !secret.data?.['ca.crt'] ? this.store.get(secrets, namespace, `${name}-cacert`) : undefined;
+    const version = `${secret.metadata.resourceVersion}/${caSecret?.metadata.resourceVersion ?? ''}`;
     const cached = this.cache.get(key);
-    if (cached && cached.resourceVersion === secret.metadata.resourceVersion) return cached.context;
+    if (cached && cached.version === version) return cached.context;
     let context: SecureContext | undefined;
     try {
       const data = secret.data ?? {};
       const cert = Buffer.from(data['tls.crt'] ?? '', 'base64');
       const key_ = Buffer.from(data['tls.key'] ?? '', 'base64');
-      context = cert.length && key_.length ? createSecureContext({ cert, key: key_ }) : undefined;
+      const ca = Buffer.from(data['ca.crt'] ?? caSecret?.data?.['ca.crt'] ?? '', 'base64');
+      // MUTUAL without a CA to check clients against serves nothing, as Envoy rejects that listener.
+      const usable = cert.length && key_.length && (!mutual || ca.length);
+      context = usable ? createSecureContext({ cert, key: key_, ...(mutual ? { ca } : {}) }) : undefined;
     } catch {
       // Not a usable key pair: the handshake fails, as Envoy's listener without its secret does.
       context = undefined;
     }
-    this.cache.set(key, { resourceVersion: secret.metadata.resourceVersion ?? '', context });
+    if (this.cache.size > 1000) this.cache.clear();
+    this.cache.set(key, { version, context });
     return context;
   }
 }
@@ -105,11 +121,14 @@ export function gatewayPortMode(store: ObjectStore, secrets: SecretContexts, tar
   if (!servers.length) return { kind: 'closed' };
   const secured = servers.filter((s) => s.credential);
   if (!secured.length) return { kind: 'http' };
+  // The port asks for a client certificate when a MUTUAL server is on it (one TLS listener per port here, where Envoy chooses a filter chain by SNI).
+  const mutual = secured.some((s) => s.mutual);
   return {
     kind: 'https',
+    mutual,
     context(serverName) {
       const server = secured.find((s) => s.hosts.some((h) => hostMatches(h, serverName)));
-      return server?.credential && secrets.get(server.credential.namespace, server.credential.name);
+      return server?.credential && secrets.get(server.credential.namespace, server.credential.name, mutual);
     },
   };
 }

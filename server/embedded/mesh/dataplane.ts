@@ -8,6 +8,7 @@ import { ConnectionPool, OutlierDetector, type PoolLimits } from './connection-p
 import { CutReason, cutKind, linkedController, localReply } from './envoy.ts';
 import { qualifyHost, stripPort } from './hosts.ts';
 import { type InboundCall, serveInbound } from './inbound.ts';
+import { admitRequest } from './proxy-admission.ts';
 import { LoadBalancers } from './load-balancer.ts';
 import type { GatewayPlan } from './plan.ts';
 import { type RouteInput, routeAtGateway } from './router.ts';
@@ -145,26 +146,32 @@ export class DataPlane implements ZtunnelEnv {
   }
 
   /** A gateway proxy receives a request on one of its ports (any when `ports` is undefined) and routes it by its listeners. */
-  private atGateway(snap: MeshSnapshot, gateway: GatewayPlan, gw: Workload, ports: number[] | undefined, requestPort: number, req: { method?: string; path: string; headers: Record<string, string>; body?: string; signal?: AbortSignal }): Promise<MeshResponse> {
-    const { headers } = req;
+  private async atGateway(snap: MeshSnapshot, gateway: GatewayPlan, gw: Workload, ports: number[] | undefined, requestPort: number, req: { method?: string; path: string; headers: Record<string, string>; body?: string; signal?: AbortSignal }): Promise<MeshResponse> {
+    let { headers } = req;
     const authority = headers.host ?? 'localhost';
     // Concatenated, not resolved, so `//x/y` stays a path as Envoy sees it.
     const url = new URL(`http://gateway.invalid${req.path.startsWith('/') ? '' : '/'}${req.path}`);
     headers['x-request-id'] ??= newRequestId();
     headers['x-forwarded-proto'] ??= 'http';
     const method = (req.method ?? 'GET').toUpperCase();
-    const input: RouteInput = { url, method, authority, port: requestPort, headers, src: gw };
     // Envoy's health endpoint on the status port, answered before any route.
-    if ((ports ?? [requestPort]).includes(STATUS_PORT)) return Promise.resolve(localReply(url.pathname === '/healthz/ready' ? 200 : 404, ''));
-    const choice = routeAtGateway(snap.routes, gateway, ports, stripPort(authority), input);
-    // No Gateway or no route for this host/path: Envoy's 404 with an empty body (NR), traced and logged as Envoy does.
-    if (!choice) {
+    if ((ports ?? [requestPort]).includes(STATUS_PORT)) return localReply(url.pathname === '/healthz/ready' ? 200 : 404, '');
+    // A local reply from the gateway itself, traced and logged as Envoy does.
+    const answerLocally = (reply: MeshResponse, flags: string[]) => {
       const trace = incomingTrace(headers);
       new ProxySpan(this.spans, this.clock, trace.traceId, trace.parentSpanId, 'async', proxyIdentity('router', gw), 'client', {
         url: `http://${authority}${url.pathname}${url.search}`, method, requestId: headers['x-request-id'], userAgent: headers['user-agent'], peerAddress: '10.244.0.1', upstreamCluster: '-', requestSize: Buffer.byteLength(req.body ?? ''),
-      }).finish(404, ['NR'], 0);
-      return Promise.resolve(localReply(404, ''));
-    }
+      }).finish(reply.status, flags, Buffer.byteLength(reply.body));
+      return reply;
+    };
+    // RequestAuthentication and AuthorizationPolicy on the gateway run before routing, so routes can match the token's claims.
+    const admission = await admitRequest(gateway.security, { method, path: req.path, host: stripPort(authority), port: requestPort, headers, sourceIp: headers['x-forwarded-for']?.split(',')[0].trim() ?? '' }, this.clock.now());
+    if (!admission.admitted) return answerLocally(admission.reply, []);
+    headers = admission.headers;
+    const input: RouteInput = { url, method, authority, port: requestPort, headers, src: gw, claims: admission.identity?.claims };
+    const choice = routeAtGateway(snap.routes, gateway, ports, stripPort(authority), input);
+    // No Gateway or no route for this host/path: Envoy's 404 with an empty body (NR).
+    if (!choice) return answerLocally(localReply(404, ''), ['NR']);
     return forward(this, { snap, proxy: proxyIdentity('router', gw), src: gw, ...choice, method, url, headers, body: req.body ?? '', signal: req.signal, requestPort });
   }
 

@@ -43,7 +43,7 @@ export interface GatewayServerOptions {
 export type GatewayPortMode =
   | { kind: 'closed' }
   | { kind: 'http' }
-  | { kind: 'https'; context(serverName: string): SecureContext | undefined }
+  | { kind: 'https'; mutual?: boolean; context(serverName: string): SecureContext | undefined }
   | { kind: 'status' };
 
 /**
@@ -67,26 +67,31 @@ export async function startGatewayServer(plane: DataPlane, opts: GatewayServerOp
   };
   const plain = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, onRequest(false));
   plain.keepAliveTimeout = 5000;
-  // TLS as the gateway serves it: the certificate the client's SNI names, HTTP/2 when it offers it.
-  const secure = http2.createSecureServer(
-    {
-      allowHTTP1: true,
-      maxSessionMemory: 10,
-      SNICallback: (name, cb) => {
-        const mode = opts.portMode?.();
-        const context = mode?.kind === 'https' ? mode.context(name) : undefined;
-        if (context) cb(null, context);
-        else cb(new Error(`no certificate for ${name}`));
+  // TLS as the gateway serves it: the certificate the client's SNI names, HTTP/2 when it offers it;
+  // for MUTUAL, a client certificate signed by the credential's CA is required.
+  const secureServer = (mutual: boolean) =>
+    http2.createSecureServer(
+      {
+        allowHTTP1: true,
+        maxSessionMemory: 10,
+        ...(mutual ? { requestCert: true, rejectUnauthorized: true } : {}),
+        SNICallback: (name, cb) => {
+          const mode = opts.portMode?.();
+          const context = mode?.kind === 'https' ? mode.context(name) : undefined;
+          if (context) cb(null, context);
+          else cb(new Error(`no certificate for ${name}`));
+        },
       },
-    },
-    onRequest(true),
-  );
+      onRequest(true),
+    );
+  const secure = secureServer(false);
+  const secureMutual = secureServer(true);
   const status = http.createServer((req, res) => {
     const ready = (req.url ?? '').split('?')[0] === '/healthz/ready';
     res.writeHead(ready ? 200 : 404, { 'content-length': 0 });
     res.end();
   });
-  for (const s of [plain, secure, status]) s.on('clientError', (_err: Error, socket: net.Socket) => socket.destroy());
+  for (const s of [plain, secure, secureMutual, status]) s.on('clientError', (_err: Error, socket: net.Socket) => socket.destroy());
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
@@ -94,7 +99,7 @@ export async function startGatewayServer(plane: DataPlane, opts: GatewayServerOp
     socket.on('error', () => socket.destroy());
     const mode = opts.portMode?.() ?? { kind: 'http' };
     if (mode.kind === 'closed') socket.resetAndDestroy();
-    else if (mode.kind === 'https') secure.emit('connection', socket);
+    else if (mode.kind === 'https') (mode.mutual ? secureMutual : secure).emit('connection', socket);
     else if (mode.kind === 'status') status.emit('connection', socket);
     else plain.emit('connection', socket);
   });

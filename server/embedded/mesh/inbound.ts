@@ -1,9 +1,9 @@
 import type { Clock } from '../../clock.ts';
 import type { MeshResponse, Workload } from '../app-runtime/types.ts';
 import type { SpanSink } from '../tracing/types.ts';
-import { ENVOY, localReply } from './envoy.ts';
 import type { InboundPolicy } from './plan.ts';
-import { authorize, spiffePrincipal } from './security.ts';
+import { admitRequest } from './proxy-admission.ts';
+import { spiffePrincipal } from './security.ts';
 import type { ServiceInfo } from './services.ts';
 import { ProxySpan, incomingTrace, newRequestId, proxyIdentity } from './spans.ts';
 import { ConnectionError } from './types.ts';
@@ -60,22 +60,21 @@ export async function serveInbound(env: InboundEnv, compiled: InboundPolicy | un
   if (p.mtls && p.src) {
     headers['x-forwarded-client-cert'] = `By=spiffe://${spiffePrincipal(p.endpoint)};Hash=${traceId.slice(0, 16)};Subject="";URI=spiffe://${spiffePrincipal(p.src)}`;
   } else delete headers['x-forwarded-client-cert'];
-  const allowed = authorize(policy, {
+  const admission = await admitRequest(policy, {
     method: p.method,
-    path: p.path.split('?')[0],
+    path: p.path,
     host: headers.host ?? p.svc.fqdn,
     port: p.targetPort,
     headers,
     source: p.mtls ? p.src : undefined,
     sourceIp: p.src?.ip ?? '',
-  });
-  if (!allowed) {
-    const denied = localReply(403, ENVOY.rbacDenied);
-    span.finish(403, [], denied.body.length);
-    return denied;
+  }, env.clock.now());
+  if (!admission.admitted) {
+    span.finish(admission.reply.status, [], admission.reply.body.length);
+    return admission.reply;
   }
   try {
-    const resp = await env.runApp(p.endpoint, { method: p.method, path: p.path, headers, body: p.body, signal: p.signal });
+    const resp = await env.runApp(p.endpoint, { method: p.method, path: p.path, headers: admission.headers, body: p.body, signal: p.signal });
     span.finish(resp.status, [], Buffer.byteLength(resp.body));
     return resp;
   } catch (err) {

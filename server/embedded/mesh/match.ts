@@ -1,4 +1,5 @@
 import { compileUserRegex, type UserRegex } from '../../user-regex.ts';
+import { claimValues, routingClaimPath } from './request-auth.ts';
 
 /** Istio's HTTPMatchRequest semantics: conditions within one match are ANDed, the match list is ORed. */
 
@@ -39,6 +40,8 @@ export interface MatchInput {
   sourceNamespace: string;
   /** `<ns>/<name>` of the gateway, or `mesh` for sidecars. */
   gateway: string;
+  /** A verified JWT's claims, which `@request.auth.claims.*` header matches read. */
+  claims?: Record<string, unknown>;
 }
 
 /**
@@ -91,11 +94,11 @@ export function requestMatches(match: HttpMatchRequest, input: MatchInput): bool
   if (match.port !== undefined && match.port !== input.port) return false;
   for (const [name, m] of Object.entries(match.headers ?? {})) {
     if (PSEUDO_HEADERS.has(name)) continue;
-    if (!stringMatches(m, input.headers[name.toLowerCase()])) return false;
+    if (!headerOrClaimMatches(name, m, input)) return false;
   }
   for (const [name, m] of Object.entries(match.withoutHeaders ?? {})) {
     if (PSEUDO_HEADERS.has(name)) continue;
-    if (stringMatches(m, input.headers[name.toLowerCase()])) return false;
+    if (headerOrClaimMatches(name, m, input)) return false;
   }
   for (const [name, m] of Object.entries(match.queryParams ?? {})) {
     const v = input.query.get(name);
@@ -105,6 +108,14 @@ export function requestMatches(match: HttpMatchRequest, input: MatchInput): bool
   if (match.sourceNamespace !== undefined && match.sourceNamespace !== input.sourceNamespace) return false;
   if (match.gateways?.length && !match.gateways.includes(input.gateway)) return false;
   return true;
+}
+
+/** A header, or a verified JWT claim for `@request.auth.claims.*` names (a list claim matches by any element). */
+function headerOrClaimMatches(name: string, m: StringMatch, input: MatchInput): boolean {
+  const claimPath = routingClaimPath(name);
+  if (!claimPath) return stringMatches(m, input.headers[name.toLowerCase()]);
+  const values = claimValues(input.claims, claimPath);
+  return values ? values.some((v) => stringMatches(m, v)) : stringMatches(m, undefined);
 }
 
 /** A rule with no `match` matches everything. Returns the match that succeeded (for the span's operation name). */

@@ -2,6 +2,7 @@ import type { Workload } from '../app-runtime/types.ts';
 import type { OutlierPolicy, PoolLimits } from './connection-pool.ts';
 import type { LoadBalancerPolicy } from './load-balancer.ts';
 import type { HttpMatchRequest } from './match.ts';
+import type { JwtProvider } from './request-auth.ts';
 
 /**
  * The configuration the proxies run, compiled once per configuration change, as Istio's control
@@ -29,6 +30,8 @@ export interface GatewayPlan {
   pods: Workload[];
   /** In order; a request takes the first listener on its port whose hosts cover its Host. */
   listeners: GatewayListener[];
+  /** The JWT providers and AuthorizationPolicy rules that select its pods, checked before routing. */
+  security: InboundPolicy;
 }
 
 export interface GatewayListener {
@@ -167,6 +170,8 @@ export interface InboundPolicy {
   allow: unknown[];
   /** Whether any ALLOW policy applies (an ALLOW policy without rules allows nothing). */
   hasAllow: boolean;
+  /** RequestAuthentication's JWT providers for the proxy; none: tokens are not read. */
+  requestAuth?: JwtProvider[];
 }
 
 /** Istio ≥ 1.24 default: retry twice on connection-level failures, not on 503. */

@@ -17,10 +17,12 @@ export interface RouteInput {
   port: number;
   headers: Record<string, string>;
   src: Workload;
+  /** A verified JWT's claims (gateways route on them). */
+  claims?: Record<string, unknown>;
 }
 
 function matchInput(r: RouteInput, listener: string): MatchInput {
-  return { path: r.url.pathname, query: r.url.searchParams, method: r.method, authority: r.authority, scheme: 'http', port: r.port, headers: r.headers, sourceLabels: r.src.labels, sourceNamespace: r.src.namespace, gateway: listener };
+  return { path: r.url.pathname, query: r.url.searchParams, method: r.method, authority: r.authority, scheme: 'http', port: r.port, headers: r.headers, sourceLabels: r.src.labels, sourceNamespace: r.src.namespace, gateway: listener, claims: r.claims };
 }
 
 function firstRoute(vhost: VirtualHost, input: MatchInput): RouteChoice | undefined {

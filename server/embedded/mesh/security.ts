@@ -2,6 +2,7 @@ import type { Workload } from '../app-runtime/types.ts';
 import type { KubeObject } from '../apiserver/types.ts';
 import type { Cluster, InboundPolicy, PeerMode } from './plan.ts';
 import { selects } from './pods.ts';
+import { type RequestIdentity, authAttribute } from './request-auth.ts';
 
 /** The mesh's root namespace: policies there without a selector apply mesh-wide. */
 const ROOT_NAMESPACE = 'istio-system';
@@ -69,6 +70,8 @@ export interface AuthzRequest {
   /** The peer's identity when the connection was mutual TLS. */
   source?: Workload;
   sourceIp: string;
+  /** The end user, once RequestAuthentication verified a token. */
+  auth?: RequestIdentity;
 }
 
 /** AuthorizationPolicy evaluation: any matching DENY rule denies; if ALLOW policies apply, one of their rules must match. */
@@ -92,6 +95,7 @@ function sourceMatches(s: any, req: AuthzRequest): boolean {
   const ns = req.source?.namespace;
   return (
     field(s.principals, s.notPrincipals, principal) &&
+    field(s.requestPrincipals, s.notRequestPrincipals, req.auth?.principal) &&
     field(s.namespaces, s.notNamespaces, ns) &&
     field(s.ipBlocks, s.notIpBlocks, req.sourceIp)
   );
@@ -108,6 +112,7 @@ function operationMatches(o: any, req: AuthzRequest): boolean {
 
 function conditionMatches(c: any, req: AuthzRequest): boolean {
   const key = String(c?.key ?? '');
+  if (key.startsWith('request.auth.')) return field(c.values, c.notValues, authAttribute(key, req.auth));
   let value: string | undefined;
   const header = /^request\.headers\[(.+)\]$/.exec(key);
   if (header) value = req.headers[header[1].toLowerCase()];
@@ -119,12 +124,13 @@ function conditionMatches(c: any, req: AuthzRequest): boolean {
   return field(c.values, c.notValues, value);
 }
 
-/** A positive list (one must match) and a negative list (none may match); absent lists always pass. */
-function field(values: unknown, notValues: unknown, actual: string | undefined): boolean {
+/** A positive list (one must match) and a negative list (none may match); absent lists always pass. A list-valued attribute (a JWT claim) matches by any element. */
+function field(values: unknown, notValues: unknown, actual: string | string[] | undefined): boolean {
   const list = Array.isArray(values) ? values.map(String) : undefined;
   const notList = Array.isArray(notValues) ? notValues.map(String) : undefined;
-  if (list && (actual === undefined || !list.some((p) => patternMatches(p, actual)))) return false;
-  if (notList && actual !== undefined && notList.some((p) => patternMatches(p, actual))) return false;
+  const actuals = actual === undefined ? undefined : Array.isArray(actual) ? actual : [actual];
+  if (list && (actuals === undefined || !list.some((p) => actuals.some((a) => patternMatches(p, a))))) return false;
+  if (notList && actuals !== undefined && notList.some((p) => actuals.some((a) => patternMatches(p, a)))) return false;
   return true;
 }
 

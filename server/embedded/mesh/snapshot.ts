@@ -10,8 +10,10 @@ import { type GatewayApiInputs, bindRoutes } from './gateway-api-binding.ts';
 import { type ClusterPlan, type GatewayPlan, type InboundPlan, type RoutePlan, type VirtualHost, plainRoute } from './plan.ts';
 import { workloadOf } from './pods.ts';
 import { type ServiceInfo, compileServices } from './services.ts';
-import { inboundPolicy } from './security.ts';
+import { inboundPolicy, policyOf, workloadBoundPolicies } from './security.ts';
+import { requestAuthProviders } from './request-auth.ts';
 import { type AmbientPlan, compileAmbient, isWaypointPod } from './ambient.ts';
+import { ingressConfig } from './ingress-conversion.ts';
 
 /**
  * What the proxies act on, compiled from the ObjectStore after every change that matters:
@@ -58,7 +60,7 @@ const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 const isGatewayPod = (p: Workload) => p.labels.istio === 'ingressgateway' || p.labels.istio === 'egressgateway' || (p.labels[GATEWAY_NAME_LABEL] !== undefined && !isWaypointPod(p));
 
 /** One plan per gateway deployment (its Ready pods), each with the Istio servers and Gateway API listeners it serves. */
-function gatewayPlans(pods: Workload[], istioGateways: KubeObject[], apiListeners: Map<string, GatewayPlan['listeners']>): GatewayPlan[] {
+function gatewayPlans(pods: Workload[], istioGateways: KubeObject[], apiListeners: Map<string, GatewayPlan['listeners']>, security: (gateway: Workload) => GatewayPlan['security']): GatewayPlan[] {
   const byWorkload = new Map<string, Workload[]>();
   for (const p of pods) {
     if (!p.ready || !isGatewayPod(p)) continue;
@@ -72,12 +74,13 @@ function gatewayPlans(pods: Workload[], istioGateways: KubeObject[], apiListener
       name,
       pods: ps,
       listeners: [...istioGatewayListeners(istioGateways, ps[0]), ...(apiGateway !== undefined ? apiListeners.get(`${ps[0].namespace}/${apiGateway}`) ?? [] : [])],
+      security: security(ps[0]),
     };
   });
 }
 
 /** The objects of a kind; none when the kind is not served (a user may delete Istio's or the Gateway API's CRDs). */
-function listServed(store: ObjectStore, group: string, plural: string) {
+export function listServed(store: ObjectStore, group: string, plural: string) {
   const type = store.registry.byPlural(group, plural);
   return type ? store.list(type) : [];
 }
@@ -89,6 +92,7 @@ export function buildSnapshot(store: ObjectStore): MeshSnapshot {
   const namespaceLabels = new Map(list('', 'namespaces').map((n) => [n.metadata.name, n.metadata.labels ?? {}]));
   const peerAuthentications = list('security.istio.io', 'peerauthentications');
   const authorizationPolicies = list('security.istio.io', 'authorizationpolicies');
+  const requestAuthentications = list('security.istio.io', 'requestauthentications');
   const serviceObjects = list('', 'services');
   const ambient = compileAmbient({ pods, serviceObjects, namespaceLabels, gateways: list(GATEWAY_GROUP, 'gateways'), peerAuthentications, authorizationPolicies });
 
@@ -104,15 +108,19 @@ export function buildSnapshot(store: ObjectStore): MeshSnapshot {
     namespaceLabels,
     servicePorts: new Map([...services.values()].map((s) => [s.fqdn, s.ports.map((p) => p.port)])),
   };
-  const listeners = compileVirtualServices(list('networking.istio.io', 'virtualservices'), namespaces);
+  // Kubernetes Ingress compiles as the Gateway and VirtualServices Istio generates for it.
+  const ingress = ingressConfig(list);
+  const listeners = compileVirtualServices([...list('networking.istio.io', 'virtualservices'), ...ingress.virtualServices], namespaces);
   for (const [key, vhosts] of compileHttpRoutes(bindRoutes(gatewayInputs), gatewayInputs)) listeners.set(key, [...(listeners.get(key) ?? []), ...vhosts] as VirtualHost[]);
-  const gateways = gatewayPlans(pods, list('networking.istio.io', 'gateways'), gatewayApiListeners(gatewayInputs));
+  // A gateway enforces the policies that select its pods, with no mTLS mode of its own.
+  const gatewaySecurity = (gw: Workload) => ({ ...policyOf(workloadBoundPolicies(authorizationPolicies, gw), 'PERMISSIVE'), requestAuth: requestAuthProviders(requestAuthentications, gw) });
+  const gateways = gatewayPlans(pods, [...list('networking.istio.io', 'gateways'), ...ingress.gateways], gatewayApiListeners(gatewayInputs), gatewaySecurity);
   const routes: RoutePlan = { listeners, gateways, passthrough };
   const gatewayOfPod = new Map<string, GatewayPlan>();
   for (const g of gateways) for (const p of g.pods) gatewayOfPod.set(p.uid, g);
 
   const inbound: InboundPlan = new Map();
-  for (const p of pods) if (p.hasSidecar) inbound.set(p.uid, inboundPolicy(peerAuthentications, authorizationPolicies, p));
+  for (const p of pods) if (p.hasSidecar) inbound.set(p.uid, { ...inboundPolicy(peerAuthentications, authorizationPolicies, p), requestAuth: requestAuthProviders(requestAuthentications, p) });
 
   return {
     namespaces,

@@ -642,6 +642,174 @@ const apps: Record<string, JSONSchemaProps> = {
   ),
 };
 
+const quantities = (description: string): JSONSchemaProps => ({ type: 'object', additionalProperties: { $ref: refTo(QUANTITY) }, description });
+
+/** PersistentVolumeClaims: the spec as a claim states it; the cluster binds every claim at once (no volumes are modelled). */
+const storage: Record<string, JSONSchemaProps> = {
+  PersistentVolumeClaim: kindSchema("PersistentVolumeClaim is a user's request for and claim to a persistent volume.", {
+    spec: ref(`${CORE}PersistentVolumeClaimSpec`, 'The desired characteristics of the volume requested by the claim.'),
+    status: ref(`${CORE}PersistentVolumeClaimStatus`, 'The current information about the claim. Read-only.'),
+  }),
+  PersistentVolumeClaimSpec: object('PersistentVolumeClaimSpec describes the common attributes of storage devices and allows a Source for provider-specific attributes.', {
+    accessModes: strings('The desired access modes the volume should have (ReadWriteOnce, ReadOnlyMany, ReadWriteMany, ReadWriteOncePod).', { 'x-kubernetes-list-type': 'atomic' }),
+    dataSource: opaqueRef(`${CORE}TypedLocalObjectReference`, 'An existing object to populate the volume from (a VolumeSnapshot or another claim).'),
+    dataSourceRef: opaqueRef(`${CORE}TypedObjectReference`, 'The object to populate the volume with data from, possibly in another namespace.'),
+    resources: ref(`${CORE}VolumeResourceRequirements`, 'The minimum resources the volume should have.'),
+    selector: ref(`${META}LabelSelector`, 'A label query over volumes to consider for binding.'),
+    storageClassName: str('The name of the StorageClass required by the claim.'),
+    volumeAttributesClassName: str('The VolumeAttributesClass used by this claim.'),
+    volumeMode: enumOf(['Block', 'Filesystem'], 'What type of volume is required by the claim. Filesystem is implied when not included.'),
+    volumeName: str('The binding reference to the PersistentVolume backing this claim.'),
+  }),
+  VolumeResourceRequirements: object('VolumeResourceRequirements describes the storage resource requirements for a volume.', {
+    limits: quantities('The maximum amount of compute resources allowed.'),
+    requests: quantities('The minimum amount of compute resources required.'),
+  }),
+  PersistentVolumeClaimStatus: object('PersistentVolumeClaimStatus is the current status of a persistent volume claim.', {
+    accessModes: strings('The access modes the volume backing the claim has.', { 'x-kubernetes-list-type': 'atomic' }),
+    capacity: quantities('The actual resources of the underlying volume.'),
+    conditions: opaqueRefs(`${CORE}PersistentVolumeClaimCondition`, 'A condition of the claim.', 'The current conditions of the claim.', mapKeyed('type')),
+    phase: enumOf(['Bound', 'Lost', 'Pending'], 'The current phase of the claim.'),
+  }),
+};
+
+const statefulSets: Record<string, JSONSchemaProps> = {
+  StatefulSet: kindSchema('StatefulSet represents a set of pods with consistent identities: network names and storage that survive rescheduling.', {
+    spec: ref(`${APPS}StatefulSetSpec`, 'Spec defines the desired identities of pods in this set.'),
+    status: ref(`${APPS}StatefulSetStatus`, 'Status is the current status of Pods in this StatefulSet. This data may be out of date by some window of time.'),
+  }),
+  StatefulSetSpec: object(
+    'A StatefulSetSpec is the specification of a StatefulSet.',
+    {
+      minReadySeconds: MIN_READY_SECONDS,
+      ordinals: opaqueRef(`${APPS}StatefulSetOrdinals`, 'Controls the numbering of replica indices in a StatefulSet.'),
+      persistentVolumeClaimRetentionPolicy: opaqueRef(`${APPS}StatefulSetPersistentVolumeClaimRetentionPolicy`, 'The lifecycle of claims created from volumeClaimTemplates.'),
+      podManagementPolicy: enumOf(['OrderedReady', 'Parallel'], 'How pods are created during initial scale up, when replacing pods on nodes, or when scaling down. Defaults to OrderedReady.'),
+      replicas: int32('The desired number of replicas of the given Template. Defaults to 1.'),
+      revisionHistoryLimit: int32('The maximum number of revisions maintained in the revision history. Defaults to 10.'),
+      selector: ref(`${META}LabelSelector`, "A label query over pods that should match the replica count. It must match the pod template's labels."),
+      serviceName: str('The name of the service that governs this StatefulSet: it gives the pods their network identity.'),
+      template: ref(`${CORE}PodTemplateSpec`, 'The object that describes the pod that will be created if insufficient replicas are detected; each pod is named <statefulsetname>-<ordinal>.'),
+      updateStrategy: opaqueRef(`${APPS}StatefulSetUpdateStrategy`, 'The strategy used to update Pods when a revision is made to Template.'),
+      volumeClaimTemplates: refs(`${CORE}PersistentVolumeClaim`, 'Claims that pods are allowed to reference; each pod gets its own claim per template.', { 'x-kubernetes-list-type': 'atomic' }),
+    },
+    ['selector', 'template'],
+  ),
+  StatefulSetStatus: object(
+    'StatefulSetStatus represents the current state of a StatefulSet.',
+    {
+      availableReplicas: int32('Total number of available pods (ready for at least minReadySeconds) targeted by this statefulset.'),
+      collisionCount: int32('The count of hash collisions for the StatefulSet.'),
+      conditions: opaqueRefs(`${APPS}StatefulSetCondition`, 'A condition of the stateful set.', "The latest available observations of a statefulset's current state.", mapKeyed('type')),
+      currentReplicas: int32('The number of Pods created by the StatefulSet controller from the StatefulSet version indicated by currentRevision.'),
+      currentRevision: str('The version of the StatefulSet used to generate Pods in the sequence [0,currentReplicas).'),
+      observedGeneration: int64("The most recent generation observed for this StatefulSet. It corresponds to the StatefulSet's generation."),
+      readyReplicas: int32('The number of pods created for this StatefulSet with a Ready Condition.'),
+      replicas: int32('The number of Pods created by the StatefulSet controller.'),
+      updateRevision: str('The version of the StatefulSet used to generate Pods in the sequence [replicas-updatedReplicas,replicas).'),
+      updatedReplicas: int32('The number of Pods created by the StatefulSet controller from the StatefulSet version indicated by updateRevision.'),
+    },
+    ['replicas'],
+  ),
+};
+
+export const NETWORKING = 'io.k8s.api.networking.v1.';
+export const RBAC = 'io.k8s.api.rbac.v1.';
+
+const networking: Record<string, JSONSchemaProps> = {
+  Ingress: kindSchema('Ingress is a collection of rules that allow inbound connections to reach the endpoints defined by a backend.', {
+    spec: ref(`${NETWORKING}IngressSpec`, 'Spec is the desired state of the Ingress.'),
+    status: ref(`${NETWORKING}IngressStatus`, 'Status is the current state of the Ingress.'),
+  }),
+  IngressSpec: object('IngressSpec describes the Ingress the user wishes to exist.', {
+    defaultBackend: ref(`${NETWORKING}IngressBackend`, 'The backend for requests no rule matches.'),
+    ingressClassName: str('The name of an IngressClass cluster resource: the controller that should implement this Ingress.'),
+    rules: refs(`${NETWORKING}IngressRule`, 'A list of host rules used to configure the Ingress.', { 'x-kubernetes-list-type': 'atomic' }),
+    tls: refs(`${NETWORKING}IngressTLS`, 'TLS configuration: the hosts and the Secret holding their certificate.', { 'x-kubernetes-list-type': 'atomic' }),
+  }),
+  IngressBackend: object('IngressBackend describes all endpoints for a given service and port.', {
+    resource: opaqueRef(`${CORE}TypedLocalObjectReference`, 'An object in the same namespace as the Ingress; mutually exclusive with service.'),
+    service: ref(`${NETWORKING}IngressServiceBackend`, 'A Service as a backend; mutually exclusive with resource.'),
+  }),
+  IngressServiceBackend: object('IngressServiceBackend references a Kubernetes Service as a Backend.', {
+    name: str('The referenced service. The service must exist in the same namespace as the Ingress object.', { default: '' }),
+    port: ref(`${NETWORKING}ServiceBackendPort`, 'The port of the referenced service.'),
+  }, ['name']),
+  ServiceBackendPort: object('ServiceBackendPort is the service port being referenced.', {
+    name: str('The name of the port on the Service; mutually exclusive with number.'),
+    number: int32('The numerical port number on the Service; mutually exclusive with name.'),
+  }),
+  IngressRule: object('IngressRule represents the rules mapping the paths under a specified host to the related backend services.', {
+    host: str('The fully qualified domain name of a network host (a wildcard `*.` prefix is allowed); unset matches every host.'),
+    http: ref(`${NETWORKING}HTTPIngressRuleValue`, 'The HTTP paths of the rule.'),
+  }),
+  HTTPIngressRuleValue: object('HTTPIngressRuleValue is a list of http selectors pointing to backends.', {
+    paths: refs(`${NETWORKING}HTTPIngressPath`, 'A collection of paths that map requests to backends.', { 'x-kubernetes-list-type': 'atomic' }),
+  }, ['paths']),
+  HTTPIngressPath: object('HTTPIngressPath associates a path with a backend.', {
+    backend: ref(`${NETWORKING}IngressBackend`, 'Where matching requests are sent.'),
+    path: str('Matched against the path of an incoming request; must begin with a "/".'),
+    pathType: enumOf(['Exact', 'ImplementationSpecific', 'Prefix'], 'How the path is matched: Exact, Prefix (by path elements split by "/") or ImplementationSpecific (the IngressClass decides).'),
+  }, ['pathType', 'backend']),
+  IngressTLS: object('IngressTLS describes the transport layer security associated with an ingress.', {
+    hosts: strings('Hosts included in the TLS certificate.', { 'x-kubernetes-list-type': 'atomic' }),
+    secretName: str('The Secret used to terminate TLS traffic on port 443.'),
+  }),
+  IngressStatus: object('IngressStatus describes the current state of the Ingress.', {
+    loadBalancer: ref(`${NETWORKING}IngressLoadBalancerStatus`, 'The current state of the load-balancer.'),
+  }),
+  IngressLoadBalancerStatus: object('IngressLoadBalancerStatus represents the status of a load-balancer.', {
+    ingress: refs(`${NETWORKING}IngressLoadBalancerIngress`, 'The ingress points of the load-balancer.', { 'x-kubernetes-list-type': 'atomic' }),
+  }),
+  IngressLoadBalancerIngress: object('IngressLoadBalancerIngress represents the status of a load-balancer ingress point.', {
+    hostname: str('Set for load-balancer ingress points that are DNS based.'),
+    ip: str('Set for load-balancer ingress points that are IP based.'),
+    ports: opaqueRefs(`${NETWORKING}IngressPortStatus`, 'A port of the ingress point.', 'Information about the ports exposed by this load-balancer.', { 'x-kubernetes-list-type': 'atomic' }),
+  }),
+  IngressClass: kindSchema('IngressClass represents the class of the Ingress, referenced by the Ingress Spec.', {
+    spec: ref(`${NETWORKING}IngressClassSpec`, 'Spec is the desired state of the IngressClass.'),
+  }),
+  IngressClassSpec: object('IngressClassSpec provides information about the class of an Ingress.', {
+    controller: str('The name of the controller that should handle this class, e.g. "istio.io/ingress-controller". Immutable.'),
+    parameters: opaqueRef(`${NETWORKING}IngressClassParametersReference`, 'A link to a resource with additional configuration for the controller.'),
+  }),
+};
+
+const roleRules = refs(`${RBAC}PolicyRule`, 'Rules holds all the PolicyRules for this role.', { 'x-kubernetes-list-type': 'atomic' });
+const subjects = refs(`${RBAC}Subject`, 'Subjects holds references to the objects the role applies to.', { 'x-kubernetes-list-type': 'atomic' });
+const roleRef = ref(`${RBAC}RoleRef`, 'RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. Immutable.');
+
+const rbac: Record<string, JSONSchemaProps> = {
+  ClusterRole: kindSchema('ClusterRole is a cluster level, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding or ClusterRoleBinding.', {
+    aggregationRule: ref(`${RBAC}AggregationRule`, 'An optional field that describes how to build the Rules for this ClusterRole from other ClusterRoles.'),
+    rules: roleRules,
+  }),
+  AggregationRule: object('AggregationRule describes how to locate ClusterRoles to aggregate into the ClusterRole.', {
+    clusterRoleSelectors: refs(`${META}LabelSelector`, 'Selectors of ClusterRoles whose rules are aggregated.', { 'x-kubernetes-list-type': 'atomic' }),
+  }),
+  Role: kindSchema('Role is a namespaced, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding.', { rules: roleRules }),
+  PolicyRule: object('PolicyRule holds information that describes a policy rule, but does not contain information about who the rule applies to or which namespace the rule applies to.', {
+    apiGroups: strings('The API groups of the resources; "" is the core group, "*" every group.', { 'x-kubernetes-list-type': 'atomic' }),
+    nonResourceURLs: strings('Partial URLs a user should have access to (only in a ClusterRole bound by a ClusterRoleBinding).', { 'x-kubernetes-list-type': 'atomic' }),
+    resourceNames: strings('An optional allow list of names the rule applies to.', { 'x-kubernetes-list-type': 'atomic' }),
+    resources: strings('The resources the rule applies to; "*" means all.', { 'x-kubernetes-list-type': 'atomic' }),
+    verbs: strings('The verbs the rule allows ("get", "list", "watch", …); "*" means all.', { 'x-kubernetes-list-type': 'atomic' }),
+  }, ['verbs']),
+  ClusterRoleBinding: kindSchema('ClusterRoleBinding references a ClusterRole, but not contain it. It can reference a ClusterRole in the global namespace, and adds who information via Subject.', { roleRef, subjects }, ['roleRef']),
+  RoleBinding: kindSchema('RoleBinding references a role, but does not contain it. It can reference a Role in the same namespace or a ClusterRole in the global namespace.', { roleRef, subjects }, ['roleRef']),
+  RoleRef: object('RoleRef contains information that points to the role being used.', {
+    apiGroup: str('The group for the resource being referenced.', { default: '' }),
+    kind: str('The type of resource being referenced.', { default: '' }),
+    name: str('The name of resource being referenced.', { default: '' }),
+  }, ['apiGroup', 'kind', 'name']),
+  Subject: object('Subject contains a reference to the object or user identities a role binding applies to.', {
+    apiGroup: str('The API group of the referenced subject: "" for ServiceAccount, "rbac.authorization.k8s.io" for User and Group.'),
+    kind: str('The kind of object being referenced: "User", "Group" or "ServiceAccount".', { default: '' }),
+    name: str('The name of the object being referenced.', { default: '' }),
+    namespace: str('The namespace of the referenced object (ServiceAccount subjects).'),
+  }, ['kind', 'name']),
+};
+
 const withPrefix = (prefix: string, defs: Record<string, JSONSchemaProps>) => Object.entries(defs).map(([name, schema]) => [prefix + name, schema] as const);
 
 /** Every definition the built-in kinds use, by its full name. */
@@ -649,6 +817,10 @@ export const BUILTIN_DEFINITIONS: Readonly<Record<string, JSONSchemaProps>> = Ob
   ...withPrefix(META, meta),
   ...withPrefix(CORE, core),
   ...withPrefix(APPS, apps),
+  ...withPrefix(CORE, storage),
+  ...withPrefix(APPS, statefulSets),
+  ...withPrefix(NETWORKING, networking),
+  ...withPrefix(RBAC, rbac),
   ...Object.entries(OPAQUE),
   [INTSTR, intOrString],
   [QUANTITY, quantity],
@@ -656,7 +828,7 @@ export const BUILTIN_DEFINITIONS: Readonly<Record<string, JSONSchemaProps>> = Ob
 
 /** The definition name of a built-in kind, e.g. ('apps', 'Deployment') → io.k8s.api.apps.v1.Deployment. */
 export function builtinDefinitionName(group: string, kind: string): string | undefined {
-  const prefix = group === '' ? CORE : group === 'apps' ? APPS : undefined;
+  const prefix = ({ '': CORE, apps: APPS, 'networking.k8s.io': NETWORKING, 'rbac.authorization.k8s.io': RBAC } as Record<string, string>)[group];
   return prefix && BUILTIN_DEFINITIONS[prefix + kind] ? prefix + kind : undefined;
 }
 

@@ -1,10 +1,11 @@
-/** The kube-apiserver's rules for apps/v1 Deployments, ReplicaSets and DaemonSets. */
+/** The kube-apiserver's rules for apps/v1 Deployments, ReplicaSets, DaemonSets and StatefulSets. */
 import { formatLabelSelector, parseLabelSelector } from '../selectors.ts';
 import { FieldPath } from './causes.ts';
 import { goLabelSelector, goStringMap } from '../go-format.ts';
 import { GoPrinted, type KubeCauses } from './kube-causes.ts';
 import { selectorImmutable, validateLabelSelector } from './kube-meta.ts';
 import { validatePodTemplate } from './kube-pod-rules.ts';
+import { validateClaimSpec } from './kube-addon-rules.ts';
 
 const SPEC = new FieldPath('spec');
 const STRATEGY_TYPES = ['Recreate', 'RollingUpdate'];
@@ -13,7 +14,7 @@ const STRATEGY_TYPES = ['Recreate', 'RollingUpdate'];
 const selects = (selector: any, labels: Record<string, string> | undefined) => parseLabelSelector(formatLabelSelector(selector))({ metadata: { name: '', labels: labels ?? {} } });
 
 /** Selector, template and minReadySeconds, as every workload kind checks them; `emptySelectorOf` names the kind in the empty-selector message. */
-function validateSelectorAndTemplate(spec: any, causes: KubeCauses, emptySelectorOf: 'deployment' | 'daemonset'): void {
+function validateSelectorAndTemplate(spec: any, causes: KubeCauses, emptySelectorOf: 'deployment' | 'daemonset' | 'statefulset'): void {
   causes.nonNegative(SPEC.child('minReadySeconds'), spec.minReadySeconds);
   const selector = spec.selector;
   if (!selector || typeof selector !== 'object') causes.required(SPEC.child('selector'));
@@ -123,4 +124,29 @@ export function validateDaemonSet(ds: any, causes: KubeCauses): void {
 /** apps/v1 workloads keep the selector they were created with. */
 export function validateWorkloadUpdate(next: any, old: any, causes: KubeCauses): void {
   selectorImmutable(next.spec?.selector, old.spec?.selector, SPEC.child('selector'), causes);
+}
+
+const POD_MANAGEMENT_POLICIES = ['OrderedReady', 'Parallel'];
+const STATEFULSET_STRATEGY_TYPES = ['RollingUpdate', 'OnDelete'];
+/** The spec fields a StatefulSet update may change. */
+const STATEFULSET_MUTABLE = ['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds'];
+
+export function validateStatefulSet(sts: any, causes: KubeCauses): void {
+  const spec = sts.spec ?? {};
+  causes.nonNegative(SPEC.child('replicas'), spec.replicas);
+  validateSelectorAndTemplate(spec, causes, 'statefulset');
+  if (spec.podManagementPolicy !== undefined && !POD_MANAGEMENT_POLICIES.includes(spec.podManagementPolicy)) causes.notSupported(SPEC.child('podManagementPolicy'), spec.podManagementPolicy, POD_MANAGEMENT_POLICIES);
+  const type = spec.updateStrategy?.type;
+  if (type !== undefined && !STATEFULSET_STRATEGY_TYPES.includes(type)) causes.notSupported(SPEC.child('updateStrategy').child('type'), type, STATEFULSET_STRATEGY_TYPES);
+  causes.nonNegative(SPEC.child('revisionHistoryLimit'), spec.revisionHistoryLimit);
+  (Array.isArray(spec.volumeClaimTemplates) ? spec.volumeClaimTemplates : []).forEach((t: any, i: number) => validateClaimSpec(t?.spec ?? {}, SPEC.child('volumeClaimTemplates').index(i).child('spec'), causes));
+}
+
+/** Beyond the selector, only a few spec fields of a StatefulSet may change. */
+export function validateStatefulSetUpdate(next: any, old: any, causes: KubeCauses): void {
+  validateWorkloadUpdate(next, old, causes);
+  const fixed = (spec: any) => JSON.stringify(Object.entries(spec ?? {}).filter(([k]) => !STATEFULSET_MUTABLE.includes(k) && k !== 'selector').sort(([a], [b]) => a.localeCompare(b)));
+  if (fixed(next.spec) !== fixed(old.spec)) {
+    causes.forbidden(SPEC, "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden");
+  }
 }

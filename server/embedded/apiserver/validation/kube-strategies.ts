@@ -7,7 +7,20 @@
 import { badRequest, forbidden, invalid } from '../errors.ts';
 import type { AdmissionHook } from '../store.ts';
 import type { KubeObject, ResourceType, StatusCause } from '../types.ts';
-import { validateDaemonSet, validateDeployment, validateReplicaSet, validateWorkloadUpdate } from './kube-apps-rules.ts';
+import { validateDaemonSet, validateDeployment, validateReplicaSet, validateStatefulSet, validateStatefulSetUpdate, validateWorkloadUpdate } from './kube-apps-rules.ts';
+import {
+  nameIsPathSegment,
+  validateBindingUpdate,
+  validateClusterRole,
+  validateClusterRoleBinding,
+  validateIngress,
+  validateIngressClass,
+  validateIngressClassUpdate,
+  validatePersistentVolumeClaim,
+  validatePersistentVolumeClaimUpdate,
+  validateRole,
+  validateRoleBinding,
+} from './kube-addon-rules.ts';
 import { KubeCauses } from './kube-causes.ts';
 import {
   validateConfigMap,
@@ -25,6 +38,7 @@ import { validateObjectMeta } from './kube-meta.ts';
 import { nameIsDns1035Label, nameIsDnsLabel, nameIsDnsSubdomain, type NameCheck } from './kube-names.ts';
 import { validatePodSpec, validatePodSpecUpdate } from './kube-pod-rules.ts';
 import { FieldPath } from './causes.ts';
+import { isBuiltinGroup } from '../builtin-groups.ts';
 
 interface Strategy {
   name: NameCheck;
@@ -48,6 +62,14 @@ const STRATEGIES: Record<string, Strategy> = {
   'apps/Deployment': { name: nameIsDnsSubdomain, validate: validateDeployment, validateUpdate: validateWorkloadUpdate },
   'apps/ReplicaSet': { name: nameIsDnsSubdomain, validate: validateReplicaSet, validateUpdate: validateWorkloadUpdate },
   'apps/DaemonSet': { name: nameIsDnsSubdomain, validate: validateDaemonSet, validateUpdate: validateWorkloadUpdate },
+  'apps/StatefulSet': { name: nameIsDnsSubdomain, validate: validateStatefulSet, validateUpdate: validateStatefulSetUpdate },
+  '/PersistentVolumeClaim': { name: nameIsDnsSubdomain, validate: validatePersistentVolumeClaim, validateUpdate: validatePersistentVolumeClaimUpdate },
+  'networking.k8s.io/Ingress': { name: nameIsDnsSubdomain, validate: validateIngress },
+  'networking.k8s.io/IngressClass': { name: nameIsDnsSubdomain, validate: validateIngressClass, validateUpdate: validateIngressClassUpdate },
+  'rbac.authorization.k8s.io/Role': { name: nameIsPathSegment, validate: validateRole },
+  'rbac.authorization.k8s.io/ClusterRole': { name: nameIsPathSegment, validate: validateClusterRole },
+  'rbac.authorization.k8s.io/RoleBinding': { name: nameIsPathSegment, validate: validateRoleBinding, validateUpdate: validateBindingUpdate },
+  'rbac.authorization.k8s.io/ClusterRoleBinding': { name: nameIsPathSegment, validate: validateClusterRoleBinding, validateUpdate: validateBindingUpdate },
 };
 
 /** Custom resources' names are DNS subdomains; their spec is the CRD schema's business. */
@@ -56,11 +78,10 @@ const CUSTOM_RESOURCE: Strategy = { name: nameIsDnsSubdomain };
 /** Namespaces the NamespaceLifecycle admission plugin never lets go. */
 export const UNDELETABLE_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 
-const isBuiltIn = (type: ResourceType) => type.group === '' || type.group === 'apps';
 
 /** The decode error (400) a real apiserver gives this body, if any. */
 export function builtinDecodeError(type: ResourceType, obj: unknown): string | undefined {
-  return isBuiltIn(type) ? decodeError(type.kind, obj) : undefined;
+  return isBuiltinGroup(type.group) ? decodeError(type.kind, obj) : undefined;
 }
 
 /** What the kube-apiserver's validation refuses in `obj` (and, for an update, in the change from `old`). */
