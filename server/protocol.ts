@@ -91,20 +91,27 @@ export interface GraphNode {
   app: string;
   version?: string;
   namespace: string;
-  kind: 'ingress' | 'workload' | 'service';
+  /** A waypoint is the L7 proxy ambient traffic passes through (client → waypoint → service). */
+  kind: 'ingress' | 'workload' | 'service' | 'waypoint';
 }
 export interface GraphEdge {
   source: string;
   target: string;
+  /** HTTP figures from traces; 0 on a TCP edge, which no span describes. */
   rps: number;
   errorPct: number;
   p99Ms: number;
+  /** `tcp`: seen only in ztunnel's connection log (ambient traffic with no waypoint); else from traces. */
+  protocol?: 'http' | 'tcp';
+  tcp?: { connectionsPerSecond: number; bytesPerSecond: number; failedPct: number };
 }
 export interface GraphSnapshot {
   nodes: GraphNode[];
   edges: GraphEdge[];
   /** Window the rates cover, seconds. */
   windowSeconds: number;
+  /** Why ztunnel's connections could not be read (the graph then has its traced edges only). */
+  l4Error?: string;
 }
 
 export interface TraceSummary {
