@@ -103,7 +103,8 @@ export interface GraphEdge {
   p99Ms: number;
   /** `tcp`: seen only in ztunnel's connection log (ambient traffic with no waypoint); else from traces. */
   protocol?: 'http' | 'tcp';
-  tcp?: { connectionsPerSecond: number; bytesPerSecond: number; failedPct: number };
+  /** Connections that ended in the window, their rate, bytes both ways per second, and the share ztunnel closed with an error. */
+  tcp?: { connections: number; connectionsPerSecond: number; bytesPerSecond: number; failedPct: number };
 }
 export interface GraphSnapshot {
   nodes: GraphNode[];

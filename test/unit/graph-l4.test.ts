@@ -76,7 +76,7 @@ describe('TCP edges from ztunnel connections', () => {
       conn('productpage-v1-87d54dd59-fn6vw', 'details-v1-cf74bb974-nw94k', 'outbound', -30),
     ];
     const { nodes, edges } = l4Edges(connections, NO_LABELS, { windowSeconds: 10, nowUs: T0 + 5e6 });
-    expect(edges).toEqual([{ source: 'productpage-v1', target: 'reviews-v2', rps: 0, errorPct: 0, p99Ms: 0, protocol: 'tcp', tcp: { connectionsPerSecond: 0.4, bytesPerSecond: 200, failedPct: 0 } }]);
+    expect(edges).toEqual([{ source: 'productpage-v1', target: 'reviews-v2', rps: 0, errorPct: 0, p99Ms: 0, protocol: 'tcp', tcp: { connections: 4, connectionsPerSecond: 0.4, bytesPerSecond: 200, failedPct: 0 } }]);
     expect(nodes.map((n) => [n.id, n.app, n.version])).toEqual([
       ['productpage-v1', 'productpage', 'v1'],
       ['reviews-v2', 'reviews', 'v2'],
