@@ -76,7 +76,7 @@ export function l4Edges(connections: readonly L4Connection[], labels: PodLabels,
       tcp: {
         connections: side.n,
         connectionsPerSecond: Number((side.n / opts.windowSeconds).toPrecision(3)),
-        bytesPerSecond: Math.round(side.bytes / opts.windowSeconds),
+        bytesPerSecond: Number((side.bytes / opts.windowSeconds).toPrecision(3)),
         failedPct: roundTo((100 * side.failed) / side.n, 1),
       },
     });
@@ -85,22 +85,41 @@ export function l4Edges(connections: readonly L4Connection[], labels: PodLabels,
 }
 
 /**
- * The traces' graph plus the TCP edges no trace explains. A TCP edge is left out where a
- * trace edge already runs from the same node to the same app (the gateway's span to
- * productpage, a waypoint's span to reviews): that traffic is shown once, as HTTP.
+ * The traces' graph plus what ztunnel saw. A trace edge that ends at a service (no proxy
+ * span answered it: the pod is ambient) goes to the workloads ztunnel saw that caller reach,
+ * its requests shared out by their connections, so a version split through a waypoint still
+ * shows per version. A TCP edge is then left out where a trace edge already runs from the same
+ * node to the same app: that traffic is shown once, as HTTP.
  */
 export function mergeL4(traced: GraphSnapshot, l4: { nodes: GraphNode[]; edges: GraphEdge[] }): GraphSnapshot {
+  const l4Nodes = new Map(l4.nodes.map((n) => [n.id, n]));
   const nodes = new Map(traced.nodes.map((n) => [n.id, n]));
-  const appOf = (id: string) => nodes.get(id)?.app ?? l4.nodes.find((n) => n.id === id)?.app;
-  const tracedTo = new Set(traced.edges.map((e) => `${e.source}\u0000${appOf(e.target)}`));
-  const edges = [...traced.edges];
+  const appOf = (id: string) => nodes.get(id)?.app ?? l4Nodes.get(id)?.app;
+  const edges: GraphEdge[] = [];
+  for (const e of traced.edges) {
+    const target = nodes.get(e.target);
+    const reached = target?.kind === 'service' ? l4.edges.filter((l) => l.source === e.source && l4Nodes.get(l.target)?.kind === 'workload' && appOf(l.target) === target.app) : [];
+    const total = reached.reduce((n, l) => n + (l.tcp?.connections ?? 0), 0);
+    if (!total) {
+      edges.push(e);
+      continue;
+    }
+    for (const l of reached) {
+      nodes.set(l.target, l4Nodes.get(l.target)!);
+      edges.push({ ...e, target: l.target, rps: roundTo((e.rps * (l.tcp?.connections ?? 0)) / total, 3) });
+    }
+  }
+  const tracedTo = new Set(edges.map((e) => `${e.source}\u0000${appOf(e.target)}`));
   for (const e of l4.edges) {
     if (tracedTo.has(`${e.source}\u0000${appOf(e.target)}`)) continue;
     edges.push(e);
-    for (const id of [e.source, e.target]) if (!nodes.has(id)) nodes.set(id, l4.nodes.find((n) => n.id === id)!);
+    for (const id of [e.source, e.target]) if (!nodes.has(id)) nodes.set(id, l4Nodes.get(id)!);
   }
   // A waypoint known from traces by its spans' service name is the same node the connections name.
   for (const n of l4.nodes) if (n.kind === 'waypoint' && nodes.get(n.id)?.kind === 'workload') nodes.set(n.id, n);
+  // A service node every edge now bypasses is gone from the picture.
+  const used = new Set(edges.flatMap((e) => [e.source, e.target]));
+  for (const [id, n] of nodes) if (n.kind === 'service' && !used.has(id)) nodes.delete(id);
   edges.sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target));
   return { ...traced, nodes: [...nodes.values()].sort((a, b) => a.id.localeCompare(b.id)), edges };
 }

@@ -109,18 +109,18 @@ describe('merging trace edges and TCP edges', () => {
     edges: [{ source: 'istio-ingressgateway', target: 'productpage.default', rps: 2, errorPct: 0, p99Ms: 20 }],
   };
 
-  it('adds the TCP edges no trace explains and drops those a trace edge already shows', () => {
+  it('sends a trace edge that ended at a service to the workloads ztunnel saw, and adds the TCP edges no trace explains', () => {
     const l4 = l4Edges(
       [conn('istio-ingressgateway-6f9b5-abcde', 'productpage-v1-87d54dd59-fn6vw', 'inbound', 1), conn('productpage-v1-87d54dd59-fn6vw', 'details-v1-cf74bb974-nw94k', 'outbound', 1)].map((c, i) => (i === 0 ? { ...c, src: { ...c.src, namespace: 'istio-system' } } : c)),
       NO_LABELS,
       { windowSeconds: 10, nowUs: T0 + 5e6 },
     );
     const merged = mergeL4(traced, l4);
-    expect(merged.edges.map((e) => [e.source, e.target, e.protocol ?? 'http'])).toEqual([
-      ['istio-ingressgateway', 'productpage.default', 'http'],
-      ['productpage-v1', 'details-v1', 'tcp'],
+    expect(merged.edges.map((e) => [e.source, e.target, e.protocol ?? 'http', e.rps])).toEqual([
+      ['istio-ingressgateway', 'productpage-v1', 'http', 2],
+      ['productpage-v1', 'details-v1', 'tcp', 0],
     ]);
-    expect(merged.nodes.map((n) => n.id)).toEqual(['details-v1', 'istio-ingressgateway', 'productpage-v1', 'productpage.default']);
+    expect(merged.nodes.map((n) => n.id)).toEqual(['details-v1', 'istio-ingressgateway', 'productpage-v1']);
   });
 
   it('leaves the traced graph as it is when ztunnel carried nothing', () => {
@@ -159,7 +159,7 @@ describe('the graph of an ambient mesh', () => {
 
   it('without a waypoint: only the gateway has spans, the calls between workloads are TCP edges', async () => {
     const g = await graphOf(false);
-    expect(edge(g)).toContain('istio-ingressgateway > productpage.default http');
+    expect(edge(g)).toContain('istio-ingressgateway > productpage-v1 http');
     expect(edge(g)).toContain('productpage-v1 > details-v1 tcp');
     expect(edge(g).filter((e) => /^productpage-v1 > reviews-v\d tcp$/.test(e)).length).toBeGreaterThan(0);
     expect(g.edges.filter((e) => e.protocol === 'tcp').every((e) => e.rps === 0 && e.tcp!.connectionsPerSecond > 0 && e.tcp!.bytesPerSecond > 0)).toBe(true);
@@ -170,12 +170,16 @@ describe('the graph of an ambient mesh', () => {
     const g = await graphOf(true);
     expect(g.nodes.find((n) => n.id === 'waypoint')?.kind).toBe('waypoint');
     expect(edge(g)).toContain('productpage-v1 > waypoint tcp');
-    expect(edge(g)).toContain('waypoint > details.default http');
-    expect(edge(g)).toContain('waypoint > reviews.default http');
+    expect(edge(g)).toContain('waypoint > details-v1 http');
+    // The waypoint's requests to reviews, per version, adding up to what its spans counted.
+    const toReviews = g.edges.filter((e) => e.source === 'waypoint' && /^reviews-v\d$/.test(e.target));
+    expect(toReviews.every((e) => e.protocol !== 'tcp')).toBe(true);
+    expect(toReviews.reduce((n, e) => n + e.rps, 0)).toBeCloseTo(6 / 600, 3);
     // The gateway called productpage, not the waypoint that productpage's own calls went through.
-    expect(edge(g)).toContain('istio-ingressgateway > productpage.default http');
+    expect(edge(g)).toContain('istio-ingressgateway > productpage-v1 http');
     expect(edge(g).some((e) => e.startsWith('istio-ingressgateway > waypoint'))).toBe(false);
     // What the waypoint's spans show is not drawn a second time from ztunnel's lines.
     expect(edge(g).some((e) => /^waypoint > (details|reviews)-v\d tcp$/.test(e))).toBe(false);
+    expect(g.nodes.some((n) => n.kind === 'service')).toBe(false);
   });
 });
