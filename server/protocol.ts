@@ -115,6 +115,30 @@ export interface GraphSnapshot {
   l4Error?: string;
 }
 
+/** The embedded cluster's own cost per proxy kind (the costs slide), at GET PROXY_COSTS_PATH. */
+export const PROXY_COSTS_PATH = '/api/proxy-costs';
+export interface ProxyCostFigures {
+  kind: 'sidecar' | 'ztunnel' | 'waypoint';
+  /** Proxies of this kind running now. */
+  instances: number;
+  /** Requests through a proxy of this kind since the cluster started, and how many of the latest were timed. */
+  requests: number;
+  samples: number;
+  /** The proxy's own code per 1,000 requests, CPU ms; absent before any sample. */
+  cpuMsPer1000Requests?: number;
+  /** The same as istio.io states it: vCPU to serve 1,000 requests/s. */
+  vcpuPer1000Rps?: number;
+  /** What one simulated proxy holds of its own (its log buffer); configuration is one compiled copy shared by all. */
+  memoryKiBPerInstance?: number;
+}
+export interface ProxyCostsReport {
+  /** Always "simulated on this laptop": these are the simulation's costs, not Envoy's or ztunnel's. */
+  measuredOn: string;
+  /** One request in this many per proxy kind is timed. */
+  sampleEvery: number;
+  proxies: ProxyCostFigures[];
+}
+
 export interface TraceSummary {
   traceID: string;
   rootService: string;

@@ -174,7 +174,7 @@ describe('the graph of an ambient mesh', () => {
     // The waypoint's requests to reviews, per version, adding up to what its spans counted.
     const toReviews = g.edges.filter((e) => e.source === 'waypoint' && /^reviews-v\d$/.test(e.target));
     expect(toReviews.every((e) => e.protocol !== 'tcp')).toBe(true);
-    expect(toReviews.reduce((n, e) => n + e.rps, 0)).toBeCloseTo(6 / 600, 3);
+    expect(toReviews.reduce((n, e) => n + e.rps, 0)).toBeCloseTo(6 / 600, 2);
     // The gateway called productpage, not the waypoint that productpage's own calls went through.
     expect(edge(g)).toContain('istio-ingressgateway > productpage-v1 http');
     expect(edge(g).some((e) => e.startsWith('istio-ingressgateway > waypoint'))).toBe(false);
