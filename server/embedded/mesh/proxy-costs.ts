@@ -30,9 +30,16 @@ class Slice {
   private readonly started = performance.now();
   private outsideMs = 0;
 
-  /** Counts the time until `p` settles as outside the proxy. */
-  outside<T>(p: Promise<T>): Promise<T> {
+  /** Runs `call` and counts its time, from the call (its synchronous part too) until it settles, as outside the proxy. */
+  outside<T>(call: () => Promise<T>): Promise<T> {
     const t = performance.now();
+    let p: Promise<T>;
+    try {
+      p = call();
+    } catch (err) {
+      this.outsideMs += performance.now() - t;
+      throw err;
+    }
     const done = () => {
       this.outsideMs += performance.now() - t;
     };
@@ -89,8 +96,8 @@ export class ProxyCostMeter {
     const w = this.windows.get(kind)!;
     w.requests++;
     const sampled = w.requests % SAMPLE_EVERY === 0;
-    const inner = sampled ? this.sampledRun(w, base, run) : run(base);
-    return parent ? parent.outside(inner) : inner;
+    const inner = () => (sampled ? this.sampledRun(w, base, run) : run(base));
+    return parent ? parent.outside(inner) : inner();
   }
 
   figures(): ProxyCpuFigure[] {
@@ -114,7 +121,7 @@ export class ProxyCostMeter {
 function meteredEnv<E extends MeteredEnv>(base: E, slice: Slice): E {
   const clock: Clock = new Proxy(base.clock, {
     get(target, prop) {
-      if (prop === 'sleep') return (ms: number, signal?: AbortSignal) => slice.outside(target.sleep(ms, signal));
+      if (prop === 'sleep') return (ms: number, signal?: AbortSignal) => slice.outside(() => target.sleep(ms, signal));
       const v = Reflect.get(target, prop, target);
       return typeof v === 'function' ? v.bind(target) : v;
     },
@@ -123,8 +130,8 @@ function meteredEnv<E extends MeteredEnv>(base: E, slice: Slice): E {
     [SLICE]: slice,
     [BASE]: base,
     clock,
-    inbound: (...args: unknown[]) => slice.outside(base.inbound(...args)),
-    runApp: (...args: unknown[]) => slice.outside(base.runApp(...args)),
+    inbound: (...args: unknown[]) => slice.outside(() => base.inbound(...args)),
+    runApp: (...args: unknown[]) => slice.outside(() => base.runApp(...args)),
   };
   return new Proxy(base, {
     get(target, prop) {
