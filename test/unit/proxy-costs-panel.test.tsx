@@ -20,7 +20,7 @@ describe('the costs panel', () => {
         { kind: 'waypoint', instances: 0, requests: 0, samples: 0 },
       ],
     };
-    const fetchMock = vi.fn(async () => new Response(JSON.stringify(report), { headers: { 'content-type': 'application/json' } }));
+    const fetchMock = vi.fn(async (_url: string) => new Response(JSON.stringify(report), { headers: { 'content-type': 'application/json' } }));
     vi.stubGlobal('fetch', fetchMock);
     const { container } = render(<ProxyCostsPanel />);
     await waitFor(() => expect(container.querySelector('[data-proxy="ztunnel"]')!.textContent).toContain('0.082 vCPU'));
