@@ -124,7 +124,7 @@ export interface ProxyCostFigures {
   /** Requests through a proxy of this kind since the cluster started, and how many of the latest were timed. */
   requests: number;
   samples: number;
-  /** The proxy's own code per 1,000 requests, CPU ms; absent before any sample. */
+  /** The proxy's own code per 1,000 requests (the typical timed request's, times 1,000), CPU ms; absent before any sample. */
   cpuMsPer1000Requests?: number;
   /** The same as istio.io states it: vCPU to serve 1,000 requests/s. */
   vcpuPer1000Rps?: number;

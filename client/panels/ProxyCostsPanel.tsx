@@ -75,7 +75,7 @@ export function ProxyCostsPanel() {
       </table>
       <p className="costs-note">
         {report
-          ? `Simulated on this laptop: the time each simulated proxy's own code takes per request, 1 request in ${report.sampleEvery} timed, scaled to 1,000 requests/s; memory is what one instance holds of its own (its log). Not Envoy's or ztunnel's cost.`
+          ? `Simulated on this laptop: the time each simulated proxy's own code takes for a typical request (1 in ${report.sampleEvery} timed, the median kept), scaled to 1,000 requests/s; memory is what one instance holds of its own (its log). Not Envoy's or ztunnel's cost.`
           : error
             ? `Measured figures unavailable: ${error}`
             : 'Loading the measured figures…'}

@@ -29,7 +29,7 @@ describe('the costs panel', () => {
     expect(row('sidecar')).toEqual(['0.20 vCPU', '60 MB', '0.180 vCPU', '20 KB']);
     expect(row('ztunnel')).toEqual(['0.06 vCPU', '12 MB', '0.082 vCPU', '96 KB']);
     expect(row('waypoint')).toEqual(['0.25 vCPU', '60 MB', 'no traffic yet', '–']);
-    expect(screen.getByText(/^Simulated on this laptop: .*1 request in 8 timed/)).toBeTruthy();
+    expect(screen.getByText(/^Simulated on this laptop: .*1 in 8 timed, the median kept/)).toBeTruthy();
   });
 
   it('says why the measured figures are missing on a real cluster', async () => {

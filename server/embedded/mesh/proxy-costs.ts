@@ -67,8 +67,12 @@ class SampleWindow {
     return this.values.length;
   }
 
-  mean(): number | undefined {
-    return this.values.length ? this.values.reduce((a, b) => a + b, 0) / this.values.length : undefined;
+  /** The typical request: a first request after a config change (which compiles it) or a GC pause does not move it. */
+  median(): number | undefined {
+    if (!this.values.length) return undefined;
+    const sorted = [...this.values].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   }
 }
 
@@ -78,8 +82,8 @@ export interface ProxyCpuFigure {
   requests: number;
   /** Of the latest, how many were timed. */
   samples: number;
-  /** Mean own time per request, ms; undefined before any sample. */
-  meanMs?: number;
+  /** Own time of the typical (median) timed request, ms; undefined before any sample. */
+  medianMs?: number;
 }
 
 export class ProxyCostMeter {
@@ -103,7 +107,7 @@ export class ProxyCostMeter {
   figures(): ProxyCpuFigure[] {
     return METERED_PROXIES.map((kind) => {
       const w = this.windows.get(kind)!;
-      return { kind, requests: w.requests, samples: w.samples, meanMs: w.mean() };
+      return { kind, requests: w.requests, samples: w.samples, medianMs: w.median() };
     });
   }
 
@@ -145,7 +149,7 @@ function meteredEnv<E extends MeteredEnv>(base: E, slice: Slice): E {
 const round = (n: number, digits: number) => Number(n.toFixed(digits));
 
 /**
- * The report the costs slide shows: per kind, the sampled own time scaled to 1,000 requests
+ * The report the costs slide shows: per kind, the typical sampled own time scaled to 1,000 requests
  * (and, as istio.io puts it, the vCPU that 1,000 requests/s would take), and what each running
  * instance holds (`memoryOf`, bytes).
  */
@@ -153,10 +157,10 @@ export function proxyCostsReport(meter: ProxyCostMeter, instances: Record<Metere
   const proxies = meter.figures().map((f): ProxyCostFigures => {
     const pods = instances[f.kind];
     const out: ProxyCostFigures = { kind: f.kind, instances: pods.length, requests: f.requests, samples: f.samples };
-    if (f.meanMs !== undefined) {
-      out.cpuMsPer1000Requests = round(f.meanMs * 1000, 1);
-      // 1,000 requests a second at meanMs each keep meanMs seconds of CPU busy per second.
-      out.vcpuPer1000Rps = round(f.meanMs, 3);
+    if (f.medianMs !== undefined) {
+      out.cpuMsPer1000Requests = round(f.medianMs * 1000, 1);
+      // 1,000 requests a second at medianMs each keep medianMs seconds of CPU busy per second.
+      out.vcpuPer1000Rps = round(f.medianMs, 3);
     }
     if (pods.length) out.memoryKiBPerInstance = round(pods.reduce((n, p) => n + memoryOf(p), 0) / pods.length / 1024, 1);
     return out;
