@@ -97,7 +97,7 @@ export function tcpLabel(e: GraphEdge): string {
   const t = e.tcp;
   if (!t) return 'tcp';
   const bytes = t.bytesPerSecond >= 1024 * 1024 ? `${(t.bytesPerSecond / 1024 / 1024).toFixed(1)} MB/s` : t.bytesPerSecond >= 1024 ? `${(t.bytesPerSecond / 1024).toFixed(1)} KB/s` : `${t.bytesPerSecond.toFixed(0)} B/s`;
-  return `TCP · ${t.connections} conn · ${bytes}${t.failedPct > 0 ? ` · ${t.failedPct.toFixed(0)}% failed` : ''}`;
+  return `${t.connections} conn · ${bytes}${t.failedPct > 0 ? ` · ${t.failedPct.toFixed(0)}% failed` : ''}`;
 }
 
 /** Per target node, its share (%) of the traffic into its app. */
@@ -144,6 +144,13 @@ export function ServiceGraphPanel() {
   }
   const maxRps = Math.max(1, ...edges.filter((e) => e.protocol !== 'tcp').map((e) => e.rps));
   const maxCps = Math.max(0.001, ...edges.map((e) => e.tcp?.connectionsPerSecond ?? 0));
+  // Labels of edges into the same node stack instead of printing over each other.
+  const labelRow = new Map<string, number>();
+  const nthInto = (target: string) => {
+    const n = labelRow.get(target) ?? 0;
+    labelRow.set(target, n + 1);
+    return n;
+  };
   return (
     <Panel
       kind="graph"
@@ -155,6 +162,7 @@ export function ServiceGraphPanel() {
       summary={memory.current.summary}
     >
       {t.data?.l4Error ? <p className="graph-note">TCP edges unavailable: {t.data.l4Error}</p> : null}
+      {edges.some((e) => e.protocol === 'tcp') ? <p className="graph-note">dotted blue: TCP seen only by ztunnel (no L7, no spans) · ⬡ waypoint</p> : null}
       <svg className="graph-svg" viewBox={`0 0 ${W} ${height}`} role="img" aria-label="service graph">
         <defs>
           <marker id="graph-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto-start-reverse">
@@ -164,31 +172,7 @@ export function ServiceGraphPanel() {
             <path d="M0,0 L10,5 L0,10 z" className="graph-arrowhead is-tcp" />
           </marker>
         </defs>
-        {edges.map((e) => {
-          const a = anchor.get(e.source);
-          const b = anchor.get(e.target);
-          if (!a || !b) return null;
-          const x1 = a.box.x + BOX_W;
-          const x2 = b.box.x - 2;
-          const mid = (x1 + x2) / 2;
-          const tcp = e.protocol === 'tcp';
-          const idle = edgeWeight(e) <= 0;
-          const failing = tcp ? (e.tcp?.failedPct ?? 0) > 0 : e.errorPct > 0;
-          const cls = `graph-edge${tcp ? ' is-tcp' : ''}${idle ? ' is-idle' : ''}${failing ? ' has-errors' : ''}`;
-          const width = tcp ? 1.5 + ((e.tcp?.connectionsPerSecond ?? 0) / maxCps) * 2.5 : 1.5 + (e.rps / maxRps) * 3.5;
-          return (
-            <g key={`${e.source}>${e.target}`} className={cls} data-edge={`${e.source}>${e.target}`}>
-              <path
-                d={`M${x1},${a.y} C${mid},${a.y} ${mid},${b.y} ${x2},${b.y}`}
-                style={{ strokeWidth: width }}
-                markerEnd={tcp ? 'url(#graph-arrow-tcp)' : 'url(#graph-arrow)'}
-              />
-              <text x={x2 - 8} y={b.y - 7} textAnchor="end" className="graph-edge-label">
-                {tcp ? tcpLabel(e) : `${e.rps.toFixed(1)} rps${e.errorPct > 0 ? ` · ${e.errorPct.toFixed(0)}% err` : ''}`}
-              </text>
-            </g>
-          );
-        })}
+        {/* Boxes first: edge labels (often wider than the gap between columns) stay readable over them. */}
         {boxes.map((box) => (
           <g key={box.app} className={`graph-service${box.waypoint ? ' is-waypoint' : ''}`} data-app={box.app} data-node={box.id} transform={`translate(${box.x},${box.y})`}>
             <rect width={BOX_W} height={box.h} rx={box.waypoint ? 18 : 8} className="graph-service-box" />
@@ -206,6 +190,32 @@ export function ServiceGraphPanel() {
                 </text>
               </g>
             ))}
+        {edges.map((e) => {
+          const a = anchor.get(e.source);
+          const b = anchor.get(e.target);
+          if (!a || !b) return null;
+          const x1 = a.box.x + BOX_W;
+          const x2 = b.box.x - 2;
+          const mid = (x1 + x2) / 2;
+          const tcp = e.protocol === 'tcp';
+          const idle = edgeWeight(e) <= 0;
+          const failing = tcp ? (e.tcp?.failedPct ?? 0) > 0 : e.errorPct > 0;
+          const cls = `graph-edge${tcp ? ' is-tcp' : ''}${idle ? ' is-idle' : ''}${failing ? ' has-errors' : ''}`;
+          const row = nthInto(e.target);
+          const width = tcp ? 1.5 + ((e.tcp?.connectionsPerSecond ?? 0) / maxCps) * 2.5 : 1.5 + (e.rps / maxRps) * 3.5;
+          return (
+            <g key={`${e.source}>${e.target}`} className={cls} data-edge={`${e.source}>${e.target}`}>
+              <path
+                d={`M${x1},${a.y} C${mid},${a.y} ${mid},${b.y} ${x2},${b.y}`}
+                style={{ strokeWidth: width }}
+                markerEnd={tcp ? 'url(#graph-arrow-tcp)' : 'url(#graph-arrow)'}
+              />
+              <text x={x2 - 8} y={b.y - 7 - row * 13} textAnchor="end" className="graph-edge-label">
+                {tcp ? tcpLabel(e) : `${e.rps.toFixed(1)} rps${e.errorPct > 0 ? ` · ${e.errorPct.toFixed(0)}% err` : ''}`}
+              </text>
+            </g>
+          );
+        })}
           </g>
         ))}
       </svg>

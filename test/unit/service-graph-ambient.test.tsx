@@ -48,10 +48,11 @@ describe('service graph of an ambient mesh', () => {
     });
     const edge = c.querySelector('[data-edge="productpage-v1>reviews-v1"]')!;
     expect(edge.classList.contains('is-tcp')).toBe(true);
-    expect(edge.textContent).toBe('TCP · 9 conn · 2.2 KB/s');
+    expect(edge.textContent).toBe('9 conn · 2.2 KB/s');
+    expect(screen.getByText(/dotted blue: TCP seen only by ztunnel/)).toBeTruthy();
     expect(edge.textContent).not.toMatch(/rps/);
     const failing = c.querySelector('[data-edge="productpage-v1>reviews-v2"]')!;
-    expect(failing.textContent).toBe('TCP · 3 conn · 800 B/s · 33% failed');
+    expect(failing.textContent).toBe('3 conn · 800 B/s · 33% failed');
     expect(failing.classList.contains('has-errors')).toBe(true);
     // The split between versions is read from connections when only ztunnel saw them.
     expect(c.querySelector('[data-node="reviews-v1"] .graph-share')!.textContent).toBe('75%');
