@@ -3,6 +3,8 @@
  *   benchMesh()        productpage requests/s through the gateway with tracing on, and the
  *                      real time the mesh adds per hop (client sidecar + server sidecar);
  *   benchAmbient()     the same in ambient mode, through ztunnel, and with a waypoint;
+ *   dataPlaneLines()   the three side by side, as `npm run bench` prints them, with what the
+ *                      simulation's own proxy code spends per 1,000 requests (sampled);
  *   benchDelayStory()  the fault-injection story at scale 1: jason, a 7 s ratings delay,
  *                      and the page giving up on reviews after two 3 s attempts;
  *   benchHttpRoute()   a request routed by an HTTPRoute at a Gateway API gateway, beside one
@@ -19,16 +21,20 @@ import { apply, bookinfoStore, manifest } from '../test/helpers/mesh-fixtures.ts
 import { productpagesPerSecond } from './gateway-load.ts';
 import { percentile } from './stats.ts';
 
-export type MeshFigures = { rps: number; p50AddedMsPerHop: number; p99AddedMsPerHop: number };
+export type MeshFigures = {
+  /** productpage pages per second through the gateway. */
+  rps: number;
+  /** Real time the mesh adds to one call between two pods (client-side and server-side proxies). */
+  p50AddedMsPerHop: number;
+  p99AddedMsPerHop: number;
+  /** The simulation's own proxy code per 1,000 requests through one proxy, CPU ms, by kind (sampled). */
+  cpuMsPer1000: Partial<Record<'sidecar' | 'ztunnel' | 'waypoint', number>>;
+};
 
 export const benchMesh = (): Promise<MeshFigures> => measureMesh(bookinfoStore(new ScaledClock(1)));
 
-/**
- * The same figures in ambient mode: Bookinfo without sidecars, each hop through the node's
- * ztunnel; with a waypoint, every call to a Service in the namespace also passes the waypoint.
- */
-export async function benchAmbient(): Promise<{ ztunnel: MeshFigures; waypoint: MeshFigures }> {
-  const ztunnel = await measureMesh(bookinfoStore(new ScaledClock(1), { ambient: true }));
+/** Bookinfo in ambient mode with the namespace's Services sent through a waypoint. */
+function waypointStore(): ReturnType<typeof bookinfoStore> {
   const store = bookinfoStore(new ScaledClock(1), { ambient: true });
   apply(store, [
     { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'waypoint', namespace: 'default' }, spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] } },
@@ -37,7 +43,39 @@ export async function benchAmbient(): Promise<{ ztunnel: MeshFigures; waypoint: 
   const ns = structuredClone(store.get(nsType, undefined, 'default')!);
   ns.metadata.labels = { ...ns.metadata.labels, 'istio.io/use-waypoint': 'waypoint' };
   store.update(nsType, ns);
-  return { ztunnel, waypoint: await measureMesh(store) };
+  return store;
+}
+
+/**
+ * The same figures in ambient mode: Bookinfo without sidecars, each hop through the node's
+ * ztunnel; with a waypoint, every call to a Service in the namespace also passes the waypoint.
+ * Both stores are made before any load, so their writes are not validated under a busy loop.
+ */
+export async function benchAmbient(): Promise<{ ztunnel: MeshFigures; waypoint: MeshFigures }> {
+  const ztunnelStore = bookinfoStore(new ScaledClock(1), { ambient: true });
+  const withWaypoint = waypointStore();
+  const ztunnel = await measureMesh(ztunnelStore);
+  return { ztunnel, waypoint: await measureMesh(withWaypoint) };
+}
+
+const ms = (n: number) => n.toFixed(3);
+
+/** The data-plane lines of `npm run bench`: sidecars, ztunnel only and ztunnel + waypoint side by side. */
+export async function dataPlaneLines(): Promise<Array<[string, string]>> {
+  const sidecar = await benchMesh();
+  const { ztunnel, waypoint } = await benchAmbient();
+  const modes = [sidecar, ztunnel, waypoint];
+  const each = (f: (m: MeshFigures) => string) => modes.map(f).join(' | ');
+  const cpu = (m: MeshFigures, kind: keyof MeshFigures['cpuMsPer1000']) => (m.cpuMsPer1000[kind] === undefined ? '–' : m.cpuMsPer1000[kind]!.toFixed(0));
+  return [
+    ['data plane: sidecars | ambient, ztunnel only | ambient + waypoint', ''],
+    ['  productpage pages/s through the gateway', each((m) => m.rps.toFixed(0))],
+    ['  added latency per hop, p50 (ms)', each((m) => ms(m.p50AddedMsPerHop))],
+    ['  added latency per hop, p99 (ms)', each((m) => ms(m.p99AddedMsPerHop))],
+    ['  simulated proxy CPU per 1,000 requests (ms): sidecar', each((m) => cpu(m, 'sidecar'))],
+    ['  simulated proxy CPU per 1,000 requests (ms): ztunnel', each((m) => cpu(m, 'ztunnel'))],
+    ['  simulated proxy CPU per 1,000 requests (ms): waypoint', each((m) => cpu(m, 'waypoint'))],
+  ];
 }
 
 async function measureMesh(store: ReturnType<typeof bookinfoStore>): Promise<MeshFigures> {
@@ -66,7 +104,9 @@ async function measureMesh(store: ReturnType<typeof bookinfoStore>): Promise<Mes
     const d = direct.slice(skip);
     const m = viaMesh.slice(skip);
     const base = percentile(d, 50);
-    return { rps, p50AddedMsPerHop: percentile(m, 50) - base, p99AddedMsPerHop: percentile(m, 99) - base };
+    const cpuMsPer1000: MeshFigures['cpuMsPer1000'] = {};
+    for (const p of mesh.proxyCosts(() => 0).proxies) if (p.cpuMsPer1000Requests !== undefined) cpuMsPer1000[p.kind] = p.cpuMsPer1000Requests;
+    return { rps, p50AddedMsPerHop: percentile(m, 50) - base, p99AddedMsPerHop: percentile(m, 99) - base, cpuMsPer1000 };
   } finally {
     await gw.close();
     await mesh.stop();

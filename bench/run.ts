@@ -16,19 +16,12 @@ const sections: Array<{ title: string; run: () => Promise<Figure[]> }> = [
   {
     title: 'Mesh (productpage through the gateway, tracing on)',
     run: async () => {
-      const { benchMesh, benchAmbient, benchDelayStory, benchHttpRoute } = await import('./mesh.ts');
-      const m = await benchMesh();
-      const ambient = await benchAmbient();
+      const { dataPlaneLines, benchDelayStory, benchHttpRoute } = await import('./mesh.ts');
+      const dataPlane = await dataPlaneLines();
       const story = await benchDelayStory();
       const route = await benchHttpRoute();
       return [
-        ['productpage requests/s', m.rps.toFixed(0)],
-        ['added latency per hop p50', `${m.p50AddedMsPerHop.toFixed(3)} ms`],
-        ['added latency per hop p99', `${m.p99AddedMsPerHop.toFixed(3)} ms`],
-        ['ambient (ztunnel, no waypoint): productpage requests/s', ambient.ztunnel.rps.toFixed(0)],
-        ['ambient (ztunnel, no waypoint): added latency per hop p50 / p99', `${ambient.ztunnel.p50AddedMsPerHop.toFixed(3)} ms / ${ambient.ztunnel.p99AddedMsPerHop.toFixed(3)} ms`],
-        ['ambient with a waypoint: productpage requests/s', ambient.waypoint.rps.toFixed(0)],
-        ['ambient with a waypoint: added latency per hop p50 / p99', `${ambient.waypoint.p50AddedMsPerHop.toFixed(3)} ms / ${ambient.waypoint.p99AddedMsPerHop.toFixed(3)} ms`],
+        ...dataPlane,
         ['7 s ratings delay story at scale 1: page answered after', `${story.seconds.toFixed(2)} s`],
         ['/details/0 routed by an HTTPRoute (Gateway API gateway, in process): requests/s', route.httpRouteRps.toFixed(0)],
         ['the same, p50 (HTTPRoute / VirtualService at istio-ingressgateway)', `${route.httpRouteP50Ms.toFixed(3)} ms / ${route.virtualServiceP50Ms.toFixed(3)} ms`],

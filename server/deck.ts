@@ -17,6 +17,8 @@ import { tokenMatches } from './api/auth.ts';
 import { gatewayProxy, sandboxGatewayProxy } from './api/gateway-proxy.ts';
 import { inputErrorHandler, requireOriginForm } from './api/input-errors.ts';
 import { apiRouter, type ApiTarget } from './api/routes.ts';
+import { proxyCostsHandler } from './api/proxy-costs.ts';
+import { PROXY_COSTS_PATH } from './protocol.ts';
 import { loadScenes } from './api/scenes.ts';
 import { SandboxPool, type SandboxBudget } from './sandboxes.ts';
 import { writeStateFiles } from './state-dir.ts';
@@ -101,6 +103,7 @@ export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
       if (why) return res.status(404).json({ error: `no such sandbox: it was evicted, ${why}`, evicted: why });
       next();
     });
+    app.get(PROXY_COSTS_PATH, proxyCostsHandler(embedded && (() => embedded!.proxyCosts()), connection.name));
     app.use(
       '/api',
       apiRouter({

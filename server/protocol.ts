@@ -91,20 +91,52 @@ export interface GraphNode {
   app: string;
   version?: string;
   namespace: string;
-  kind: 'ingress' | 'workload' | 'service';
+  /** A waypoint is the L7 proxy ambient traffic passes through (client → waypoint → service). */
+  kind: 'ingress' | 'workload' | 'service' | 'waypoint';
 }
 export interface GraphEdge {
   source: string;
   target: string;
+  /** HTTP figures from traces; 0 on a TCP edge, which no span describes. */
   rps: number;
   errorPct: number;
   p99Ms: number;
+  /** `tcp`: seen only in ztunnel's connection log (ambient traffic with no waypoint); else from traces. */
+  protocol?: 'http' | 'tcp';
+  /** Connections that ended in the window, their rate, bytes both ways per second, and the share ztunnel closed with an error. */
+  tcp?: { connections: number; connectionsPerSecond: number; bytesPerSecond: number; failedPct: number };
 }
 export interface GraphSnapshot {
   nodes: GraphNode[];
   edges: GraphEdge[];
   /** Window the rates cover, seconds. */
   windowSeconds: number;
+  /** Why ztunnel's connections could not be read (the graph then has its traced edges only). */
+  l4Error?: string;
+}
+
+/** The embedded cluster's own cost per proxy kind (the costs slide), at GET PROXY_COSTS_PATH. */
+export const PROXY_COSTS_PATH = '/api/proxy-costs';
+export interface ProxyCostFigures {
+  kind: 'sidecar' | 'ztunnel' | 'waypoint';
+  /** Proxies of this kind running now. */
+  instances: number;
+  /** Requests through a proxy of this kind since the cluster started, and how many of the latest were timed. */
+  requests: number;
+  samples: number;
+  /** The proxy's own code per 1,000 requests (the typical timed request's, times 1,000), CPU ms; absent before any sample. */
+  cpuMsPer1000Requests?: number;
+  /** The same as istio.io states it: vCPU to serve 1,000 requests/s. */
+  vcpuPer1000Rps?: number;
+  /** What one simulated proxy holds of its own (its log buffer); configuration is one compiled copy shared by all. */
+  memoryKiBPerInstance?: number;
+}
+export interface ProxyCostsReport {
+  /** Always "simulated on this laptop": these are the simulation's costs, not Envoy's or ztunnel's. */
+  measuredOn: string;
+  /** One request in this many per proxy kind is timed. */
+  sampleEvery: number;
+  proxies: ProxyCostFigures[];
 }
 
 export interface TraceSummary {

@@ -12,6 +12,8 @@ const HEADER = 24;
 const ROW = 30;
 const KNOWN_COLUMNS: Record<string, number> = { 'istio-ingressgateway': 0, ingress: 0, productpage: 1, details: 2, reviews: 2, ratings: 3 };
 const KNOWN_ORDER = ['istio-ingressgateway', 'productpage', 'details', 'reviews', 'ratings'];
+/** Waypoints sit in a lane of their own under the services, between the callers and the called. */
+const WAYPOINT_X = (COLUMN_X[1] + COLUMN_X[2]) / 2;
 
 interface Box {
   app: string;
@@ -21,6 +23,7 @@ interface Box {
   versions: { id: string; label: string; y: number }[];
   /** The node id when the app has no versions. */
   id?: string;
+  waypoint?: boolean;
 }
 
 /** Fixed positions by app (ingress → productpage → details, reviews → ratings) so nothing jumps as traffic changes. */
@@ -36,8 +39,10 @@ export function layoutGraph(nodes: GraphNode[], edges: GraphEdge[] = []): { boxe
   const nextY = [20, 20, 20, 20];
   const boxes: Box[] = [];
   const anchor = new Map<string, { x: number; y: number; box: Box }>();
+  const waypointApps = apps.filter((a) => byApp.get(a)!.some((m) => m.kind === 'waypoint'));
   for (const app of apps) {
     const members = byApp.get(app)!;
+    if (waypointApps.includes(app)) continue;
     const col = KNOWN_COLUMNS[app] ?? (members.some((m) => m.kind === 'ingress') ? 0 : Math.min(3, Math.min(...members.map((m) => depth.get(m.app) ?? 3))));
     const versioned = members.filter((m) => m.version).sort((a, b) => a.version!.localeCompare(b.version!, undefined, { numeric: true }));
     const y = nextY[col];
@@ -55,7 +60,14 @@ export function layoutGraph(nodes: GraphNode[], edges: GraphEdge[] = []): { boxe
     for (const v of box.versions) anchor.set(v.id, { x: box.x, y: v.y + ROW / 2 - 2, box });
     for (const m of members) if (!anchor.has(m.id)) anchor.set(m.id, { x: box.x, y: y + h / 2, box });
   }
-  return { boxes, anchor, height: Math.max(200, ...nextY) };
+  let waypointY = Math.max(...nextY);
+  for (const app of waypointApps) {
+    const box: Box = { app, x: WAYPOINT_X, y: waypointY, h: HEADER + 12, versions: [], id: byApp.get(app)![0].id, waypoint: true };
+    boxes.push(box);
+    for (const m of byApp.get(app)!) anchor.set(m.id, { x: box.x, y: box.y + box.h / 2, box });
+    waypointY += box.h + 24;
+  }
+  return { boxes, anchor, height: Math.max(200, waypointY) };
 }
 
 /**
@@ -79,6 +91,17 @@ function callDepths(nodes: GraphNode[], edges: GraphEdge[]): Map<string, number>
   return depth;
 }
 
+/** How much traffic an edge carries: requests/s from traces, connections/s on a TCP edge. */
+const edgeWeight = (e: GraphEdge) => (e.protocol === 'tcp' ? (e.tcp?.connectionsPerSecond ?? 0) : e.rps);
+
+/** A TCP edge's label, as Kiali labels TCP traffic: connections and bytes, never requests. */
+export function tcpLabel(e: GraphEdge): string {
+  const t = e.tcp;
+  if (!t) return 'tcp';
+  const bytes = t.bytesPerSecond >= 1024 * 1024 ? `${(t.bytesPerSecond / 1024 / 1024).toFixed(1)} MB/s` : t.bytesPerSecond >= 1024 ? `${(t.bytesPerSecond / 1024).toFixed(1)} KB/s` : `${t.bytesPerSecond.toFixed(0)} B/s`;
+  return `${t.connections} conn · ${bytes}${t.failedPct > 0 ? ` · ${t.failedPct.toFixed(0)}% failed` : ''}`;
+}
+
 /** Per target node, its share (%) of the traffic into its app. */
 export function subsetShares(nodes: GraphNode[], edges: GraphEdge[]): Map<string, number> {
   const appOf = new Map(nodes.map((n) => [n.id, n]));
@@ -87,8 +110,8 @@ export function subsetShares(nodes: GraphNode[], edges: GraphEdge[]): Map<string
   for (const e of edges) {
     const n = appOf.get(e.target);
     if (!n?.version) continue;
-    intoApp.set(n.app, (intoApp.get(n.app) ?? 0) + e.rps);
-    intoNode.set(n.id, (intoNode.get(n.id) ?? 0) + e.rps);
+    intoApp.set(n.app, (intoApp.get(n.app) ?? 0) + edgeWeight(e));
+    intoNode.set(n.id, (intoNode.get(n.id) ?? 0) + edgeWeight(e));
   }
   const out = new Map<string, number>();
   for (const n of nodes) {
@@ -105,13 +128,14 @@ export function graphSummary(prev: Map<string, number> | undefined, next: Map<st
   return moved.length ? moved.join('; ') : undefined;
 }
 
-const edgeText = (e: GraphEdge) => `${e.rps.toFixed(1)} rps${e.errorPct > 0 ? ` · ${e.errorPct.toFixed(0)}% err` : ''}`;
+const edgeText = (e: GraphEdge) => (e.protocol === 'tcp' ? tcpLabel(e) : `${e.rps.toFixed(1)} rps${e.errorPct > 0 ? ` · ${e.errorPct.toFixed(0)}% err` : ''}`);
+const boxName = (b: Box) => (b.waypoint ? `⬡ ${b.app}` : b.app.replace(/^istio-/, ''));
 
 /** What the label layout needs of the drawing: each box with its texts, each edge's ends and label. */
 export function labelGeometry(layout: ReturnType<typeof layoutGraph>, edges: GraphEdge[], shareText: (box: Box, id: string) => string = () => '') {
   const { boxes, anchor, height } = layout;
   return {
-    boxes: boxes.map((b) => ({ key: b.app, x: b.x, y: b.y, w: BOX_W, h: b.h, name: b.app.replace(/^istio-/, ''), rows: b.versions.map((v) => ({ key: v.id, y: v.y, label: v.label, share: shareText(b, v.id) })) })),
+    boxes: boxes.map((b) => ({ key: b.app, x: b.x, y: b.y, w: BOX_W, h: b.h, name: boxName(b), rows: b.versions.map((v) => ({ key: v.id, y: v.y, label: v.label, share: shareText(b, v.id) })) })),
     edges: edges.flatMap((e) => {
       const a = anchor.get(e.source);
       const b = anchor.get(e.target);
@@ -121,7 +145,11 @@ export function labelGeometry(layout: ReturnType<typeof layoutGraph>, edges: Gra
   };
 }
 
-/** The Bookinfo service graph: versions as subsets of their service, edges with rps and error %. */
+/**
+ * The Bookinfo service graph: versions as subsets of their service, HTTP edges with rps and
+ * error %, TCP edges (ambient traffic only ztunnel saw) in their own style with connections
+ * and bytes, and waypoints as nodes of their own.
+ */
 export function ServiceGraphPanel() {
   const t = useTopic<GraphSnapshot>(GRAPH_TOPIC);
   const nodes = t.data?.nodes ?? [];
@@ -133,7 +161,8 @@ export function ServiceGraphPanel() {
     const s = graphSummary(memory.current.shares, shares);
     memory.current = { shares, summary: s ?? memory.current.summary, data: t.data };
   }
-  const maxRps = Math.max(1, ...edges.map((e) => e.rps));
+  const maxRps = Math.max(1, ...edges.filter((e) => e.protocol !== 'tcp').map((e) => e.rps));
+  const maxCps = Math.max(0.001, ...edges.map((e) => e.tcp?.connectionsPerSecond ?? 0));
   const shareText = (box: Box, id: string) => (box.versions.length > 1 && shares.has(id) ? `${shares.get(id)}%` : '');
   const geometry = labelGeometry({ boxes, anchor, height }, edges, shareText);
   const { svgRef, labels } = useGraphLabels(geometry.boxes, geometry.edges, geometry.minSize);
@@ -147,10 +176,15 @@ export function ServiceGraphPanel() {
       emptyText="No workloads in the mesh yet."
       summary={memory.current.summary}
     >
+      {t.data?.l4Error ? <p className="graph-note">TCP edges unavailable: {t.data.l4Error}</p> : null}
+      {edges.some((e) => e.protocol === 'tcp') ? <p className="graph-note">dotted blue: TCP seen only by ztunnel (no L7, no spans) · ⬡ waypoint</p> : null}
       <svg ref={svgRef} className="graph-svg" viewBox={`0 0 ${labels.viewBox.w} ${labels.viewBox.h}`} role="img" aria-label="service graph">
         <defs>
           <marker id="graph-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto-start-reverse">
             <path d="M0,0 L10,5 L0,10 z" className="graph-arrowhead" />
+          </marker>
+          <marker id="graph-arrow-tcp" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto-start-reverse">
+            <path d="M0,0 L10,5 L0,10 z" className="graph-arrowhead is-tcp" />
           </marker>
         </defs>
         {edges.map((e) => {
@@ -160,15 +194,18 @@ export function ServiceGraphPanel() {
           const x1 = a.box.x + BOX_W;
           const x2 = b.box.x - 2;
           const mid = (x1 + x2) / 2;
-          const idle = e.rps <= 0;
+          const tcp = e.protocol === 'tcp';
+          const idle = edgeWeight(e) <= 0;
+          const failing = tcp ? (e.tcp?.failedPct ?? 0) > 0 : e.errorPct > 0;
           const at = labels.edges.get(`${e.source}>${e.target}`)!;
-          const cls = `graph-edge${idle ? ' is-idle' : ''}${e.errorPct > 0 ? ' has-errors' : ''}`;
+          const cls = `graph-edge${tcp ? ' is-tcp' : ''}${idle ? ' is-idle' : ''}${failing ? ' has-errors' : ''}`;
+          const width = tcp ? 1.5 + ((e.tcp?.connectionsPerSecond ?? 0) / maxCps) * 2.5 : 1.5 + (e.rps / maxRps) * 3.5;
           return (
             <g key={`${e.source}>${e.target}`} className={cls} data-edge={`${e.source}>${e.target}`}>
               <path
                 d={`M${x1},${a.y} C${mid},${a.y} ${mid},${b.y} ${x2},${b.y}`}
-                style={{ strokeWidth: 1.5 + (e.rps / maxRps) * 3.5 }}
-                markerEnd="url(#graph-arrow)"
+                style={{ strokeWidth: width }}
+                markerEnd={tcp ? 'url(#graph-arrow-tcp)' : 'url(#graph-arrow)'}
               />
               <text x={at.x} y={at.y} textAnchor={at.anchor} className="graph-edge-label" style={{ fontSize: labels.edgeSize }}>
                 {edgeText(e)}
@@ -177,8 +214,8 @@ export function ServiceGraphPanel() {
           );
         })}
         {boxes.map((box) => (
-          <g key={box.app} className="graph-service" data-app={box.app} transform={`translate(${box.x},${box.y})`}>
-            <rect width={BOX_W} height={box.h} rx={8} className="graph-service-box" />
+          <g key={box.app} className={`graph-service${box.waypoint ? ' is-waypoint' : ''}`} data-app={box.app} data-node={box.id} transform={`translate(${box.x},${box.y})`}>
+            <rect width={BOX_W} height={box.h} rx={box.waypoint ? 18 : 8} className="graph-service-box" />
             <text x={10} y={17} className="graph-service-name" style={{ fontSize: labels.nameSize }}>
               {labels.names.get(box.app)!.full && <title>{labels.names.get(box.app)!.full}</title>}
               {labels.names.get(box.app)!.text}

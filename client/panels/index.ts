@@ -11,6 +11,7 @@ export const ProductPagePanel = lazyPanel('productpage', () => import('./Product
 export const TrafficSplitPanel = lazyPanel('traffic', () => import('./TrafficSplitPanel.tsx').then((m) => m.TrafficSplitPanel));
 export const ServiceGraphPanel = lazyPanel('graph', () => import('./ServiceGraphPanel.tsx').then((m) => m.ServiceGraphPanel));
 export const TracesPanel = lazyPanel('traces', () => import('./TracesPanel.tsx').then((m) => m.TracesPanel));
+export const ProxyCostsPanel = lazyPanel('costs', () => import('./ProxyCostsPanel.tsx').then((m) => m.ProxyCostsPanel));
 export const PreflightPanel = lazyPanel('preflight', () => import('./PreflightPanel.tsx').then((m) => m.PreflightPanel));
 // The tabs are layout, not a live panel: they load with the slides.
 export { ApiTab, ApiTabs } from './ApiTabs.tsx';

@@ -14,10 +14,11 @@ import type { HostPortMode } from './host-network/port-choice.ts';
 import { createMesh } from './mesh/index.ts';
 import { startJaegerQuery } from './tracing/jaeger-api.ts';
 import { SpanStore } from './tracing/span-store.ts';
-import { ContainerLogs } from './workloads/container-logs.ts';
+import { ContainerLogs, PROXY_CONTAINER } from './workloads/container-logs.ts';
 import { type ForwardedPort, createPodRuntime } from './workloads/pod-runtime.ts';
 import { keepGatewayPodPorts } from './mesh/gateway-pod-ports.ts';
 import { LOCAL_URL_ANNOTATION } from '../cluster/service-address.ts';
+import type { ProxyCostsReport } from '../protocol.ts';
 
 export interface EmbeddedClusterOptions {
   /** Shown in the kubeconfig as cluster, user and context name. */
@@ -54,6 +55,8 @@ export interface EmbeddedCluster {
   readonly jaegerUrl: string;
   /** A kubeconfig (YAML) with the CA and the bearer token; the only way in. */
   readonly kubeconfig: string;
+  /** What the simulated data plane spends per proxy kind, for the costs slide. */
+  proxyCosts(): ProxyCostsReport;
   /** Stops and restarts the API server on the same port, keeping every object (for resilience tests). */
   restartApiServer(downMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -122,6 +125,7 @@ export async function startEmbeddedCluster(opts: EmbeddedClusterOptions = {}): P
       gatewayUrl,
       jaegerUrl: jaeger.url,
       kubeconfig,
+      proxyCosts: () => mesh.proxyCosts((pod) => logs.store.bytesOf(pod.uid, PROXY_CONTAINER)),
       async restartApiServer(downMs = 0) {
         const port = api.port;
         await api.close();

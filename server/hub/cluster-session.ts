@@ -21,6 +21,7 @@ import { ResourceFeed } from './resource-feed.ts';
 import { Topic } from './topic.ts';
 import type { TopicSource } from './ws-server.ts';
 import { GraphPoller } from './graph.ts';
+import { ZtunnelLogReader } from './l4-feed.ts';
 import { TracesFeed } from './traces-feed.ts';
 import { TrafficGenerator } from './traffic.ts';
 import { SharedState, SharedValueFeed } from './shared-state.ts';
@@ -113,7 +114,7 @@ export class ClusterSession implements TopicSource {
     this.runStream(new Topic(GRAPH_TOPIC, { status: FEED_CONNECTING }), {
       lazy: true,
       openFailure: 'jaeger-unreachable',
-      open: async () => new GraphPoller({ jaegerUrl: await this.opts.jaegerUrl(), intervalMs: 2000, windowSeconds: 30 }),
+      open: async () => new GraphPoller({ jaegerUrl: await this.opts.jaegerUrl(), intervalMs: 2000, windowSeconds: 30, l4: new ZtunnelLogReader(this.opts.connection) }),
     });
     this.runStream(new Topic(TRACES_TOPIC, { status: FEED_CONNECTING }), {
       lazy: true,

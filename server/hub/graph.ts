@@ -8,6 +8,8 @@ import type { GraphEdge, GraphNode, GraphSnapshot } from '../protocol.ts';
 import { tagOf, type JaegerSpan, type JaegerTrace } from '../embedded/tracing/jaeger-json.ts';
 import { listServices, searchTraces } from '../embedded/tracing/jaeger-client.ts';
 import { Poller } from './poller.ts';
+import { l4Edges, mergeL4, roundTo as round } from './graph-l4.ts';
+import type { L4Read, L4Source } from './l4-feed.ts';
 
 export const INGRESS_SERVICE = 'istio-ingressgateway.istio-system';
 
@@ -37,7 +39,10 @@ export function buildGraph(traces: readonly JaegerTrace[], opts: { windowSeconds
       const self = proxyNode(trace, span);
       nodes.set(self.id, self);
       if (!isRequestSpan(span, self)) continue;
-      const served = (children.get(span.spanID) ?? []).map((c) => proxyNode(trace, c)).find((n) => n.id !== self.id);
+      const served = (children.get(span.spanID) ?? [])
+        .filter((c) => servedBy(span, c))
+        .map((c) => proxyNode(trace, c))
+        .find((n) => n.id !== self.id);
       const target = served ?? serviceNode(span);
       if (!target) continue;
       nodes.set(target.id, target);
@@ -69,6 +74,7 @@ function proxyNode(trace: JaegerTrace, span: JaegerSpan): GraphNode {
   const nodeId = tagOf(span, 'node_id') ?? '';
   const app = tagOf(span, 'istio.canonical_service') || svcApp || 'unknown';
   const namespace = tagOf(span, 'istio.namespace') || svcNs || nodeId.split('~')[3]?.split('.')[0] || '';
+  if (nodeId.startsWith('waypoint~')) return { id: app, app, namespace, kind: 'waypoint' };
   if (nodeId.startsWith('router~') || serviceName === INGRESS_SERVICE || app === 'istio-ingressgateway') {
     return { id: app, app, namespace, kind: 'ingress' };
   }
@@ -77,12 +83,27 @@ function proxyNode(trace: JaegerTrace, span: JaegerSpan): GraphNode {
   return { id: version ? `${app}-${version}` : app, app, version, namespace, kind: 'workload' };
 }
 
-/** Where a request was headed when no workload span answers it: the service in `upstream_cluster`. */
-function serviceNode(span: JaegerSpan): GraphNode | undefined {
-  // outbound|9080|v2|reviews.default.svc.cluster.local
+/**
+ * Whether a child span is the next proxy of its parent's request: the server sidecar's span,
+ * or a waypoint's span for the same service (a waypoint's span under a call to an ambient pod
+ * with no sidecar is that pod's own outgoing call).
+ */
+function servedBy(parent: JaegerSpan, child: JaegerSpan): boolean {
+  const kind = tagOf(child, 'span.kind');
+  if (kind === 'server') return true;
+  return (tagOf(child, 'node_id') ?? '').startsWith('waypoint~') && destinationHost(child) === destinationHost(parent);
+}
+
+// outbound|9080|v2|reviews.default.svc.cluster.local
+function destinationHost(span: JaegerSpan): string | undefined {
   const cluster = tagOf(span, 'upstream_cluster') ?? '';
   const m = /^outbound\|\d+\|[^|]*\|([^|]+)$/.exec(cluster);
-  const host = m?.[1] ?? hostFromOperation(span.operationName);
+  return m?.[1] ?? hostFromOperation(span.operationName);
+}
+
+/** Where a request was headed when no workload span answers it: the service in `upstream_cluster`. */
+function serviceNode(span: JaegerSpan): GraphNode | undefined {
+  const host = destinationHost(span);
   if (!host) return undefined;
   const [app, namespace = ''] = host.split('.');
   return { id: `${app}.${namespace || 'svc'}`, app, namespace, kind: 'service' };
@@ -124,11 +145,6 @@ function percentile(values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
-function round(n: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
-}
-
 // ---- polling ------------------------------------------------------------------------
 
 /** Traces per in-mesh service and poll: such calls are rarer than the gateway's demo traffic. */
@@ -149,6 +165,8 @@ export interface GraphPollerOptions {
   limit?: number;
   /** Epoch ms of "now" for the window; by default the newest span seen, moving on with the wall clock while idle. */
   now?: () => number;
+  /** ztunnel's connections, for the TCP edges of ambient traffic no span describes. */
+  l4?: L4Source;
 }
 
 /**
@@ -190,7 +208,8 @@ export class GraphPoller extends Poller {
           for (const s of servicesIn([t])) covered.add(s);
         }
       }
-      this.observe(traces);
+      const l4 = await this.readL4(signal);
+      this.observe(traces, l4.read?.connections ?? []);
       const nowUs = this.nowUs();
       // With the limit reached the answer covers less than the window: rate over what it covers.
       let windowSeconds = this.opts.windowSeconds;
@@ -198,7 +217,9 @@ export class GraphPoller extends Poller {
         const oldest = Math.min(...traces.map((t) => Math.min(...t.spans.map((s) => s.startTime))));
         windowSeconds = Math.max(1, Math.min(windowSeconds, (nowUs - oldest) / 1e6));
       }
-      const snapshot = buildGraph(traces, { windowSeconds, nowUs });
+      const traced = buildGraph(traces, { windowSeconds, nowUs });
+      const snapshot = l4.read ? mergeL4(traced, l4Edges(l4.read.connections, l4.read.labels, { windowSeconds: Math.min(this.opts.windowSeconds, l4.read.coveredSeconds), nowUs })) : traced;
+      if (l4.error) snapshot.l4Error = l4.error;
       this.latest = snapshot;
       const key = meaningfulKey(snapshot);
       if (key !== this.lastKey) {
@@ -209,6 +230,16 @@ export class GraphPoller extends Poller {
     });
   }
 
+  /** A failure to read ztunnel's logs costs the TCP edges only: the graph says why and keeps its traced edges. */
+  private async readL4(signal: AbortSignal): Promise<{ read?: L4Read; error?: string }> {
+    if (!this.opts.l4) return {};
+    try {
+      return { read: await this.opts.l4.read(this.opts.windowSeconds, signal) };
+    } catch (err) {
+      return { error: (err as Error).message };
+    }
+  }
+
   private nowUs(): number {
     if (this.opts.now) return this.opts.now() * 1000;
     if (!this.dataNowUs) return Date.now() * 1000;
@@ -216,9 +247,10 @@ export class GraphPoller extends Poller {
   }
 
   /** Follows the clock the spans are stamped with (a scaled simulated clock, or a real cluster's). */
-  private observe(traces: JaegerTrace[]): void {
+  private observe(traces: JaegerTrace[], connections: readonly { endUs: number }[]): void {
     let newest = 0;
     for (const t of traces) for (const s of t.spans) newest = Math.max(newest, s.startTime + s.duration);
+    for (const c of connections) newest = Math.max(newest, c.endUs);
     if (newest > this.nowUs()) {
       this.dataNowUs = newest;
       this.dataNowAtRealMs = Date.now();
@@ -226,11 +258,12 @@ export class GraphPoller extends Poller {
   }
 }
 
-/** What a viewer would notice: nodes, edges, rps to 0.1, whole error %, p99 to two significant digits. */
+/** What a viewer would notice: nodes, edges, rps and connections/s to 0.1, whole error %, p99 and bytes/s to two significant digits. */
 function meaningfulKey(g: GraphSnapshot): string {
   const sig = (n: number) => (n === 0 ? 0 : Number(n.toPrecision(2)));
   return JSON.stringify([
     g.nodes.map((n) => n.id),
-    g.edges.map((e) => [e.source, e.target, Math.round(e.rps * 10) / 10, Math.round(e.errorPct), sig(e.p99Ms)]),
+    g.edges.map((e) => [e.source, e.target, Math.round(e.rps * 10) / 10, Math.round(e.errorPct), sig(e.p99Ms), e.tcp && [Math.round(e.tcp.connectionsPerSecond * 10) / 10, sig(e.tcp.bytesPerSecond), Math.round(e.tcp.failedPct)]]),
+    g.l4Error,
   ]);
 }

@@ -71,7 +71,7 @@ EOF`;
     await sh('kubectl apply -f manifests/curl/curl.yaml && kubectl wait --for=condition=Available deployment/curl --timeout=60s');
     expect(await sh('kubectl exec deploy/curl -- curl -s http://productpage:9080/productpage | grep -o "<title>.*</title>"')).toBe('<title>Simple Bookstore App</title>\n');
     const log = await sh('kubectl -n istio-system logs -l app=ztunnel --tail=200');
-    expect(log).toMatch(/info\s+access\s+connection complete .*src\.identity="spiffe:\/\/cluster\.local\/ns\/default\/sa\/curl".*dst\.service="productpage\.default\.svc\.cluster\.local"/);
+    expect(log).toMatch(/info\s+access\s+connection complete\s.*src\.identity="spiffe:\/\/cluster\.local\/ns\/default\/sa\/curl".*dst\.service="productpage\.default\.svc\.cluster\.local"/);
   }, 120_000);
 
   it('an L4 policy at ztunnel lets only the gateway in: the curl pod is reset (exit 56)', async () => {

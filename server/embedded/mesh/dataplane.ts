@@ -20,6 +20,8 @@ import { forward, forwardByMeshRoutes } from './upstream.ts';
 import { type ZtunnelEnv, ingressThroughWaypoint, isAmbient, ztunnelInbound, ztunnelOutbound } from './ztunnel.ts';
 import { type ConnectionSink, NO_CONNECTION_SINK } from './ztunnel-log.ts';
 import type { ProxyView } from './config-dump.ts';
+import { type MeteredProxy, ProxyCostMeter } from './proxy-costs.ts';
+import { isWaypointPod } from './ambient.ts';
 
 /** Envoy's status port on every gateway pod. */
 const STATUS_PORT = 15021;
@@ -52,6 +54,8 @@ export class DataPlane implements ZtunnelEnv {
   readonly spans: SpanSink;
   readonly realisticLatency: boolean;
   readonly lb = new LoadBalancers();
+  /** What each kind of proxy's own code costs per request (sampled), for the costs slide. */
+  readonly costs = new ProxyCostMeter();
   private readonly store: ObjectStore;
   private snap?: MeshSnapshot;
   private snapCompiledAt = 0;
@@ -102,6 +106,17 @@ export class DataPlane implements ZtunnelEnv {
         const detector = this.outliers.get(`${pod.uid}|${cluster}`);
         return !!detector && detector.healthy([endpoint]).length === 0;
       },
+    };
+  }
+
+  /** The proxies running now, by kind: sidecars (not gateways), the node's ztunnel, waypoints. */
+  proxyInstances(): Record<MeteredProxy, Workload[]> {
+    const snap = this.snapshot();
+    const ready = snap.pods.filter((p) => p.ready);
+    return {
+      sidecar: ready.filter((p) => p.hasSidecar && !snap.gatewayOfPod.has(p.uid) && !isWaypointPod(p)),
+      ztunnel: snap.ambient.ztunnel ? [snap.ambient.ztunnel] : [],
+      waypoint: ready.filter(isWaypointPod),
     };
   }
 
@@ -195,14 +210,16 @@ export class DataPlane implements ZtunnelEnv {
     if (!svc && !snap.clusters.externalHosts.has(hostName)) throw new ConnectionError('ENOTFOUND', `Could not resolve host: ${hostName}`);
 
     // An ambient pod's connections go through its node's ztunnel (and a waypoint when the Service has one).
-    if (svc && src && isAmbient(snap.ambient, src)) return ztunnelOutbound(this, snap, src, svc, port, { method, url, headers, body: req.body ?? '', signal: req.signal ?? this.shutdown });
+    if (svc && src && isAmbient(snap.ambient, src)) return this.costs.measure('ztunnel', this, (env) => ztunnelOutbound(env, snap, src, svc, port, { method, url, headers, body: req.body ?? '', signal: req.signal ?? this.shutdown }));
     if (!src?.hasSidecar) return this.direct(snap, src, svc, url, method, headers, req, port);
 
     headers['x-request-id'] ??= newRequestId();
     const upstream = { snap, proxy: proxyIdentity('sidecar', src), src, method, url, headers, body: req.body ?? '', signal: req.signal, requestPort: port };
-    return forwardByMeshRoutes(this, upstream, svc?.fqdn ?? hostName, { url, method, authority: url.host, port, headers, src }, () => {
-      if (svc && !svc.ports.some((p) => p.port === port)) throw new ConnectionError('ECONNREFUSED', `Failed to connect to ${hostName} port ${port}: Connection refused`);
-    });
+    return this.costs.measure('sidecar', this, (env) =>
+      forwardByMeshRoutes(env, upstream, svc?.fqdn ?? hostName, { url, method, authority: url.host, port, headers, src }, () => {
+        if (svc && !svc.ports.some((p) => p.port === port)) throw new ConnectionError('ECONNREFUSED', `Failed to connect to ${hostName} port ${port}: Connection refused`);
+      }),
+    );
   }
 
   /** A pod without a sidecar: kube-proxy picks any Ready pod; no routing rules, no mTLS. */
@@ -227,8 +244,8 @@ export class DataPlane implements ZtunnelEnv {
       if (call.src) headers['x-forwarded-for'] ??= call.src.ip;
       return this.atGateway(snap, gateway, call.endpoint, [call.servicePort, call.targetPort], call.servicePort, { method: call.method, path: call.path, headers, body: call.body, signal: call.signal });
     }
-    if (isAmbient(snap.ambient, call.endpoint)) return ztunnelInbound(this, snap, call);
-    return serveInbound(this, snap.inbound.get(call.endpoint.uid), call);
+    if (isAmbient(snap.ambient, call.endpoint)) return this.costs.measure('ztunnel', this, (env) => ztunnelInbound(env, snap, call));
+    return this.costs.measure('sidecar', this, (env) => serveInbound(env, snap.inbound.get(call.endpoint.uid), call));
   }
 
   runApp(pod: Workload, req: { method: string; path: string; headers: Record<string, string>; body: string; signal: AbortSignal }): Promise<MeshResponse> {

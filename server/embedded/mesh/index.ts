@@ -1,5 +1,7 @@
 import type { Clock } from '../../clock.ts';
-import type { AppRegistry, MeshResponse } from '../app-runtime/types.ts';
+import type { AppRegistry, MeshResponse, Workload } from '../app-runtime/types.ts';
+import type { ProxyCostsReport } from '../../protocol.ts';
+import { proxyCostsReport } from './proxy-costs.ts';
 import { standardApps } from '../apps/index.ts';
 import type { ObjectStore } from '../apiserver/store.ts';
 import type { SpanSink } from '../tracing/types.ts';
@@ -40,6 +42,8 @@ export interface Mesh {
   proxyStats(pod: { workload: string; namespace?: string }): string;
   /** What a pod's Envoy admin API shows (config_dump, clusters, listeners); undefined for an unknown pod. */
   proxyView(pod: { workload: string; namespace?: string }): Omit<ProxyView, 'version'> | undefined;
+  /** What the simulation spends per proxy kind (sampled CPU per request, memory per instance by `memoryOf`, bytes). */
+  proxyCosts(memoryOf: (pod: Workload) => number): ProxyCostsReport;
   stop(): Promise<void>;
 }
 
@@ -95,6 +99,9 @@ export function createMesh(opts: MeshOptions): Mesh {
     proxyView(pod) {
       const w = plane.findWorkload(pod.workload, pod.namespace ?? 'default');
       return w ? plane.proxyView(w) : undefined;
+    },
+    proxyCosts(memoryOf) {
+      return proxyCostsReport(plane.costs, plane.proxyInstances(), memoryOf);
     },
     async stop() {
       plane.stop();

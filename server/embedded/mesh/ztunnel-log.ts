@@ -34,14 +34,18 @@ export interface ConnectionSink {
 
 export const NO_CONNECTION_SINK: ConnectionSink = { connection() {} };
 
-/** ztunnel's access line: `<time> <level> access connection complete` and its key=value fields. */
+/**
+ * ztunnel's access line as its log formatter writes it: time, level, target and message
+ * separated by tabs, then space-separated `key=value` fields. Addresses are written as they
+ * display (bare); names, identities and the direction are quoted strings; an error comes last.
+ */
 export function formatZtunnelLine(r: ConnectionRecord, srcPort: number): string {
   const q = (v: string) => JSON.stringify(v);
   const fields: string[] = [`src.addr=${r.srcIp}:${srcPort}`];
   if (r.src) fields.push(`src.workload=${q(r.src.pod)}`, `src.namespace=${q(r.src.namespace)}`);
   if (r.src && r.srcIdentified) fields.push(`src.identity=${q(`spiffe://${spiffePrincipal(r.src)}`)}`);
   const appAddr = `${r.dst.ip}:${r.dstPort}`;
-  if (r.direction === 'outbound' && r.hbone) fields.push(`dst.addr=${r.dst.ip}:15008`, `dst.hbone_addr=${q(appAddr)}`);
+  if (r.direction === 'outbound' && r.hbone) fields.push(`dst.addr=${r.dst.ip}:15008`, `dst.hbone_addr=${appAddr}`);
   else fields.push(`dst.addr=${appAddr}`);
   if (r.service) fields.push(`dst.service=${q(r.service)}`);
   fields.push(`dst.workload=${q(r.dst.pod)}`, `dst.namespace=${q(r.dst.namespace)}`);
@@ -50,5 +54,5 @@ export function formatZtunnelLine(r: ConnectionRecord, srcPort: number): string 
   if (r.error) fields.push(`error=${q(r.error)}`);
   // ztunnel stamps microseconds; the simulated clock has milliseconds.
   const time = new Date(r.endMs).toISOString().replace('Z', '000Z');
-  return `${time} ${r.error ? 'error' : 'info '}   access  connection complete ${fields.join(' ')}`;
+  return `${time}\t${r.error ? 'error' : 'info'}\taccess\tconnection complete\t${fields.join(' ')}`;
 }

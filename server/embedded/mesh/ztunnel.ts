@@ -16,9 +16,11 @@ import { ProxySpan, incomingTrace, newRequestId, proxyIdentity } from './spans.t
 import { ConnectionError } from './types.ts';
 import { type UpstreamEnv, forwardByMeshRoutes } from './upstream.ts';
 import type { ConnectionRecord, ConnectionSink } from './ztunnel-log.ts';
+import type { ProxyCostMeter } from './proxy-costs.ts';
 
 export interface ZtunnelEnv extends UpstreamEnv, InboundEnv {
   connections: ConnectionSink;
+  costs: ProxyCostMeter;
 }
 
 /** An HTTP request as a ztunnel carries it (only its size matters to ztunnel). */
@@ -88,7 +90,7 @@ export async function ztunnelOutbound(env: ZtunnelEnv, snap: MeshSnapshot, src: 
   const base = { direction: 'outbound' as const, src, srcIp: src.ip, srcIdentified: true, dst: target, dstPort: waypoint ? port : svcPort.targetPort, hbone, service: svc.fqdn };
   try {
     const resp = waypoint
-      ? await atWaypoint(env, snap, waypoint, src, svc, port, req)
+      ? await env.costs.measure('waypoint', env, (e) => atWaypoint(e, snap, waypoint, src, svc, port, req))
       : await env.inbound(snap, { endpoint: target, svc, servicePort: port, targetPort: svcPort.targetPort, src, mtls: hbone, method: req.method, path: req.url.pathname + req.url.search, headers: req.headers, body: req.body, signal: req.signal });
     record(env, snap.ambient.ztunnel, { ...base, bytesSent: requestBytes, bytesRecv: wireBytes(resp.headers, resp.body, `HTTP/1.1 ${resp.status}`) }, started);
     return resp;

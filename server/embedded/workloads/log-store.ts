@@ -37,6 +37,10 @@ class ContainerLog {
   entries(): LogEntry[] {
     return this.lines.slice(this.head);
   }
+
+  get size(): number {
+    return this.bytes;
+  }
 }
 
 /**
@@ -60,6 +64,11 @@ export class LogStore {
 
   read(podUid: string, container: string): LogEntry[] {
     return this.logs.get(key(podUid, container))?.entries() ?? [];
+  }
+
+  /** The characters (about bytes) one container's log holds now. */
+  bytesOf(podUid: string, container: string): number {
+    return this.logs.get(key(podUid, container))?.size ?? 0;
   }
 
   follow(podUid: string, container: string, onLine: (e: LogEntry) => void, onEnd: () => void): () => void {

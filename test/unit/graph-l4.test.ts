@@ -1,0 +1,185 @@
+import { describe, expect, it } from 'vitest';
+import { ScaledClock } from '../../server/clock.ts';
+import { createMesh } from '../../server/embedded/mesh/index.ts';
+import { formatZtunnelLine } from '../../server/embedded/mesh/ztunnel-log.ts';
+import { toJaegerTrace } from '../../server/embedded/tracing/jaeger-json.ts';
+import { buildGraph } from '../../server/hub/graph.ts';
+import { l4Edges, mergeL4, nodeOfPeer } from '../../server/hub/graph-l4.ts';
+import { type L4Connection, parseZtunnelLine } from '../../server/hub/ztunnel-access-log.ts';
+import type { GraphSnapshot } from '../../server/protocol.ts';
+import { SpanCollector, addPod, apply, bookinfoStore } from '../helpers/mesh-fixtures.ts';
+
+// A line as ztunnel's own formatter writes it (tabs in the head, addresses bare, strings quoted).
+const REAL_LINE =
+  '2025-06-02T10:15:04.512345Z\tinfo\taccess\tconnection complete\tsrc.addr=10.244.1.12:58508 src.workload="curl-7656cf8794-r7zb9" src.namespace="default" ' +
+  'src.identity="spiffe://cluster.local/ns/default/sa/curl" dst.addr=10.244.1.10:15008 dst.hbone_addr=10.244.1.10:9080 dst.service="productpage.default.svc.cluster.local" ' +
+  'dst.workload="productpage-v1-87d54dd59-fn6vw" dst.namespace="default" dst.identity="spiffe://cluster.local/ns/default/sa/bookinfo-productpage" direction="outbound" bytes_sent=80 bytes_recv=175 duration="1ms"';
+// The same as istio.io's docs print it (spaces, the HBONE address quoted).
+const DOCS_LINE =
+  '2024-05-04T09:59:05.028771Z info    access  connection complete src.addr=10.244.1.12:58508 src.workload="curl-7656cf8794-r7zb9" src.namespace="default" src.identity="spiffe://cluster.local/ns/default/sa/curl" dst.addr=10.244.1.10:15008 dst.hbone_addr="10.244.1.10:9080" dst.service="productpage.default.svc.cluster.local" dst.workload="productpage-v1-87d54dd59-fn6vw" dst.namespace="default" dst.identity="spiffe://cluster.local/ns/default/sa/bookinfo-productpage" direction="outbound" bytes_sent=80 bytes_recv=175 duration="1ms"';
+
+const T0 = Date.parse('2025-06-02T10:15:00Z') * 1000;
+const conn = (src: string, dst: string, direction: 'inbound' | 'outbound', atS: number, extra: Partial<L4Connection> = {}): L4Connection => ({
+  endUs: T0 + atS * 1e6,
+  direction,
+  src: { workload: src, namespace: 'default' },
+  dst: { workload: dst, namespace: 'default' },
+  bytesSent: 100,
+  bytesRecv: 400,
+  ...extra,
+});
+const NO_LABELS = new Map<string, Record<string, string>>();
+
+describe("ztunnel's access log", () => {
+  it('reads a real ztunnel line and the docs sample alike', () => {
+    for (const line of [REAL_LINE, DOCS_LINE]) {
+      const c = parseZtunnelLine(line)!;
+      expect(c.direction).toBe('outbound');
+      expect(c.src).toEqual({ workload: 'curl-7656cf8794-r7zb9', namespace: 'default', identity: 'spiffe://cluster.local/ns/default/sa/curl' });
+      expect(c.dst.workload).toBe('productpage-v1-87d54dd59-fn6vw');
+      expect(c.dst.service).toBe('productpage.default.svc.cluster.local');
+      expect([c.bytesSent, c.bytesRecv]).toEqual([80, 175]);
+      expect(c.error).toBeUndefined();
+    }
+    expect(parseZtunnelLine(REAL_LINE)!.endUs).toBe(Date.parse('2025-06-02T10:15:04.512Z') * 1000 + 345);
+  });
+
+  it('keeps a rejection and ignores every other line', () => {
+    const refused = parseZtunnelLine(REAL_LINE.replace('\tinfo\t', '\terror\t').replace('duration="1ms"', 'duration="0ms" error="connection closed due to policy rejection"'))!;
+    expect(refused.error).toBe('connection closed due to policy rejection');
+    expect(parseZtunnelLine('2025-06-02T10:15:04.512345Z\tinfo\txds::client\treceived response\ttype_url="type.googleapis.com/istio.workload.Address"')).toBeUndefined();
+    expect(parseZtunnelLine(REAL_LINE.slice(0, 60))).toBeUndefined();
+  });
+
+  it('reads what the embedded ztunnel writes', () => {
+    const w = (pod: string, ip: string, sa: string) => ({ pod, namespace: 'default', uid: pod, ip, labels: {}, app: pod.split('-')[0], version: 'v1', workload: pod, serviceAccount: sa, hasSidecar: false, ready: true });
+    const line = formatZtunnelLine(
+      { ztunnel: w('ztunnel-abcde', '10.244.0.2', 'ztunnel'), direction: 'outbound', src: w('curl-5b8d-x1', '10.244.0.9', 'curl'), srcIp: '10.244.0.9', srcIdentified: true, dst: w('productpage-v1-7d9f-x2', '10.244.0.7', 'bookinfo-productpage'), dstPort: 9080, hbone: true, service: 'productpage.default.svc.cluster.local', bytesSent: 195, bytesRecv: 3800, durationMs: 12, endMs: T0 / 1000 },
+      41234,
+    );
+    expect(parseZtunnelLine(line)).toEqual({
+      endUs: T0,
+      direction: 'outbound',
+      src: { workload: 'curl-5b8d-x1', namespace: 'default', identity: 'spiffe://cluster.local/ns/default/sa/curl' },
+      dst: { workload: 'productpage-v1-7d9f-x2', namespace: 'default', identity: 'spiffe://cluster.local/ns/default/sa/bookinfo-productpage', service: 'productpage.default.svc.cluster.local' },
+      bytesSent: 195,
+      bytesRecv: 3800,
+    });
+  });
+});
+
+describe('TCP edges from ztunnel connections', () => {
+  it('counts a connection once when both ends log it, over the window only', () => {
+    const connections = [
+      ...[1, 2, 3, 4].map((s) => conn('productpage-v1-87d54dd59-fn6vw', 'reviews-v2-6f9b55c5db-c2dfl', 'outbound', s)),
+      ...[1, 2, 3, 4].map((s) => conn('productpage-v1-87d54dd59-fn6vw', 'reviews-v2-6f9b55c5db-c2dfl', 'inbound', s)),
+      conn('productpage-v1-87d54dd59-fn6vw', 'details-v1-cf74bb974-nw94k', 'outbound', -30),
+    ];
+    const { nodes, edges } = l4Edges(connections, NO_LABELS, { windowSeconds: 10, nowUs: T0 + 5e6 });
+    expect(edges).toEqual([{ source: 'productpage-v1', target: 'reviews-v2', rps: 0, errorPct: 0, p99Ms: 0, protocol: 'tcp', tcp: { connections: 4, connectionsPerSecond: 0.4, bytesPerSecond: 200, failedPct: 0 } }]);
+    expect(nodes.map((n) => [n.id, n.app, n.version])).toEqual([
+      ['productpage-v1', 'productpage', 'v1'],
+      ['reviews-v2', 'reviews', 'v2'],
+    ]);
+  });
+
+  it("names nodes by the pods' labels: a waypoint by its Gateway, an app by its canonical name", () => {
+    const labels = new Map<string, Record<string, string>>([
+      ['default/waypoint-5f89fbb8b5-nmdsg', { 'gateway.istio.io/managed': 'istio.io-mesh-controller', 'gateway.networking.k8s.io/gateway-name': 'waypoint' }],
+      ['default/web-abc12-x9z8y', { app: 'frontend', version: 'v7' }],
+    ]);
+    expect(nodeOfPeer({ workload: 'waypoint-5f89fbb8b5-nmdsg', namespace: 'default' }, labels)).toEqual({ id: 'waypoint', app: 'waypoint', namespace: 'default', kind: 'waypoint' });
+    expect(nodeOfPeer({ workload: 'web-abc12-x9z8y', namespace: 'default' }, labels)).toMatchObject({ id: 'frontend-v7', kind: 'workload' });
+    expect(nodeOfPeer({ namespace: 'legacy' }, labels)).toMatchObject({ id: 'unknown' });
+  });
+
+  it('failed connections show as a failed share', () => {
+    const connections = [conn('curl-1-abcde', 'productpage-v1-87d54dd59-fn6vw', 'inbound', 1, { error: 'connection closed due to policy rejection' }), conn('curl-1-abcde', 'productpage-v1-87d54dd59-fn6vw', 'inbound', 2)];
+    expect(l4Edges(connections, NO_LABELS, { windowSeconds: 10, nowUs: T0 + 5e6 }).edges[0].tcp!.failedPct).toBe(50);
+  });
+});
+
+describe('merging trace edges and TCP edges', () => {
+  const traced: GraphSnapshot = {
+    windowSeconds: 10,
+    nodes: [
+      { id: 'istio-ingressgateway', app: 'istio-ingressgateway', namespace: 'istio-system', kind: 'ingress' },
+      { id: 'productpage.default', app: 'productpage', namespace: 'default', kind: 'service' },
+    ],
+    edges: [{ source: 'istio-ingressgateway', target: 'productpage.default', rps: 2, errorPct: 0, p99Ms: 20 }],
+  };
+
+  it('sends a trace edge that ended at a service to the workloads ztunnel saw, and adds the TCP edges no trace explains', () => {
+    const l4 = l4Edges(
+      [conn('istio-ingressgateway-6f9b5-abcde', 'productpage-v1-87d54dd59-fn6vw', 'inbound', 1), conn('productpage-v1-87d54dd59-fn6vw', 'details-v1-cf74bb974-nw94k', 'outbound', 1)].map((c, i) => (i === 0 ? { ...c, src: { ...c.src, namespace: 'istio-system' } } : c)),
+      NO_LABELS,
+      { windowSeconds: 10, nowUs: T0 + 5e6 },
+    );
+    const merged = mergeL4(traced, l4);
+    expect(merged.edges.map((e) => [e.source, e.target, e.protocol ?? 'http', e.rps])).toEqual([
+      ['istio-ingressgateway', 'productpage-v1', 'http', 2],
+      ['productpage-v1', 'details-v1', 'tcp', 0],
+    ]);
+    expect(merged.nodes.map((n) => n.id)).toEqual(['details-v1', 'istio-ingressgateway', 'productpage-v1']);
+  });
+
+  it('leaves the traced graph as it is when ztunnel carried nothing', () => {
+    expect(mergeL4(traced, { nodes: [], edges: [] })).toEqual(traced);
+  });
+});
+
+describe('the graph of an ambient mesh', () => {
+  async function graphOf(withWaypoint: boolean): Promise<GraphSnapshot> {
+    const clock = new ScaledClock(0.01);
+    const store = bookinfoStore(clock, { ambient: true });
+    if (withWaypoint) {
+      apply(store, [{ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'waypoint', namespace: 'default' }, spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] } }]);
+      const type = store.registry.mustGet('', 'namespaces');
+      const ns = structuredClone(store.get(type, undefined, 'default')!);
+      ns.metadata.labels = { ...ns.metadata.labels, 'istio.io/use-waypoint': 'waypoint' };
+      store.update(type, ns);
+      // The waypoint's deployment as istiod makes it: its pods name their Gateway.
+      addPod(store, { deployment: 'waypoint', namespace: 'default', labels: { 'gateway.networking.k8s.io/gateway-name': 'waypoint', 'gateway.istio.io/managed': 'istio.io-mesh-controller', 'istio.io/dataplane-mode': 'none' }, serviceAccount: 'waypoint', sidecar: false });
+    }
+    const spans = new SpanCollector();
+    const lines: string[] = [];
+    const mesh = createMesh({ store, clock, spans, connections: { connection: (r) => lines.push(formatZtunnelLine(r, 40000)) } });
+    try {
+      for (let i = 0; i < 6; i++) expect((await mesh.request('ingress', { url: '/productpage' })).status).toBe(200);
+    } finally {
+      await mesh.stop();
+    }
+    const nowUs = clock.now() * 1000 + 1;
+    const traces = [...new Set(spans.spans.map((s) => s.traceID))].map((id) => toJaegerTrace(spans.trace(id)));
+    const podLabels = new Map(store.list(store.registry.mustGet('', 'pods')).map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p.metadata.labels ?? {}]));
+    const connections = lines.map(parseZtunnelLine).filter((c) => !!c);
+    return mergeL4(buildGraph(traces, { windowSeconds: 600, nowUs }), l4Edges(connections, podLabels, { windowSeconds: 600, nowUs }));
+  }
+  const edge = (g: GraphSnapshot) => g.edges.map((e) => `${e.source} > ${e.target} ${e.protocol ?? 'http'}`);
+
+  it('without a waypoint: only the gateway has spans, the calls between workloads are TCP edges', async () => {
+    const g = await graphOf(false);
+    expect(edge(g)).toContain('istio-ingressgateway > productpage-v1 http');
+    expect(edge(g)).toContain('productpage-v1 > details-v1 tcp');
+    expect(edge(g).filter((e) => /^productpage-v1 > reviews-v\d tcp$/.test(e)).length).toBeGreaterThan(0);
+    expect(g.edges.filter((e) => e.protocol === 'tcp').every((e) => e.rps === 0 && e.tcp!.connectionsPerSecond > 0 && e.tcp!.bytesPerSecond > 0)).toBe(true);
+    expect(g.nodes.some((n) => n.kind === 'waypoint')).toBe(false);
+  });
+
+  it("with a waypoint: client → waypoint over HBONE, then the waypoint's HTTP edges to the services", async () => {
+    const g = await graphOf(true);
+    expect(g.nodes.find((n) => n.id === 'waypoint')?.kind).toBe('waypoint');
+    expect(edge(g)).toContain('productpage-v1 > waypoint tcp');
+    expect(edge(g)).toContain('waypoint > details-v1 http');
+    // The waypoint's requests to reviews, per version, adding up to what its spans counted.
+    const toReviews = g.edges.filter((e) => e.source === 'waypoint' && /^reviews-v\d$/.test(e.target));
+    expect(toReviews.every((e) => e.protocol !== 'tcp')).toBe(true);
+    expect(toReviews.reduce((n, e) => n + e.rps, 0)).toBeCloseTo(6 / 600, 2);
+    // The gateway called productpage, not the waypoint that productpage's own calls went through.
+    expect(edge(g)).toContain('istio-ingressgateway > productpage-v1 http');
+    expect(edge(g).some((e) => e.startsWith('istio-ingressgateway > waypoint'))).toBe(false);
+    // What the waypoint's spans show is not drawn a second time from ztunnel's lines.
+    expect(edge(g).some((e) => /^waypoint > (details|reviews)-v\d tcp$/.test(e))).toBe(false);
+    expect(g.nodes.some((n) => n.kind === 'service')).toBe(false);
+  });
+});
