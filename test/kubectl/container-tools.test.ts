@@ -68,3 +68,33 @@ kubectl wait --for=condition=Available deployment --all --timeout=60s >/dev/null
     expect(none.out).toContain('command terminated with exit code 1');
   });
 });
+
+describe("Bookinfo's own markup, grepped from inside the mesh", () => {
+  const fixture = clusterWithKubectl(0.05);
+  const ok = succeeding(bashWithKubectl(fixture));
+
+  beforeAll(async () => {
+    await ok(`kubectl label namespace default istio-injection=enabled
+kubectl apply -f manifests/bookinfo/bookinfo.yaml -f manifests/networking/destination-rule-all.yaml -f manifests/networking/virtual-service-all-v1.yaml >/dev/null
+kubectl wait --for=condition=Available deployment --all --timeout=60s >/dev/null`);
+  }, 90_000);
+
+  const fromRatings = `kubectl exec deploy/ratings-v1 -c ratings -- curl -sS productpage:9080/productpage`;
+
+  it("reviews v3: each reviewer's row of red glyphicon stars (5 and 4 of 5)", async () => {
+    await ok('kubectl apply -f manifests/networking/virtual-service-reviews-v3.yaml');
+    expect(await ok(`${fromRatings} | grep -o 'id="glyphicon glyphicon-star"' | wc -l`)).toBe('9\n');
+    expect(await ok(`${fromRatings} | grep -o 'glyphicon glyphicon-star-empty' | wc -l`)).toBe('1\n');
+    expect(await ok(`${fromRatings} | grep -o 'text-red-500' | head -1`)).toBe('text-red-500\n');
+    expect(await ok(`${fromRatings} | grep -o 'Reviewer[12]<'`)).toBe('Reviewer1<\nReviewer2<\n');
+  });
+
+  it('reviews v1: no stars; with details down, the template\'s error strings', async () => {
+    await ok('kubectl apply -f manifests/networking/virtual-service-all-v1.yaml');
+    expect(await ok(`${fromRatings} | grep -c glyphicon || true`)).toBe('0\n');
+    await ok('kubectl scale deployment details-v1 --replicas=0 && kubectl wait --for=delete pod -l app=details --timeout=30s');
+    const page = await ok(fromRatings);
+    expect(page).toContain('Error fetching product details');
+    expect(page).toContain('Sorry, product details are currently unavailable for this book.');
+  });
+});
