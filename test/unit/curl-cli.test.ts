@@ -52,7 +52,7 @@ describe('curl in the curl sample', () => {
     expect(JSON.parse(fs.read('/tmp/headers.json')).headers['User-Agent']).toEqual(['curl/8.16.0']);
     const head = await run('-sI', 'http://httpbin:8000/status/200');
     expect(head.stdout).toMatch(/^HTTP\/1\.1 200 OK\r\n(.+\r\n)+\r\n$/);
-    expect(head.stdout).toContain('server: istio-envoy\r\n');
+    expect(head.stdout).toContain('server: envoy\r\n');
     const include = await run('-si', 'http://details:9080/details/0');
     expect(include.stdout).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\n\{"id":0/);
   });
