@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock.ts';
-import { parseGrep } from '../../api/run-grep.ts';
+import { parseGrepWithFiles } from '../../api/run-grep.ts';
 import type { ShellFiles, Tool, ToolIo } from './shell.ts';
 
 /**
@@ -157,14 +157,21 @@ export function coreutils(files: ShellFiles, clock: Clock): Record<string, Tool>
       return found.length === args.length ? 0 : 1;
     },
     grep: async (args, io) => {
-      const parsed = parseGrep(['grep', ...args]);
+      const parsed = parseGrepWithFiles(['grep', ...args]);
       if (parsed.error !== undefined) {
         io.stderr(`${parsed.error}\n`);
         return 2;
       }
-      const { stdout, status } = parsed.stage.run(io.stdin);
-      io.stdout(stdout);
-      return status;
+      const { texts, status: readStatus } = inputs('grep', parsed.files, io, files);
+      let status = 1;
+      for (const [i, text] of texts.entries()) {
+        const r = parsed.stage.run(text);
+        // With several files, grep names the file on each line it prints.
+        const name = parsed.files.length > 1 ? `${parsed.files[i]}:` : '';
+        io.stdout(name ? r.stdout.replace(/^(?=.)/gm, name) : r.stdout);
+        if (r.status === 0) status = 0;
+      }
+      return readStatus ? 2 : status;
     },
     head: async (args, io) => {
       const n = lineCount('head', args, io);
