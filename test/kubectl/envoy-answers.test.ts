@@ -1,17 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bashWithKubectl, succeeding } from '../helpers/bash.ts';
 import { clusterWithKubectl } from '../helpers/cluster.ts';
+import { STRICT_MESH_WIDE } from '../helpers/istio-pages.ts';
 import { until } from '../helpers/until.ts';
 
-const STRICT_MESH_WIDE = `kubectl apply -n istio-system -f - <<EOF
-apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata:
-  name: "default"
-spec:
-  mtls:
-    mode: STRICT
-EOF`;
 
 /**
  * What the client sees from the mesh's proxies, typed in bash with the real kubectl: auto mTLS

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bashWithKubectl, succeeding } from '../helpers/bash.ts';
 import { clusterWithKubectl } from '../helpers/cluster.ts';
+import { BOOKINFO_BEHIND_ISTIO_GATEWAY } from '../helpers/istio-pages.ts';
 import { readPage } from '../helpers/mesh-fixtures.ts';
 
 /** The pages' address lines (Istio APIs tab), then jason's login kept in a cookie jar, as a browser keeps it. */
@@ -26,11 +27,7 @@ describe("istio.io's request-routing and traffic-shifting pages, Istio APIs", ()
   };
 
   beforeAll(async () => {
-    await ok(`kubectl label namespace default istio-injection=enabled
-kubectl apply -f manifests/bookinfo/bookinfo.yaml
-kubectl apply -f manifests/networking/bookinfo-gateway.yaml
-kubectl apply -f manifests/networking/destination-rule-all.yaml
-kubectl wait --for=condition=Available deployment --all --timeout=60s`);
+    await ok(BOOKINFO_BEHIND_ISTIO_GATEWAY);
   }, 90_000);
 
   it('request routing: virtual-service-all-v1 sends everyone to reviews v1 (no stars), and reads back', async () => {
