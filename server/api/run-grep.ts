@@ -10,7 +10,7 @@ export interface GrepStage {
   run(input: string): { stdout: string; status: number };
 }
 
-export type GrepParse = { stage: GrepStage; error?: undefined } | { stage?: undefined; error: string };
+export type GrepParse = { stage: GrepStage; files: string[]; error?: undefined } | { stage?: undefined; error: string };
 
 interface GrepOptions {
   syntax: 'basic' | 'extended' | 'fixed';
@@ -56,6 +56,15 @@ const LONG_SWITCHES: Record<string, string> = {
 
 /** Parses `grep ARGS…` (argv[0] is "grep"). */
 export function parseGrep(argv: string[]): GrepParse {
+  return parseGrepArgs(argv, false);
+}
+
+/** Parses `grep ARGS… [FILE]…` for a caller that reads the files itself (a container's grep). */
+export function parseGrepWithFiles(argv: string[]): GrepParse {
+  return parseGrepArgs(argv, true);
+}
+
+function parseGrepArgs(argv: string[], withFiles: boolean): GrepParse {
   const o: GrepOptions = { syntax: 'basic', ignoreCase: false, invert: false, count: false, onlyMatching: false, wholeLine: false, quiet: false, lineNumbers: false, patterns: [] };
   const operands: string[] = [];
   let explicitPatterns = false;
@@ -101,10 +110,10 @@ export function parseGrep(argv: string[]): GrepParse {
     o.patterns.push(first);
   }
   // Files would be read from the deck's machine, not the pod: refuse them as a missing file.
-  if (operands.length) return { error: `grep: ${operands[0]}: No such file or directory` };
+  if (operands.length && !withFiles) return { error: `grep: ${operands[0]}: No such file or directory` };
   const compiled = compilePatterns(o);
   if (typeof compiled === 'string') return { error: compiled };
-  return { stage: { run: (input) => filter(o, compiled, input) } };
+  return { stage: { run: (input) => filter(o, compiled, input) }, files: operands };
 }
 
 /** One RE2 pattern for all of grep's patterns (a pattern with newlines is several). */

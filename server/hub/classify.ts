@@ -1,7 +1,7 @@
 /**
  * Says what a /productpage answer shows, from the page alone, so the deck reads a real
  * Bookinfo (classic glyphicon UI or the Tailwind UI of images ≥ 1.20) and the embedded
- * one the same way.
+ * one (which draws the Tailwind UI's markup) the same way.
  *
  * Outcomes: 'v1' (reviews, no stars), 'v2' (black stars), 'v3' (red stars),
  * 'reviews-error', 'details-error', 'ratings-error' ('ratings-error-v2' /
@@ -16,8 +16,6 @@ const RATINGS_ERROR = 'Ratings service is currently unavailable';
 const CLASSIC_STARS = /<font\s+color=["']?(\w+)["']?[^>]*>[\s\S]{0,300}?glyphicon-star/i;
 // Tailwind UI: <div class="flex gap-x-1 text-red-500"> around star SVGs.
 const TAILWIND_STARS = /class=["']flex gap-x-1 text-(\w+)-500["']/i;
-// The embedded deck's page: <div class="stars" data-stars="5" data-color="red">★★★★★</div>.
-const DATA_STARS = /data-stars="[1-5]"[^>]*?data-color="(\w+)"/i;
 const REVIEWS_SHOWN = /Book Reviews|Reviewer1|Reviewer2/;
 const REVIEWS_POD = /Reviews served by:[\s\S]{0,200}?reviews-(v\d+)-/;
 
@@ -31,7 +29,7 @@ export function classifyProductPage(status: number, html: string): string {
     const pod = REVIEWS_POD.exec(html)?.[1];
     return pod === 'v2' || pod === 'v3' ? `ratings-error-${pod}` : 'ratings-error';
   }
-  const color = (CLASSIC_STARS.exec(html) ?? TAILWIND_STARS.exec(html) ?? DATA_STARS.exec(html))?.[1]?.toLowerCase();
+  const color = (CLASSIC_STARS.exec(html) ?? TAILWIND_STARS.exec(html))?.[1]?.toLowerCase();
   if (color) return COLOR_VERSIONS[color] ?? 'unknown';
   if (REVIEWS_SHOWN.test(html)) return 'v1';
   return 'unknown';

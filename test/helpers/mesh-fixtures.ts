@@ -149,14 +149,14 @@ export function bookinfoStore(clock: Clock, opts: { bookinfo?: boolean; gateway?
 
 /** Classifies a product page the way a user reads it. */
 export function readPage(html: string): { reviews: 'v1' | 'v2' | 'v3' | 'error' | 'ratings-unavailable'; details: boolean; servedBy?: string; user?: string } {
-  const servedBy = /Reviews served by: <span>([^<]+)<\/span>/.exec(html)?.[1];
+  const servedBy = /Reviews served by:\s*([^\s<]+)/.exec(html)?.[1];
   const user = /data-user="([^"]+)"/.exec(html)?.[1];
   const details = !html.includes('Error fetching product details');
   let reviews: 'v1' | 'v2' | 'v3' | 'error' | 'ratings-unavailable';
   if (html.includes('Error fetching product reviews')) reviews = 'error';
   else if (html.includes('Ratings service is currently unavailable')) reviews = 'ratings-unavailable';
-  else if (/data-color="red"/.test(html)) reviews = 'v3';
-  else if (/data-color="black"/.test(html)) reviews = 'v2';
+  else if (/class="flex gap-x-1 text-red-500"/.test(html)) reviews = 'v3';
+  else if (/class="flex gap-x-1 text-black-500"/.test(html)) reviews = 'v2';
   else reviews = 'v1';
   return { reviews, details, servedBy, user };
 }

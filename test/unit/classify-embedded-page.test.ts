@@ -16,6 +16,15 @@ describe('classifyProductPage on the embedded Bookinfo page', () => {
     expect(classifyProductPage(200, renderProductPage({ details, reviews: { ok: true, reviews: reviews(stars('red')), podname: 'reviews-v3-abc-1' } }))).toBe('v3');
   });
 
+  it("draws stars with the template's glyphicon ids, so greps for them find them", () => {
+    const html = renderProductPage({ details, reviews: { ok: true, reviews: reviews(stars('red')), podname: 'reviews-v3-abc-1' } });
+    expect(html.match(/<svg id="glyphicon glyphicon-star" /g)).toHaveLength(9);
+    expect(html.match(/<svg id="glyphicon glyphicon-star-empty" /g)).toHaveLength(1);
+    expect(html).toContain('<div class="font-semibold text-gray-900">Reviewer1</div>');
+    expect(html).toContain(`<p>"${REVIEW_TEXTS.Reviewer2}"</p>`);
+    expect(renderProductPage({ details, reviews: { ok: true, reviews: reviews() } })).not.toContain('glyphicon');
+  });
+
   it('recognises its error pages', () => {
     expect(classifyProductPage(200, renderProductPage({ details, reviews: { ok: false } }))).toBe('reviews-error');
     expect(classifyProductPage(200, renderProductPage({ details: { ok: false }, reviews: { ok: true, reviews: reviews() } }))).toBe('details-error');

@@ -92,16 +92,6 @@ describe('classifyProductPage on the Tailwind Bookinfo UI', () => {
   });
 });
 
-describe('classifyProductPage on the embedded page’s markup', () => {
-  it('reads the data-stars/data-color attributes', () => {
-    const page = (color: string, n: number) =>
-      `<section class="reviews" data-section="reviews"><h2>Book Reviews</h2><blockquote class="review"><p>text</p><footer>Reviewer1</footer><div class="stars" data-stars="${n}" data-color="${color}" role="img">${'★'.repeat(n)}${'☆'.repeat(5 - n)}</div></blockquote></section>`;
-    expect(classifyProductPage(200, page('black', 5))).toBe('v2');
-    expect(classifyProductPage(200, page('red', 4))).toBe('v3');
-    expect(classifyProductPage(200, page('none', 0))).toBe('v1');
-  });
-});
-
 describe('classifyProductPage on anything else', () => {
   it('reports the status of non-200 answers', () => {
     expect(classifyProductPage(503, 'upstream connect error or disconnect/reset before headers. reset reason: overflow')).toBe('http-503');

@@ -1,4 +1,4 @@
-import { PRODUCT, RATINGS_UNAVAILABLE, UNAVAILABLE } from './data.ts';
+import { PRODUCT, UNAVAILABLE } from './data.ts';
 
 export interface Review {
   reviewer: string;
@@ -28,27 +28,38 @@ h1{font-size:2rem;margin:.5rem 0 1rem}
 .summary{line-height:1.5}
 .cols{display:grid;grid-template-columns:1fr 1fr;gap:2rem;margin-top:1.5rem}
 @media (max-width:700px){.cols{grid-template-columns:1fr}}
-h2{font-size:1.25rem;margin:0 0 .75rem}
+h4{font-size:1.25rem;margin:0 0 .75rem}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #e5e7eb}
-.error h2{color:#b91c1c}
-blockquote{margin:0 0 1rem;padding:.75rem 1rem;background:#fff;border-left:4px solid #1e3a8a;border-radius:.25rem}
-blockquote footer{font-size:.9rem;color:#4b5563;margin-top:.25rem}
-.stars{font-size:1.5rem;letter-spacing:.1rem;line-height:1}
-.rating-error{color:#dc2626}
-.served-by{font-size:.85rem;color:#6b7280}
+.text-2xl{font-size:1.25rem;font-weight:600}.text-lg{color:#4b5563}.text-red-500{color:#ef4444}.text-black-500{color:#000}
+.review{margin:0 0 1rem;padding:.75rem 1rem;background:#fff;border-left:4px solid #1e3a8a;border-radius:.25rem}
+blockquote{margin:.5rem 0;font-weight:600}
+.reviewer{font-size:.9rem;color:#4b5563}.font-mono{font-family:ui-monospace,monospace;font-size:.8rem;white-space:normal}
+.flex.gap-x-1{display:flex;gap:.25rem}.h-5.w-5{width:1.25rem;height:1.25rem}
 `;
 
+const STAR_POINTS = '10 1.4 12.3 7.4 18.7 7.8 13.7 11.8 15.4 18 10 14.5 4.6 18 6.3 11.8 1.3 7.8 7.7 7.4';
+
+/**
+ * Stars as Bookinfo's template draws them: filled and empty SVGs whose ids are the old
+ * glyphicon class names (pages and scripts grep for those), in a `text-<color>-500` row.
+ */
 function stars(n: number, color: string): string {
   const k = Math.max(0, Math.min(5, Math.round(n)));
-  return `<div class="stars" data-stars="${k}" data-color="${esc(color)}" style="color:${color === 'red' ? '#dc2626' : esc(color)}" role="img" aria-label="${k} out of 5 stars, ${esc(color)}">${'★'.repeat(k)}${'☆'.repeat(5 - k)}</div>`;
+  const full = `<svg id="glyphicon glyphicon-star" class="h-5 w-5 flex-none" viewBox="0 0 20 20" fill="currentColor" aria-hidden="true"><polygon points="${STAR_POINTS}"/></svg>`;
+  const empty = `<svg id="glyphicon glyphicon-star-empty" class="h-5 w-5 flex-none" viewBox="0 0 20 20" fill="none" stroke="currentColor" stroke-width="1.2" aria-hidden="true"><polygon points="${STAR_POINTS}"/></svg>`;
+  return `<div class="flex gap-x-1 text-${esc(color)}-500" data-stars="${k}" data-color="${esc(color)}" role="img" aria-label="${k} out of 5 stars, ${esc(color)}">\n${`${full}\n`.repeat(k)}${`${empty}\n`.repeat(5 - k)}</div>`;
 }
 
-function reviewBlock(r: Review): string {
+/** One reviewer's block, laid out as the template lays it out: rating, quoted text, reviewer and serving pod. */
+function reviewBlock(r: Review, podname: string | undefined): string {
   let rating = '';
-  if (r.rating?.error) rating = `<p class="rating-error" data-rating-error="true">${esc(RATINGS_UNAVAILABLE)}</p>`;
+  if (r.rating?.error) rating = `<p class="text-red-500" data-rating-error="true">${esc(r.rating.error)}</p>`;
   else if (typeof r.rating?.stars === 'number') rating = stars(r.rating.stars, r.rating.color ?? 'black');
-  else rating = '<div class="stars" data-stars="0" data-color="none" aria-hidden="true"></div>';
-  return `<blockquote class="review" data-reviewer="${esc(r.reviewer)}"><p>${esc(r.text)}</p><footer>${esc(r.reviewer)}</footer>${rating}</blockquote>`;
+  return `<section class="review" data-reviewer="${esc(r.reviewer)}">
+${rating}
+<blockquote><p>"${esc(r.text)}"</p></blockquote>
+<div class="reviewer"><div class="font-semibold text-gray-900">${esc(r.reviewer)}</div>${podname ? `<div class="mt-0.5 text-gray-600 font-mono">Reviews served by: \n${esc(podname)}\n</div>` : ''}</div>
+</section>`;
 }
 
 /** The product page (current Tailwind-era UI, no "!" after the error headings), self-contained. */
@@ -58,25 +69,27 @@ export function renderProductPage(m: PageModel): string {
     : `<details><summary class="sign-in">Sign in</summary><form method="post" action="/login"><label>User Name <input type="text" name="username" autocomplete="username"></label><label>Password <input type="password" name="passwd" autocomplete="current-password"></label><button type="submit">Sign in</button></form></details>`;
 
   const details = m.details.ok
-    ? `<section class="details" data-section="details" data-status="ok"><h2>Book Details</h2><table><tbody>
+    ? `<section class="details" data-section="details" data-status="ok"><h4>Book Details</h4><table><tbody>
 <tr><th>ISBN-10</th><td>${esc(m.details.data['ISBN-10'])}</td></tr>
 <tr><th>Publisher</th><td>${esc(m.details.data.publisher)}</td></tr>
 <tr><th>Pages</th><td>${esc(m.details.data.pages)}</td></tr>
 <tr><th>Type</th><td>${esc(m.details.data.type)}</td></tr>
 <tr><th>Language</th><td>${esc(m.details.data.language)}</td></tr>
 </tbody></table></section>`
-    : `<section class="details error" data-section="details" data-status="error"><h2>Error fetching product details</h2><p>${esc(UNAVAILABLE.details)}</p></section>`;
+    : `<section class="details error" data-section="details" data-status="error"><p class="text-2xl text-red-500">Error fetching product details</p><p class="text-lg text-gray-600">${esc(UNAVAILABLE.details)}</p></section>`;
 
   let reviews: string;
   if (m.reviews.ok) {
     const list = m.reviews.reviews;
     const first = list.find((r) => r.rating);
     const version = !first ? 'no-ratings' : first.rating?.error ? 'ratings-error' : first.rating?.color ?? 'black';
-    reviews = `<section class="reviews" data-section="reviews" data-status="ok" data-stars-color="${esc(version)}"${m.reviews.podname ? ` data-served-by="${esc(m.reviews.podname)}"` : ''}><h2>Book Reviews</h2>
-${list.map(reviewBlock).join('\n')}
-${m.reviews.podname ? `<p class="served-by">Reviews served by: <span>${esc(m.reviews.podname)}</span></p>` : ''}</section>`;
+    const podname = m.reviews.podname;
+    reviews = `<section class="reviews" data-section="reviews" data-status="ok" data-stars-color="${esc(version)}"${podname ? ` data-served-by="${esc(podname)}"` : ''}><h4>Book Reviews</h4>
+<div class="review-list">
+${list.map((r) => reviewBlock(r, podname)).join('\n')}
+</div></section>`;
   } else {
-    reviews = `<section class="reviews error" data-section="reviews" data-status="error"><h2>Error fetching product reviews</h2><p>${esc(UNAVAILABLE.reviews)}</p></section>`;
+    reviews = `<section class="reviews error" data-section="reviews" data-status="error"><p class="text-2xl text-red-500">Error fetching product reviews</p><p class="text-lg text-gray-600">${esc(UNAVAILABLE.reviews)}</p></section>`;
   }
 
   return `<!DOCTYPE html>

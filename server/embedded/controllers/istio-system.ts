@@ -103,6 +103,7 @@ export const ISTIO_WORKLOADS: WorkloadSpec[] = [
           { name: 'SPAN_STORAGE_TYPE', value: 'badger' },
           { name: 'COLLECTOR_ZIPKIN_HOST_PORT', value: ':9411' },
           { name: 'COLLECTOR_OTLP_ENABLED', value: 'true' },
+          { name: 'QUERY_BASE_PATH', value: '/jaeger' },
         ],
         readinessProbe: readiness('/', 14269),
         resources: { requests: { cpu: '10m' } },

@@ -22,10 +22,10 @@ export function compileClusters(services: Map<string, ServiceInfo>, destinationR
   for (const [fqdn, svc] of services) {
     const dr = rules.get(fqdn);
     const policy = dr?.spec?.trafficPolicy;
-    const clusters: ServiceClusters = { all: cluster(svc.endpoints, policy, undefined), subsets: new Map() };
+    const clusters: ServiceClusters = { all: cluster(svc.readyPods, policy, undefined), subsets: new Map() };
     for (const s of Array.isArray(dr?.spec?.subsets) ? dr!.spec!.subsets : []) {
       if (clusters.subsets.has(s?.name)) continue;
-      clusters.subsets.set(String(s?.name), cluster(svc.endpoints.filter((e) => selects(s.labels ?? {}, e)), policy, s.trafficPolicy));
+      clusters.subsets.set(String(s?.name), cluster(svc.readyPods.filter((e) => selects(s.labels ?? {}, e)), policy, s.trafficPolicy));
     }
     plan.services.set(fqdn, clusters);
   }
@@ -33,7 +33,7 @@ export function compileClusters(services: Map<string, ServiceInfo>, destinationR
   return plan;
 }
 
-function cluster(endpoints: ServiceInfo['endpoints'], rulePolicy: any, subsetPolicy: any): Cluster {
+function cluster(endpoints: ServiceInfo['readyPods'], rulePolicy: any, subsetPolicy: any): Cluster {
   const merged = { ...(rulePolicy ?? {}), ...(subsetPolicy ?? {}) };
   return {
     endpoints,

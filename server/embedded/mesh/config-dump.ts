@@ -55,7 +55,7 @@ function clusterEntries(v: ProxyView): ClusterEntry[] {
   }
   if (v.role === 'sidecar') {
     const own = new Set<number>();
-    for (const svc of v.snap.services.values()) if (svc.endpoints.some((e) => e.uid === v.proxy.uid)) for (const p of svc.ports) own.add(p.targetPort);
+    for (const svc of v.snap.services.values()) if (svc.readyPods.some((e) => e.uid === v.proxy.uid)) for (const p of svc.ports) own.add(p.targetPort);
     for (const port of [...own].sort((a, b) => a - b)) out.push({ name: clusterName('inbound', port, '', ''), port, endpoints: [{ workload: v.proxy, port }], type: 'ORIGINAL_DST' });
     out.push({ name: 'InboundPassthroughCluster', endpoints: [], type: 'ORIGINAL_DST' });
   }

@@ -54,13 +54,18 @@ export class ConnectionPool {
     private readonly connectMs: () => number,
   ) {}
 
-  /** Envoy's circuit-breaker stats for this cluster, as `pilot-agent request GET stats` prints them. */
+  /**
+   * Envoy's circuit-breaker stats for this cluster, as `pilot-agent request GET stats` prints
+   * them: Istio's stat tags leave a `;` after the cluster name, and the `high` priority set,
+   * which no route here uses, never opens.
+   */
   statLines(cluster: string): string[] {
-    const p = `cluster.${cluster}`;
+    const p = `cluster.${cluster};`;
     const remaining = Math.max(0, this.limits.maxPending - this.pending.length);
     return [
       `${p}.circuit_breakers.default.remaining_pending: ${remaining}`,
       `${p}.circuit_breakers.default.rq_pending_open: ${remaining === 0 ? 1 : 0}`,
+      `${p}.circuit_breakers.high.rq_pending_open: 0`,
       `${p}.upstream_rq_pending_active: ${this.pending.length}`,
       `${p}.upstream_rq_pending_failure_eject: 0`,
       `${p}.upstream_rq_pending_overflow: ${this.stats.pendingOverflow}`,

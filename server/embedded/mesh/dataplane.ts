@@ -245,6 +245,11 @@ export class DataPlane implements ZtunnelEnv {
       return this.atGateway(snap, gateway, call.endpoint, [call.servicePort, call.targetPort], call.servicePort, { method: call.method, path: call.path, headers, body: call.body, signal: call.signal });
     }
     if (isAmbient(snap.ambient, call.endpoint)) return this.costs.measure('ztunnel', this, (env) => ztunnelInbound(env, snap, call));
+    if (!call.endpoint.hasSidecar) {
+      // No server proxy: the app itself answers, and a TLS handshake (a DestinationRule's ISTIO_MUTUAL) is garbage to it.
+      if (call.mtls) throw new ConnectionError('ECONNRESET', 'Connection reset by peer');
+      return this.runApp(call.endpoint, { method: call.method, path: call.path, headers: call.headers, body: call.body, signal: call.signal });
+    }
     return this.costs.measure('sidecar', this, (env) => serveInbound(env, snap.inbound.get(call.endpoint.uid), call));
   }
 

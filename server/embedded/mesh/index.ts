@@ -37,7 +37,7 @@ export interface Mesh {
   request(from: RequestSource, req: MeshRequest): Promise<MeshResponse>;
   /**
    * A pod's sidecar circuit-breaker stats (`pilot-agent request GET stats` lines for clusters
-   * with a connectionPool), e.g. `cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_pending_overflow: 21`.
+   * with a connectionPool), e.g. `cluster.outbound|8000||httpbin.default.svc.cluster.local;.upstream_rq_pending_overflow: 21`.
    */
   proxyStats(pod: { workload: string; namespace?: string }): string;
   /** What a pod's Envoy admin API shows (config_dump, clusters, listeners); undefined for an unknown pod. */

@@ -54,9 +54,13 @@ export function clientTls(drPolicy: any, subsetPolicy: any): Cluster['tls'] {
   return 'auto';
 }
 
-/** Whether the client sidecar originates mutual TLS: as the DestinationRule says, else auto mTLS (on unless the server disables it). */
-export function clientUsesMtls(tls: Cluster['tls'], serverMode: PeerMode): boolean {
-  return tls === 'auto' ? serverMode !== 'DISABLE' : tls === 'mutual';
+/**
+ * Whether the client sidecar originates mutual TLS: as the DestinationRule says, else auto mTLS:
+ * on when the endpoint has a proxy (`serverMode` known) that does not disable it, plain text to a
+ * workload without one, which could not read a TLS handshake.
+ */
+export function clientUsesMtls(tls: Cluster['tls'], serverMode: PeerMode | undefined): boolean {
+  return tls === 'auto' ? serverMode !== undefined && serverMode !== 'DISABLE' : tls === 'mutual';
 }
 
 export const spiffePrincipal = (w: Workload) => `cluster.local/ns/${w.namespace}/sa/${w.serviceAccount}`;

@@ -16,14 +16,12 @@ export interface ServiceInfo {
   /** The Service's virtual IP, where one is allocated. */
   clusterIP?: string;
   ports: ServicePort[];
-  /** Ready pods matched by the selector. */
+  /** Ready pods matched by the selector: kube-proxy's backends, and the endpoints istiod gives client proxies (with or without a sidecar). */
   readyPods: Workload[];
-  /** The subset of readyPods that are in the mesh (a sidecar, or ambient): the only ones client proxies send to. */
-  endpoints: Workload[];
 }
 
 /** Services by FQDN with the Ready pods their selectors pick, as cluster DNS and kube-proxy see them. */
-export function compileServices(objects: KubeObject[], pods: Workload[], inMesh: (p: Workload) => boolean = (p) => p.hasSidecar): Map<string, ServiceInfo> {
+export function compileServices(objects: KubeObject[], pods: Workload[]): Map<string, ServiceInfo> {
   const services = new Map<string, ServiceInfo>();
   for (const svc of objects) {
     const ns = svc.metadata.namespace ?? 'default';
@@ -39,7 +37,6 @@ export function compileServices(objects: KubeObject[], pods: Workload[], inMesh:
       clusterIP: svc.spec?.clusterIP && svc.spec.clusterIP !== 'None' ? svc.spec.clusterIP : undefined,
       ports: (svc.spec?.ports ?? []).map((p: any, i: number) => ({ port: clusterPortOf(svc, p, i), name: p.name, targetPort: typeof p.targetPort === 'number' ? p.targetPort : Number(p.port) })),
       readyPods: selected,
-      endpoints: selected.filter(inMesh),
     });
   }
 

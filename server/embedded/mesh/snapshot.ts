@@ -96,7 +96,7 @@ export function buildSnapshot(store: ObjectStore): MeshSnapshot {
   const serviceObjects = list('', 'services');
   const ambient = compileAmbient({ pods, serviceObjects, namespaceLabels, gateways: list(GATEWAY_GROUP, 'gateways'), peerAuthentications, authorizationPolicies });
 
-  const services = compileServices(serviceObjects, pods, (p) => p.hasSidecar || ambient.pods.has(p.uid));
+  const services = compileServices(serviceObjects, pods);
 
   const passthrough: RoutePlan['passthrough'] = new Map();
   for (const svc of services.values()) for (const p of svc.ports) passthrough.set(`${svc.fqdn}:${p.port}`, plainRoute({ host: svc.fqdn, port: p.port }));

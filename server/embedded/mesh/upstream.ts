@@ -49,7 +49,7 @@ export interface Upstream {
  */
 export function forwardByMeshRoutes(env: UpstreamEnv, base: Omit<Upstream, 'route' | 'matched'>, host: string, input: RouteInput, checkPassthrough?: () => void): Promise<MeshResponse> {
   const choice = routeFromSidecar(base.snap.routes, host, input);
-  if (choice === null) return Promise.resolve(localReply(404, ''));
+  if (choice === null) return Promise.resolve(localReply(404, '', { server: serverName(base.proxy) }));
   if (choice) return forward(env, { ...base, ...choice });
   checkPassthrough?.();
   const route = base.snap.routes.passthrough.get(`${host}:${base.requestPort}`) || plainRoute({ host, port: base.requestPort });
@@ -87,7 +87,7 @@ export async function forward(env: UpstreamEnv, u: Upstream): Promise<MeshRespon
   const flags = new UniqueList();
   const finish = (resp: MeshResponse): MeshResponse => {
     span.finish(resp.status, flags, Buffer.byteLength(resp.body));
-    return resp;
+    return { ...resp, headers: { ...resp.headers, server: serverName(u.proxy) } };
   };
 
   try {
@@ -167,7 +167,7 @@ export async function forward(env: UpstreamEnv, u: Upstream): Promise<MeshRespon
           }
           done = env.lb.begin(proxyKey, endpoint);
           upstreamStarted = clock.now();
-          const mtls = clientUsesMtls(cluster.tls, snap.inbound.get(endpoint.uid)?.peerMode ?? 'PERMISSIVE');
+          const mtls = clientUsesMtls(cluster.tls, hasMeshPeer(snap, endpoint) ? (snap.inbound.get(endpoint.uid)?.peerMode ?? 'PERMISSIVE') : undefined);
           const upstreamHeaders: Record<string, string> = { ...routeHeaders, 'x-envoy-attempt-count': String(attempt + 1), 'x-b3-traceid': traceId, 'x-b3-spanid': span.spanID, 'x-b3-sampled': '1', 'x-envoy-decorator-operation': span.operationName };
           if (parentSpanId) upstreamHeaders['x-b3-parentspanid'] = parentSpanId;
           else delete upstreamHeaders['x-b3-parentspanid'];
@@ -202,7 +202,7 @@ export async function forward(env: UpstreamEnv, u: Upstream): Promise<MeshRespon
       }
       const out: MeshResponse = {
         status: resp.status,
-        headers: { ...resp.headers, server: 'istio-envoy', 'x-envoy-upstream-service-time': String(Math.round(clock.now() - upstreamStarted)) },
+        headers: { ...resp.headers, 'x-envoy-upstream-service-time': String(Math.round(clock.now() - upstreamStarted)) },
         body: resp.body,
       };
       applyHeaderOps(out.headers, action.responseHeaders);
@@ -243,6 +243,14 @@ function mirror(env: UpstreamEnv, u: Upstream, route: Route, headers: Record<str
   const url = new URL(`${u.url.origin}${path}`);
   const shadow: Record<string, string> = { ...headers, host: `${stripPort(headers.host ?? url.host)}-shadow` };
   void forward(env, { ...u, url, headers: shadow, route, matched: null, signal: undefined }).catch(() => {});
+}
+
+/** The Server header the proxy writes: a sidecar's Envoy calls itself `envoy`, Istio names its gateways' (and waypoints') `istio-envoy`. */
+const serverName = (proxy: ProxyIdentity) => (proxy.kind === 'sidecar' ? 'envoy' : 'istio-envoy');
+
+/** Whether a proxy answers for the endpoint (its sidecar, ztunnel, or the gateway it is): only such a peer takes mutual TLS. */
+function hasMeshPeer(snap: MeshSnapshot, endpoint: Workload): boolean {
+  return endpoint.hasSidecar || snap.ambient.pods.has(endpoint.uid) || snap.gatewayOfPod.has(endpoint.uid);
 }
 
 /** Response flags, each listed once however many attempts raised it. */

@@ -14,6 +14,11 @@ export interface JaegerQueryOptions {
   spans: SpanStore;
   host?: string;
   port?: number;
+  /**
+   * The UI's and API's prefix, as `QUERY_BASE_PATH` sets it (Istio's tracing add-on: `/jaeger`).
+   * The root paths answer too, for clients that were given the bare address.
+   */
+  basePath?: string;
   /** Simulated epoch ms for default time windows; without it the newest span's time (or the wall clock, if later) stands in. */
   now?: () => number;
 }
@@ -32,7 +37,17 @@ const DEFAULT_LIMIT = 100;
 const DEFAULT_TRACE_LOOKBACK_US = 48 * 3600 * 1e6;
 const DEFAULT_DEPENDENCY_LOOKBACK_MS = 24 * 3600 * 1000;
 
+/** Where Istio's tracing add-on serves Jaeger (its QUERY_BASE_PATH). */
+export const DEFAULT_BASE_PATH = '/jaeger';
+
 class BadRequest extends Error {}
+
+/** `pathname` under the base path with the base path removed; any other path as it is. */
+function withoutBase(pathname: string, basePath: string): string {
+  if (!basePath) return pathname;
+  if (pathname === basePath) return '/';
+  return pathname.startsWith(`${basePath}/`) ? pathname.slice(basePath.length) : pathname;
+}
 
 export async function startJaegerQuery(opts: JaegerQueryOptions): Promise<JaegerQueryServer> {
   const handler = jaegerQueryHandler(opts);
@@ -61,6 +76,7 @@ export async function startJaegerQuery(opts: JaegerQueryOptions): Promise<Jaeger
 /** The request handler alone, for mounting under another server. */
 export function jaegerQueryHandler(opts: JaegerQueryOptions): http.RequestListener {
   const { spans } = opts;
+  const basePath = (opts.basePath ?? DEFAULT_BASE_PATH).replace(/\/+$/, '');
   const rendered = new RenderedTraces(spans);
   const nowUs = () => (opts.now ? opts.now() * 1000 : Math.max(Date.now() * 1000, spans.newestStartUs + 1));
 
@@ -77,7 +93,7 @@ export function jaegerQueryHandler(opts: JaegerQueryOptions): http.RequestListen
     }
     const q = url.searchParams;
     const pretty = q.get('prettyPrint') === 'true';
-    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const path = withoutBase(url.pathname, basePath).replace(/\/+$/, '') || '/';
     const route = matchRoute(path);
     if (!route) return sendText(res, 404, '404 page not found\n');
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method Not Allowed\n', { allow: 'GET' });

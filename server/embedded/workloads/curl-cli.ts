@@ -5,6 +5,7 @@ import { ContainerFs, FsError } from './container-fs.ts';
 import { CookieJar } from './curl-cookies.ts';
 import { type CurlOptions, UsageError, parseCurlArgs } from './curl-options.ts';
 import { type CurlResult, curl } from './curl.ts';
+import { envoyReasonPhrase } from '../mesh/envoy.ts';
 
 const USER_AGENT = 'curl/8.16.0';
 const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
@@ -206,8 +207,13 @@ async function withRetries(mesh: Mesh, o: CurlOptions, io: ProcessIo, startedMs:
   }
 }
 
+/** The status line's phrase: Envoy's own when a proxy wrote the response (it names itself in Server), else the app's. */
+function reasonPhrase(res: CurlResult): string {
+  return /^(istio-)?envoy$/.test(res.headers.server ?? '') ? envoyReasonPhrase(res.status) : (STATUS_CODES[res.status] ?? '');
+}
+
 function headerBlock(res: CurlResult): string {
-  const status = `HTTP/1.1 ${res.status} ${STATUS_CODES[res.status] ?? ''}`.trimEnd();
+  const status = `HTTP/1.1 ${res.status} ${reasonPhrase(res)}`.trimEnd();
   const lines = Object.entries(res.headers).flatMap(([k, v]) => (k === 'set-cookie' ? v.split('\n').map((c) => `${k}: ${c}`) : [`${k}: ${v}`]));
   return `${status}\r\n${lines.map((l) => `${l}\r\n`).join('')}\r\n`;
 }

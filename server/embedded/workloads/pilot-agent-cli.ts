@@ -23,11 +23,11 @@ function levelsOf(mesh: Mesh, pod: { workload: string; namespace: string }): Map
 /** The image tag is the proxy's Istio version. */
 const versionOf = (image: string) => /:([^:/]+)$/.exec(image)?.[1] ?? 'unknown';
 
-/** Envoy's `/stats/prometheus` form of `cluster.<name>.<stat>: value` lines. */
+/** Envoy's `/stats/prometheus` form of `cluster.<name>;.<stat>: value` lines. */
 function prometheusStats(lines: string[]): string {
   const out: string[] = [];
   for (const line of lines) {
-    const m = /^cluster\.(.+)\.([a-z_.]+): (\d+)$/.exec(line);
+    const m = /^cluster\.(.+);\.([a-z_.]+): (\d+)$/.exec(line);
     if (!m) continue;
     const [, cluster, stat, value] = m;
     out.push(`# TYPE envoy_cluster_${stat.replace(/\./g, '_')} gauge`, `envoy_cluster_${stat.replace(/\./g, '_')}{cluster_name="${cluster}"} ${value}`);
