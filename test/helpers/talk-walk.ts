@@ -54,6 +54,9 @@ const GATEWAY_SPAN: PerApi<RegExp> = { istio: /istio-ingressgateway/, 'gateway-a
 /** The note a Gateway API tab shows where that API has no field for the slide's rule. */
 const NO_FAULT_NOTE = 'The Gateway API does not support fault injection yet, so this uses an Istio VirtualService.';
 
+/** The picture of a slide in one API's walk: test-output/talk-<slide>.png, talk-gateway-api-<slide>.png. */
+const shotOf = (slide: string, api: RoutingApi) => (api === 'istio' ? `talk-${slide}` : `talk-gateway-api-${slide}`);
+
 /** The slide's tab shown is the talk's API; in the Gateway API, with the note it must carry. */
 async function tabIs(page: Page, api: RoutingApi, note?: string): Promise<void> {
   await expect.poll(() => page.locator('section.present .api-tabs').getAttribute('data-api-shown'), { message: 'the tab shown' }).toBe(api);
@@ -171,7 +174,7 @@ export function talkWalk(scale: number): WalkStep[] {
         const seen = new Set<string>();
         await expect.poll(async () => (seen.add((await reloadProductPage(product)).reviews), [...seen].sort()), { timeout: 30_000, interval: 100 }).toEqual(['v1', 'v2', 'v3']);
         await trafficShows(present(page, 'traffic'), 'anonymous', ['v1', 'v2', 'v3'], 10);
-        await shoot(page, api === 'istio' ? 'talk-round-robin' : 'talk-gateway-api-round-robin');
+        await shoot(page, shotOf('round-robin', api));
       },
     },
     {
@@ -184,7 +187,7 @@ export function talkWalk(scale: number): WalkStep[] {
         const product = present(page, 'productpage');
         await productPageReaches(product, 'v1');
         for (let i = 0; i < 3; i++) expect((await reloadProductPage(product)).reviews).toBe('v1');
-        await shoot(page, api === 'istio' ? 'talk-all-v1' : 'talk-gateway-api-all-v1');
+        await shoot(page, shotOf('all-v1', api));
       },
     },
     {
@@ -232,7 +235,7 @@ export function talkWalk(scale: number): WalkStep[] {
         // The card shows the tail of the YAML: the jason route to v2, then everyone else to v1.
         const shown = await runCard(page, api === 'istio' ? 'kubectl get virtualservice reviews -o yaml' : 'kubectl get httproute reviews -o yaml');
         expect(shown.output).toMatch(api === 'istio' ? /subset: v2[\s\S]*subset: v1/ : /value: jason[\s\S]*name: reviews-v2[\s\S]*name: reviews-v1/);
-        await shoot(page, api === 'istio' ? 'talk-header-routing' : 'talk-gateway-api-header-routing');
+        await shoot(page, shotOf('header-routing', api));
       },
     },
     {
@@ -250,7 +253,7 @@ export function talkWalk(scale: number): WalkStep[] {
           const a = await reloadProductPage(anonymous);
           expect({ reviews: a.reviews, user: a.user }).toEqual({ reviews: 'v1', user: undefined });
         }
-        await shoot(page, api === 'istio' ? 'talk-jason-sees-stars' : 'talk-gateway-api-jason-sees-stars');
+        await shoot(page, shotOf('jason-sees-stars', api));
       },
     },
     {
@@ -270,7 +273,7 @@ export function talkWalk(scale: number): WalkStep[] {
           .toEqual(expect.arrayContaining([expect.stringMatching(/productpage.*>.*details/), expect.stringMatching(/productpage.*>.*reviews/), expect.stringMatching(/reviews.*v2.*>.*ratings/)]));
         // The edges of the last minute: v1 stopped calling ratings (no stars) once all-v1 applied.
         if (api === 'istio') expect((await edges()).some((e) => /reviews.*v1.*>.*ratings/.test(e))).toBe(false);
-        await shoot(page, api === 'istio' ? 'talk-service-graph-live' : 'talk-gateway-api-service-graph-live');
+        await shoot(page, shotOf('service-graph-live', api));
       },
     },
     {
@@ -289,7 +292,7 @@ export function talkWalk(scale: number): WalkStep[] {
         await expect.poll(() => traces.locator('.gantt').getAttribute('data-trace')).toBe(id);
         const rows = traces.locator('.gantt .gantt-row');
         await expect.poll(() => rows.allInnerTexts().then((r) => r.join('\n')), { timeout: 10_000 }).toMatch(/productpage[\s\S]*details[\s\S]*reviews/);
-        await shoot(page, api === 'istio' ? 'talk-tracing' : 'talk-gateway-api-tracing');
+        await shoot(page, shotOf('tracing', api));
       },
     },
     {
@@ -306,7 +309,7 @@ export function talkWalk(scale: number): WalkStep[] {
         expect(v.text).toContain('Sorry, product reviews are currently unavailable for this book.');
         // Two 3 s attempts by productpage: never sooner than 6 s of simulated time.
         expect(v.ms).toBeGreaterThanOrEqual(6000 * scale * 0.95);
-        await shoot(page, api === 'istio' ? 'talk-fault-delay' : 'talk-gateway-api-fault-delay');
+        await shoot(page, shotOf('fault-delay', api));
       },
     },
     {
@@ -338,7 +341,7 @@ export function talkWalk(scale: number): WalkStep[] {
         await page.waitForTimeout(1500);
         expect(await traces.locator('.gantt').getAttribute('data-trace')).toBe(picked);
         expect(await traces.locator(`.trace-item[data-trace="${picked}"]`).getAttribute('aria-pressed')).toBe('true');
-        await shoot(page, api === 'istio' ? 'talk-fault-delay-trace' : 'talk-gateway-api-fault-delay-trace');
+        await shoot(page, shotOf('fault-delay-trace', api));
       },
     },
     {
@@ -356,7 +359,7 @@ export function talkWalk(scale: number): WalkStep[] {
           .poll(async () => (seen.add((await reloadProductPage(product)).reviews), [...seen].filter((s) => s !== 'v2').sort()), { timeout: 30_000, interval: 100 })
           .toEqual(['v1', 'v3']);
         await trafficShows(present(page, 'traffic'), 'anonymous', ['v1', 'v3'], 5);
-        await shoot(page, api === 'istio' ? 'talk-traffic-shift-50' : 'talk-gateway-api-traffic-shift-50');
+        await shoot(page, shotOf('traffic-shift-50', api));
       },
     },
     {
@@ -370,7 +373,7 @@ export function talkWalk(scale: number): WalkStep[] {
         await productPageReaches(product, 'v3');
         for (let i = 0; i < 3; i++) expect((await reloadProductPage(product)).reviews).toBe('v3');
         await trafficShows(present(page, 'traffic'), 'anonymous', ['v3'], 3);
-        await shoot(page, api === 'istio' ? 'talk-traffic-shift-100' : 'talk-gateway-api-traffic-shift-100');
+        await shoot(page, shotOf('traffic-shift-100', api));
       },
     },
     {
@@ -388,7 +391,7 @@ export function talkWalk(scale: number): WalkStep[] {
         expect(j.user).toBe('jason');
         const anonymous = await reloadProductPage(present(page, 'productpage', 1));
         expect({ reviews: anonymous.reviews, user: anonymous.user }).toEqual({ reviews: 'v1', user: undefined });
-        await shoot(page, api === 'istio' ? 'talk-fault-abort' : 'talk-gateway-api-fault-abort');
+        await shoot(page, shotOf('fault-abort', api));
       },
     },
     {
@@ -404,7 +407,7 @@ export function talkWalk(scale: number): WalkStep[] {
         const v = await productPageReaches(product, 'reviews-error');
         // productpage tries twice, and each try is cut at 0.5 s: never sooner than 1 s (simulated).
         expect(v.ms).toBeGreaterThanOrEqual(1000 * scale * 0.95);
-        await shoot(page, api === 'istio' ? 'talk-timeouts' : 'talk-gateway-api-timeouts');
+        await shoot(page, shotOf('timeouts', api));
       },
     },
     {
@@ -418,7 +421,7 @@ export function talkWalk(scale: number): WalkStep[] {
         const diff = await editor.locator('.diff-view').innerText();
         expect(diff).toMatch(/^-\s+fixedDelay: 2s$/m);
         expect(diff).toMatch(/^\+\s+retries:$/m);
-        await shoot(page, api === 'istio' ? 'talk-retries' : 'talk-gateway-api-retries');
+        await shoot(page, shotOf('retries', api));
       },
     },
     {
@@ -492,7 +495,7 @@ export function talkWalk(scale: number): WalkStep[] {
             return { details: v.details, reviewsFailed: /error|none|unknown/.test(v.reviews) };
           }, { timeout: 20_000 })
           .toEqual({ details: 'ok', reviewsFailed: false });
-        await shoot(page, api === 'istio' ? 'talk-authz' : 'talk-gateway-api-authz');
+        await shoot(page, shotOf('authz', api));
       },
     },
     {
@@ -508,7 +511,7 @@ export function talkWalk(scale: number): WalkStep[] {
         const editor = await liveEditor(page);
         expect(await editorSend(editor, 'Apply')).toMatch(/^applied: DestinationRule reviews (configured|created|unchanged)/);
         await trafficShows(present(page, 'traffic'), 'anonymous', ['v1', 'v2', 'v3'], 10);
-        await shoot(page, api === 'istio' ? 'talk-load-balancing' : 'talk-gateway-api-load-balancing');
+        await shoot(page, shotOf('load-balancing', api));
       },
     },
     {
@@ -546,7 +549,7 @@ export function talkWalk(scale: number): WalkStep[] {
         expect(await panel.locator('li.is-bad').allInnerTexts()).toEqual([]);
         expect(expected.filter((e) => e.endsWith('/gateway-api')).length).toBeGreaterThan(10);
         expect(await summaryOf(panel)).toBe(`all ${expected.length} scene variants are green, in both APIs`);
-        await shoot(page, api === 'istio' ? 'talk-preflight' : 'talk-gateway-api-preflight');
+        await shoot(page, shotOf('preflight', api));
       },
     },
   ];
