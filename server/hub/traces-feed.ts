@@ -13,8 +13,8 @@ export interface TracesFeedOptions {
   jaegerUrl: string;
   /** Default 1000. */
   intervalMs?: number;
-  /** Service whose traces are listed; default the ingress gateway. */
-  service?: string;
+  /** Service whose traces are listed, read at each poll (the talk's gateway can change); default the ingress gateway. */
+  service?: string | (() => string);
   /** Traces fetched per poll at most; default 50. */
   limit?: number;
   fetchImpl?: typeof fetch;
@@ -55,7 +55,7 @@ export function summarizeTrace(trace: JaegerTrace): TraceSummary {
 }
 
 export class TracesFeed extends Poller {
-  private readonly opts: Required<Omit<TracesFeedOptions, 'fetchImpl'>> & { fetchImpl?: typeof fetch };
+  private readonly opts: Required<Omit<TracesFeedOptions, 'fetchImpl' | 'service'>> & { service: () => string; fetchImpl?: typeof fetch };
   /** Trace ids already emitted, oldest first (bounded). */
   private readonly seen = new Set<string>();
   private newestStartUs = 0;
@@ -65,7 +65,7 @@ export class TracesFeed extends Poller {
     this.opts = {
       jaegerUrl: opts.jaegerUrl,
       intervalMs: opts.intervalMs ?? 1000,
-      service: opts.service ?? INGRESS_SERVICE,
+      service: typeof opts.service === 'function' ? opts.service : () => (opts.service as string | undefined) ?? INGRESS_SERVICE,
       limit: opts.limit ?? 50,
       fetchImpl: opts.fetchImpl,
     };
@@ -74,7 +74,7 @@ export class TracesFeed extends Poller {
   /** One poll; resolves with the summaries it emitted. */
   async poll(): Promise<TraceSummary[]> {
     const emitted = await this.runPoll(async (signal) => {
-      const params: Record<string, string | number> = { service: this.opts.service, limit: this.opts.limit };
+      const params: Record<string, string | number> = { service: this.opts.service(), limit: this.opts.limit };
       if (this.newestStartUs) params.start = Math.floor(this.newestStartUs - OVERLAP_US);
       const traces = await searchTraces(this.opts.jaegerUrl, params, { fetchImpl: this.opts.fetchImpl, signal });
       const fresh = traces.filter((t) => t.spans.length && !this.seen.has(t.traceID)).map(summarizeTrace);

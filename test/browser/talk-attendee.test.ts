@@ -6,36 +6,24 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../helpers/browser.ts';
-import { startTestDeck } from '../helpers/deck.ts';
-import { arrowTo, currentSlide, deckSlideIds, openDeckPage, present, productPageReaches, reloadProductPage, runCard, shoot, snapshotClient, trafficShows } from '../helpers/talk.ts';
+import { arrowTo, currentSlide, deckSlideIds, present, productPageReaches, reloadProductPage, runCard, shoot, trafficShows } from '../helpers/talk.ts';
+import { openTalkPair, type TalkPair } from '../helpers/talk-pair.ts';
 
 const SCALE = 0.05;
 /** Every control that changes a cluster, as the presenter sees it. */
 const CHANGE_BUTTONS = /^(Run|Running…|Apply|Dry run|Revert|Catch up|Reset this slide|Run preflight)$/;
 
 describe('an attendee following the talk', { timeout: 60_000 }, () => {
-  let deck: Awaited<ReturnType<typeof startTestDeck>>;
-  let client: ReturnType<typeof snapshotClient>;
-  let presenterBrowser: Awaited<ReturnType<typeof launchBrowser>>;
-  let attendeeBrowser: Awaited<ReturnType<typeof launchBrowser>>;
+  let pair: TalkPair;
   let presenter: Page;
   let attendee: Page;
-  const foreign: string[] = [];
 
   beforeAll(async () => {
-    client = snapshotClient();
-    deck = await startTestDeck({ timeScale: SCALE, clientDir: client.dir });
-    presenterBrowser = await launchBrowser();
-    attendeeBrowser = await launchBrowser();
-    presenter = await openDeckPage(presenterBrowser.context, deck.presenterUrl, foreign);
-    attendee = await openDeckPage(attendeeBrowser.context, deck.url, foreign);
+    pair = await openTalkPair(SCALE);
+    ({ presenter, attendee } = pair);
   });
   afterAll(async () => {
-    await attendeeBrowser?.close();
-    await presenterBrowser?.close();
-    await deck?.stop();
-    client?.remove();
+    await pair?.close();
   });
 
   /** The presenter moves on; the attendee's deck must land on the same slide. */
@@ -92,6 +80,30 @@ describe('an attendee following the talk', { timeout: 60_000 }, () => {
     await shoot(attendee, 'talk-attendee-header-routing');
   });
 
+  it('follows the presenter into the Gateway API tab, and may look at the Istio APIs tab alone until the presenter switches', async () => {
+    const tabShown = (page: Page) => page.locator('section.present .api-tabs').getAttribute('data-api-shown');
+    const presenterStatus = () => presenter.locator('.deck-status .deck-status-message').innerText().catch(() => '');
+    expect(await tabShown(attendee)).toBe('istio');
+    await presenter.locator('.routing-api-toggle button[data-api="gateway-api"]').click();
+    await expect.poll(() => attendee.locator('[data-routing-api]').innerText()).toBe('routing: Gateway API');
+    await expect.poll(() => tabShown(attendee)).toBe('gateway-api');
+    await expect.poll(() => present(attendee, 'editor').locator('[data-editor="static"]').innerText(), { timeout: 10_000 }).toContain('kind: HTTPRoute');
+    // Switching resets the slide's scene in the new API by itself, so the other API's rules go.
+    await expect.poll(presenterStatus, { timeout: 30_000 }).toMatch(/^reset to jason-v2 \(Gateway API\): .*\bdeleted\b/);
+    await attendee.locator('section.present .api-tab[data-api="istio"]').click();
+    expect(await tabShown(attendee)).toBe('istio');
+    await expect.poll(() => attendee.locator('section.present [data-local-look]').innerText()).toContain('the presenter shows the Gateway API');
+    expect(await tabShown(presenter)).toBe('gateway-api');
+    await shoot(attendee, 'talk-attendee-looks-at-istio-tab');
+    // The presenter's shortcut switches the talk back: the attendee's own look ends with it.
+    await presenter.evaluate(() => (document.activeElement as HTMLElement | null)?.blur?.());
+    await presenter.keyboard.press('a');
+    await expect.poll(() => tabShown(presenter)).toBe('istio');
+    await expect.poll(presenterStatus, { timeout: 30_000 }).toMatch(/^reset to jason-v2: .*\bdeleted\b/);
+    await expect.poll(() => tabShown(attendee)).toBe('istio');
+    expect(await attendee.locator('section.present [data-local-look]').count()).toBe(0);
+  });
+
   it('finds no control anywhere in the deck that changes the presenter\'s cluster', async () => {
     await attendee.locator('.follow-toggle').click();
     await expect.poll(() => attendee.locator('.follow-toggle').textContent()).toContain('Browsing freely');
@@ -136,6 +148,6 @@ describe('an attendee following the talk', { timeout: 60_000 }, () => {
   });
 
   it('asked for nothing outside this machine', () => {
-    expect(foreign).toEqual([]);
+    expect(pair.foreign).toEqual([]);
   });
 });

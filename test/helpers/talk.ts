@@ -67,6 +67,19 @@ export async function arrowTo(page: Page, id: string, maxSteps = 4): Promise<voi
   throw new Error(`slide ${id} did not come within ${maxSteps} slides (at ${await currentSlide(page)})`);
 }
 
+/**
+ * Presses → until `id` is current, however many slides lie between (slides may be added to
+ * the talk): `id` must be ahead of the current slide in this page's deck.
+ */
+export async function arrowOnTo(page: Page, id: string): Promise<void> {
+  const ids = await deckSlideIds(page);
+  const here = ids.indexOf(await currentSlide(page));
+  const there = ids.indexOf(id);
+  if (there < 0) throw new Error(`the deck holds no slide ${id}`);
+  if (there < here) throw new Error(`slide ${id} is behind the current one (${ids[here]}): the talk only goes forward`);
+  await arrowTo(page, id, there - here);
+}
+
 /** The n-th panel of a kind on the current slide, once its code has loaded. */
 export function present(page: Page, kind: string, nth = 0): Locator {
   return page.locator(`section.present [data-panel="${kind}"]:not([data-state="loading"])`).nth(nth);
@@ -84,16 +97,46 @@ export interface RunOutcome {
   output: string;
 }
 
+/**
+ * Clicks, then waits for the panel's summary to change and settle on an answer matching
+ * `answer`. A panel walked before (a slide the talk comes back to) still shows its last
+ * answer, so only a summary written after the click counts.
+ */
+async function answerAfterClick(panel: Locator, click: () => Promise<void>, answer: RegExp, timeout: number, message: string): Promise<string> {
+  const summary = panel.locator('.panel-summary[role=status]');
+  await summary.evaluate((el) => {
+    const holder = el as HTMLElement & { __changes?: { seen: number; observer: MutationObserver } };
+    holder.__changes?.observer.disconnect();
+    const changes = { seen: 0, observer: new MutationObserver(() => changes.seen++) };
+    changes.observer.observe(el, { childList: true, characterData: true, subtree: true });
+    holder.__changes = changes;
+  });
+  await click();
+  await expect
+    .poll(
+      () =>
+        summary.evaluate((el, source) => {
+          const text = el.textContent ?? '';
+          const changed = ((el as HTMLElement & { __changes?: { seen: number } }).__changes?.seen ?? 0) > 0;
+          return changed && new RegExp(source).test(text) ? text : '';
+        }, answer.source),
+      { timeout, message },
+    )
+    .not.toBe('');
+  return summaryOf(panel);
+}
+
 /** Clicks the card's Run button and waits until the command has finished (and, with an expectation, until the cluster got there). */
 export async function runCard(page: Page, command: string, opts: { timeout?: number } = {}): Promise<RunOutcome> {
-  const card = commandCard(page, command);
-  await expect.poll(() => card.count(), { timeout: 10_000, message: `a command card for "${command}"` }).toBe(1);
-  await card.getByRole('button', { name: 'Run' }).click();
-  await expect
-    .poll(() => summaryOf(card), { timeout: opts.timeout ?? 30_000, message: `Run ${command}` })
-    .toMatch(/^(done: |command finished|command exited|command failed)/);
+  const cards = commandCard(page, command);
+  await expect.poll(() => cards.count(), { timeout: 10_000, message: `a command card for "${command}"` }).toBeGreaterThan(0);
+  // A command that is the start of another card's (`kubectl get gtw`) means the card showing exactly it.
+  const exact = cards.filter({ has: page.locator('.command-text', { hasText: new RegExp(`^\\s*${command.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }) });
+  const card = (await cards.count()) > 1 ? exact : cards;
+  expect(await card.count(), `one command card for "${command}"`).toBe(1);
+  const summary = await answerAfterClick(card, () => card.getByRole('button', { name: 'Run' }).click(), /^(done: |command finished|command exited|command failed)/, opts.timeout ?? 30_000, `Run ${command}`);
   const output = (await card.locator('.command-output, .panel-note').allInnerTexts()).join('\n');
-  return { summary: await summaryOf(card), output };
+  return { summary, output };
 }
 
 export interface ProductPageView {
@@ -180,16 +223,8 @@ export async function liveEditor(page: Page, nth = 0): Promise<Locator> {
 }
 
 /** Clicks Apply or Dry run in an editor and waits for the server's answer; returns the panel's summary. */
-export async function editorSend(editor: Locator, button: 'Apply' | 'Dry run'): Promise<string> {
-  const before = await summaryOf(editor);
-  await editor.getByRole('button', { name: button, exact: true }).click();
-  await expect
-    .poll(async () => {
-      const s = await summaryOf(editor);
-      return s !== before && /^(applied|dry run|rejected): /.test(s) ? s : '';
-    }, { timeout: 30_000, message: `${button} in the editor` })
-    .not.toBe('');
-  return summaryOf(editor);
+export function editorSend(editor: Locator, button: 'Apply' | 'Dry run'): Promise<string> {
+  return answerAfterClick(editor, () => editor.getByRole('button', { name: button, exact: true }).click(), /^(applied|dry run|rejected): /, 30_000, `${button} in the editor`);
 }
 
 /** Pastes text where the focus is, as Ctrl+V would (Monaco does not re-indent a paste the way it does typed lines). */
