@@ -75,7 +75,7 @@ describe('the built client on the wire', () => {
     const refused = await get(deck.base, '/assets/index-AbCd1234.js', { 'Accept-Encoding': 'br;q=0, gzip;q=0.5' });
     expect(refused.headers['content-encoding']).toBe('gzip');
 
-    for (const headers of [{}, { 'Accept-Encoding': 'identity' }, { 'Accept-Encoding': 'br;q=0, gzip;q=0' }]) {
+    for (const headers of [{}, { 'Accept-Encoding': 'identity' }, { 'Accept-Encoding': 'br;q=0, gzip;q=0' }] as Record<string, string>[]) {
       const plain = await get(deck.base, '/assets/index-AbCd1234.js', headers);
       expect(plain.headers['content-encoding']).toBeUndefined();
       expect(plain.body.toString()).toBe(APP_JS);
