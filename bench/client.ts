@@ -8,6 +8,7 @@
 import type { Page } from 'playwright-core';
 import { launchBrowser } from '../test/helpers/browser.ts';
 import { assertBuilt, startFakeDeckServer } from '../test/helpers/fake-deck-server.ts';
+import { fetchedResources, type FetchedResource } from '../test/helpers/resource-timing.ts';
 
 export interface WireBytes {
   /** kB (1000 bytes) of compressed bodies, and of bodies plus headers. */
@@ -29,22 +30,8 @@ export interface ClientBench {
   heaviest: { id: string; whenReachedKB: number; openedDirectly: WireBytes };
 }
 
-interface Entry {
-  path: string;
-  startTime: number;
-  encodedBodySize: number;
-  transferSize: number;
-}
-
-const entries = (page: Page) =>
-  page.evaluate(() =>
-    (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map((e) => ({
-      path: new URL(e.name).pathname,
-      startTime: e.startTime,
-      encodedBodySize: e.encodedBodySize,
-      transferSize: e.transferSize,
-    })),
-  ) as Promise<Entry[]>;
+type Entry = FetchedResource;
+const entries = fetchedResources;
 
 const isCode = (e: Entry) => /\.(js|css)$/.test(e.path);
 const isAsset = (e: Entry) => e.path.startsWith('/assets/');

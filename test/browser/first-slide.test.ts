@@ -10,6 +10,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../helpers/browser.ts';
 import { assertBuilt, DIST_DIR, startFakeDeckServer, type FakeDeckServer } from '../helpers/fake-deck-server.ts';
+import { fetchedResources, type FetchedResource } from '../helpers/resource-timing.ts';
 
 interface ManifestChunk {
   file: string;
@@ -31,20 +32,8 @@ function panelFiles(): Map<string, string> {
   return files;
 }
 
-interface Fetched {
-  path: string;
-  encodedBodySize: number;
-  decodedBodySize: number;
-}
-
-const fetched = (page: Page) =>
-  page.evaluate(() =>
-    (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map((e) => ({
-      path: new URL(e.name).pathname,
-      encodedBodySize: e.encodedBodySize,
-      decodedBodySize: e.decodedBodySize,
-    })),
-  ) as Promise<Fetched[]>;
+type Fetched = FetchedResource;
+const fetched = fetchedResources;
 
 /** Waits until the page has fetched nothing new for a second (the background slide loading is done). */
 async function settled(page: Page): Promise<Fetched[]> {
