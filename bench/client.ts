@@ -55,6 +55,25 @@ async function quiet(page: Page, pollMs = 300, maxMs = 20_000): Promise<Entry[]>
   return entries(page);
 }
 
+/**
+ * Waits for the current slide's panels to have their code, and an editor its Monaco: a
+ * fetch counts only once complete, so a quiet moment mid-download would miss it.
+ */
+async function slideLoaded(page: Page): Promise<void> {
+  await page
+    .waitForFunction(
+      () => {
+        const present = document.querySelector('.reveal .slides > section.present');
+        if (!present || present.querySelector('.live-panel[data-state="loading"] > .panel-placeholder')) return false;
+        const editor = present.querySelector('[data-editor="monaco"]');
+        return !editor || editor.querySelector('.monaco-editor') !== null;
+      },
+      undefined,
+      { timeout: 30_000 },
+    )
+    .catch(() => {}); // a panel that never loads still counts what it fetched
+}
+
 async function openDeck(url: string) {
   const browser = await launchBrowser();
   const page = await browser.context.newPage();
@@ -109,6 +128,7 @@ async function heaviestWhenReached(url: string): Promise<{ id: string; whenReach
     let heaviest = { id: ids[0], whenReachedKB: 0 };
     for (let i = 1; i < ids.length; i++) {
       await page.evaluate((h) => window.__istioDeck!.slide(h), i);
+      await slideLoaded(page);
       const now = await quiet(page);
       const added = kb(now.slice(seen).filter(isAsset).reduce((s, e) => s + e.encodedBodySize, 0));
       seen = now.length;
