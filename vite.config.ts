@@ -2,6 +2,8 @@ import { fileURLToPath } from 'node:url';
 import mdx from '@mdx-js/rollup';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
+import { precompressPlugin } from './scripts/precompress.ts';
+import { revealCssTrimPlugin } from './scripts/reveal-css-trim-plugin.ts';
 import { slideMetaPlugin } from './scripts/slide-meta-plugin.ts';
 
 const monacoEsm = fileURLToPath(new URL('./node_modules/monaco-editor/esm/vs/', import.meta.url));
@@ -15,6 +17,8 @@ export default defineConfig({
     { enforce: 'pre', ...mdx({ providerImportSource: '@mdx-js/react' }) },
     react({ include: /\.(mdx|js|jsx|ts|tsx)$/ }),
     slideMetaPlugin(fileURLToPath(new URL('./slides/', import.meta.url))),
+    revealCssTrimPlugin(),
+    precompressPlugin(),
   ],
   resolve: {
     // monaco-worker-manager still deep-imports monaco-editor/esm/vs/...; monaco 0.56+ exports
@@ -28,6 +32,21 @@ export default defineConfig({
     emptyOutDir: true,
     // Monaco's lazy chunk is large by design; it loads only on editor slides.
     chunkSizeWarningLimit: 5000,
+    // Which source went into which chunk: the browser tests check what the first slide fetched.
+    manifest: true,
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          groups: [
+            // What every slide needs, in one file that changes only when a dependency does.
+            { name: 'deck-vendor', test: /node_modules\/(react|react-dom|scheduler|reveal\.js\/dist\/reveal\.mjs|@mdx-js\/react)\b/ },
+            // Libraries only panels use, named so a test can tell they stay off the first slide.
+            { name: 'yaml-lib', test: /node_modules\/yaml\// },
+            { name: 'diff-lib', test: /node_modules\/diff\// },
+          ],
+        },
+      },
+    },
   },
   server: {
     proxy: {

@@ -55,13 +55,8 @@ const sections: Array<{ title: string; run: () => Promise<Figure[]> }> = [
   {
     title: 'Client',
     run: async () => {
-      const { benchClient } = await import('./client.ts');
-      const c = await benchClient();
-      return [
-        ['first slide JS (gzip)', `${c.firstSlideJsGzipKB.toFixed(1)} KB (target ≤ 150 KB)`],
-        ['time to first slide', `${c.msToFirstSlide.toFixed(0)} ms`],
-        ['Monaco loaded on the first slide', c.monacoOnFirstSlide ? 'yes (wrong)' : 'no'],
-      ];
+      const { benchClient, clientFigures } = await import('./client.ts');
+      return clientFigures(await benchClient());
     },
   },
 ];

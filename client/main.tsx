@@ -1,6 +1,5 @@
 import 'reveal.js/reveal.css';
 import './deck/theme.css';
-import './panels/panels.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Deck } from './deck/Deck.tsx';

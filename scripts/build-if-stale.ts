@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const SOURCES = ['client', 'slides', 'manifests', 'vite.config.ts', 'index.html', 'package-lock.json', 'server/protocol.ts', 'server/embedded/apiserver/validation', 'scripts/slide-meta-plugin.ts'];
+const SOURCES = ['client', 'slides', 'manifests', 'vite.config.ts', 'index.html', 'package-lock.json', 'server/protocol.ts', 'server/embedded/apiserver/validation', 'scripts/slide-meta-plugin.ts', 'scripts/precompress.ts', 'scripts/reveal-css-trim-plugin.ts'];
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;

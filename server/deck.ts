@@ -22,6 +22,7 @@ import { PROXY_COSTS_PATH } from './protocol.ts';
 import { loadScenes } from './api/scenes.ts';
 import { SandboxPool, type SandboxBudget } from './sandboxes.ts';
 import { writeStateFiles } from './state-dir.ts';
+import { staticAssets } from './static-assets.ts';
 
 export interface RunningDeck {
   url: string;
@@ -118,7 +119,7 @@ export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
     app.use('/sandbox-gateway/:id', sandboxGatewayProxy((id) => sandboxes.touch(id)?.gatewayUrl));
     const clientDir = resolve(PROJECT_ROOT, config.clientDir);
     if (existsSync(join(clientDir, 'index.html'))) {
-      app.use(express.static(clientDir, { index: 'index.html', maxAge: '1h', setHeaders: (res, path) => path.endsWith('.html') && res.setHeader('Cache-Control', 'no-cache') }));
+      app.use(staticAssets(clientDir));
     } else {
       app.get('/', (_req, res) => res.status(503).type('text/plain').send(`The deck's client is not built: run "npm run build" (looked in ${clientDir}).`));
     }

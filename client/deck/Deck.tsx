@@ -1,13 +1,10 @@
-import { Deck as RevealDeck, Slide } from '@revealjs/react';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { RevealApi, RevealConfig } from 'reveal.js';
-import Notes from 'reveal.js/plugin/notes';
-import { isPrintPdf, presenterToken } from '../live/env.ts';
-import { useConnectionOf, useMainClient } from '../live/index.ts';
-import { toggleSharedRoutingApi } from '../live/routing-api.ts';
+import { isPrintPdf, isReceiver, presenterToken } from '../live/env.ts';
+import type { Role } from '../live/index.ts';
 import { DeckContext, SlideContext, type DeckInfo } from '../slide-context.ts';
 import { preloadPanels } from '../panels/lazy.tsx';
-import { PresenterSync } from './PresenterSync.tsx';
+import { RevealHost, RevealSlide } from './RevealHost.tsx';
 import { collectSlides, hashId, slideNotes, slideScene, visibleSlides, type DeckSlide, type SlideModule } from './slides.ts';
 
 declare global {
@@ -34,7 +31,34 @@ const CONFIG: Omit<RevealConfig, 'plugins'> = {
   pause: true,
   keyboardCondition: deckMayHandleKey as RevealConfig['keyboardCondition'],
 };
-const PLUGINS = [Notes];
+
+/**
+ * The speaker-notes plugin (S) is not needed to show the first slide: it loads once the deck
+ * is up. Speaker-view previews never open a speaker view of their own.
+ */
+function loadSpeakerNotes(api: RevealApi): void {
+  if (isReceiver()) return;
+  import('reveal.js/plugin/notes').then(
+    (m) => api.registerPlugin(m.default()),
+    (e) => console.error('speaker notes failed to load', e),
+  );
+}
+
+// The status bar (following, scenes, sandboxes) and the live connection load once the first
+// slide shows: they act on a ready deck only.
+const PresenterSync = lazy(() => import('./PresenterSync.tsx').then((m) => ({ default: m.PresenterSync })));
+const RoleProbe = lazy(() => import('./RoleProbe.tsx').then((m) => ({ default: m.RoleProbe })));
+const toggleSharedRoutingApi = () =>
+  import('../live/routing-api.ts').then(
+    (m) => m.toggleSharedRoutingApi(),
+    (e) => console.error('routing API switch failed to load', e),
+  );
+
+/**
+ * Slides whose panels load their code: the current one and its neighbours. The title slide
+ * is what every attendee waits for on opening the deck, so it fetches no panel code at all.
+ */
+const nearSlides = (h: number) => (h === 0 ? [0] : [h - 1, h, h + 1]);
 
 const TITLE_FALLBACK: DeckSlide[] = [{ id: 'title', module: { default: () => <h1>So what is this Istio thing anyway</h1> } }];
 
@@ -50,14 +74,14 @@ export function Deck({ slides: given }: { slides?: DeckSlide[] }) {
   const [deck, setDeck] = useState<RevealApi | null>(null);
   const [current, setCurrent] = useState(0);
   const [visited, setVisited] = useState<ReadonlySet<number>>(() => new Set([0]));
-  const [near, setNear] = useState<ReadonlySet<number>>(() => new Set([0, 1]));
+  const [near, setNear] = useState<ReadonlySet<number>>(() => new Set(nearSlides(0)));
   const printing = useMemo(isPrintPdf, []);
   const [modules, setModules] = useState<Record<string, SlideModule>>(() =>
     Object.fromEntries(allSlides.filter((s) => s.module).map((s) => [s.id, s.module!])),
   );
 
   // The presenter (and their speaker view) see presenter-only slides; the audience never does.
-  const { role } = useConnectionOf(useMainClient());
+  const [role, setRole] = useState<Role | undefined>();
   const showPresenterOnly = Boolean(presenterToken()) && role !== 'audience';
   const shown = useMemo(() => visibleSlides(allSlides, modules, showPresenterOnly), [allSlides, modules, showPresenterOnly]);
 
@@ -79,16 +103,22 @@ export function Deck({ slides: given }: { slides?: DeckSlide[] }) {
     };
   }, [printing, allSlides]);
 
-  // The other slides load in the background once the first one is up.
+  // The other slides load in the background once the first one is up: all fetched at once,
+  // shown in the talk's order (a later slide never fills in before an earlier one).
   useEffect(() => {
     if (!deck || printing) return;
     let live = true;
+    let shownSoFar: Promise<unknown> = Promise.resolve();
     for (const s of allSlides) {
       if (modules[s.id] || !s.load) continue;
-      s.load().then(
-        (m) => live && setModules((prev) => ({ ...prev, [s.id]: m })),
-        (e) => console.error(`slide ${s.id} failed to load`, e),
-      );
+      const loading = s.load();
+      loading.catch(() => {}); // reported below, in order; not an unhandled rejection meanwhile
+      shownSoFar = shownSoFar
+        .then(() => loading)
+        .then(
+          (m) => live && setModules((prev) => ({ ...prev, [s.id]: m })),
+          (e) => console.error(`slide ${s.id} failed to load`, e),
+        );
     }
     return () => {
       live = false;
@@ -101,7 +131,7 @@ export function Deck({ slides: given }: { slides?: DeckSlide[] }) {
     const h = api.getIndices().h;
     setCurrent(h);
     setVisited((prev) => (prev.has(h) ? prev : new Set(prev).add(h)));
-    setNear((prev) => (prev.has(h - 1) && prev.has(h) && prev.has(h + 1) ? prev : new Set(prev).add(h - 1).add(h).add(h + 1)));
+    setNear((prev) => (nearSlides(h).every((n) => prev.has(n)) ? prev : new Set([...prev, ...nearSlides(h)])));
   }, []);
 
   const onReady = useCallback(
@@ -124,6 +154,7 @@ export function Deck({ slides: given }: { slides?: DeckSlide[] }) {
       api.getSlides().forEach((s) => relayout.observe(s));
       document.documentElement.classList.add('deck-ready');
       performance.mark('deck-ready');
+      loadSpeakerNotes(api);
     },
     [track],
   );
@@ -138,9 +169,8 @@ export function Deck({ slides: given }: { slides?: DeckSlide[] }) {
   if (!printReady) return <p className="print-preparing">Preparing the PDF…</p>;
   return (
     <DeckContext.Provider value={info}>
-      <RevealDeck
+      <RevealHost
         config={CONFIG}
-        plugins={PLUGINS}
         onReady={onReady}
         onSlideChange={() => window.__istioDeck && track(window.__istioDeck)}
         // Slides dropped (presenter-only, once known) move reveal without a slide change event.
@@ -150,15 +180,20 @@ export function Deck({ slides: given }: { slides?: DeckSlide[] }) {
           const mod = modules[s.id];
           const Content = mod?.default;
           return (
-          <Slide key={s.id} id={hashId(s.id)} data-slide-id={s.id} notes={slideNotes(mod)} data-scene={slideScene(mod, s)}>
+          <RevealSlide key={s.id} id={hashId(s.id)} data-slide-id={s.id} notes={slideNotes(mod)} data-scene={slideScene(mod, s)}>
             <SlideContext.Provider value={{ index: i, id: s.id, scene: sceneAt[i], isCurrent: i === current, visited: printing || visited.has(i), near: printing || near.has(i) }}>
               {Content ? <Content /> : null}
             </SlideContext.Provider>
-          </Slide>
+          </RevealSlide>
           );
         })}
-      </RevealDeck>
-      <PresenterSync deck={deck} slides={shown} current={current} />
+      </RevealHost>
+      {deck && (
+        <Suspense fallback={null}>
+          <PresenterSync deck={deck} slides={shown} current={current} />
+          <RoleProbe onRole={setRole} />
+        </Suspense>
+      )}
     </DeckContext.Provider>
   );
 }

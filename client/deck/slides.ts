@@ -25,15 +25,23 @@ export interface DeckSlide {
 }
 
 const first = import.meta.glob<SlideModule>('../../slides/00-*.mdx', { eager: true });
-const rest = import.meta.glob<SlideModule>('../../slides/*.mdx');
 
 const idOf = (path: string) => path.replace(/^.*\//, '').replace(/\.mdx$/, '');
 
+/** The other slides, known by name from the build's metadata; their code comes in one step later. */
+function restOf(meta: Record<string, DeckSlide['meta']>, eager: Record<string, SlideModule>): Record<string, () => Promise<SlideModule>> {
+  const paths = Object.keys(meta)
+    .map((id) => `../../slides/${id}.mdx`)
+    .filter((p) => !eager[p]);
+  return Object.fromEntries(paths.map((p) => [p, () => import('./slide-loaders.ts').then((m) => m.loadSlide(p) as Promise<SlideModule>)]));
+}
+
 export function collectSlides(
   eager: Record<string, SlideModule> = first,
-  lazy: Record<string, () => Promise<SlideModule>> = rest,
+  lazy?: Record<string, () => Promise<SlideModule>>,
   meta: Record<string, DeckSlide['meta']> = slideMeta,
 ): DeckSlide[] {
+  lazy ??= restOf(meta, eager);
   const paths = [...new Set([...Object.keys(eager), ...Object.keys(lazy)])].sort((a, b) => idOf(a).localeCompare(idOf(b)));
   return paths.map((p) => ({ id: idOf(p), module: eager[p], load: lazy[p], meta: meta[idOf(p)] }));
 }

@@ -1,4 +1,5 @@
 /** Every live panel the slides use; each loads its code when its slide comes near. */
+import './panels.css';
 import { lazyPanel } from './lazy.tsx';
 
 export { preloadPanels } from './lazy.tsx';

@@ -1,6 +1,6 @@
 /**
  * Panels load their code only when their slide is current or next to it, so the first
- * slide's bundle holds the deck alone (the budget is 150 KB gzip).
+ * slide's bundle holds the deck alone (the budget is 100 KB as the browser receives it).
  */
 import { lazy, Suspense, type ComponentType } from 'react';
 import { useSlide } from '../slide-context.ts';

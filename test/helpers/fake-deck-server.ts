@@ -19,6 +19,7 @@ import type {
   TrafficSecond,
 } from '../../server/protocol.ts';
 import { parseClientMessage, resourcesTopic } from '../../server/protocol.ts';
+import { staticAssets } from '../../server/static-assets.ts';
 
 export const DIST_DIR = join(import.meta.dirname, '../../dist/client');
 
@@ -280,7 +281,8 @@ export async function startFakeDeckServer(opts: { port?: number; distDir?: strin
   });
   app.post('/gateway/login', (_req, res) => res.setHeader('Set-Cookie', 'user=jason; Path=/').redirect(302, '/gateway/productpage'));
   app.get('/gateway/logout', (_req, res) => res.setHeader('Set-Cookie', 'user=; Path=/; Max-Age=0').redirect(302, '/gateway/productpage'));
-  app.use(express.static(distDir, { index: 'index.html' }));
+  // The deck server's own static serving: the browser gets the build's brotli copies.
+  app.use(staticAssets(distDir));
 
   let server: Server;
   let port = opts.port ?? 0;
