@@ -7,7 +7,7 @@ import { SCENE_KINDS } from '../../server/kinds.ts';
 const ROOT = join(import.meta.dirname, '../..');
 
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: any };
-type Scene = { name: string; title: string; namespaces: string[]; platform: string[]; routing: string[] };
+type Scene = { name: string; title: string; namespaces: string[]; platform: string[]; routing: string[]; dataPlane?: 'sidecar' | 'ambient' };
 
 const ROUTING_KINDS = SCENE_KINDS.map((k) => k.kind);
 const catalogue = parse(readFileSync(join(ROOT, 'manifests/scenes.yaml'), 'utf8')) as { scenes: Scene[] };
@@ -142,7 +142,7 @@ describe('scenes.yaml', () => {
 
   it('turns on sidecar injection before deploying Bookinfo, so a fresh cluster gets 2/2 pods', () => {
     // Ambient scenes turn injection off instead (server/api/scene-data-plane.ts labels the namespace).
-    for (const scene of scenes.filter((s) => s.dataPlane === 'sidecar' && s.platform.includes('manifests/bookinfo/bookinfo.yaml'))) {
+    for (const scene of scenes.filter((s) => s.dataPlane !== 'ambient' && s.platform.includes('manifests/bookinfo/bookinfo.yaml'))) {
       const labels = scene.platform.slice(0, scene.platform.indexOf('manifests/bookinfo/bookinfo.yaml')).flatMap(load)
         .find((o) => o.kind === 'Namespace' && o.metadata.name === scene.namespaces[0])?.metadata.labels;
       expect(labels?.['istio-injection'], scene.name).toBe('enabled');
