@@ -20,8 +20,8 @@ import { FEED_CONNECTING, type LiveFeed } from './feed.ts';
 import { ResourceFeed } from './resource-feed.ts';
 import { Topic } from './topic.ts';
 import type { TopicSource } from './ws-server.ts';
-import { GraphPoller } from './graph.ts';
-import { TracesFeed } from './traces-feed.ts';
+import { GraphPoller, INGRESS_SERVICE } from './graph.ts';
+import { gatewayApiTraceService, TracesFeed } from './traces-feed.ts';
 import { TrafficGenerator } from './traffic.ts';
 import { SharedState, SharedValueFeed } from './shared-state.ts';
 
@@ -118,7 +118,8 @@ export class ClusterSession implements TopicSource {
     this.runStream(new Topic(TRACES_TOPIC, { status: FEED_CONNECTING }), {
       lazy: true,
       openFailure: 'jaeger-unreachable',
-      open: async () => new TracesFeed({ jaegerUrl: await this.opts.jaegerUrl() }),
+      // Bookinfo enters through either API's gateway (and only the Gateway API's under the ambient profile).
+      open: async () => new TracesFeed({ jaegerUrl: await this.opts.jaegerUrl(), services: [INGRESS_SERVICE, gatewayApiTraceService(this.opts.namespaces[0] ?? 'default')] }),
     });
   }
 
