@@ -362,7 +362,8 @@ describe('the whole talk as the presenter, live on the embedded cluster', { time
   });
 
   it('qa-sandbox: a VirtualService typed into the empty editor dry-runs to a diff, applies, and reverts', async () => {
-    await arrowTo(page, 'qa-sandbox');
+    // Past the "Sidecar or ambient?" section (test/browser/talk-ambient.test.ts walks it).
+    await arrowTo(page, 'qa-sandbox', 8);
     const editor = await liveEditor(page);
     await expect.poll(() => editor.locator('.view-lines').innerText()).toBe('');
     await editor.locator('.view-lines').click();
