@@ -47,6 +47,8 @@ export interface PodSummary {
   app?: string;
   version?: string;
   hasSidecar: boolean;
+  /** istio-cni redirects its traffic to the node's ztunnel (ambient mode). */
+  ambient?: boolean;
   resourceVersion: string;
 }
 

@@ -137,8 +137,10 @@ export function TracesPanel({ dataPlane }: { dataPlane?: TraceDataPlane } = {}) 
   const [picked, setPicked] = useState<TraceSummary>();
   // While the pointer is over the list it holds still, so the presenter can click a trace.
   const [held, setHeld] = useState<TraceSummary[]>();
-  const newest = held ?? traces.slice(0, 12);
-  const listed = picked && !newest.some((x) => x.traceID === picked.traceID) ? [picked, ...newest.slice(0, 11)] : newest;
+  // Two panels side by side share the slide with a graph: each lists fewer.
+  const max = dataPlane ? 4 : 12;
+  const newest = held ?? traces.slice(0, max);
+  const listed = picked && !newest.some((x) => x.traceID === picked.traceID) ? [picked, ...newest.slice(0, max - 1)] : newest;
   const selected = picked?.traceID ?? traces[0]?.traceID;
   const lastChange = t.lastChange as TracesChange | undefined;
   const change = lastChange && (!dataPlane || lastChange.trace.dataPlane === dataPlane) ? lastChange : undefined;
@@ -155,7 +157,7 @@ export function TracesPanel({ dataPlane }: { dataPlane?: TraceDataPlane } = {}) 
       summary={summary}
     >
       <div className="traces-layout">
-        <ul className="trace-list" aria-label="recent traces" onPointerEnter={() => setHeld(traces.slice(0, 12))} onPointerLeave={() => setHeld(undefined)}>
+        <ul className="trace-list" aria-label="recent traces" onPointerEnter={() => setHeld(traces.slice(0, max))} onPointerLeave={() => setHeld(undefined)}>
           {listed.map((tr: TraceSummary) => (
             <li key={tr.traceID}>
               {/* Clicking the open trace again goes back to following the newest one. */}

@@ -3,7 +3,7 @@ import { Arrow, Box, ISTIO_BLUE } from './diagram-parts.tsx';
 /** Ambient mode: no sidecars; a ztunnel per node carries mTLS (HBONE), a waypoint per namespace adds L7 when asked for. */
 export function AmbientDiagram() {
   return (
-    <svg viewBox="0 0 1000 440" width="100%" role="img"
+    <svg viewBox="0 0 1000 440" width="100%" height={360} role="img"
       aria-label="Two nodes, each with one ztunnel; the application pods have no sidecar; ztunnel to ztunnel traffic is mutual TLS over HBONE on port 15008; an optional waypoint proxy in the namespace handles L7 routing and policy; istiod programs ztunnel and the waypoint.">
       <Box x={350} y={10} w={300} h={70} title="istiod" subtitle="control plane" fill="#dfe8f7" />
       <rect x={40} y={140} width={400} height={280} rx={14} fill="none" stroke="#9fb3c8" strokeWidth={3} strokeDasharray="10 8" />

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { labelChanges, podsNeedRestart, profileFor, wantedNamespaceLabels } from '../../server/api/scene-data-plane.ts';
 import { loadScenes } from '../../server/api/scenes.ts';
+import { summarizePod } from '../../server/hub/summaries.ts';
 
 const injected = { metadata: { name: 'p', annotations: { 'sidecar.istio.io/status': '{}' } } };
 const plain = { metadata: { name: 'p' } };
@@ -54,5 +55,17 @@ describe('a scene data plane', () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a pod row in ambient mode', () => {
+  const pod = (containers: Array<{ name: string; image: string }>, annotations: Record<string, string> = {}) => ({ metadata: { name: 'p', namespace: 'default', annotations }, spec: { containers }, status: { phase: 'Running' } });
+  it('shows an injected Envoy as the sidecar, an enrolled pod as ambient, and ztunnel as neither', () => {
+    expect(summarizePod(pod([{ name: 'reviews', image: 'r' }, { name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.28.0' }]))).toMatchObject({ hasSidecar: true });
+    const enrolled = summarizePod(pod([{ name: 'reviews', image: 'r' }], { 'ambient.istio.io/redirection': 'enabled' }));
+    expect(enrolled).toMatchObject({ hasSidecar: false, ambient: true });
+    const ztunnel = summarizePod(pod([{ name: 'istio-proxy', image: 'docker.io/istio/ztunnel:1.28.0' }]));
+    expect(ztunnel.hasSidecar).toBe(false);
+    expect(ztunnel.ambient).toBeUndefined();
   });
 });
