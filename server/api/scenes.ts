@@ -124,10 +124,12 @@ export async function applyScene(connection: ClusterConnection, policy: ChangePo
   // Kinds this deck may not write (its RBAC in a cluster: Istio's kinds only) must already be there.
   const present = await checkPresent(connection, policy, scene, api, docs.filter((d) => !mayChangeKind(policy, d.object)));
   const writable = docs.filter((d) => mayChangeKind(policy, d.object));
-  // The profile and namespace labels first, so pods the documents create start in the scene's data plane.
-  const prepared = await prepareDataPlane(connection, policy, scene.name, scene.namespaces, scene, opts.dryRun);
+  // The data plane is checked first (writing nothing), switched once the documents went in
+  // (they are all dry-run before any is applied), then pods made for the other one restart.
+  let prepared = await prepareDataPlane(connection, policy, scene.name, scene.namespaces, scene, true);
   let applied: ApplyResponse = { dryRun: opts.dryRun, results: [] };
   if (writable.length) applied = await applyDocuments(connection, policy, writable, opts);
+  if (!opts.dryRun) prepared = await prepareDataPlane(connection, policy, scene.name, scene.namespaces, scene, false);
   const restarted = await restartForDataPlane(connection, policy, scene.namespaces, opts.dryRun);
   const response: SceneApplyResponse = { ...applied, results: [...present, ...prepared, ...applied.results, ...restarted], scene: scene.name, mode, api, kept: [] };
   // Every kind in every namespace at once: a reset waits for the slowest list, not their sum.

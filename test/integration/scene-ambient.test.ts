@@ -13,9 +13,12 @@ describe('ambient scenes: profile, namespace labels and restarts', () => {
   const fixture = deckWithKubectl({ timeScale: 0.02 });
   const post = (path: string, body: unknown) =>
     fetch(`${fixture.deck.base}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', authorization: `Bearer ${fixture.deck.token}` } });
-  const scene = async (name: string, body: Record<string, unknown> = {}) => {
+  const scene = async (name: string, body: Record<string, unknown> = {}, retried = false): Promise<{ results: Array<{ kind: string; name: string; result: string; diff: string }> }> => {
     const res = await post(`/api/scene/${name}`, { mode: 'reset', ...body });
     const json = await res.json();
+    // The embedded API gives a request's CEL rules 50 ms of wall time, which a machine busy with
+    // other test runs can overrun (an HTTPRoute's rules take 3-60 ms alone): press again, once.
+    if (res.status === 422 && !retried && JSON.stringify(json).includes('running out of cost budget')) return scene(name, body, true);
     if (res.status !== 200) throw new Error(`scene ${name}: ${res.status} ${JSON.stringify(json)}`);
     return json as { results: Array<{ kind: string; name: string; result: string; diff: string }> };
   };
@@ -71,6 +74,22 @@ describe('ambient scenes: profile, namespace labels and restarts', () => {
     expect(outside.exitCode).toBe(56);
     expect(outside.output).toContain('000');
   }, 120_000);
+
+  it("the Run button runs istioctl waypoint apply as istioctl prints it, and only what the deck may change", async () => {
+    const applied = await run('istioctl waypoint apply --enroll-namespace --wait');
+    expect(applied).toEqual({
+      exitCode: 0,
+      output: '✅ waypoint default/waypoint applied\n✅ waypoint default/waypoint is ready!\n✅ namespace default labeled with "istio.io/use-waypoint: waypoint"',
+    });
+    expect((await run('istioctl waypoint list')).output).toMatch(/^NAME\s+REVISION\s+TRAFFIC TYPE\s+PROGRAMMED\nwaypoint\s+default\s+service\s+True$/);
+    const elsewhere = await run('istioctl waypoint apply -n kube-system');
+    expect(elsewhere.exitCode).toBe(1);
+    expect(elsewhere.output).toContain('may not change waypoints in namespace kube-system');
+    const install = await run('istioctl install --set profile=demo -y');
+    expect(install.exitCode).toBe(2);
+    expect(install.output).toContain('run "istioctl install --set profile=demo -y" in a terminal');
+    expect(await fixture.kubectl.ok(['get', 'configmap', '-n', 'kube-system', 'istio-live-deck-install', '-o', 'jsonpath={.data.profile}'])).toBe('ambient');
+  }, 60_000);
 
   for (const api of ['istio', 'gateway-api'] as const) {
     it(`ambient-waypoint-jason (${api}): the waypoint is programmed, jason sees v2 through it, anonymous v1`, async () => {
