@@ -8,32 +8,25 @@
  */
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../helpers/browser.ts';
-import { startTestDeck } from '../helpers/deck.ts';
-import { currentSlide, deckSlideIds, openDeckPage, present, productPageReaches, runCard, shoot, snapshotClient } from '../helpers/talk.ts';
+import { currentSlide, deckSlideIds, present, productPageReaches, runCard, shoot } from '../helpers/talk.ts';
+import { openPresenterTalk, type PresenterTalk } from '../helpers/talk-pair.ts';
 
 const SCALE = 0.05;
 const BOOKINFO = ['details-v1', 'productpage-v1', 'ratings-v1', 'reviews-v1', 'reviews-v2', 'reviews-v3'];
 
 describe('the "Sidecar or ambient?" section as the presenter, live on the embedded cluster', { timeout: 60_000 }, () => {
-  let deck: Awaited<ReturnType<typeof startTestDeck>>;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let talk: PresenterTalk;
+  let deck: PresenterTalk['deck'];
   let page: Page;
-  let client: ReturnType<typeof snapshotClient>;
-  const foreign: string[] = [];
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    client = snapshotClient();
-    deck = await startTestDeck({ timeScale: SCALE, clientDir: client.dir });
-    browser = await launchBrowser();
-    page = await openDeckPage(browser.context, deck.presenterUrl, foreign);
+    talk = await openPresenterTalk(SCALE);
+    ({ deck, presenter: page } = talk);
     page.on('pageerror', (e) => pageErrors.push(e.message));
   });
   afterAll(async () => {
-    await browser?.close();
-    await deck?.stop();
-    client?.remove();
+    await talk?.close();
   });
 
   async function goTo(id: string): Promise<void> {
@@ -62,6 +55,16 @@ describe('the "Sidecar or ambient?" section as the presenter, live on the embedd
     return [...new Set(rows.map((r) => r.split(/\s+/)[1]))].join(',');
   }
 
+  /** Loads the product page as jason until the traces panel lists a trace and opens it. */
+  async function untilTraced(panel: Locator, what: string): Promise<void> {
+    await expect
+      .poll(async () => {
+        await fetch(`${deck.base}/gateway/as/jason/productpage`).then((r) => r.text());
+        return panel.locator('.gantt-row').count();
+      }, { timeout: 30_000, message: what })
+      .toBeGreaterThan(0);
+  }
+
   /** The services of the spans the panel's open trace shows, as the gantt labels them. */
   const ganttServices = async (panel: Locator) => new Set(await panel.locator('.gantt-label strong').allInnerTexts());
 
@@ -70,12 +73,7 @@ describe('the "Sidecar or ambient?" section as the presenter, live on the embedd
     await goTo('tracing');
     expect(await sceneButton('Reset this slide')).toMatch(/^reset to jason-v2/);
     const traces = present(page, 'traces');
-    await expect
-      .poll(async () => {
-        await fetch(`${deck.base}/gateway/as/jason/productpage`).then((r) => r.text());
-        return traces.locator('.trace-item').count();
-      }, { timeout: 30_000, message: 'a sidecar trace listed' })
-      .toBeGreaterThan(0);
+    await untilTraced(traces, 'a sidecar trace listed');
     await expect.poll(async () => [...(await ganttServices(traces))], { timeout: 10_000 }).toContain('productpage.default');
   });
 
@@ -148,12 +146,7 @@ describe('the "Sidecar or ambient?" section as the presenter, live on the embedd
     const sidecar = page.locator('section.present .traces-sidecar');
     const ambient = page.locator('section.present .traces-ambient');
     await expect.poll(() => sidecar.locator('.gantt-row').count(), { timeout: 20_000 }).toBeGreaterThan(0);
-    await expect
-      .poll(async () => {
-        await fetch(`${deck.base}/gateway/as/jason/productpage`).then((r) => r.text());
-        return ambient.locator('.gantt-row').count();
-      }, { timeout: 30_000, message: 'a waypoint trace' })
-      .toBeGreaterThan(0);
+    await untilTraced(ambient, 'a waypoint trace');
     // Each panel's open trace loads on its own: wait for its spans, then compare.
     await expect.poll(async () => [...(await ganttServices(sidecar))], { timeout: 10_000 }).toContain('productpage.default');
     await expect.poll(async () => [...(await ganttServices(ambient))], { timeout: 10_000 }).toContain('waypoint.default');
@@ -168,6 +161,6 @@ describe('the "Sidecar or ambient?" section as the presenter, live on the embedd
     await shoot(page, 'talk-ambient-traces');
     expect(await currentSlide(page)).toBe('ambient-traces');
     expect(pageErrors).toEqual([]);
-    expect(foreign).toEqual([]);
+    expect(talk.foreign).toEqual([]);
   });
 });
