@@ -81,6 +81,10 @@ export async function prepareDataPlane(connection: ClusterConnection, policy: Ch
     const current = request.data?.profile;
     const profile = profileFor(plane.dataPlane, current);
     if (profile) {
+      // The install request is the embedded cluster's; a deck limited to Istio's kinds installs nothing.
+      if (!mayChangeKind(policy, { apiVersion: 'v1', kind: 'ConfigMap' })) {
+        throw new DocumentError({ error: `scene ${sceneName} needs Istio's ${profile} profile (this cluster runs ${current}), which this deck may not install: run istioctl install --set profile=${profile} --skip-confirmation` });
+      }
       if (!dryRun) await connection.core.patchNamespacedConfigMap({ ...INSTALL_REQUEST, body: { data: { profile } } }, mergePatch);
       results.push(result('ConfigMap', INSTALL_REQUEST.name, INSTALL_REQUEST.namespace, 'configured', `-profile: ${current}\n+profile: ${profile}\n`));
     }
