@@ -87,8 +87,8 @@ describe('the "Sidecar or ambient?" section as the presenter, live on the embedd
 
   it('ambient-enrol: the label alone keeps 2/2; Catch up installs ambient and restarts: 1/1, a ztunnel on the node', async () => {
     await goTo('ambient-enrol');
-    const pods = present(page, 'pods', 0);
-    const system = present(page, 'pods', 1);
+    const system = present(page, 'pods', 0);
+    const pods = present(page, 'pods', 1);
     await expect.poll(() => bookinfoReady(pods), { timeout: 20_000 }).toBe('2/2');
     const labelled = await runCard(page, 'kubectl label namespace default istio-injection- istio.io/dataplane-mode=ambient');
     expect(labelled.output).toBe('namespace/default labeled');
@@ -96,6 +96,9 @@ describe('the "Sidecar or ambient?" section as the presenter, live on the embedd
     expect(await bookinfoReady(pods)).toBe('2/2');
     expect(await sceneButton('Catch up')).toMatch(/^caught up to ambient/);
     await expect.poll(() => bookinfoReady(pods), { timeout: 30_000, message: 'Bookinfo 1/1' }).toBe('1/1');
+    // The sidecar column says why: no Envoy in the pod, its traffic goes to ztunnel.
+    const productpage = (await pods.locator('tbody tr').allInnerTexts()).find((r) => r.startsWith('productpage-v1-'));
+    expect(productpage).toMatch(/\sambient\s+v1$/);
     await expect.poll(() => system.locator('tbody').innerText(), { timeout: 20_000 }).toMatch(/ztunnel-\S+\s+1\/1\s+Running/);
     const systemRows = await system.locator('tbody tr').allInnerTexts();
     expect(systemRows.filter((r) => r.startsWith('ztunnel-'))).toHaveLength(1); // one node, one ztunnel
