@@ -98,7 +98,14 @@ export async function prepareDataPlane(connection: ClusterConnection, policy: Ch
   }
   const wanted = wantedNamespaceLabels(plane);
   for (const name of namespaces) {
-    const ns = await connection.core.readNamespace({ name });
+    let ns: k8s.V1Namespace;
+    try {
+      ns = await connection.core.readNamespace({ name });
+    } catch (err) {
+      // Not there before the scene's documents make it (checked again after them).
+      if (errorStatus(err) === 404 && dryRun) continue;
+      throw err;
+    }
     const changes = labelChanges(ns.metadata?.labels ?? {}, wanted);
     if (!Object.keys(changes).length) continue;
     if (!mayChangeKind(policy, { apiVersion: 'v1', kind: 'Namespace' }) || !policy.namespaces.has(name)) {
