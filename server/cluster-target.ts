@@ -55,7 +55,9 @@ export function connectTarget(
     istio: memoAddress(() => findServiceAddress(connection, INGRESS_GATEWAY), GATEWAY_ADDRESS_MAX_AGE_MS),
     'gateway-api': memoAddress(() => findServiceAddress(connection, gatewayApiGateway(namespaces[0] ?? 'default')), GATEWAY_ADDRESS_MAX_AGE_MS),
   };
-  const gatewayFor = (api: RoutingApi) => gateways[api].get();
+  // Ambient's profile has no istio-ingressgateway (its scenes enter through the Gateway API's
+  // gateway in both tabs): when the chosen API's gateway is not there, the other one serves.
+  const gatewayFor = (api: RoutingApi) => gateways[api].get().catch((err) => gateways[api === 'istio' ? 'gateway-api' : 'istio'].get().catch(() => Promise.reject(err)));
   const jaeger = jaegerUrl ? { get: async () => jaegerUrl, close: () => {} } : memoAddress(() => findServiceAddress(connection, JAEGER_QUERY));
   const session = new ClusterSession({ connection, mode, namespaces, gatewayUrl: gatewayFor, jaegerUrl: jaeger.get, clock });
   session.start();

@@ -47,6 +47,8 @@ export interface PodSummary {
   app?: string;
   version?: string;
   hasSidecar: boolean;
+  /** istio-cni redirects its traffic to the node's ztunnel (ambient mode). */
+  ambient?: boolean;
   resourceVersion: string;
 }
 
@@ -148,9 +150,18 @@ export interface TraceSummary {
   spanCount: number;
   error: boolean;
   user?: string;
+  /** Which proxies made its spans; absent when only a gateway did (or no Envoy at all). */
+  dataPlane?: TraceDataPlane;
 }
+/**
+ * `sidecar`: spans from sidecars and no waypoint; `ambient`: from waypoints and no sidecar
+ * (ztunnel makes none); `mixed`: both, as when sidecar and ambient workloads call each other.
+ */
+export type TraceDataPlane = 'sidecar' | 'ambient' | 'mixed';
 export interface TracesSnapshot {
   traces: TraceSummary[];
+  /** The newest trace of each data plane, kept after newer traces push it off `traces` (the talk sets the modes side by side). */
+  newestByDataPlane?: Partial<Record<TraceDataPlane, TraceSummary>>;
 }
 export type TracesChange = { op: 'add'; trace: TraceSummary };
 
@@ -290,7 +301,13 @@ export const TOPIC_FOLDS = {
   graph: wholeState<GraphSnapshot>(() => ({ nodes: [], edges: [], windowSeconds: 30 })),
   traces: {
     empty: () => ({ traces: [] }),
-    fold: (snap, c) => ({ traces: [c.trace, ...snap.traces.filter((t) => t.traceID !== c.trace.traceID)].slice(0, MAX_TRACES) }),
+    fold: (snap, c) => {
+      const traces = [c.trace, ...snap.traces.filter((t) => t.traceID !== c.trace.traceID)].slice(0, MAX_TRACES);
+      const plane = c.trace.dataPlane;
+      const kept = plane ? snap.newestByDataPlane?.[plane] : undefined;
+      if (!plane || (kept && kept.startTime > c.trace.startTime)) return snap.newestByDataPlane ? { traces, newestByDataPlane: snap.newestByDataPlane } : { traces };
+      return { traces, newestByDataPlane: { ...snap.newestByDataPlane, [plane]: c.trace } };
+    },
   } satisfies TopicFoldOf<TracesSnapshot, TracesChange>,
   presenter: wholeState<PresenterPosition>(() => ({ h: 0, v: 0 })),
   'routing-api': wholeState<RoutingApiChoice>(() => ({ api: DEFAULT_ROUTING_API })),

@@ -54,7 +54,15 @@ export function PodsPanel({ namespace }: { namespace: string }) {
               <td className={statusClass(p.status)}>{p.status}</td>
               <td>{p.restarts}</td>
               <td>{formatAge(p.creationTimestamp, now)}</td>
-              <td>{p.hasSidecar ? <span className="sidecar-yes" title="istio-proxy sidecar injected">envoy</span> : <span className="is-muted">—</span>}</td>
+              <td>
+                {p.hasSidecar ? (
+                  <span className="sidecar-yes" title="istio-proxy sidecar injected">envoy</span>
+                ) : p.ambient ? (
+                  <span className="sidecar-ambient" title="no sidecar: traffic redirected to the node's ztunnel">ambient</span>
+                ) : (
+                  <span className="is-muted">—</span>
+                )}
+              </td>
               <td>{p.version ?? '—'}</td>
             </tr>
           ))}

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { TRACES_TOPIC, type JaegerResponse, type JaegerSpan, type JaegerTrace, type TraceSummary, type TracesChange, type TracesSnapshot } from '../../server/protocol.ts';
+import { TRACES_TOPIC, type JaegerResponse, type JaegerSpan, type JaegerTrace, type TraceDataPlane, type TraceSummary, type TracesChange, type TracesSnapshot } from '../../server/protocol.ts';
 import { api, errorText } from '../live/api.ts';
 import { useTopic } from '../live/index.ts';
 import { Panel } from './Panel.tsx';
@@ -106,23 +106,58 @@ function Gantt({ traceID }: { traceID: string }) {
   );
 }
 
-/** Recent traces, and the timeline of the one selected (the newest until the viewer picks one). */
-export function TracesPanel() {
+/** What a panel limited to one data plane is titled, and says while it has no trace of it. */
+const DATA_PLANE_TEXT: Record<TraceDataPlane, { title: string; empty: string }> = {
+  sidecar: { title: 'traces · with sidecars', empty: 'No trace made with sidecars yet: load the product page while Bookinfo runs with sidecars.' },
+  ambient: { title: 'traces · ztunnel + waypoint', empty: 'No trace made through a waypoint yet: load the product page once the namespace uses a waypoint.' },
+  mixed: { title: 'traces · sidecars and waypoints', empty: 'No trace through both sidecars and a waypoint yet.' },
+};
+
+/**
+ * The traces of one data plane, newest first: those still listed, and the newest one of that
+ * plane the topic kept after newer traces pushed it off the list.
+ */
+export function tracesOf(snapshot: TracesSnapshot | undefined, dataPlane: TraceDataPlane | undefined): TraceSummary[] {
+  const traces = snapshot?.traces ?? [];
+  if (!dataPlane) return traces;
+  const listed = traces.filter((t) => t.dataPlane === dataPlane);
+  const kept = snapshot?.newestByDataPlane?.[dataPlane];
+  return kept && !listed.some((t) => t.traceID === kept.traceID) ? [kept, ...listed] : listed;
+}
+
+/**
+ * Recent traces, and the timeline of the one selected (the newest until the viewer picks one).
+ * With `dataPlane`, only the traces made by that data plane's proxies, so two panels can set
+ * a sidecar trace beside an ambient one.
+ */
+export function TracesPanel({ dataPlane }: { dataPlane?: TraceDataPlane } = {}) {
   const t = useTopic<TracesSnapshot>(TRACES_TOPIC);
-  const traces = t.data?.traces ?? [];
+  const traces = tracesOf(t.data, dataPlane);
   // The picked trace stays open (and listed) after newer traces push it out of the list.
   const [picked, setPicked] = useState<TraceSummary>();
   // While the pointer is over the list it holds still, so the presenter can click a trace.
   const [held, setHeld] = useState<TraceSummary[]>();
-  const newest = held ?? traces.slice(0, 12);
-  const listed = picked && !newest.some((x) => x.traceID === picked.traceID) ? [picked, ...newest.slice(0, 11)] : newest;
+  // Two panels side by side share the slide with a graph: each lists fewer.
+  const max = dataPlane ? 4 : 12;
+  const newest = held ?? traces.slice(0, max);
+  const listed = picked && !newest.some((x) => x.traceID === picked.traceID) ? [picked, ...newest.slice(0, max - 1)] : newest;
   const selected = picked?.traceID ?? traces[0]?.traceID;
-  const change = t.lastChange as TracesChange | undefined;
+  const lastChange = t.lastChange as TracesChange | undefined;
+  const change = lastChange && (!dataPlane || lastChange.trace.dataPlane === dataPlane) ? lastChange : undefined;
   const summary = change ? `new trace ${requestPath(change.trace.rootOperation)}${change.trace.user ? ` as ${change.trace.user}` : ''}: ${ms(change.trace.durationUs)}${change.trace.error ? ', with errors' : ''}` : undefined;
   return (
-    <Panel kind="traces" title="traces" state={t.state} error={t.error} hasData={traces.length > 0} emptyText="No traces yet: send some requests to the product page." summary={summary}>
+    <Panel
+      kind="traces"
+      className={dataPlane ? `traces-${dataPlane}` : undefined}
+      title={dataPlane ? DATA_PLANE_TEXT[dataPlane].title : 'traces'}
+      state={t.state}
+      error={t.error}
+      hasData={traces.length > 0}
+      emptyText={dataPlane ? DATA_PLANE_TEXT[dataPlane].empty : 'No traces yet: send some requests to the product page.'}
+      summary={summary}
+    >
       <div className="traces-layout">
-        <ul className="trace-list" aria-label="recent traces" onPointerEnter={() => setHeld(traces.slice(0, 12))} onPointerLeave={() => setHeld(undefined)}>
+        <ul className="trace-list" aria-label="recent traces" onPointerEnter={() => setHeld(traces.slice(0, max))} onPointerLeave={() => setHeld(undefined)}>
           {listed.map((tr: TraceSummary) => (
             <li key={tr.traceID}>
               {/* Clicking the open trace again goes back to following the newest one. */}

@@ -14,6 +14,7 @@ import { printTable } from './kubectl-table.ts';
 import { parseGrep, type GrepParse } from './run-grep.ts';
 import { failed, kubectlApiError, printed, refused, streamText, terminalResult, type KubectlOutput } from './kubectl-output.ts';
 import type { RunResult } from '../protocol.ts';
+import { runIstioctl } from './run-istioctl.ts';
 
 export type { RunResult } from '../protocol.ts';
 
@@ -98,7 +99,8 @@ async function runPipeline(connection: ClusterConnection, policy: ChangePolicy, 
 const KUBECTL_COMMANDS = new Set(['create', 'expose', 'run', 'set', 'explain', 'edit', 'rollout', 'scale', 'autoscale', 'certificate', 'cluster-info', 'top', 'cordon', 'uncordon', 'drain', 'taint', 'describe', 'logs', 'attach', 'port-forward', 'proxy', 'cp', 'auth', 'debug', 'events', 'diff', 'patch', 'replace', 'wait', 'kustomize', 'annotate', 'completion', 'api-resources', 'api-versions', 'config', 'plugin', 'version', 'options']);
 
 async function runKubectl(connection: ClusterConnection, policy: ChangePolicy, root: string, argv: string[]): Promise<KubectlOutput> {
-  if (argv[0] !== 'kubectl') return refused(`only kubectl commands run from the deck; copy "${argv.join(' ')}" to a terminal`);
+  if (argv[0] === 'istioctl') return runIstioctl(connection, policy, argv);
+  if (argv[0] !== 'kubectl') return refused(`only kubectl commands (and istioctl waypoint) run from the deck; copy "${argv.join(' ')}" to a terminal`);
   const verb = argv[1];
   if (verb === 'exec') return runExec(connection, policy.defaultNamespace, argv);
   if (verb === 'logs') return runLogs(connection, policy.defaultNamespace, argv);

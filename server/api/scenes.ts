@@ -6,6 +6,7 @@ import { errorMessage, errorStatus, type ClusterConnection } from '../cluster/co
 import { apiVersionOf, kindOfObject, SCENE_KINDS } from '../kinds.ts';
 import { applyDocuments, mayChangeKind, unifiedDiff, type ChangePolicy } from './apply.ts';
 import { DocumentError, parseManifests, type ParsedDocument } from './yaml-documents.ts';
+import { DATA_PLANES, prepareDataPlane, restartForDataPlane, type SceneDataPlane } from './scene-data-plane.ts';
 
 /** A scene in one routing API: the workloads it needs and its whole routing state. */
 export interface SceneFiles {
@@ -13,7 +14,7 @@ export interface SceneFiles {
   routing: string[];
 }
 
-export interface Scene extends SceneFiles {
+export interface Scene extends SceneFiles, SceneDataPlane {
   name: string;
   title: string;
   namespaces: string[];
@@ -29,7 +30,7 @@ export function loadScenes(root: string): Scene[] {
   return doc.scenes.map((s, i) => {
     if (!s?.name) throw new Error(`${path}: scene ${i + 1} has no name`);
     const where = `${path}: scene ${s.name}`;
-    const scene: Scene = { name: s.name, title: s.title ?? s.name, namespaces: s.namespaces ?? ['default'], platform: fileList(s.platform, `${where}, platform`), routing: fileList(s.routing, `${where}, routing`) };
+    const scene: Scene = { name: s.name, title: s.title ?? s.name, namespaces: s.namespaces ?? ['default'], platform: fileList(s.platform, `${where}, platform`), routing: fileList(s.routing, `${where}, routing`), ...dataPlaneOf(s, where) };
     if (s.gatewayApi !== undefined) {
       if (!s.gatewayApi || typeof s.gatewayApi !== 'object' || Array.isArray(s.gatewayApi)) throw new Error(`${where}, gatewayApi: expected a map with "platform" and "routing" lists`);
       scene.gatewayApi = { platform: fileList(s.gatewayApi.platform, `${where}, gatewayApi.platform`), routing: fileList(s.gatewayApi.routing, `${where}, gatewayApi.routing`) };
@@ -37,6 +38,16 @@ export function loadScenes(root: string): Scene[] {
     }
     return scene;
   });
+}
+
+/** `dataPlane: sidecar|ambient` (sidecar when absent) and, for ambient only, the `waypoint` its namespaces use. */
+function dataPlaneOf(s: { dataPlane?: unknown; waypoint?: unknown }, where: string): SceneDataPlane {
+  const dataPlane = s.dataPlane ?? 'sidecar';
+  if (!(DATA_PLANES as readonly unknown[]).includes(dataPlane)) throw new Error(`${where}, dataPlane: expected one of ${DATA_PLANES.join(', ')}, got ${JSON.stringify(dataPlane)}`);
+  if (s.waypoint === undefined) return { dataPlane: dataPlane as SceneDataPlane['dataPlane'] };
+  if (dataPlane !== 'ambient') throw new Error(`${where}, waypoint: only an ambient scene (dataPlane: ambient) uses a waypoint`);
+  if (typeof s.waypoint !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(s.waypoint)) throw new Error(`${where}, waypoint: expected the name of a waypoint Gateway, got ${JSON.stringify(s.waypoint)}`);
+  return { dataPlane: 'ambient', waypoint: s.waypoint };
 }
 
 function fileList(v: unknown, where: string): string[] {
@@ -113,9 +124,14 @@ export async function applyScene(connection: ClusterConnection, policy: ChangePo
   // Kinds this deck may not write (its RBAC in a cluster: Istio's kinds only) must already be there.
   const present = await checkPresent(connection, policy, scene, api, docs.filter((d) => !mayChangeKind(policy, d.object)));
   const writable = docs.filter((d) => mayChangeKind(policy, d.object));
+  // The data plane is checked first (writing nothing), switched once the documents went in
+  // (they are all dry-run before any is applied), then pods made for the other one restart.
+  let prepared = await prepareDataPlane(connection, policy, scene.name, scene.namespaces, scene, true);
   let applied: ApplyResponse = { dryRun: opts.dryRun, results: [] };
   if (writable.length) applied = await applyDocuments(connection, policy, writable, opts);
-  const response: SceneApplyResponse = { ...applied, results: [...present, ...applied.results], scene: scene.name, mode, api, kept: [] };
+  if (!opts.dryRun) prepared = await prepareDataPlane(connection, policy, scene.name, scene.namespaces, scene, false);
+  const restarted = await restartForDataPlane(connection, policy, scene.namespaces, opts.dryRun);
+  const response: SceneApplyResponse = { ...applied, results: [...present, ...prepared, ...applied.results, ...restarted], scene: scene.name, mode, api, kept: [] };
   // Every kind in every namespace at once: a reset waits for the slowest list, not their sum.
   const lists = await Promise.all(scene.namespaces.flatMap((namespace) => SCENE_KINDS.map(async (info) => {
     try {

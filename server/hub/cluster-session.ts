@@ -22,8 +22,7 @@ import { Topic } from './topic.ts';
 import type { TopicSource } from './ws-server.ts';
 import { GraphPoller, INGRESS_SERVICE } from './graph.ts';
 import { ZtunnelLogReader } from './l4-feed.ts';
-import { gatewayApiGateway } from '../cluster/service-address.ts';
-import { TracesFeed } from './traces-feed.ts';
+import { gatewayApiTraceService, TracesFeed } from './traces-feed.ts';
 import { TrafficGenerator } from './traffic.ts';
 import { SharedState, SharedValueFeed } from './shared-state.ts';
 
@@ -120,7 +119,8 @@ export class ClusterSession implements TopicSource {
     this.runStream(new Topic(TRACES_TOPIC, { status: FEED_CONNECTING }), {
       lazy: true,
       openFailure: 'jaeger-unreachable',
-      open: async () => new TracesFeed({ jaegerUrl: await this.opts.jaegerUrl(), service: () => this.entryService() }),
+      // Bookinfo enters through either API's gateway (and only the Gateway API's under the ambient profile).
+      open: async () => new TracesFeed({ jaegerUrl: await this.opts.jaegerUrl(), services: [INGRESS_SERVICE, gatewayApiTraceService(this.opts.namespaces[0] ?? 'default')] }),
     });
   }
 
@@ -169,13 +169,6 @@ export class ClusterSession implements TopicSource {
   /** The presenter's choice of routing API for the whole talk: every replica and attendee follows it. */
   setRoutingApi(api: RoutingApi): void {
     this.shared.set('routingApi', { api });
-  }
-
-  /** The service Jaeger names for the gateway the talk's routing API lets Bookinfo in through. */
-  private entryService(): string {
-    if (this.routingApi === 'istio') return INGRESS_SERVICE;
-    const ns = this.opts.namespaces[0] ?? 'default';
-    return `${gatewayApiGateway(ns).name}.${ns}`;
   }
 
   get routingApi(): RoutingApi {

@@ -24,7 +24,9 @@ export function summarizePod(pod: Obj): PodSummary {
     creationTimestamp: iso(pod.metadata?.creationTimestamp),
     app: pod.metadata?.labels?.app,
     version: pod.metadata?.labels?.version,
-    hasSidecar: containers.some((c) => c.name === 'istio-proxy'),
+    // ztunnel's own pod names its container istio-proxy too, but it is the node's proxy, not a sidecar.
+    hasSidecar: containers.some((c) => c.name === 'istio-proxy' && !/\/ztunnel:/.test(String(c.image ?? ''))),
+    ...(pod.metadata?.annotations?.['ambient.istio.io/redirection'] === 'enabled' ? { ambient: true } : {}),
     resourceVersion: String(pod.metadata?.resourceVersion ?? ''),
   };
 }

@@ -3,9 +3,10 @@
  * the ingress gateway and emits 'change' ({ op: 'add', trace }) for each new one, oldest
  * first. getTrace() fetches one whole trace for the gantt view. HTTP only.
  */
-import type { TraceSummary, TracesChange } from '../protocol.ts';
+import type { TraceDataPlane, TraceSummary, TracesChange } from '../protocol.ts';
 import { tagOf, type JaegerTrace } from '../embedded/tracing/jaeger-json.ts';
 import { fetchJaeger, JaegerClientError, searchTraces } from '../embedded/tracing/jaeger-client.ts';
+import { gatewayApiGateway } from '../cluster/service-address.ts';
 import { INGRESS_SERVICE } from './graph.ts';
 import { Poller } from './poller.ts';
 
@@ -13,12 +14,23 @@ export interface TracesFeedOptions {
   jaegerUrl: string;
   /** Default 1000. */
   intervalMs?: number;
-  /** Service whose traces are listed, read at each poll (the talk's gateway can change); default the ingress gateway. */
-  service?: string | (() => string);
+  /** Service whose traces are listed; default the ingress gateway. */
+  service?: string;
+  /** Several services whose traces are listed (each gateway Bookinfo may enter through); overrides `service`. */
+  services?: string[];
   /** Traces fetched per poll at most; default 50. */
   limit?: number;
+  /**
+   * How many traces the first poll looks through, default 200: beyond the newest `limit` it
+   * emits only the newest of each data plane, so a sidecar trace made before the talk moved to
+   * ambient is there to compare with, even if this feed started after it.
+   */
+  historyLimit?: number;
   fetchImpl?: typeof fetch;
 }
+
+/** The Jaeger service of the Gateway API's Bookinfo gateway in a namespace (Envoy names it `<workload>.<namespace>`). */
+export const gatewayApiTraceService = (namespace: string) => `${gatewayApiGateway(namespace).name}.${namespace}`;
 
 /** Tags a span may carry the end user in (Istio custom tags name them after the header). */
 const USER_TAGS = ['end-user', 'user', 'request.header.end-user'];
@@ -28,6 +40,35 @@ const OVERLAP_US = 60e6;
 /** The user the deck's demo traffic sent the request as (see demoUserAgent in traffic.ts). */
 export function userFromUserAgent(agent: string | undefined): string | undefined {
   return agent ? /^istio-live-deck\/traffic \(user=([\w.@-]{1,64})\)$/.exec(agent)?.[1] : undefined;
+}
+
+/** Which proxies made a trace's spans, from the Envoy node ids they carry (`sidecar~…`, `waypoint~…`). */
+export function traceDataPlane(trace: JaegerTrace): TraceDataPlane | undefined {
+  let sidecar = false;
+  let waypoint = false;
+  for (const span of trace.spans) {
+    const kind = tagOf(span, 'node_id')?.split('~')[0];
+    sidecar ||= kind === 'sidecar';
+    waypoint ||= kind === 'waypoint';
+  }
+  if (sidecar && waypoint) return 'mixed';
+  return sidecar ? 'sidecar' : waypoint ? 'ambient' : undefined;
+}
+
+/**
+ * What the first poll emits of everything it found: the newest `limit`, and the newest of each
+ * data plane among the older ones. Oldest first, as the topic folds newest last.
+ */
+export function withHistory(found: TraceSummary[], limit: number): TraceSummary[] {
+  const newestFirst = [...found].sort((a, b) => b.startTime - a.startTime);
+  const kept = newestFirst.slice(0, limit);
+  const planes = new Set(kept.map((t) => t.dataPlane));
+  for (const t of newestFirst.slice(limit)) {
+    if (!t.dataPlane || planes.has(t.dataPlane)) continue;
+    planes.add(t.dataPlane);
+    kept.push(t);
+  }
+  return kept.sort((a, b) => a.startTime - b.startTime);
 }
 
 export function summarizeTrace(trace: JaegerTrace): TraceSummary {
@@ -42,6 +83,7 @@ export function summarizeTrace(trace: JaegerTrace): TraceSummary {
     if (user) break;
   }
   user ??= userFromUserAgent(root ? tagOf(root, 'user_agent') : undefined);
+  const dataPlane = traceDataPlane(trace);
   return {
     traceID: trace.traceID,
     rootService: root ? (trace.processes[root.processID]?.serviceName ?? '') : '',
@@ -51,11 +93,13 @@ export function summarizeTrace(trace: JaegerTrace): TraceSummary {
     spanCount: trace.spans.length,
     error: trace.spans.some((s) => tagOf(s, 'error') === 'true' || Number(tagOf(s, 'http.status_code') ?? 200) >= 500),
     ...(user ? { user } : {}),
+    ...(dataPlane ? { dataPlane } : {}),
   };
 }
 
 export class TracesFeed extends Poller {
-  private readonly opts: Required<Omit<TracesFeedOptions, 'fetchImpl' | 'service'>> & { service: () => string; fetchImpl?: typeof fetch };
+  private readonly opts: Required<Omit<TracesFeedOptions, 'fetchImpl' | 'service'>> & { fetchImpl?: typeof fetch };
+  private firstPoll = true;
   /** Trace ids already emitted, oldest first (bounded). */
   private readonly seen = new Set<string>();
   private newestStartUs = 0;
@@ -65,8 +109,9 @@ export class TracesFeed extends Poller {
     this.opts = {
       jaegerUrl: opts.jaegerUrl,
       intervalMs: opts.intervalMs ?? 1000,
-      service: typeof opts.service === 'function' ? opts.service : () => (opts.service as string | undefined) ?? INGRESS_SERVICE,
+      services: opts.services?.length ? opts.services : [opts.service ?? INGRESS_SERVICE],
       limit: opts.limit ?? 50,
+      historyLimit: Math.max(opts.historyLimit ?? 200, opts.limit ?? 50),
       fetchImpl: opts.fetchImpl,
     };
   }
@@ -74,11 +119,15 @@ export class TracesFeed extends Poller {
   /** One poll; resolves with the summaries it emitted. */
   async poll(): Promise<TraceSummary[]> {
     const emitted = await this.runPoll(async (signal) => {
-      const params: Record<string, string | number> = { service: this.opts.service(), limit: this.opts.limit };
+      const first = this.firstPoll;
+      const params: Record<string, string | number> = { limit: first ? this.opts.historyLimit : this.opts.limit };
       if (this.newestStartUs) params.start = Math.floor(this.newestStartUs - OVERLAP_US);
-      const traces = await searchTraces(this.opts.jaegerUrl, params, { fetchImpl: this.opts.fetchImpl, signal });
-      const fresh = traces.filter((t) => t.spans.length && !this.seen.has(t.traceID)).map(summarizeTrace);
-      fresh.sort((a, b) => a.startTime - b.startTime);
+      const lists = await Promise.all(this.opts.services.map((service) => searchTraces(this.opts.jaegerUrl, { ...params, service }, { fetchImpl: this.opts.fetchImpl, signal })));
+      this.firstPoll = false;
+      // A trace that passed two of the services comes back twice.
+      const byId = new Map(lists.flat().filter((t) => t.spans.length && !this.seen.has(t.traceID)).map((t) => [t.traceID, t]));
+      const found = [...byId.values()].map(summarizeTrace);
+      const fresh = first ? withHistory(found, this.opts.limit) : found.sort((a, b) => a.startTime - b.startTime);
       for (const s of fresh) {
         this.remember(s);
         this.emit('change', { op: 'add', trace: s } satisfies TracesChange);

@@ -13,7 +13,18 @@ export interface TalkPair {
   close(): Promise<void>;
 }
 
+/** One deck server and the presenter's page alone, for walks the audience plays no part in. */
+export type PresenterTalk = Omit<TalkPair, 'attendee'>;
+
 export async function openTalkPair(timeScale: number): Promise<TalkPair> {
+  return (await openTalk(timeScale, true)) as TalkPair;
+}
+
+export async function openPresenterTalk(timeScale: number): Promise<PresenterTalk> {
+  return openTalk(timeScale, false);
+}
+
+async function openTalk(timeScale: number, withAttendee: boolean): Promise<PresenterTalk & { attendee?: Page }> {
   const client = snapshotClient();
   const closers: Array<() => Promise<void> | void> = [() => client.remove()];
   const close = async () => {
@@ -24,10 +35,11 @@ export async function openTalkPair(timeScale: number): Promise<TalkPair> {
     closers.push(() => deck.stop());
     const presenterBrowser = await launchBrowser();
     closers.push(() => presenterBrowser.close());
-    const attendeeBrowser = await launchBrowser();
-    closers.push(() => attendeeBrowser.close());
     const foreign: string[] = [];
     const presenter = await openDeckPage(presenterBrowser.context, deck.presenterUrl, foreign);
+    if (!withAttendee) return { deck, presenter, foreign, close };
+    const attendeeBrowser = await launchBrowser();
+    closers.push(() => attendeeBrowser.close());
     const attendee = await openDeckPage(attendeeBrowser.context, deck.url, foreign);
     return { deck, presenter, attendee, foreign, close };
   } catch (err) {

@@ -7,7 +7,7 @@ import { SCENE_KINDS } from '../../server/kinds.ts';
 const ROOT = join(import.meta.dirname, '../..');
 
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: any };
-type Scene = { name: string; title: string; namespaces: string[]; platform: string[]; routing: string[] };
+type Scene = { name: string; title: string; namespaces: string[]; platform: string[]; routing: string[]; dataPlane?: 'sidecar' | 'ambient' };
 
 const ROUTING_KINDS = SCENE_KINDS.map((k) => k.kind);
 const catalogue = parse(readFileSync(join(ROOT, 'manifests/scenes.yaml'), 'utf8')) as { scenes: Scene[] };
@@ -74,7 +74,7 @@ function brokenReferences(objects: (Obj & { namespace: string })[]): string[] {
         if (s.labels?.version !== s.name) problems.push(`${where}: subset ${s.name} does not select version ${s.name}`);
       }
     }
-    if (o.kind === 'Gateway' && !subset(o.spec.selector, { istio: 'ingressgateway' })) {
+    if (o.kind === 'Gateway' && String(o.apiVersion).startsWith('networking.istio.io/') && !subset(o.spec.selector, { istio: 'ingressgateway' })) {
       problems.push(`${where}: selector does not pick the istio-ingressgateway pods`);
     }
     if (o.kind === 'AuthorizationPolicy') {
@@ -112,7 +112,7 @@ describe('scenes.yaml', () => {
     const names = scenes.map((s) => s.name);
     expect(new Set(names).size).toBe(names.length);
     for (const required of ['empty', 'bookinfo', 'gateway', 'all-v1', 'jason-v2', 'ratings-delay', 'ratings-abort',
-      'reviews-50-v3', 'reviews-v3', 'timeout-fix', 'circuit-breaker', 'mtls-strict', 'authz', 'lb-policies', 'sandbox']) {
+      'reviews-50-v3', 'reviews-v3', 'timeout-fix', 'circuit-breaker', 'mtls-strict', 'authz', 'lb-policies', 'ambient', 'ambient-mtls', 'ambient-waypoint-jason', 'sandbox']) {
       expect(names).toContain(required);
     }
   });
@@ -141,7 +141,8 @@ describe('scenes.yaml', () => {
   });
 
   it('turns on sidecar injection before deploying Bookinfo, so a fresh cluster gets 2/2 pods', () => {
-    for (const scene of scenes.filter((s) => s.platform.includes('manifests/bookinfo/bookinfo.yaml'))) {
+    // Ambient scenes turn injection off instead (server/api/scene-data-plane.ts labels the namespace).
+    for (const scene of scenes.filter((s) => s.dataPlane !== 'ambient' && s.platform.includes('manifests/bookinfo/bookinfo.yaml'))) {
       const labels = scene.platform.slice(0, scene.platform.indexOf('manifests/bookinfo/bookinfo.yaml')).flatMap(load)
         .find((o) => o.kind === 'Namespace' && o.metadata.name === scene.namespaces[0])?.metadata.labels;
       expect(labels?.['istio-injection'], scene.name).toBe('enabled');

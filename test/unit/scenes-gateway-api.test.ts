@@ -36,7 +36,7 @@ describe('the scene catalogue in both APIs', () => {
       return load(f);
     });
     const services = new Set(objects.filter((o) => o.kind === 'Service').map((o) => o.metadata.name));
-    const gateways = objects.filter((o) => o.kind === 'Gateway' && String(o.apiVersion).startsWith('gateway.networking.k8s.io/'));
+    const gateways = objects.filter((o) => o.kind === 'Gateway' && String(o.apiVersion).startsWith('gateway.networking.k8s.io/') && o.spec.gatewayClassName !== 'istio-waypoint');
     // The ingress is the Gateway API's, never Istio's Gateway, and no DestinationRule subsets are used.
     expect(gateways.map((g) => g.metadata.name)).toEqual(['bookinfo-gateway']);
     expect(objects.filter((o) => o.apiVersion === 'networking.istio.io/v1' && o.kind === 'Gateway')).toEqual([]);
@@ -105,7 +105,8 @@ async function seenBy(send: Send, user: string | undefined, visits: number) {
 const TIMED = new Set(['ratings-delay', 'timeout-fix']);
 
 describe('the Gateway API variant behaves as the Istio API variant', () => {
-  const bookinfoScenes = routingScenes.filter((s) => s.platform.some((f) => f.endsWith('bookinfo/bookinfo.yaml')));
+  // Ambient scenes enter through the Gateway API's gateway in both tabs: test/integration/scene-ambient.test.ts has them.
+  const bookinfoScenes = routingScenes.filter((s) => s.dataPlane === 'sidecar' && s.platform.some((f) => f.endsWith('bookinfo/bookinfo.yaml')));
   it.each(bookinfoScenes.map((s) => [s.name, s] as const))('%s: anonymous and jason see the same page in both tabs', async (_name, scene: Scene) => {
     const scale = TIMED.has(scene.name) ? 0.1 : 0.05;
     // Enough visits that a split (round robin over three versions, 50/50) shows every version it has.

@@ -1,6 +1,7 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
+import { AmbientDiagram } from '../../slides/components/AmbientDiagram.tsx';
 import { BookinfoArchitecture } from '../../slides/components/BookinfoArchitecture.tsx';
 import { DelayTimeline } from '../../slides/components/DelayTimeline.tsx';
 import { MeshDiagram } from '../../slides/components/MeshDiagram.tsx';
@@ -28,6 +29,15 @@ describe('slide diagrams', () => {
     expect(html).toMatch(/>0\.\d{6}</);
     // v1 never calls ratings: only v2 and v3 have an edge to it.
     expect(count(html, '<line')).toBe(7);
+  });
+
+  it('ambient: a ztunnel on each node, pods without sidecars, HBONE between them, an optional waypoint', () => {
+    const html = render(AmbientDiagram);
+    expect(count(html, '>ztunnel<')).toBe(2);
+    expect(count(html, '>pod, 1/1<')).toBe(2);
+    expect(html).not.toContain('sidecar<');
+    expect(html).toContain('>optional: L7<');
+    expect(html).toContain('HBONE: mTLS on port 15008');
   });
 
   it('the delay timeline gives up at 6 s while reviews would wait 10 s', () => {
