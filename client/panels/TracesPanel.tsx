@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import { TRACES_TOPIC, type JaegerResponse, type JaegerSpan, type JaegerTrace, type TraceDataPlane, type TraceSummary, type TracesChange, type TracesSnapshot } from '../../server/protocol.ts';
-import { api, errorText } from '../live/api.ts';
 import { useTopic } from '../live/index.ts';
 import { Panel } from './Panel.tsx';
+import { useTraceDetail } from './trace-loader.ts';
 
 export interface GanttRow {
   id: string;
@@ -57,30 +57,13 @@ export function ganttRows(trace: JaegerTrace): { rows: GanttRow[]; totalUs: numb
 export const ms = (us: number) => (us >= 1_000_000 ? `${(us / 1_000_000).toFixed(2)} s` : `${(us / 1000).toFixed(us < 10_000 ? 1 : 0)} ms`);
 
 function Gantt({ traceID }: { traceID: string }) {
-  const [trace, setTrace] = useState<JaegerTrace>();
-  const [error, setError] = useState<string>();
-  useEffect(() => {
-    let live = true;
-    setTrace(undefined);
-    setError(undefined);
-    // Jaeger's query API wraps traces as { data: [trace] }; accept a bare trace too.
-    api<Partial<JaegerResponse<JaegerTrace[]>> & Partial<JaegerTrace>>(`/api/traces/${encodeURIComponent(traceID)}`)
-      .then((r) => {
-        if (!live) return;
-        const found = r.data?.[0] ?? (Array.isArray(r.spans) ? (r as JaegerTrace) : undefined);
-        if (found) setTrace(found);
-        else setError('trace not found');
-      })
-      .catch((e) => live && setError(errorText(e)));
-    return () => {
-      live = false;
-    };
-  }, [traceID]);
-  if (error) return <div className="panel-note is-error">Trace {traceID.slice(0, 8)}: {error}</div>;
-  if (!trace) return <div className="panel-placeholder">Loading trace {traceID.slice(0, 8)}…</div>;
+  const loaded = useTraceDetail(traceID);
+  if (!loaded) return <div className="panel-placeholder">Loading trace {traceID.slice(0, 8)}…</div>;
+  if ('error' in loaded) return <div className="panel-note is-error">Trace {loaded.id.slice(0, 8)}: {loaded.error}</div>;
+  const { trace } = loaded;
   const { rows, totalUs } = ganttRows(trace);
   return (
-    <div className="gantt" data-trace={traceID}>
+    <div className="gantt" data-trace={loaded.id}>
       <div className="gantt-scale">
         <span>0</span>
         <span>{ms(totalUs / 2)}</span>
