@@ -9,6 +9,7 @@ import {
   parseResourcesTopic,
   type CurrentScene,
   type FeedFailure,
+  type FailoverState,
   type FeedStatus,
   type HealthState,
   type PresenterPosition,
@@ -180,6 +181,11 @@ export class ClusterSession implements TopicSource {
 
   get currentScene(): CurrentScene | undefined {
     return this.shared.get('scene');
+  }
+
+  /** Which cluster a deck on a real cluster shows, and the switch its presenter is offered. */
+  setFailover(state: FailoverState | undefined): void {
+    this.updateHealth({ failover: state });
   }
 
   /** A sandbox's budget monitor: why it is over budget, or undefined once it is back within it. */
