@@ -54,7 +54,7 @@ export async function probeApi(target: Pick<ApiTarget, 'connection'>): Promise<v
  * cluster when a real one goes away. `stopCluster` ends the cluster once the target is closed.
  */
 export async function startEmbeddedTarget(opts: { timeScale: number; namespaces: string[]; token: string; changeKinds?: ChangeKinds }): Promise<ConnectedTarget & { stopCluster(): Promise<void> }> {
-  const cluster = await startEmbeddedCluster({ clock: new ScaledClock(opts.timeScale) });
+  const cluster = await startEmbeddedCluster({ name: 'istio-deck-safety-net', clock: new ScaledClock(opts.timeScale) });
   try {
     const connection = new ClusterConnection({ mode: 'embedded', kubeconfigText: cluster.kubeconfig });
     const target = connectTarget(connection, 'embedded', opts.namespaces, opts.token, undefined, cluster.clock, opts.changeKinds);
