@@ -22,8 +22,12 @@ async function sceneVirtualServices(name: string): Promise<string[]> {
   return text.split(/^---$/m).map((d) => parse(d)).filter((o) => o?.kind === 'VirtualService').map((o) => o.metadata.name).sort();
 }
 
-const healthOf = (m: ServerMessage) => (m.type === 'snapshot' || m.type === 'change') && m.topic === 'health' ? (m.data as HealthState) : undefined;
-const vsNames = (m: ServerMessage) => ((m.data as ResourcesSnapshot).items.map((i) => i.name)).sort();
+/** A topic message's data, or undefined for any other message. */
+const dataOf = <T,>(m: ServerMessage, topic: string): T | undefined => ((m.type === 'snapshot' || m.type === 'change') && m.topic === topic ? (m.data as T) : undefined);
+const healthOf = (m: ServerMessage) => dataOf<HealthState>(m, 'health');
+const slideOf = (m: ServerMessage) => dataOf<PresenterPosition>(m, 'presenter')?.slideId;
+/** The VirtualService names of a resources snapshot, sorted; undefined for any other message. */
+const vsNames = (m: ServerMessage) => (m.type === 'snapshot' ? dataOf<ResourcesSnapshot>(m, VS_TOPIC)?.items.map((i) => i.name).sort() : undefined);
 
 describe('the speaker’s safety net: a real cluster goes away mid-talk', () => {
   let real: EmbeddedCluster;
@@ -70,8 +74,8 @@ describe('the speaker’s safety net: a real cluster goes away mid-talk', () => 
     const slide: PresenterPosition = { h: 7, v: 0, slideId: 'routing-all-v1' };
     presenter.send({ type: 'presenter-position', position: slide });
     for (const topic of ['health', VS_TOPIC, 'presenter']) audience.send({ type: 'subscribe', topic });
-    await audience.waitFor((m) => m.type === 'snapshot' && m.topic === VS_TOPIC && vsNames(m).join() === allV1.join(), 20_000);
-    await audience.waitFor((m) => m.topic === 'presenter' && (m.data as PresenterPosition).slideId === slide.slideId);
+    await audience.waitFor((m) => vsNames(m)?.join() === allV1.join(), 20_000);
+    await audience.waitFor((m) => slideOf(m) === slide.slideId);
 
     // The conference network goes.
     const cutAt = audience.messages.length;
@@ -97,8 +101,8 @@ describe('the speaker’s safety net: a real cluster goes away mid-talk', () => 
     expect(offeredState.realCluster).toBe('conference-cluster');
     expect(healthOf(banner)!.cluster).not.toBe('conference-cluster');
     // The same socket now shows the embedded cluster's objects at the scene, and the presenter's slide.
-    await audience.waitFor((m) => m.type === 'snapshot' && m.topic === VS_TOPIC && vsNames(m).join() === allV1.join(), 10_000, switchAt);
-    await audience.waitFor((m) => m.topic === 'presenter' && (m.data as PresenterPosition).slideId === slide.slideId, 10_000, switchAt);
+    await audience.waitFor((m) => vsNames(m)?.join() === allV1.join(), 10_000, switchAt);
+    await audience.waitFor((m) => slideOf(m) === slide.slideId, 10_000, switchAt);
     expect((await health()).failover?.active).toBe('embedded');
     // The product page through the deck's gateway proxy is the embedded cluster's Bookinfo.
     await until(async () => (await fetch(`${deck.base}/gateway/productpage`)).status === 200, 'product page through the embedded gateway', 30_000, 250);
@@ -109,7 +113,7 @@ describe('the speaker’s safety net: a real cluster goes away mid-talk', () => 
     const late = new TestSocket(wsUrl(deck.base));
     await late.opened;
     late.send({ type: 'subscribe', topic: 'health' });
-    expect(healthOf(await late.waitFor((m) => m.topic === 'health'))?.failover?.active).toBe('embedded');
+    expect(healthOf(await late.waitFor((m) => healthOf(m) !== undefined))?.failover?.active).toBe('embedded');
     late.close();
 
     // The network is back: the presenter is offered the return, which brings the real cluster to the current scene.
@@ -121,7 +125,7 @@ describe('the speaker’s safety net: a real cluster goes away mid-talk', () => 
     expect(back.status).toBe(200);
     expect(await back.json()).toMatchObject({ active: 'real', scene: 'reviews-v3' });
     await audience.waitFor((m) => healthOf(m)?.mode === 'real' && healthOf(m)?.failover?.active === 'real', 10_000, returnAt);
-    await audience.waitFor((m) => m.type === 'snapshot' && m.topic === VS_TOPIC && vsNames(m).join() === reviewsV3.join(), 20_000, returnAt);
+    await audience.waitFor((m) => vsNames(m)?.join() === reviewsV3.join(), 20_000, returnAt);
     const onReal = await realObjects.list('networking.istio.io/v1', 'VirtualService', 'default');
     expect(onReal.items.map((o) => o.metadata!.name!).sort()).toEqual(reviewsV3);
     const reviews = onReal.items.find((o) => o.metadata!.name === 'reviews') as any;
