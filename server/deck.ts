@@ -12,7 +12,7 @@ import { startEmbeddedCluster, type EmbeddedCluster } from './embedded/cluster.t
 import type { ClusterSession } from './hub/cluster-session.ts';
 import { connectTarget, probeApi, startEmbeddedTarget } from './cluster-target.ts';
 import { Failover } from './failover.ts';
-import { failoverRouter } from './api/failover-route.ts';
+import { failoverRouter } from './failover-route.ts';
 import { WebSocketHub } from './hub/ws-server.ts';
 import { AllowedHosts } from './hub/allowed-hosts.ts';
 import { tokenMatches } from './api/auth.ts';

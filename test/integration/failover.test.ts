@@ -126,6 +126,8 @@ describe('the speaker’s safety net: a real cluster goes away mid-talk', () => 
     expect(await back.json()).toMatchObject({ active: 'real', scene: 'reviews-v3' });
     await audience.waitFor((m) => healthOf(m)?.mode === 'real' && healthOf(m)?.failover?.active === 'real', 10_000, returnAt);
     await audience.waitFor((m) => vsNames(m)?.join() === reviewsV3.join(), 20_000, returnAt);
+    // The gateway proxy is the real cluster's again.
+    await until(async () => (await fetch(`${deck.base}/gateway/productpage`)).status === 200, 'product page through the real gateway', 30_000, 250);
     const onReal = await realObjects.list('networking.istio.io/v1', 'VirtualService', 'default');
     expect(onReal.items.map((o) => o.metadata!.name!).sort()).toEqual(reviewsV3);
     const reviews = onReal.items.find((o) => o.metadata!.name === 'reviews') as any;

@@ -1,12 +1,11 @@
 /** POST /api/failover: the presenter's one click that moves the deck between the real and the embedded cluster. */
 import express from 'express';
-import type { Failover } from '../failover.ts';
-import { FailoverRefused } from '../failover.ts';
-import { FAILOVER_CLUSTERS, type FailoverCluster, type FailoverRequest } from '../protocol.ts';
-import { bearerToken, tokenMatches } from './auth.ts';
-import { refuseDeepJson } from './input-errors.ts';
-import { JSON_BODY_LIMIT } from './routes.ts';
-import type { Scene } from './scenes.ts';
+import { FailoverRefused, type Failover } from './failover.ts';
+import { FAILOVER_CLUSTERS, type FailoverCluster, type FailoverRequest } from './protocol.ts';
+import { bearerToken, tokenMatches } from './api/auth.ts';
+import { refuseDeepJson } from './api/input-errors.ts';
+import { JSON_BODY_LIMIT } from './api/routes.ts';
+import type { Scene } from './api/scenes.ts';
 
 export function failoverRouter(opts: { failover: Failover; token: string; scenes: Scene[] }): express.Router {
   const r = express.Router();
