@@ -49,6 +49,9 @@ export async function probeApi(target: Pick<ApiTarget, 'connection'>): Promise<v
   await target.connection.core.listNamespace({ limit: 1 });
 }
 
+/** Far above any count the real cluster's topics reach in a talk, and far below where numbers lose precision. */
+const SAFETY_NET_FIRST_SEQ = 1e12;
+
 /**
  * An embedded cluster started in this process, and the deck's target on it: the safety net's
  * cluster when a real one goes away. `stopCluster` ends the cluster once the target is closed.
@@ -57,7 +60,7 @@ export async function startEmbeddedTarget(opts: { timeScale: number; namespaces:
   const cluster = await startEmbeddedCluster({ name: 'istio-deck-safety-net', clock: new ScaledClock(opts.timeScale) });
   try {
     const connection = new ClusterConnection({ mode: 'embedded', kubeconfigText: cluster.kubeconfig });
-    const target = connectTarget(connection, 'embedded', opts.namespaces, opts.token, undefined, cluster.clock, opts.changeKinds);
+    const target = connectTarget(connection, 'embedded', opts.namespaces, opts.token, undefined, cluster.clock, opts.changeKinds, SAFETY_NET_FIRST_SEQ);
     return { ...target, stopCluster: () => cluster.stop() };
   } catch (err) {
     await cluster.stop();
@@ -75,6 +78,8 @@ export function connectTarget(
   /** The embedded cluster's clock: sent with health so the browser counts ages in it. */
   clock?: ClusterSessionOptions['clock'],
   changeKinds: ChangeKinds = 'talk',
+  /** Where the session's topics start numbering: the safety net's cluster counts apart from the real one's. */
+  firstSeq?: number,
 ): ConnectedTarget {
   // Bookinfo's front door is the gateway of the routing API the talk shows.
   const gateways: Record<RoutingApi, ReturnType<typeof memoAddress>> = {
@@ -83,7 +88,7 @@ export function connectTarget(
   };
   const gatewayFor = (api: RoutingApi) => gateways[api].get();
   const jaeger = jaegerUrl ? { get: async () => jaegerUrl, close: () => {} } : memoAddress(() => findServiceAddress(connection, JAEGER_QUERY));
-  const session = new ClusterSession({ connection, mode, namespaces, gatewayUrl: gatewayFor, jaegerUrl: jaeger.get, clock });
+  const session = new ClusterSession({ connection, mode, namespaces, gatewayUrl: gatewayFor, jaegerUrl: jaeger.get, clock, firstSeq });
   session.start();
   return {
     connection,

@@ -104,6 +104,15 @@ describe('the speaker’s safety net: a real cluster goes away mid-talk', () => 
     await audience.waitFor((m) => vsNames(m)?.join() === allV1.join(), 10_000, switchAt);
     await audience.waitFor((m) => slideOf(m) === slide.slideId, 10_000, switchAt);
     expect((await health()).failover?.active).toBe('embedded');
+    // A page whose socket dropped with the network resumes from the real cluster's numbering: it gets the embedded snapshot, not changes that do not fit.
+    const lastRealSeq = Math.max(...audience.messages.slice(0, switchAt).filter((m) => dataOf(m, VS_TOPIC)).map((m) => (m as { seq: number }).seq));
+    const resumed = new TestSocket(wsUrl(deck.base));
+    await resumed.opened;
+    resumed.send({ type: 'subscribe', topic: VS_TOPIC, since: lastRealSeq });
+    const resumedFirst = await resumed.waitFor((m) => dataOf(m, VS_TOPIC) !== undefined);
+    expect(resumedFirst.type).toBe('snapshot');
+    expect(vsNames(resumedFirst)).toEqual(allV1);
+    resumed.close();
     // The product page through the deck's gateway proxy is the embedded cluster's Bookinfo.
     await until(async () => (await fetch(`${deck.base}/gateway/productpage`)).status === 200, 'product page through the embedded gateway', 30_000, 250);
 
@@ -134,6 +143,19 @@ describe('the speaker’s safety net: a real cluster goes away mid-talk', () => 
     expect(JSON.stringify(reviews.spec)).toContain('v3');
     presenter.close();
     audience.close();
+  }, 120_000);
+
+  it('pre-flight times each scene on the cluster', async () => {
+    const started = performance.now();
+    const res = await fetch(`${deck.base}/api/preflight`, { headers: { authorization: `Bearer ${deck.token}` } });
+    const elapsed = performance.now() - started;
+    expect(res.status).toBe(200);
+    const results = (await res.json()) as Array<{ scene: string; ms: number }>;
+    expect(results.length).toBeGreaterThan(5);
+    for (const r of results) expect(r.ms, r.scene).toBeGreaterThanOrEqual(0);
+    // The times are the scenes' own: together no more than the whole request.
+    expect(results.reduce((sum, r) => sum + r.ms, 0)).toBeLessThanOrEqual(elapsed + results.length);
+    expect(results.some((r) => r.ms > 0)).toBe(true);
   }, 120_000);
 
   it('refuses a switch without the presenter token, or to a cluster it does not know', async () => {
