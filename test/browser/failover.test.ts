@@ -102,6 +102,8 @@ describe('the safety net in the browser', () => {
     await banner.waitFor({ state: 'detached', timeout: 30_000 });
     await expect.poll(() => presenter.locator('.deck-status').innerText(), { timeout: 10_000 }).toMatch(/back on conference-cluster at scene all-v1/);
     expect(await presenter.locator('.cluster-banner').count()).toBe(0);
+    // The product page comes from the real cluster's gateway again.
+    await presenter.frameLocator('iframe').first().getByText('Book Details').waitFor({ timeout: 30_000 });
     await shot(presenter, 'failover-4-presenter-back');
     expect(errors).toEqual([]);
   }, 150_000);
