@@ -4,7 +4,7 @@
  * scene; once the real cluster answers again, one button back. Everyone sees a banner
  * while the panels show the embedded cluster.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { HEALTH_TOPIC, type FailoverCluster, type FailoverResponse, type FailoverState, type HealthState } from '../../server/protocol.ts';
 import { errorText, postJson } from '../live/api.ts';
 import { useMainClient, usePresenter, useTopicOf } from '../live/index.ts';
@@ -42,6 +42,8 @@ export function FailoverButton() {
   const { currentScene } = useDeckInfo();
   const { canChange } = usePresenter();
   const [status, setStatus] = useState<{ state: 'idle' | 'running' | 'done' | 'error'; text?: string }>({ state: 'idle' });
+  // The result describes the slide it was made on: a finished switch's message clears on the next scene.
+  useEffect(() => setStatus((s) => (s.state === 'running' ? s : { state: 'idle' })), [currentScene]);
   const to = status.state === 'running' ? state?.switching : state?.offer;
   if (!state || !canChange || !to) return status.state === 'idle' ? null : <StatusMessage status={status} />;
   const since = state.unreachableSince ? Math.round((Date.now() - Date.parse(state.unreachableSince)) / 1000) : undefined;

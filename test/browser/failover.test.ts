@@ -107,4 +107,19 @@ describe('the safety net in the browser', () => {
     await shot(presenter, 'failover-4-presenter-back');
     expect(errors).toEqual([]);
   }, 150_000);
+
+  it('pre-flight on the real cluster shows each scene’s time, so the speaker knows which are slow', async () => {
+    await presenter.evaluate(() => {
+      const ids = [...document.querySelectorAll('.reveal .slides > section')].map((s) => (s as HTMLElement).dataset.slideId);
+      window.__istioDeck!.slide(ids.indexOf('99-preflight'));
+    });
+    await presenter.getByRole('button', { name: 'Run preflight' }).click();
+    const rows = presenter.locator('.preflight-list li');
+    await rows.first().waitFor({ timeout: 90_000 });
+    const texts = await rows.allInnerTexts();
+    expect(texts.length).toBeGreaterThan(5);
+    for (const t of texts) expect(t).toMatch(/\d+\.\d s/);
+    await expect.poll(() => presenter.locator('[data-panel=preflight] .panel-summary').textContent()).toMatch(/slowest: [\w-]+ \(\d+\.\d s\)/);
+    await shot(presenter, 'failover-5-preflight-times');
+  }, 120_000);
 });
