@@ -1,7 +1,9 @@
 import { defaultChangePolicy } from './api/apply.ts';
 import type { ChangeKinds } from './config.ts';
 import type { ApiTarget } from './api/routes.ts';
-import type { ClusterConnection } from './cluster/connection.ts';
+import { ClusterConnection } from './cluster/connection.ts';
+import { ScaledClock } from './clock.ts';
+import { startEmbeddedCluster } from './embedded/cluster.ts';
 import { findServiceAddress, gatewayApiGateway, INGRESS_GATEWAY, JAEGER_QUERY, type FoundAddress } from './cluster/service-address.ts';
 import type { RoutingApi } from './protocol.ts';
 import { ClusterSession, type ClusterSessionOptions } from './hub/cluster-session.ts';
@@ -39,6 +41,33 @@ function memoAddress(find: () => Promise<FoundAddress>, maxAgeMs = 0): { get: ()
 
 const GATEWAY_ADDRESS_MAX_AGE_MS = 3000;
 
+/** A target the deck made and must close. */
+export type ConnectedTarget = ApiTarget & { close(): Promise<void> };
+
+/** Answers when the cluster's API answers a cheap request; rejects when it cannot be reached. */
+export async function probeApi(target: Pick<ApiTarget, 'connection'>): Promise<void> {
+  await target.connection.core.listNamespace({ limit: 1 });
+}
+
+/** Far above any count the real cluster's topics reach in a talk, and far below where numbers lose precision. */
+const SAFETY_NET_FIRST_SEQ = 1e12;
+
+/**
+ * An embedded cluster started in this process, and the deck's target on it: the safety net's
+ * cluster when a real one goes away. `stopCluster` ends the cluster once the target is closed.
+ */
+export async function startEmbeddedTarget(opts: { timeScale: number; namespaces: string[]; token: string; changeKinds?: ChangeKinds }): Promise<ConnectedTarget & { stopCluster(): Promise<void> }> {
+  const cluster = await startEmbeddedCluster({ name: 'istio-deck-safety-net', clock: new ScaledClock(opts.timeScale) });
+  try {
+    const connection = new ClusterConnection({ mode: 'embedded', kubeconfigText: cluster.kubeconfig });
+    const target = connectTarget(connection, 'embedded', opts.namespaces, opts.token, undefined, cluster.clock, opts.changeKinds, SAFETY_NET_FIRST_SEQ);
+    return { ...target, stopCluster: () => cluster.stop() };
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+}
+
 /** Everything the deck needs to act on one cluster, made from nothing but a kubeconfig. */
 export function connectTarget(
   connection: ClusterConnection,
@@ -49,7 +78,9 @@ export function connectTarget(
   /** The embedded cluster's clock: sent with health so the browser counts ages in it. */
   clock?: ClusterSessionOptions['clock'],
   changeKinds: ChangeKinds = 'talk',
-): ApiTarget & { close(): Promise<void> } {
+  /** Where the session's topics start numbering: the safety net's cluster counts apart from the real one's. */
+  firstSeq?: number,
+): ConnectedTarget {
   // Bookinfo's front door is the gateway of the routing API the talk shows.
   const gateways: Record<RoutingApi, ReturnType<typeof memoAddress>> = {
     istio: memoAddress(() => findServiceAddress(connection, INGRESS_GATEWAY), GATEWAY_ADDRESS_MAX_AGE_MS),
@@ -59,7 +90,7 @@ export function connectTarget(
   // gateway in both tabs): when the chosen API's gateway is not there, the other one serves.
   const gatewayFor = (api: RoutingApi) => gateways[api].get().catch((err) => gateways[api === 'istio' ? 'gateway-api' : 'istio'].get().catch(() => Promise.reject(err)));
   const jaeger = jaegerUrl ? { get: async () => jaegerUrl, close: () => {} } : memoAddress(() => findServiceAddress(connection, JAEGER_QUERY));
-  const session = new ClusterSession({ connection, mode, namespaces, gatewayUrl: gatewayFor, jaegerUrl: jaeger.get, clock });
+  const session = new ClusterSession({ connection, mode, namespaces, gatewayUrl: gatewayFor, jaegerUrl: jaeger.get, clock, firstSeq });
   session.start();
   return {
     connection,

@@ -34,6 +34,8 @@ export interface DeckConfig {
   allowedHosts: string[];
   /** Embedded cluster: 'well-known' (only `npm start`) serves gateway Services on their own ports where it may bind them. */
   embeddedHostPorts?: 'well-known' | 'ephemeral';
+  /** Real cluster only: how long its API must stay unreachable before the presenter is offered the embedded cluster (5 s when unset). */
+  failoverAfterMs?: number;
 }
 
 export type ChangeKinds = 'istio' | 'talk';

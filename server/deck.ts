@@ -10,7 +10,9 @@ import type { DeckConfig } from './config.ts';
 import { ClusterConnection } from './cluster/connection.ts';
 import { startEmbeddedCluster, type EmbeddedCluster } from './embedded/cluster.ts';
 import type { ClusterSession } from './hub/cluster-session.ts';
-import { connectTarget } from './cluster-target.ts';
+import { connectTarget, probeApi, startEmbeddedTarget } from './cluster-target.ts';
+import { Failover } from './failover.ts';
+import { failoverRouter } from './failover-route.ts';
 import { WebSocketHub } from './hub/ws-server.ts';
 import { AllowedHosts } from './hub/allowed-hosts.ts';
 import { tokenMatches } from './api/auth.ts';
@@ -19,7 +21,7 @@ import { inputErrorHandler, requireOriginForm } from './api/input-errors.ts';
 import { apiRouter, type ApiTarget } from './api/routes.ts';
 import { proxyCostsHandler } from './api/proxy-costs.ts';
 import { PROXY_COSTS_PATH } from './protocol.ts';
-import { loadScenes } from './api/scenes.ts';
+import { applyScene, loadScenes } from './api/scenes.ts';
 import { SandboxPool, type SandboxBudget } from './sandboxes.ts';
 import { writeStateFiles } from './state-dir.ts';
 import { staticAssets } from './static-assets.ts';
@@ -33,6 +35,8 @@ export interface RunningDeck {
   kubeconfigPath?: string;
   hub: WebSocketHub;
   session: ClusterSession;
+  /** A real cluster only: the safety net that can move the deck to an embedded cluster and back. */
+  failover?: Failover;
   sandboxes: SandboxPool;
   stop(): Promise<void>;
 }
@@ -68,6 +72,24 @@ export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
     const scenes = loadScenes(PROJECT_ROOT);
     // The hub starts after the routes; a removed sandbox's sockets are ended through it.
     let hubRef: WebSocketHub | undefined;
+    const failover = mode === 'real' ? new Failover({
+      real: main,
+      startEmbedded: () => startEmbeddedTarget({ timeScale: config.timeScale, namespaces: config.namespaces, token, changeKinds: config.changeKinds }),
+      bringToScene: async (target, name, api) => {
+        const scene = scenes.find((s) => s.name === name);
+        if (!scene) throw new Error(`no scene named "${name}"`);
+        await applyScene(target.connection, target.policy, PROJECT_ROOT, scene, { dryRun: false, mode: 'reset', api });
+      },
+      moveSockets: (from, to) => hubRef?.moveSource(from, to),
+      probe: probeApi,
+      unreachableAfterMs: config.failoverAfterMs,
+    }) : undefined;
+    if (failover) {
+      failover.start();
+      stops.push(() => failover.stop());
+    }
+    /** The presenter's cluster as the deck shows it now: the real one, or the embedded safety net. */
+    const current = () => failover?.active ?? main;
     const sandboxes = new SandboxPool({
       max: config.maxSandboxes,
       idleMs: config.sandboxIdleMinutes * 60_000,
@@ -95,7 +117,7 @@ export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
     });
     const targetOf = (req: express.Request): ApiTarget | undefined => {
       const id = req.get('x-deck-sandbox');
-      return id ? sandboxes.touch(id) : main;
+      return id ? sandboxes.touch(id) : current();
     };
     // A sandbox evicted for its budget: its attendee's next call says why.
     app.use('/api', (req, res, next) => {
@@ -105,6 +127,7 @@ export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
       next();
     });
     app.get(PROXY_COSTS_PATH, proxyCostsHandler(embedded && (() => embedded!.proxyCosts()), connection.name));
+    if (failover) app.use('/api', failoverRouter({ failover, token, scenes }));
     app.use(
       '/api',
       apiRouter({
@@ -115,7 +138,7 @@ export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
         deleteSandbox: (id, t) => sandboxes.remove(id, t),
       }),
     );
-    app.use('/gateway', gatewayProxy(() => main.gatewayUrl()));
+    app.use('/gateway', gatewayProxy(() => current().gatewayUrl()));
     app.use('/sandbox-gateway/:id', sandboxGatewayProxy((id) => sandboxes.touch(id)?.gatewayUrl));
     const clientDir = resolve(PROJECT_ROOT, config.clientDir);
     if (existsSync(join(clientDir, 'index.html'))) {
@@ -140,7 +163,7 @@ export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
           return { role: 'presenter', source: t.session };
         }
         if (given && !tokenMatches(given, token)) return { error: 'wrong presenter token', status: 403 };
-        return { role: given ? 'presenter' : 'audience', source: main.session };
+        return { role: given ? 'presenter' : 'audience', source: current().session };
       },
     }));
     await new Promise<void>((res, rej) => {
@@ -168,7 +191,7 @@ export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
         jaeger: embedded.jaegerUrl,
       }).kubeconfigPath;
     }
-    return { url, presenterUrl, token, mode, embedded, kubeconfigPath, hub, session: main.session, sandboxes, stop: stopAll };
+    return { url, presenterUrl, token, mode, embedded, kubeconfigPath, hub, session: main.session, failover, sandboxes, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

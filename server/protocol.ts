@@ -227,6 +227,42 @@ export interface HealthState {
   clock?: ClusterClock;
   /** An attendee's sandbox only: why it is over its CPU budget (absent while within it). */
   overBudget?: string;
+  /** A deck on a real cluster only: which cluster the panels show, and the one click the presenter is offered. */
+  failover?: FailoverState;
+}
+
+/** The two clusters a deck on a real cluster can show: the real one, or the embedded one as a safety net. */
+export const FAILOVER_CLUSTERS = ['real', 'embedded'] as const;
+export type FailoverCluster = (typeof FAILOVER_CLUSTERS)[number];
+
+export interface FailoverState {
+  /** The cluster every panel, Run button, apply and the gateway use now. */
+  active: FailoverCluster;
+  /** The real cluster's name (its kubeconfig context). */
+  realCluster: string;
+  /** Whether the real cluster's API answered the last probe. */
+  realReachable: boolean;
+  /** ISO time the real cluster stopped answering (absent while it answers). */
+  unreachableSince?: string;
+  /** The switch the presenter is offered: to the embedded cluster once the real one stays unreachable, back once it answers. */
+  offer?: FailoverCluster;
+  /** A switch under way (the target is being brought to the scene). */
+  switching?: FailoverCluster;
+}
+
+/** POST /api/failover: move the deck to one cluster, at the given scene (or the last scene applied). */
+export interface FailoverRequest {
+  to: FailoverCluster;
+  scene?: string;
+}
+
+export interface FailoverResponse {
+  active: FailoverCluster;
+  /** The scene the cluster was brought to (absent when none had been applied). */
+  scene?: string;
+  api: RoutingApi;
+  /** How long the switch took, in ms (starting the embedded cluster included). */
+  ms: number;
 }
 
 export interface ClusterClock {
@@ -465,6 +501,8 @@ export interface PreflightResult {
   api: RoutingApi;
   ok: boolean;
   problems: string[];
+  /** How long the scene's dry run took on this cluster, in ms: a rehearsal shows which scenes are slow. */
+  ms: number;
 }
 
 /** What a talk command run through POST /api/run printed, and its exit status. */

@@ -10,6 +10,7 @@ import type { RevealApi } from 'reveal.js';
 import { PRESENTER_TOPIC, type PresenterPosition } from '../../server/protocol.ts';
 import { isPrintPdf, isReceiver, presenterToken } from '../live/env.ts';
 import { useConnectionOf, useMainClient, useTopicOf } from '../live/index.ts';
+import { ClusterBanner, FailoverButton } from './FailoverControls.tsx';
 import { RoutingApiToggle } from './RoutingApiToggle.tsx';
 import { SandboxControls } from './SandboxControls.tsx';
 import { SceneButtons } from './SceneButtons.tsx';
@@ -81,7 +82,9 @@ export function PresenterSync({ deck, slides }: { deck: RevealApi | null; slides
       )}
       {audience && following && target && h === undefined && <span className="deck-status-label">the presenter is on a presenter-only slide</span>}
       {(presenter || audience) && <RoutingApiToggle />}
+      {presenter && <FailoverButton />}
       {presenterToken() ? <SceneButtons /> : audience && <SandboxControls />}
+      <ClusterBanner />
     </div>
   );
 }

@@ -193,18 +193,20 @@ async function checkPresent(connection: ClusterConnection, policy: ChangePolicy,
 /**
  * Dry-runs every scene against the cluster, in each routing API it has (a speaker may switch API
  * mid-talk, so both must be ready): files present, documents valid, the cluster accepts them.
+ * Each is timed on this cluster, so a rehearsal shows which scenes are slow to bring up.
  */
 export async function preflight(connection: ClusterConnection, policy: ChangePolicy, root: string, scenes: Scene[]): Promise<PreflightResult[]> {
   const out: PreflightResult[] = [];
   for (const scene of scenes) {
     for (const api of sceneApis(scene)) {
       const problems: string[] = [];
+      const started = performance.now();
       try {
         await applyScene(connection, policy, root, scene, { dryRun: true, api });
       } catch (err) {
         problems.push(err instanceof DocumentError ? err.body.error : errorMessage(err));
       }
-      out.push({ scene: scene.name, title: scene.title, api, ok: problems.length === 0, problems });
+      out.push({ scene: scene.name, title: scene.title, api, ok: problems.length === 0, problems, ms: Math.round(performance.now() - started) });
     }
   }
   return out;

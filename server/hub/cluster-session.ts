@@ -9,6 +9,7 @@ import {
   parseResourcesTopic,
   type CurrentScene,
   type FeedFailure,
+  type FailoverState,
   type FeedStatus,
   type HealthState,
   type PresenterPosition,
@@ -18,7 +19,7 @@ import {
 import type { ClusterConnection } from '../cluster/connection.ts';
 import { FEED_CONNECTING, type LiveFeed } from './feed.ts';
 import { ResourceFeed } from './resource-feed.ts';
-import { Topic } from './topic.ts';
+import { Topic, type TopicOptions } from './topic.ts';
 import type { TopicSource } from './ws-server.ts';
 import { GraphPoller, INGRESS_SERVICE } from './graph.ts';
 import { ZtunnelLogReader } from './l4-feed.ts';
@@ -43,6 +44,8 @@ export interface ClusterSessionOptions {
   maxInformers?: number;
   /** The embedded cluster's clock, sent with health so ages read in its time. */
   clock?: { now(): number; readonly scale: number };
+  /** Where every topic's numbering starts (see TopicOptions.firstSeq). */
+  firstSeq?: number;
 }
 
 /** How a stream's feed is made and what a failure to make it is called. */
@@ -78,25 +81,25 @@ export class ClusterSession implements TopicSource {
 
   constructor(private readonly opts: ClusterSessionOptions) {
     this.health = { mode: opts.mode, cluster: opts.connection.name, connected: false, istio: false, message: 'connecting' };
-    this.presenterTopic = this.runStream(new Topic(PRESENTER_TOPIC, { initial: this.shared.get('presenter') }), {
+    this.presenterTopic = this.runStream(this.newTopic(PRESENTER_TOPIC, { initial: this.shared.get('presenter') }), {
       lazy: false,
       openFailure: 'error',
       open: () => new SharedValueFeed(this.shared, 'presenter'),
     });
-    this.routingApiTopic = this.runStream(new Topic(ROUTING_API_TOPIC, { initial: this.shared.get('routingApi') }), {
+    this.routingApiTopic = this.runStream(this.newTopic(ROUTING_API_TOPIC, { initial: this.shared.get('routingApi') }), {
       lazy: false,
       openFailure: 'error',
       open: () => new SharedValueFeed(this.shared, 'routingApi'),
     });
     // Health is not a feed of its own: it is folded from the feeds' statuses and the current scene.
-    this.healthTopic = this.add(new Topic(HEALTH_TOPIC, { initial: this.health, present: (h) => this.withClock(h as HealthState) }));
+    this.healthTopic = this.add(this.newTopic(HEALTH_TOPIC, { initial: this.health, present: (h) => this.withClock(h as HealthState) }));
     this.shared.on('change', (key: string, value: unknown) => {
       if (key === 'scene') this.updateHealth({ scene: value as CurrentScene });
     });
     this.shared.on('status', (sharedState) => this.updateHealth({ sharedState }));
     this.stoppers.push(() => this.shared.stop());
     const users = ['anonymous', 'jason'];
-    this.runStream(new Topic(TRAFFIC_TOPIC, { initial: { running: false, users, seconds: [] } }), {
+    this.runStream(this.newTopic(TRAFFIC_TOPIC, { initial: { running: false, users, seconds: [] } }), {
       lazy: true,
       openFailure: 'gateway-unreachable',
       open: async () => {
@@ -111,12 +114,12 @@ export class ClusterSession implements TopicSource {
       const generator = this.traffic;
       this.opts.gatewayUrl(this.routingApi).then((url) => generator.setGatewayUrl(url), () => {});
     });
-    this.runStream(new Topic(GRAPH_TOPIC, { status: FEED_CONNECTING }), {
+    this.runStream(this.newTopic(GRAPH_TOPIC, { status: FEED_CONNECTING }), {
       lazy: true,
       openFailure: 'jaeger-unreachable',
       open: async () => new GraphPoller({ jaegerUrl: await this.opts.jaegerUrl(), intervalMs: 2000, windowSeconds: 30, l4: new ZtunnelLogReader(this.opts.connection) }),
     });
-    this.runStream(new Topic(TRACES_TOPIC, { status: FEED_CONNECTING }), {
+    this.runStream(this.newTopic(TRACES_TOPIC, { status: FEED_CONNECTING }), {
       lazy: true,
       openFailure: 'jaeger-unreachable',
       // Bookinfo enters through either API's gateway (and only the Gateway API's under the ambient profile).
@@ -146,7 +149,7 @@ export class ClusterSession implements TopicSource {
     if (this.resourceFeeds.size >= (this.opts.maxInformers ?? 64)) return { error: 'too many resource streams' };
     const feed = new ResourceFeed(this.opts.connection, res.kind, res.namespace);
     this.resourceFeeds.set(name, feed);
-    return this.runStream(new Topic(name, { status: feed.status }), { lazy: false, openFailure: 'error', open: () => feed });
+    return this.runStream(this.newTopic(name, { status: feed.status }), { lazy: false, openFailure: 'error', open: () => feed });
   }
 
   /**
@@ -184,6 +187,11 @@ export class ClusterSession implements TopicSource {
     return this.shared.get('scene');
   }
 
+  /** Which cluster a deck on a real cluster shows, and the switch its presenter is offered. */
+  setFailover(state: FailoverState | undefined): void {
+    this.updateHealth({ failover: state });
+  }
+
   /** A sandbox's budget monitor: why it is over budget, or undefined once it is back within it. */
   setOverBudget(reason: string | undefined): void {
     this.updateHealth({ overBudget: reason });
@@ -201,6 +209,10 @@ export class ClusterSession implements TopicSource {
   /** One trace in Jaeger JSON, or undefined when Jaeger does not have it. */
   async getTrace(id: string): Promise<unknown> {
     return new TracesFeed({ jaegerUrl: await this.opts.jaegerUrl() }).getTrace(id);
+  }
+
+  private newTopic(name: string, opts: TopicOptions): Topic {
+    return new Topic(name, { ...opts, firstSeq: this.opts.firstSeq });
   }
 
   private add(topic: Topic): Topic {

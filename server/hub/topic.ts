@@ -14,6 +14,12 @@ export interface TopicOptions {
   historySize?: number;
   /** The feed's status to begin with; default live (a topic with no feed behind it). */
   status?: FeedStatus;
+  /**
+   * The number before the first change; default 0. A topic that may replace another of the same
+   * name for the same clients (the safety net's cluster) counts from far away, so a client's
+   * resume point from the other topic never matches its changes and it gets a snapshot.
+   */
+  firstSeq?: number;
 }
 
 const LIVE: FeedStatus = { state: 'live', synced: true };
@@ -25,7 +31,7 @@ const LIVE: FeedStatus = { state: 'live', synced: true };
  * subscribers learn when it is not synced yet or has failed.
  */
 export class Topic {
-  private seqNo = 0;
+  private seqNo: number;
   private readonly history: Array<{ seq: number; data: TopicPayloads['change'] }> = [];
   private state: TopicPayloads['snapshot'] | undefined;
   private feedStatus: FeedStatus;
@@ -39,6 +45,7 @@ export class Topic {
   ) {
     this.state = opts.initial;
     this.feedStatus = opts.status ?? LIVE;
+    this.seqNo = opts.firstSeq ?? 0;
   }
 
   get seq(): number {

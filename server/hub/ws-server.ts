@@ -73,6 +73,14 @@ export class WebSocketHub {
     for (const c of this.connections) if (c.source === source) c.ws.close(1001, reason.slice(0, 120));
   }
 
+  /**
+   * Moves every socket streaming from `from` to `to` (the deck switched clusters): each of its
+   * topics is subscribed again on `to`, so its page gets `to`'s snapshot without reconnecting.
+   */
+  moveSource(from: TopicSource, to: TopicSource): void {
+    for (const c of this.connections) if (c.source === from) c.moveTo(to);
+  }
+
   close(): void {
     for (const c of this.connections) c.ws.terminate();
     this.wss.close();
@@ -117,7 +125,7 @@ class Connection implements TopicSubscriber {
   constructor(
     readonly ws: WebSocket,
     private readonly role: Role,
-    readonly source: TopicSource,
+    private current: TopicSource,
     opts: WebSocketHubOptions,
   ) {
     this.rate = opts.messagesPerSecond ?? 20;
@@ -126,6 +134,20 @@ class Connection implements TopicSubscriber {
     ws.on('message', (data, isBinary) => this.onMessage(isBinary ? '' : String(data)));
     ws.on('error', () => ws.terminate());
     this.send({ type: 'hello', role, serverVersion: opts.serverVersion ?? '0' });
+  }
+
+  get source(): TopicSource {
+    return this.current;
+  }
+
+  /** The same topics, from another source: old subscriptions end, new ones start with a snapshot. */
+  moveTo(source: TopicSource): void {
+    const names = [...this.topics.keys()];
+    for (const t of this.topics.values()) t.unsubscribe(this);
+    this.topics.clear();
+    this.stale.clear();
+    this.current = source;
+    for (const name of names) this.subscribe(name);
   }
 
   deliver(topic: Topic, message: ServerMessage): void {
@@ -223,17 +245,17 @@ class Connection implements TopicSubscriber {
         return this.subscribe(msg.topic, msg.since);
       case 'presenter-position':
         if (this.role !== 'presenter') return this.reply({ type: 'error', topic: 'presenter', message: 'only the presenter (with the token) drives the slides' });
-        return this.source.setPresenterPosition(msg.position);
+        return this.current.setPresenterPosition(msg.position);
       case 'routing-api':
         if (this.role !== 'presenter') return this.reply({ type: 'error', topic: 'routing-api', message: 'only the presenter (with the token) chooses the routing API' });
-        if (!this.source.setRoutingApi) return this.reply({ type: 'error', topic: 'routing-api', message: 'this connection has no routing API to choose' });
-        return this.source.setRoutingApi(msg.api);
+        if (!this.current.setRoutingApi) return this.reply({ type: 'error', topic: 'routing-api', message: 'this connection has no routing API to choose' });
+        return this.current.setRoutingApi(msg.api);
     }
   }
 
   private subscribe(name: string, since?: number): void {
     if (this.topics.size >= 64 && !this.topics.has(name)) return this.reply({ type: 'error', topic: name, message: 'too many subscriptions on one connection (64)' });
-    const topic = this.source.topic(name);
+    const topic = this.current.topic(name);
     if ('error' in topic) return this.reply({ type: 'error', topic: name, message: topic.error });
     this.topics.set(name, topic);
     topic.subscribe(this);
