@@ -68,6 +68,7 @@ export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
     const sandboxes = new SandboxPool({
       max: config.maxSandboxes,
       idleMs: config.sandboxIdleMinutes * 60_000,
+      createsPerMinute: config.sandboxCreatesPerMinute,
       namespaces: config.namespaces,
       timeScale: config.timeScale,
       budget: sandboxBudget(config),
@@ -107,7 +108,7 @@ export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
         root: PROJECT_ROOT,
         scenes,
         target: targetOf,
-        createSandbox: () => sandboxes.create(),
+        createSandbox: (from) => sandboxes.request(from),
         deleteSandbox: (id, t) => sandboxes.remove(id, t),
       }),
     );
