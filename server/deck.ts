@@ -110,6 +110,7 @@ export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
         target: targetOf,
         createSandbox: (from) => sandboxes.request(from),
         deleteSandbox: (id, t) => sandboxes.remove(id, t),
+        leaveSandboxLine: (client) => sandboxes.leaveLine(client),
       }),
     );
     app.use('/gateway', gatewayProxy(() => main.gatewayUrl()));

@@ -195,6 +195,11 @@ export class SandboxPool {
     }
   }
 
+  /** A page stops waiting: its place in line goes at once (a sandbox already started for it stays). */
+  leaveLine(client: string): void {
+    this.line.leave(client);
+  }
+
   /** The sandbox's target, marking it used; undefined when it does not exist. */
   touch(id: string): (ApiTarget & { close(): Promise<void> }) | undefined {
     const s = this.sandboxes.get(id);

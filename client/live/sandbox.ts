@@ -82,9 +82,12 @@ export class SandboxStore {
     }
   }
 
-  /** Leaves the line: the page stops asking, and the server drops its place soon after. */
+  /** Leaves the line: the page stops asking, and tells the server, so the next in line moves up. */
   cancelWaiting(): void {
-    this.stopWaiting?.();
+    if (!this.stopWaiting) return;
+    this.stopWaiting();
+    // Best effort: unanswered, the server drops the place once the page stops asking.
+    void this.fetchImpl('/api/sandbox/line', { method: 'DELETE', headers: { [SANDBOX_CLIENT_HEADER]: this.clientId() } }).catch(() => {});
   }
 
   /** Waits before asking again; false when the attendee stopped waiting meanwhile. */

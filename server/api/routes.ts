@@ -31,6 +31,8 @@ export interface ApiOptions {
   target(req: Request): ApiTarget | undefined;
   createSandbox(from: SandboxRequester): Promise<SandboxAnswer>;
   deleteSandbox(id: string, token: string | undefined): boolean;
+  /** The page named by its client id stops waiting for a sandbox. */
+  leaveSandboxLine(client: string): void;
 }
 
 /** Request body limits: YAML for apply/dry-run/delete, JSON for the small command bodies. */
@@ -128,6 +130,12 @@ export function apiRouter(opts: ApiOptions): express.Router {
     } catch (err) {
       next(err);
     }
+  });
+  r.delete('/sandbox/line', (req, res) => {
+    const client = req.get(SANDBOX_CLIENT_HEADER);
+    if (!client || !SANDBOX_CLIENT_ID.test(client)) return res.status(400).json({ error: `the ${SANDBOX_CLIENT_HEADER} header must name the page leaving the line (16-64 letters, digits, "-" or "_")`, field: SANDBOX_CLIENT_HEADER });
+    opts.leaveSandboxLine(client);
+    res.status(204).end();
   });
   r.delete('/sandbox/:id', (req, res) => {
     if (!opts.deleteSandbox(String(req.params.id), bearerToken(req))) return res.status(404).json({ error: 'no such sandbox, or wrong token' });
