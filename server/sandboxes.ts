@@ -213,6 +213,11 @@ export class SandboxPool {
     return this.sandboxes.get(id)?.worker.kubeconfig;
   }
 
+  /** The OS thread of sandbox `id`'s cluster, when it runs below the presenter's priority. */
+  threadOf(id: string): number | undefined {
+    return this.sandboxes.get(id)?.worker.threadId;
+  }
+
   /** Why sandbox `id` was evicted, if it was lately (over budget, idle); undefined otherwise. */
   endedReason(id: string): string | undefined {
     return this.ended.get(id);
