@@ -8,7 +8,8 @@ import { startSandboxWorker, type SandboxWorker } from './sandbox/sandbox-worker
 import { RateLimit } from './sandbox/rate-limit.ts';
 import { WaitingLine } from './sandbox/waiting-line.ts';
 import { queuePlaceText } from './sandbox/queue-place.ts';
-import { SANDBOX_CLIENT_HEADER, type SandboxQueued } from './protocol.ts';
+import { SANDBOX_CLIENT_HEADER } from './protocol.ts';
+import type { SandboxAnswer, SandboxRequester } from './sandbox/request.ts';
 
 interface Sandbox {
   id: string;
@@ -29,18 +30,6 @@ export interface SandboxBudget {
   /** Over its CPU budget this long without a break: evicted. */
   cpuEvictAfterMs: number;
 }
-
-/** Who asks for a sandbox: the page's own id (when it sends one) and the client's address. */
-export interface SandboxRequester {
-  client?: string;
-  address: string;
-}
-
-/** POST /api/sandbox's answer: a sandbox (201 new, 200 the page's own again), a place in line (202), or a refusal. */
-export type SandboxAnswer =
-  | { status: 200 | 201; id: string; token: string }
-  | ({ status: 202 } & SandboxQueued)
-  | { status: 429 | 503; error: string; retryAfterSeconds?: number };
 
 /** Bookinfo, sleep, httpbin and fortio with a few scaled-up replicas fit well within this. */
 const PODS_PER_NAMESPACE = 100;

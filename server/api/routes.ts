@@ -11,7 +11,7 @@ import { runTalkCommand } from './run-command.ts';
 import { applyScene, preflight, SCENE_MODES, sceneApis, type Scene, type SceneMode } from './scenes.ts';
 import { DocumentError } from './yaml-documents.ts';
 import { parseRoutingApi, ROUTING_APIS, SANDBOX_CLIENT_HEADER } from '../protocol.ts';
-import type { SandboxAnswer, SandboxRequester } from '../sandboxes.ts';
+import type { SandboxAnswer, SandboxRequester } from '../sandbox/request.ts';
 
 /** One cluster the API can act on: the presenter's, or an attendee's sandbox. */
 export interface ApiTarget {
