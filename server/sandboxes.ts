@@ -56,7 +56,7 @@ export class SandboxPool {
   private readonly sweeper: NodeJS.Timeout;
   /** Page id → its sandbox's id. */
   private readonly byClient = new Map<string, string>();
-  /** Pages whose sandbox is being started for them, having come first in line. */
+  /** Pages whose sandbox is being started for them (asked with room free, or came first in line). */
   private readonly startingFor = new Set<string>();
   /** Why the sandbox started for a page in line failed, told on its next request. */
   private readonly failedFor = new Map<string, string>();
@@ -116,11 +116,15 @@ export class SandboxPool {
     if (this.line.length === 0 && this.used >= this.opts.max) await this.evictIdle();
     // Whoever waits in line is served before a newcomer.
     if (this.line.length === 0 && this.used < this.opts.max) {
+      // A second tab asking meanwhile waits for this one rather than starting another.
+      if (client) this.startingFor.add(client);
       try {
         const { id, token } = await this.start(client);
         return { status: 201, id, token };
       } catch (err) {
         return { status: 503, error: `could not start a sandbox: ${err instanceof Error ? err.message : String(err)}` };
+      } finally {
+        if (client) this.startingFor.delete(client);
       }
     }
     const place = client ? this.line.ask(client) : undefined;
