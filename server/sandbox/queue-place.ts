@@ -7,6 +7,6 @@ export function ordinal(n: number): string {
 
 /** What an attendee waiting for a sandbox is told, on the page and in the API's answer. */
 export function queuePlaceText(position: number, max: number): string {
-  if (position <= 1) return `All ${max} sandboxes are in use: you are next in line, and get one as soon as one frees.`;
-  return `All ${max} sandboxes are in use: you are ${ordinal(position)} in line, and get one as soon as one frees.`;
+  const inUse = max === 1 ? 'The one sandbox is in use' : `All ${max} sandboxes are in use`;
+  return `${inUse}: you are ${position <= 1 ? 'next' : ordinal(position)} in line, and get one as soon as one frees.`;
 }

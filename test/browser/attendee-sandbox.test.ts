@@ -163,7 +163,7 @@ describe('attendee sandbox and presenter scene controls, live', () => {
     await other.goto(deck.url.replace('127.0.0.1', 'localhost'));
     await other.waitForSelector('html.deck-ready', { timeout: 20_000 });
     await status(other).getByRole('button', { name: 'Try it in my own sandbox' }).click();
-    await expect.poll(() => status(other).locator('[role=status]').innerText(), { timeout: 20_000 }).toBe('All 1 sandboxes are in use: you are next in line, and get one as soon as one frees.');
+    await expect.poll(() => status(other).locator('[role=status]').innerText(), { timeout: 20_000 }).toBe('The one sandbox is in use: you are next in line, and get one as soon as one frees.');
     await shot(other, 'attendee-sandbox-full');
     // Leaving the line frees the place at once, for the first attendee's next sandbox below.
     await status(other).getByRole('button', { name: 'Stop waiting' }).click();

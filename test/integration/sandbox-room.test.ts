@@ -36,8 +36,8 @@ describe('sandboxes for a room', () => {
       expect(res.status).toBe(202);
       return (await res.json()) as { queued: { position: number; max: number }; message: string };
     };
-    expect(await place('ben')).toEqual({ queued: { position: 1, max: 1 }, message: 'All 1 sandboxes are in use: you are next in line, and get one as soon as one frees.' });
-    expect((await place('cleo')).message).toBe('All 1 sandboxes are in use: you are 2nd in line, and get one as soon as one frees.');
+    expect(await place('ben')).toEqual({ queued: { position: 1, max: 1 }, message: 'The one sandbox is in use: you are next in line, and get one as soon as one frees.' });
+    expect((await place('cleo')).message).toBe('The one sandbox is in use: you are 2nd in line, and get one as soon as one frees.');
     // Asking again keeps one's place.
     expect((await place('ben')).queued.position).toBe(1);
     expect((await place('cleo')).queued.position).toBe(2);

@@ -110,6 +110,7 @@ describe('a place in line for a sandbox, in words', () => {
     expect([1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101, 111].map(ordinal)).toEqual(['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '22nd', '23rd', '101st', '111th']);
     expect(queuePlaceText(3, 20)).toBe('All 20 sandboxes are in use: you are 3rd in line, and get one as soon as one frees.');
     expect(queuePlaceText(1, 20)).toBe('All 20 sandboxes are in use: you are next in line, and get one as soon as one frees.');
+    expect(queuePlaceText(2, 1)).toBe('The one sandbox is in use: you are 2nd in line, and get one as soon as one frees.');
   });
 });
 
