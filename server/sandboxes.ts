@@ -93,6 +93,7 @@ export class SandboxPool {
    */
   async request(from: SandboxRequester): Promise<SandboxAnswer> {
     const { client } = from;
+    if (this.opts.max === 0) return { status: 503, error: 'this deck offers no sandboxes (its presenter started it with --max-sandboxes 0)' };
     if (client) {
       const own = this.byClient.get(client);
       const s = own && this.sandboxes.get(own);
