@@ -78,3 +78,16 @@ describe('sandboxes for a room', () => {
     expect((await ask(browser('cleo'))).status).toBe(429);
   }, 30_000);
 });
+
+describe('a deck without sandboxes', () => {
+  it('says it offers none, rather than putting the attendee in a line that never moves', async () => {
+    const deck = await startTestDeck({ maxSandboxes: 0 });
+    try {
+      const res = await fetch(`${deck.base}/api/sandbox`, { method: 'POST', headers: { 'X-Deck-Client': 'zoe-browser-0123456789' } });
+      expect(res.status).toBe(503);
+      expect((await res.json()).error).toBe('this deck offers no sandboxes (its presenter started it with --max-sandboxes 0)');
+    } finally {
+      await deck.stop();
+    }
+  }, 60_000);
+});
