@@ -27,7 +27,7 @@ export async function benchSandboxCost(): Promise<Array<[string, string]>> {
   const out: Array<[string, string]> = [];
   try {
     const deckOnly = await sample();
-    out.push(['the deck alone (presenter’s embedded cluster): RSS, CPU', `${deckOnly.rssMb.toFixed(0)} MB, ${pct(deckOnly.cores)} of one core`]);
+    out.push(['the deck alone (and the presenter’s cluster): RSS, CPU', `${deckOnly.rssMb.toFixed(0)} MB, ${pct(deckOnly.cores)} of one core`]);
     const grants: Array<{ id: string; token: string }> = [];
     for (let i = 0; i < SANDBOXES; i++) {
       const res = await fetch(`${base}/api/sandbox`, { method: 'POST' });
@@ -45,10 +45,10 @@ export async function benchSandboxCost(): Promise<Array<[string, string]>> {
       const res = await fetch(`${base}/api/scene/gateway`, { method: 'POST', headers: { 'x-deck-sandbox': g.id, authorization: `Bearer ${g.token}`, 'content-type': 'application/json' }, body: '{"mode":"reset"}' });
       if (res.status !== 200) throw new Error(`scene gateway in a sandbox: ${res.status} ${(await res.text()).slice(0, 200)}`);
     }
-    const atScene = row('at the Bookinfo scene (gateway)', await sample());
+    const atScene = row('at the Bookinfo scene', await sample());
     for (const g of grants) sockets.push(await watch(base, g));
     await new Promise((r) => setTimeout(r, 2000));
-    const watched = row('at that scene, watched: live panels and demo traffic', await sample());
+    const watched = row('watched (live panels, demo traffic)', await sample());
     // Memory a worker took is not always given back: the largest of the three counts.
     const cost = { memoryMb: Math.max(idle.memoryMb, atScene.memoryMb, watched.memoryMb), cpuCores: watched.cpuCores };
     const { byMemory, byCpu, fit } = sandboxesThatFit(cost, deckOnly.rssMb);

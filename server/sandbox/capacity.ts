@@ -20,9 +20,9 @@ export function sandboxesThatFit(cost: { memoryMb: number; cpuCores: number }, d
 
 /**
  * The default cap, from `npm run bench -- "sandbox cost"`: one sandbox cost about 175 MB
- * (its largest, idle after start) and 4.4 % of a core watched with live panels and demo
- * traffic, so 26 fit by memory and 22 by CPU beside the presenter on the laptop above.
- * Rounded down from 22 because that CPU figure was measured on a busy shared machine.
- * `--max-sandboxes` overrides it.
+ * (its largest, idle after start) and 3.7-4.4 % of a core watched with live panels and demo
+ * traffic, so 26 fit by memory and 22-26 by CPU beside the presenter on the laptop above
+ * (two runs). The lower figure, rounded down to 20, because the CPU was measured on a busy
+ * shared machine. `--max-sandboxes` overrides it.
  */
 export const DEFAULT_MAX_SANDBOXES = 20;
