@@ -14,7 +14,7 @@ import { ms } from './stats.ts';
  */
 export async function benchHostileSandbox(): Promise<Array<[string, string]>> {
   const stateDir = mkdtempSync(join(tmpdir(), 'bench-hostile-'));
-  const deck = await startDeck(parseDeckConfig(['--port', '0', '--state-dir', stateDir, '--time-scale', '0.01'], { ISTIO_DECK_MAX_SANDBOXES: '3', ISTIO_DECK_SANDBOX_CPU_EVICT_SECONDS: '600' }));
+  const deck = await startDeck(parseDeckConfig(['--port', '0', '--state-dir', stateDir, '--time-scale', '0.01'], { ISTIO_DECK_MAX_SANDBOXES: '3', ISTIO_DECK_SANDBOX_CPU_EVICT_SECONDS: '600', ISTIO_DECK_SANDBOX_CREATES_PER_MINUTE: '100' }));
   const base = deck.url.replace(/\/$/, '');
   const out: Array<[string, string]> = [];
   const delay = monitorEventLoopDelay({ resolution: 10 });

@@ -13,6 +13,7 @@ const sections: Array<{ title: string; run: () => Promise<Figure[]> }> = [
   { title: 'Embedded Kubernetes API', run: benchApiServer },
   { title: 'CustomResourceDefinitions (registering a CRD)', run: benchCrd },
   { title: 'Hostile input in an attendee sandbox (issue 11, class 1)', run: benchHostileSandbox },
+  { title: 'Sandbox cost (per attendee sandbox) and the default cap', run: async () => (await import('./sandbox-cost.ts')).benchSandboxCost() },
   {
     title: 'Mesh (productpage through the gateway, tracing on)',
     run: async () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { DEFAULT_MAX_SANDBOXES } from './sandbox/capacity.ts';
 
 export interface DeckConfig {
   host: string;
@@ -17,6 +18,8 @@ export interface DeckConfig {
   /** Namespaces whose resources the deck streams and may change. */
   namespaces: string[];
   maxSandboxes: number;
+  /** New sandboxes (or places in line) one client address may ask for a minute. */
+  sandboxCreatesPerMinute: number;
   sandboxIdleMinutes: number;
   /** Heap (V8 old generation) of one sandbox's thread; over it, the sandbox is evicted. */
   sandboxMemoryMb: number;
@@ -56,6 +59,7 @@ export const USAGE = `Usage: npm start -- [options]
   --namespaces a,b    namespaces the deck watches and may change (default default,istio-system)
   --token-file PATH   presenter token from a file (or ISTIO_DECK_TOKEN), so replicas share it (default: random)
   --state-namespace N real cluster: where replicas share the presenter's slide and the scene (default istio-live-deck)
+  --max-sandboxes N   attendee sandboxes at once (or ISTIO_DECK_MAX_SANDBOXES; default ${DEFAULT_MAX_SANDBOXES}, what a 2-core, 8 GB laptop holds)
   --change-kinds K    what the deck may write: "talk" (Istio kinds and the talk's workloads, default)
                       or "istio" (Istio kinds only; scenes then check the workloads are there)
   --allowed-hosts a,b more host names browsers may use for the deck (or ISTIO_DECK_ALLOWED_HOSTS), e.g.
@@ -82,6 +86,7 @@ export function parseDeckConfig(argv: string[], env: NodeJS.ProcessEnv = process
       'state-namespace': { type: 'string' },
       'change-kinds': { type: 'string' },
       'allowed-hosts': { type: 'string' },
+      'max-sandboxes': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -112,7 +117,8 @@ export function parseDeckConfig(argv: string[], env: NodeJS.ProcessEnv = process
     timeScale,
     clientDir: values['client-dir'] ?? 'dist/client',
     namespaces: (values.namespaces ?? 'default,istio-system').split(',').map((s) => s.trim()).filter(Boolean),
-    maxSandboxes: Number(env.ISTIO_DECK_MAX_SANDBOXES ?? 8),
+    maxSandboxes: wholeNumber('--max-sandboxes', values['max-sandboxes'] ?? env.ISTIO_DECK_MAX_SANDBOXES, DEFAULT_MAX_SANDBOXES),
+    sandboxCreatesPerMinute: positiveNumber('ISTIO_DECK_SANDBOX_CREATES_PER_MINUTE', env, 3, 1),
     sandboxIdleMinutes: Number(env.ISTIO_DECK_SANDBOX_IDLE_MINUTES ?? 20),
     sandboxMemoryMb: positiveNumber('ISTIO_DECK_SANDBOX_MEMORY_MB', env, 256, 16),
     sandboxCpuPercent: positiveNumber('ISTIO_DECK_SANDBOX_CPU_PERCENT', env, 50, 1, 100),
@@ -122,6 +128,14 @@ export function parseDeckConfig(argv: string[], env: NodeJS.ProcessEnv = process
     changeKinds,
     allowedHosts,
   };
+}
+
+/** A whole number of at least 0 from a flag or the environment, or the default when unset. */
+function wholeNumber(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number from 0 up, got "${raw}"`);
+  return n;
 }
 
 /** A number from the environment within [min, max], or the default when unset. */

@@ -93,6 +93,7 @@ export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
     const sandboxes = new SandboxPool({
       max: config.maxSandboxes,
       idleMs: config.sandboxIdleMinutes * 60_000,
+      createsPerMinute: config.sandboxCreatesPerMinute,
       namespaces: config.namespaces,
       timeScale: config.timeScale,
       budget: sandboxBudget(config),
@@ -134,8 +135,9 @@ export async function startDeck(config: DeckConfig): Promise<RunningDeck> {
         root: PROJECT_ROOT,
         scenes,
         target: targetOf,
-        createSandbox: () => sandboxes.create(),
+        createSandbox: (from) => sandboxes.request(from),
         deleteSandbox: (id, t) => sandboxes.remove(id, t),
+        leaveSandboxLine: (client) => sandboxes.leaveLine(client),
       }),
     );
     app.use('/gateway', gatewayProxy(() => current().gatewayUrl()));

@@ -517,6 +517,15 @@ export interface SandboxGrant {
   token: string;
 }
 
+/** The header a page sends with POST /api/sandbox: its own id, kept in localStorage, so asking again returns its sandbox. */
+export const SANDBOX_CLIENT_HEADER = 'X-Deck-Client';
+
+/** POST /api/sandbox's answer (202) while every sandbox is in use: this page's place in line (1 is next). */
+export interface SandboxQueued {
+  queued: { position: number; max: number };
+  message: string;
+}
+
 // ---- Jaeger's v1 query API JSON (GET /api/traces/:id answers it, from the embedded or a real Jaeger) ----
 
 export interface JaegerKeyValue {

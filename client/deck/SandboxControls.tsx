@@ -3,7 +3,7 @@
  * scene), bring it back to a slide's scene in one click, leave it; and plainly which
  * cluster the panels show.
  */
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { HEALTH_TOPIC, type HealthState } from '../../server/protocol.ts';
 import { useSandbox, useTopic } from '../live/index.ts';
 import { sandboxStore } from '../live/sandbox.ts';
@@ -13,8 +13,11 @@ import { useDeckInfo } from '../slide-context.ts';
 import { StatusMessage } from './StatusMessage.tsx';
 
 export function SandboxControls() {
-  const { sandbox, busy, notice, allowed } = useSandbox();
+  const { sandbox, busy, queued, notice, allowed } = useSandbox();
   const { currentScene } = useDeckInfo();
+  // A sandbox granted after a wait in line starts in the slide the attendee is on by then.
+  const sceneNow = useRef(currentScene);
+  sceneNow.current = currentScene;
   const [status, run] = useSceneAction(currentScene);
   // A sandbox takes the scene in the tab this attendee is looking at.
   const { shown } = useRoutingApi();
@@ -32,8 +35,21 @@ export function SandboxControls() {
   const store = sandboxStore();
   // One click from any slide: a new sandbox starts in the state this slide expects.
   const start = async () => {
-    if ((await store.create()) && currentScene) await run(currentScene, 'reset', shown);
+    if ((await store.create()) && sceneNow.current) await run(sceneNow.current, 'reset', shown);
   };
+  if (!sandbox && busy === 'waiting' && queued) {
+    return (
+      <span className="deck-status-group" data-sandbox="queued" data-queue-position={queued.position}>
+        <span className="deck-status-label cluster-badge is-presenter">panels: presenter’s cluster (read-only)</span>
+        <span className="deck-status-message" role="status">
+          {queued.text}
+        </span>
+        <button type="button" className="deck-status-button" onClick={() => store.cancelWaiting()} title="Stop waiting for a sandbox; keep following the presenter">
+          Stop waiting
+        </button>
+      </span>
+    );
+  }
   if (!sandbox) {
     return (
       <span className="deck-status-group" data-sandbox="none">

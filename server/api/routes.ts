@@ -10,7 +10,8 @@ import { inputErrorHandler, InputError, refuseDeepJson } from './input-errors.ts
 import { runTalkCommand } from './run-command.ts';
 import { applyScene, preflight, SCENE_MODES, sceneApis, type Scene, type SceneMode } from './scenes.ts';
 import { DocumentError } from './yaml-documents.ts';
-import { parseRoutingApi, ROUTING_APIS } from '../protocol.ts';
+import { parseRoutingApi, ROUTING_APIS, SANDBOX_CLIENT_HEADER } from '../protocol.ts';
+import type { SandboxAnswer, SandboxRequester } from '../sandbox/request.ts';
 
 /** One cluster the API can act on: the presenter's, or an attendee's sandbox. */
 export interface ApiTarget {
@@ -28,14 +29,18 @@ export interface ApiOptions {
   scenes: Scene[];
   /** Picks the target from the request (an X-Deck-Sandbox header names a sandbox). */
   target(req: Request): ApiTarget | undefined;
-  createSandbox(): Promise<{ id: string; token: string } | { error: string; status: number }>;
+  createSandbox(from: SandboxRequester): Promise<SandboxAnswer>;
   deleteSandbox(id: string, token: string | undefined): boolean;
+  /** The page named by its client id stops waiting for a sandbox. */
+  leaveSandboxLine(client: string): void;
 }
 
 /** Request body limits: YAML for apply/dry-run/delete, JSON for the small command bodies. */
 export const YAML_BODY_LIMIT = '1mb';
 export const JSON_BODY_LIMIT = '16kb';
 /** A Kubernetes object name (DNS-1123 subdomain), so a path such as `..` never reaches the cluster. */
+/** A page's own id, as its client makes it (random, URL-safe). */
+const SANDBOX_CLIENT_ID = /^[A-Za-z0-9_-]{16,64}$/;
 const OBJECT_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 export function apiRouter(opts: ApiOptions): express.Router {
@@ -115,14 +120,22 @@ export function apiRouter(opts: ApiOptions): express.Router {
     res.type('text/yaml').send(readFileSync(file, 'utf8'));
   });
 
-  r.post('/sandbox', async (_req, res, next) => {
+  r.post('/sandbox', async (req, res, next) => {
+    const client = req.get(SANDBOX_CLIENT_HEADER);
+    if (client !== undefined && !SANDBOX_CLIENT_ID.test(client)) return res.status(400).json({ error: `the ${SANDBOX_CLIENT_HEADER} header must be 16-64 letters, digits, "-" or "_"`, field: SANDBOX_CLIENT_HEADER });
     try {
-      const created = await opts.createSandbox();
-      if ('error' in created) return res.status(created.status).json({ error: created.error });
-      res.status(201).json(created);
+      const { status, ...answer } = await opts.createSandbox({ client, address: req.socket.remoteAddress ?? 'unknown' });
+      if ('retryAfterSeconds' in answer && answer.retryAfterSeconds) res.setHeader('Retry-After', String(answer.retryAfterSeconds));
+      res.status(status).json('error' in answer ? { error: answer.error } : answer);
     } catch (err) {
       next(err);
     }
+  });
+  r.delete('/sandbox/line', (req, res) => {
+    const client = req.get(SANDBOX_CLIENT_HEADER);
+    if (!client || !SANDBOX_CLIENT_ID.test(client)) return res.status(400).json({ error: `the ${SANDBOX_CLIENT_HEADER} header must name the page leaving the line (16-64 letters, digits, "-" or "_")`, field: SANDBOX_CLIENT_HEADER });
+    opts.leaveSandboxLine(client);
+    res.status(204).end();
   });
   r.delete('/sandbox/:id', (req, res) => {
     if (!opts.deleteSandbox(String(req.params.id), bearerToken(req))) return res.status(404).json({ error: 'no such sandbox, or wrong token' });

@@ -7,18 +7,21 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { ScaledClock } from '../clock.ts';
 import { startEmbeddedCluster, type EmbeddedCluster } from '../embedded/cluster.ts';
 import type { FromSandboxWorker, SandboxWorkerData, ToSandboxWorker } from './worker-messages.ts';
+import { lowerThisThreadPriority } from './thread-priority.ts';
 
 const data = workerData as SandboxWorkerData;
 const port = parentPort!;
 const post = (m: FromSandboxWorker) => port.postMessage(m);
 
+// The presenter's thread is served first when the cores are busy.
+const threadId = lowerThisThreadPriority();
 let cluster: EmbeddedCluster | undefined;
 try {
   // Every pod of a sandbox is also watched by an informer in the deck's own process, so
   // thousands of them would cost the presenter's event loop; a talk's sandbox needs a few dozen.
   const podQuota = { name: 'sandbox-pods', limit: data.podsPerNamespace, perNamespace: true };
   cluster = await startEmbeddedCluster({ name: data.name, clock: new ScaledClock(data.scale, data.origin), podQuota });
-  post({ type: 'ready', kubeconfig: cluster.kubeconfig, apiServerUrl: cluster.apiServerUrl, gatewayUrl: cluster.gatewayUrl, jaegerUrl: cluster.jaegerUrl });
+  post({ type: 'ready', kubeconfig: cluster.kubeconfig, apiServerUrl: cluster.apiServerUrl, gatewayUrl: cluster.gatewayUrl, jaegerUrl: cluster.jaegerUrl, threadId });
 } catch (err) {
   post({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
 }

@@ -17,6 +17,8 @@ export interface SandboxWorker {
   /** The deck's copy of the worker's clock (same epoch and scale), for pod ages. */
   readonly clock: ScaledClock;
   readonly worker: Worker;
+  /** The worker's OS thread id, when it runs at a lower priority than the presenter's (Linux). */
+  readonly threadId?: number;
   /** Called once if the worker ends on its own: out of its heap, or crashed. */
   onEnd(listener: (end: WorkerEnd) => void): void;
   /** Stops the cluster and ends the thread (forcibly if it does not stop in time). */
@@ -92,6 +94,7 @@ export async function startSandboxWorker(opts: { name: string; scale: number; me
     jaegerUrl: ready.jaegerUrl,
     clock,
     worker,
+    threadId: ready.threadId,
     onEnd: (l) => void endListeners.push(l),
     stop,
   };

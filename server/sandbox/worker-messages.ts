@@ -15,6 +15,6 @@ export type ToSandboxWorker = { type: 'stop' };
 
 /** Worker → deck. */
 export type FromSandboxWorker =
-  | { type: 'ready'; kubeconfig: string; apiServerUrl: string; gatewayUrl: string; jaegerUrl: string }
+  | { type: 'ready'; kubeconfig: string; apiServerUrl: string; gatewayUrl: string; jaegerUrl: string; /** Its OS thread, when it lowered its priority. */ threadId?: number }
   | { type: 'failed'; message: string }
   | { type: 'stopped' };

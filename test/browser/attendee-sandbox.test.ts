@@ -157,11 +157,17 @@ describe('attendee sandbox and presenter scene controls, live', () => {
     expect(before).not.toContain('jason');
   }, 90_000);
 
-  it('a second attendee is told plainly when every sandbox is in use', async () => {
-    const other = await open();
+  it('a second attendee is told their place in line when every sandbox is in use', async () => {
+    // Another browser: another origin for the same deck has its own localStorage, so its own id.
+    const other = await browser.context.newPage();
+    await other.goto(deck.url.replace('127.0.0.1', 'localhost'));
+    await other.waitForSelector('html.deck-ready', { timeout: 20_000 });
     await status(other).getByRole('button', { name: 'Try it in my own sandbox' }).click();
-    await expect.poll(() => status(other).locator('[role=alert]').innerText(), { timeout: 20_000 }).toMatch(/No sandbox free: all 1 sandboxes are in use/);
+    await expect.poll(() => status(other).locator('[role=status]').innerText(), { timeout: 20_000 }).toBe('The one sandbox is in use: you are next in line, and get one as soon as one frees.');
     await shot(other, 'attendee-sandbox-full');
+    // Leaving the line frees the place at once, for the first attendee's next sandbox below.
+    await status(other).getByRole('button', { name: 'Stop waiting' }).click();
+    await expect.poll(() => status(other).getByRole('button', { name: 'Try it in my own sandbox' }).count()).toBe(1);
     await other.close();
   });
 

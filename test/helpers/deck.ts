@@ -11,7 +11,8 @@ import type { ServerMessage } from '../../server/protocol.ts';
 /** A deck on the embedded cluster, on a free port with a private state dir; `stop()` removes both. */
 export async function startTestDeck(overrides: Partial<DeckConfig> = {}): Promise<RunningDeck & { stateDir: string; base: string }> {
   const stateDir = mkdtempSync(join(tmpdir(), 'deck-state-'));
-  const config = { ...parseDeckConfig(['--port', '0', '--state-dir', stateDir, '--time-scale', '0.01'], {}), ...overrides };
+  // Tests start sandboxes faster than an attendee may; the rate limit's own test sets it.
+  const config = { ...parseDeckConfig(['--port', '0', '--state-dir', stateDir, '--time-scale', '0.01'], {}), sandboxCreatesPerMinute: 1000, ...overrides };
   const deck = await startDeck(config);
   return {
     ...deck,

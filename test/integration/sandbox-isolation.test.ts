@@ -105,3 +105,77 @@ describe('sandbox budgets', () => {
     }
   }, 120_000);
 });
+
+describe('the presenter is served first when every sandbox is busy', () => {
+  const SANDBOXES = 3;
+  /** Generous: a shared 2-core machine runs other tests meanwhile; a stalled deck takes seconds. */
+  const BUSY_HEALTH_MS = 500;
+  const BUSY_TOPIC_MS = 1000;
+  let deck: Awaited<ReturnType<typeof startTestDeck>>;
+  const sandboxes: SandboxAccess[] = [];
+  const sockets: TestSocket[] = [];
+
+  beforeAll(async () => {
+    deck = await startTestDeck({ maxSandboxes: SANDBOXES, sandboxCpuEvictSeconds: 600 });
+    for (let i = 0; i < SANDBOXES; i++) {
+      const s = await createSandbox(deck.base, deck.sandboxes);
+      const scene = await deckPost(s, '/api/scene/gateway', JSON.stringify({ mode: 'reset' }), 'application/json');
+      if (scene.status !== 200) throw new Error(`scene gateway: ${scene.status} ${scene.text.slice(0, 200)}`);
+      sandboxes.push(s);
+    }
+  }, 120_000);
+  afterAll(async () => {
+    for (const s of sockets) s.close();
+    await deck?.stop();
+  });
+
+  it('runs every sandbox\'s cluster at a lower OS priority than the presenter\'s', () => {
+    if (process.platform !== 'linux') return;
+    for (const s of sandboxes) {
+      const tid = deck.sandboxes.threadOf(s.id);
+      expect(tid, `sandbox ${s.id}'s thread`).toBeGreaterThan(0);
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      // Field 19 of stat is the nice value; the fields after the command name start at field 3.
+      expect(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])).toBe(10);
+    }
+    const main = readFileSync('/proc/thread-self/stat', 'utf8');
+    expect(Number(main.slice(main.lastIndexOf(')') + 2).split(' ')[16])).toBe(0);
+  });
+
+  it(`answers /api/health within ${BUSY_HEALTH_MS} ms and moves the audience within ${BUSY_TOPIC_MS} ms while every sandbox runs demo traffic and load`, async () => {
+    // Each sandbox watched as a live-panel page watches it, its demo traffic running.
+    for (const s of sandboxes) {
+      const sock = new TestSocket(wsUrl(deck.base, `?sandbox=${s.id}&token=${s.token}`));
+      await sock.opened;
+      for (const topic of ['health', 'traffic', 'graph', 'resources/Pod/default']) sock.send({ type: 'subscribe', topic });
+      sockets.push(sock);
+    }
+    await Promise.all(sockets.map((sock) => sock.waitFor((m) => m.type === 'change' && m.topic === 'traffic', 20_000)));
+    const audience = new TestSocket(wsUrl(deck.base));
+    const presenter = new TestSocket(wsUrl(deck.base, `?token=${deck.token}`));
+    sockets.push(audience, presenter);
+    await Promise.all([audience.opened, presenter.opened]);
+    audience.send({ type: 'subscribe', topic: 'presenter' });
+    await audience.waitFor((m) => m.type === 'snapshot' && m.topic === 'presenter');
+
+    const moves: number[] = [];
+    const result = await probeHealthWhile(deck.base, async (signal) => {
+      // Every sandbox also kept busy by four clients listing its pods back to back.
+      const load = sandboxes.flatMap((s) => Array.from({ length: 4 }, async () => {
+        while (!signal.aborted) await s.kube('GET', '/api/v1/pods').catch(() => {});
+      }));
+      for (let h = 20; h < 28 && !signal.aborted; h++) {
+        const t = performance.now();
+        presenter.send({ type: 'presenter-position', position: { h, v: 0 } });
+        await audience.waitFor((m) => m.type === 'change' && m.topic === 'presenter' && (m.data as { h?: number }).h === h, 10_000);
+        moves.push(performance.now() - t);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      return `${moves.length} slide moves, then ${load.length} load clients stopped`;
+    }, { minMs: 4000 });
+    expect(result.probes.length, 'health probes made').toBeGreaterThanOrEqual(5);
+    expect(result.worstMs, `worst of ${result.probes.length} health probes (${result.outcome})`).toBeLessThan(BUSY_HEALTH_MS);
+    expect(moves.length).toBe(8);
+    expect(Math.max(...moves), `slide moves seen by the audience: ${moves.map((m) => m.toFixed(0)).join(', ')} ms`).toBeLessThan(BUSY_TOPIC_MS);
+  }, 90_000);
+});
