@@ -11,7 +11,7 @@ import { runExec } from './run-exec.ts';
 import { runLogs } from './run-logs.ts';
 import { listAsTable } from '../cluster/table-request.ts';
 import { printTable } from './kubectl-table.ts';
-import { parseGrep, type GrepParse } from './run-grep.ts';
+import { parseGrep, type GrepParse } from '../grep.ts';
 import { failed, kubectlApiError, printed, refused, streamText, terminalResult, type KubectlOutput } from './kubectl-output.ts';
 import type { RunResult } from '../protocol.ts';
 import { runIstioctl } from './run-istioctl.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseGrep } from '../../server/api/run-grep.ts';
+import { parseGrep } from '../../server/grep.ts';
 
 /** What `printf INPUT | grep ARGS…` prints and its exit status, or grep's error for bad arguments. */
 function grep(args: string[], input: string): { stdout: string; status: number } | { error: string } {

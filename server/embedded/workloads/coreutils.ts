@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock.ts';
-import { parseGrepWithFiles } from '../../api/run-grep.ts';
+import { parseGrepWithFiles } from '../../grep.ts';
 import type { ShellFiles, Tool, ToolIo } from './shell.ts';
 
 /**

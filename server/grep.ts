@@ -1,4 +1,4 @@
-import { compileUserRegex, literalPattern, type UserRegex } from '../user-regex.ts';
+import { compileUserRegex, literalPattern, type UserRegex } from './user-regex.ts';
 
 /**
  * `| grep …` after a Run-button command, with GNU grep's options, output and exit status
