@@ -484,6 +484,8 @@ export function talkWalk(scale: number): WalkStep[] {
         expect((await runCard(page, 'kubectl apply -f manifests/security/authorization-policy-deny-all.yaml')).output).toMatch(/authorizationpolicy\.security\.istio\.io\/allow-nothing (created|configured|unchanged)/);
         const product = present(page, 'productpage');
         await expect.poll(async () => (await reloadProductPage(product)).text, { timeout: 20_000 }).toContain('RBAC: access denied');
+        // The Gateway API's gateway sits in default: allow-nothing covers it until it is let in.
+        if (api === 'gateway-api') expect((await runCard(page, 'kubectl apply -f manifests/bookinfo/gateway-api/authorization-policy-ingress-gateway.yaml')).output).toMatch(/allow-ingress-gateway (created|configured|unchanged)/);
         const editor = await liveEditor(page);
         expect(await editorSend(editor, 'Apply')).toMatch(/^applied: AuthorizationPolicy productpage-viewer (created|configured|unchanged)/);
         const opened = await productPageReaches(product, 'reviews-error');

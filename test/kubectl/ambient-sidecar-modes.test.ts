@@ -63,7 +63,7 @@ ${rule}`;
     // Their traffic now goes through ztunnel.
     expect(await sh('kubectl exec -n modes deploy/sleep -- curl -s -o /dev/null -w "%{http_code}" http://httpbin:8000/get')).toBe('200');
     const log = await sh('kubectl -n istio-system logs ds/ztunnel --tail=50');
-    expect(log).toMatch(/connection complete .*src\.workload="sleep-[^"]+" src\.namespace="modes".*dst\.service="httpbin\.modes\.svc\.cluster\.local".*direction="outbound"/);
+    expect(log).toMatch(/connection complete\s.*src\.workload="sleep-[^"]+" src\.namespace="modes".*dst\.service="httpbin\.modes\.svc\.cluster\.local".*direction="outbound"/);
   }, 150_000);
 
   it('and back: removing the ambient label takes running pods out of ztunnel at once; a restart injects sidecars again', async () => {
