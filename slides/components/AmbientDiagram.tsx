@@ -19,7 +19,7 @@ export function AmbientDiagram() {
       <Arrow x1={410} y1={355} x2={588} y2={355} color={ISTIO_BLUE} />
       <Arrow x1={860} y1={318} x2={860} y2={272} />
       <Arrow x1={670} y1={318} x2={670} y2={272} dashed />
-      <text x={500} y={438} fontSize={18} fill="#9fb3c8" textAnchor="middle">HBONE: mTLS on port 15008</text>
+      <text x={500} y={432} fontSize={18} fill="#9fb3c8" textAnchor="middle">HBONE: mTLS on port 15008</text>
       <Arrow x1={450} y1={80} x2={240} y2={318} dashed />
       <Arrow x1={550} y1={80} x2={660} y2={188} dashed />
     </svg>
