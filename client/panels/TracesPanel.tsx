@@ -3,6 +3,7 @@ import { TRACES_TOPIC, type JaegerResponse, type JaegerSpan, type JaegerTrace, t
 import { useTopic } from '../live/index.ts';
 import { Panel } from './Panel.tsx';
 import { useTraceDetail } from './trace-loader.ts';
+import { useSlide } from '../slide-context.ts';
 
 export interface GanttRow {
   id: string;
@@ -120,6 +121,14 @@ export function TracesPanel({ dataPlane }: { dataPlane?: TraceDataPlane } = {}) 
   const [picked, setPicked] = useState<TraceSummary>();
   // While the pointer is over the list it holds still, so the presenter can click a trace.
   const [held, setHeld] = useState<TraceSummary[]>();
+  // A pick belongs to the moment it was made: back on this slide later, the panel follows the newest again.
+  const { isCurrent } = useSlide();
+  useEffect(() => {
+    if (!isCurrent) {
+      setPicked(undefined);
+      setHeld(undefined);
+    }
+  }, [isCurrent]);
   // Two panels side by side share the slide with a graph: each lists fewer.
   const max = dataPlane ? 4 : 12;
   const newest = held ?? traces.slice(0, max);
