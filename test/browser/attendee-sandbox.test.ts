@@ -136,7 +136,7 @@ describe('attendee sandbox and presenter scene controls, live', () => {
     // Survives a reload.
     await attendee.reload();
     await attendee.waitForSelector('html.deck-ready', { timeout: 45_000 });
-    await expect.poll(() => status(attendee).innerText(), { timeout: 10_000 }).toContain('panels: your sandbox');
+    await expect.poll(() => status(attendee).innerText(), { timeout: 45_000 }).toContain('panels: your sandbox');
   }, 120_000);
 
   it('YAML the attendee applies changes the sandbox only; the presenter\'s cluster is unchanged', async () => {

@@ -151,8 +151,8 @@ describe('the "Sidecar or ambient?" section as the presenter, live on the embedd
     await expect.poll(() => sidecar.locator('.gantt-row').count(), { timeout: 20_000 }).toBeGreaterThan(0);
     await untilTraced(ambient, 'a waypoint trace');
     // Each panel's open trace loads on its own: wait for its spans, then compare.
-    await expect.poll(async () => [...(await ganttServices(sidecar))], { timeout: 10_000 }).toContain('productpage.default');
-    await expect.poll(async () => [...(await ganttServices(ambient))], { timeout: 10_000 }).toContain('waypoint.default');
+    await expect.poll(async () => [...(await ganttServices(sidecar))], { timeout: 30_000 }).toContain('productpage.default');
+    await expect.poll(async () => [...(await ganttServices(ambient))], { timeout: 30_000 }).toContain('waypoint.default');
     const withSidecars = await ganttServices(sidecar);
     const throughWaypoint = await ganttServices(ambient);
     // Sidecars: a span from each pod's own proxy. Ambient: the gateway and the waypoint only (ztunnel makes none).
