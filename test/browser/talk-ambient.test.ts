@@ -150,16 +150,20 @@ describe('the "Sidecar or ambient?" section as the presenter, live on the embedd
     const ambient = page.locator('section.present .traces-ambient');
     await expect.poll(() => sidecar.locator('.gantt-row').count(), { timeout: 20_000 }).toBeGreaterThan(0);
     await untilTraced(ambient, 'a waypoint trace');
-    // Each panel's open trace loads on its own: wait for its spans, then compare.
-    await expect.poll(async () => [...(await ganttServices(sidecar))], { timeout: 30_000 }).toContain('productpage.default');
-    await expect.poll(async () => [...(await ganttServices(ambient))], { timeout: 30_000 }).toContain('waypoint.default');
-    const withSidecars = await ganttServices(sidecar);
-    const throughWaypoint = await ganttServices(ambient);
-    // Sidecars: a span from each pod's own proxy. Ambient: the gateway and the waypoint only (ztunnel makes none).
-    for (const service of ['productpage.default', 'reviews.default', 'details.default']) expect(withSidecars, service).toContain(service);
-    expect(throughWaypoint).toContain('waypoint.default');
-    for (const service of ['productpage.default', 'reviews.default', 'details.default']) expect(throughWaypoint, service).not.toContain(service);
-    expect(withSidecars).not.toContain('waypoint.default');
+    // Each panel's open trace loads on its own, and newer traces keep arriving: wait until each
+    // shows the spans its data plane makes. Sidecars: a span from each pod's own proxy. Ambient:
+    // the gateway and the waypoint only (ztunnel makes none).
+    const APPS = ['productpage.default', 'reviews.default', 'details.default'];
+    const sidecarShape = async () => {
+      const s = await ganttServices(sidecar);
+      return { apps: APPS.filter((a) => s.has(a)), waypoint: s.has('waypoint.default') };
+    };
+    const ambientShape = async () => {
+      const s = await ganttServices(ambient);
+      return { apps: APPS.filter((a) => s.has(a)), waypoint: s.has('waypoint.default') };
+    };
+    await expect.poll(sidecarShape, { timeout: 30_000 }).toEqual({ apps: APPS, waypoint: false });
+    await expect.poll(ambientShape, { timeout: 30_000 }).toEqual({ apps: [], waypoint: true });
     await expect.poll(() => present(page, 'graph').getAttribute('data-state'), { timeout: 20_000 }).toMatch(/live|empty/);
     await shoot(page, 'talk-ambient-traces');
     expect(await currentSlide(page)).toBe('ambient-traces');
