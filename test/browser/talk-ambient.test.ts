@@ -154,16 +154,12 @@ describe('the "Sidecar or ambient?" section as the presenter, live on the embedd
     // shows the spans its data plane makes. Sidecars: a span from each pod's own proxy. Ambient:
     // the gateway and the waypoint only (ztunnel makes none).
     const APPS = ['productpage.default', 'reviews.default', 'details.default'];
-    const sidecarShape = async () => {
-      const s = await ganttServices(sidecar);
+    const shapeOf = (panel: Locator) => async () => {
+      const s = await ganttServices(panel);
       return { apps: APPS.filter((a) => s.has(a)), waypoint: s.has('waypoint.default') };
     };
-    const ambientShape = async () => {
-      const s = await ganttServices(ambient);
-      return { apps: APPS.filter((a) => s.has(a)), waypoint: s.has('waypoint.default') };
-    };
-    await expect.poll(sidecarShape, { timeout: 30_000 }).toEqual({ apps: APPS, waypoint: false });
-    await expect.poll(ambientShape, { timeout: 30_000 }).toEqual({ apps: [], waypoint: true });
+    await expect.poll(shapeOf(sidecar), { timeout: 30_000 }).toEqual({ apps: APPS, waypoint: false });
+    await expect.poll(shapeOf(ambient), { timeout: 30_000 }).toEqual({ apps: [], waypoint: true });
     await expect.poll(() => present(page, 'graph').getAttribute('data-state'), { timeout: 20_000 }).toMatch(/live|empty/);
     await shoot(page, 'talk-ambient-traces');
     expect(await currentSlide(page)).toBe('ambient-traces');
