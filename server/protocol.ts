@@ -115,6 +115,22 @@ export interface GraphSnapshot {
   windowSeconds: number;
   /** Why ztunnel's connections could not be read (the graph then has its traced edges only). */
   l4Error?: string;
+  /** Set when all of this graph's traffic went through one data plane's proxies. */
+  dataPlane?: GraphDataPlane;
+  /**
+   * The newest graph of each data plane this snapshot is not wholly made of, kept after its
+   * traffic stopped: the talk draws a sidecar graph beside an ambient one after the switch.
+   */
+  byDataPlane?: Partial<Record<GraphDataPlane, DataPlaneGraph>>;
+}
+/** Sidecar graphs come from sidecar spans; ambient ones from waypoint spans and ztunnel's connections. */
+export type GraphDataPlane = 'sidecar' | 'ambient';
+export interface DataPlaneGraph {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  windowSeconds: number;
+  /** True while this data plane still carries traffic; false for the last graph seen before it stopped. */
+  current: boolean;
 }
 
 /** The embedded cluster's own cost per proxy kind (the costs slide), at GET PROXY_COSTS_PATH. */

@@ -1,5 +1,5 @@
-import { useRef } from 'react';
-import { GRAPH_TOPIC, type GraphEdge, type GraphNode, type GraphSnapshot } from '../../server/protocol.ts';
+import { useId, useRef } from 'react';
+import { GRAPH_TOPIC, type DataPlaneGraph, type GraphDataPlane, type GraphEdge, type GraphNode, type GraphSnapshot } from '../../server/protocol.ts';
 import { useTopic } from '../live/index.ts';
 import { Panel } from './Panel.tsx';
 import { useGraphLabels } from './graph-labels.ts';
@@ -145,21 +145,48 @@ export function labelGeometry(layout: ReturnType<typeof layoutGraph>, edges: Gra
   };
 }
 
+/** What a panel limited to one data plane draws: the snapshot itself when it is that plane's graph, else the one kept of it. */
+export function graphOfDataPlane(snapshot: GraphSnapshot | undefined, plane: GraphDataPlane): DataPlaneGraph | undefined {
+  if (!snapshot) return undefined;
+  if (snapshot.dataPlane === plane) return { nodes: snapshot.nodes, edges: snapshot.edges, windowSeconds: snapshot.windowSeconds, current: true };
+  return snapshot.byDataPlane?.[plane];
+}
+
+/** What a panel limited to one data plane is titled, says with no graph of it, and says of a graph kept after its traffic stopped. */
+const DATA_PLANE_TEXT: Record<GraphDataPlane, { title: string; empty: string; past: string }> = {
+  sidecar: {
+    title: 'service graph · with sidecars',
+    empty: 'No traffic seen through sidecars yet: load the product page while Bookinfo runs with sidecars.',
+    past: 'No traffic goes through sidecars now: this is the last graph they made.',
+  },
+  ambient: {
+    title: 'service graph · ztunnel + waypoint',
+    empty: 'No ambient traffic seen yet: load the product page once Bookinfo runs in ambient mode.',
+    past: 'No ambient traffic now: this is the last graph ztunnel and the waypoint made.',
+  },
+};
+
 /**
  * The Bookinfo service graph: versions as subsets of their service, HTTP edges with rps and
  * error %, TCP edges (ambient traffic only ztunnel saw) in their own style with connections
- * and bytes, and waypoints as nodes of their own.
+ * and bytes, and waypoints as nodes of their own. With `dataPlane`, the graph of that data
+ * plane's traffic only (the last one seen, once it stopped), so two panels can set the
+ * sidecar graph beside the ambient one.
  */
-export function ServiceGraphPanel() {
+export function ServiceGraphPanel({ dataPlane }: { dataPlane?: GraphDataPlane } = {}) {
   const t = useTopic<GraphSnapshot>(GRAPH_TOPIC);
-  const nodes = t.data?.nodes ?? [];
-  const edges = t.data?.edges ?? [];
+  const shown = dataPlane ? graphOfDataPlane(t.data, dataPlane) : t.data;
+  const nodes = shown?.nodes ?? [];
+  const edges = shown?.edges ?? [];
+  // A kept graph says so: its traffic stopped, its figures are from then.
+  const pastNote = dataPlane && shown && !(shown as DataPlaneGraph).current ? DATA_PLANE_TEXT[dataPlane].past : undefined;
+  const markerId = useId().replace(/:/g, '');
   const { boxes, anchor, height } = layoutGraph(nodes, edges);
   const shares = subsetShares(nodes, edges);
   const memory = useRef<{ shares?: Map<string, number>; summary?: string; data?: unknown }>({});
-  if (memory.current.data !== t.data) {
+  if (memory.current.data !== shown) {
     const s = graphSummary(memory.current.shares, shares);
-    memory.current = { shares, summary: s ?? memory.current.summary, data: t.data };
+    memory.current = { shares, summary: s ?? memory.current.summary, data: shown };
   }
   const maxRps = Math.max(1, ...edges.filter((e) => e.protocol !== 'tcp').map((e) => e.rps));
   const maxCps = Math.max(0.001, ...edges.map((e) => e.tcp?.connectionsPerSecond ?? 0));
@@ -169,21 +196,23 @@ export function ServiceGraphPanel() {
   return (
     <Panel
       kind="graph"
-      title={<>service graph{t.data ? ` · last ${t.data.windowSeconds}s` : ''}</>}
+      className={dataPlane ? `graph-${dataPlane}` : undefined}
+      title={dataPlane ? DATA_PLANE_TEXT[dataPlane].title : <>service graph{t.data ? ` · last ${t.data.windowSeconds}s` : ''}</>}
       state={t.state}
       error={t.error}
       hasData={nodes.length > 0}
-      emptyText="No workloads in the mesh yet."
-      summary={memory.current.summary}
+      emptyText={dataPlane ? DATA_PLANE_TEXT[dataPlane].empty : 'No workloads in the mesh yet.'}
+      summary={pastNote ? undefined : memory.current.summary}
     >
+      {pastNote ? <p className="graph-note is-past">{pastNote}</p> : null}
       {t.data?.l4Error ? <p className="graph-note">TCP edges unavailable: {t.data.l4Error}</p> : null}
       {edges.some((e) => e.protocol === 'tcp') ? <p className="graph-note">dotted blue: TCP seen only by ztunnel (no L7, no spans) · ⬡ waypoint</p> : null}
       <svg ref={svgRef} className="graph-svg" viewBox={`0 0 ${labels.viewBox.w} ${labels.viewBox.h}`} role="img" aria-label="service graph">
         <defs>
-          <marker id="graph-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto-start-reverse">
+          <marker id={`graph-arrow-${markerId}`} viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto-start-reverse">
             <path d="M0,0 L10,5 L0,10 z" className="graph-arrowhead" />
           </marker>
-          <marker id="graph-arrow-tcp" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto-start-reverse">
+          <marker id={`graph-arrow-tcp-${markerId}`} viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto-start-reverse">
             <path d="M0,0 L10,5 L0,10 z" className="graph-arrowhead is-tcp" />
           </marker>
         </defs>
@@ -205,7 +234,7 @@ export function ServiceGraphPanel() {
               <path
                 d={`M${x1},${a.y} C${mid},${a.y} ${mid},${b.y} ${x2},${b.y}`}
                 style={{ strokeWidth: width }}
-                markerEnd={tcp ? 'url(#graph-arrow-tcp)' : 'url(#graph-arrow)'}
+                markerEnd={tcp ? `url(#graph-arrow-tcp-${markerId})` : `url(#graph-arrow-${markerId})`}
               />
               <text x={at.x} y={at.y} textAnchor={at.anchor} className="graph-edge-label" style={{ fontSize: labels.edgeSize }}>
                 {edgeText(e)}

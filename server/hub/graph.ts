@@ -10,6 +10,8 @@ import { listServices, searchTraces } from '../embedded/tracing/jaeger-client.ts
 import { Poller } from './poller.ts';
 import { l4Edges, mergeL4, roundTo as round } from './graph-l4.ts';
 import type { L4Read, L4Source } from './l4-feed.ts';
+import { DataPlaneGraphs, GRAPH_DATA_PLANES, tracesByDataPlane } from './graph-by-data-plane.ts';
+import { traceDataPlane } from './trace-data-plane.ts';
 
 export const INGRESS_SERVICE = 'istio-ingressgateway.istio-system';
 
@@ -149,6 +151,8 @@ function percentile(values: number[], q: number): number {
 
 /** Traces per in-mesh service and poll: such calls are rarer than the gateway's demo traffic. */
 const IN_MESH_LIMIT = 100;
+/** Traces per service the first poll looks back through for a data plane that no longer carries traffic. */
+const HISTORY_LIMIT = 200;
 
 function servicesIn(traces: readonly JaegerTrace[]): Set<string> {
   const names = new Set<string>();
@@ -179,6 +183,8 @@ export class GraphPoller extends Poller {
   private lastKey: string | undefined;
   private dataNowUs = 0;
   private dataNowAtRealMs = 0;
+  private readonly byDataPlane = new DataPlaneGraphs();
+  private historyRead = false;
   latest: GraphSnapshot | undefined;
 
   constructor(private readonly opts: GraphPollerOptions) {
@@ -217,8 +223,15 @@ export class GraphPoller extends Poller {
         const oldest = Math.min(...traces.map((t) => Math.min(...t.spans.map((s) => s.startTime))));
         windowSeconds = Math.max(1, Math.min(windowSeconds, (nowUs - oldest) / 1e6));
       }
-      const traced = buildGraph(traces, { windowSeconds, nowUs });
-      const snapshot = l4.read ? mergeL4(traced, l4Edges(l4.read.connections, l4.read.labels, { windowSeconds: Math.min(this.opts.windowSeconds, l4.read.coveredSeconds), nowUs })) : traced;
+      const tcp = l4.read ? l4Edges(l4.read.connections, l4.read.labels, { windowSeconds: Math.min(this.opts.windowSeconds, l4.read.coveredSeconds), nowUs }) : undefined;
+      const withTcp = (g: GraphSnapshot) => (tcp ? mergeL4(g, tcp) : g);
+      const window = { windowSeconds, nowUs };
+      const perPlane = tracesByDataPlane(traces, Boolean(tcp?.edges.length));
+      await this.readHistory(fetchOpts);
+      const snapshot = this.byDataPlane.attach(withTcp(buildGraph(traces, window)), {
+        sidecar: buildGraph(perPlane.sidecar, window),
+        ambient: withTcp(buildGraph(perPlane.ambient, window)),
+      });
       if (l4.error) snapshot.l4Error = l4.error;
       this.latest = snapshot;
       const key = meaningfulKey(snapshot);
@@ -228,6 +241,25 @@ export class GraphPoller extends Poller {
       }
       return snapshot;
     });
+  }
+
+  /**
+   * Once, when a data plane has no graph yet: the newest window of its older traces, so a
+   * deck started after the talk moved to ambient still has the sidecar graph to compare.
+   */
+  private async readHistory(fetchOpts: { fetchImpl?: typeof fetch; signal: AbortSignal }): Promise<void> {
+    if (this.historyRead || !this.byDataPlane.unknown().length) return;
+    this.historyRead = true;
+    const byId = new Map<string, JaegerTrace>();
+    for (const service of await listServices(this.opts.jaegerUrl, fetchOpts)) {
+      for (const t of await searchTraces(this.opts.jaegerUrl, { service, limit: HISTORY_LIMIT }, fetchOpts)) byId.set(t.traceID, t);
+    }
+    for (const plane of this.byDataPlane.unknown()) {
+      const traces = [...byId.values()].filter((t) => traceDataPlane(t) === plane);
+      if (!traces.length) continue;
+      const newestUs = Math.max(...traces.flatMap((t) => t.spans.map((s) => s.startTime + s.duration)));
+      this.byDataPlane.rememberPast(plane, buildGraph(traces, { windowSeconds: this.opts.windowSeconds, nowUs: newestUs }));
+    }
   }
 
   /** A failure to read ztunnel's logs costs the TCP edges only: the graph says why and keeps its traced edges. */
@@ -261,9 +293,10 @@ export class GraphPoller extends Poller {
 /** What a viewer would notice: nodes, edges, rps and connections/s to 0.1, whole error %, p99 and bytes/s to two significant digits. */
 function meaningfulKey(g: GraphSnapshot): string {
   const sig = (n: number) => (n === 0 ? 0 : Number(n.toPrecision(2)));
-  return JSON.stringify([
-    g.nodes.map((n) => n.id),
-    g.edges.map((e) => [e.source, e.target, Math.round(e.rps * 10) / 10, Math.round(e.errorPct), sig(e.p99Ms), e.tcp && [Math.round(e.tcp.connectionsPerSecond * 10) / 10, sig(e.tcp.bytesPerSecond), Math.round(e.tcp.failedPct)]]),
-    g.l4Error,
-  ]);
+  const drawn = (d: Pick<GraphSnapshot, 'nodes' | 'edges'>) => [
+    d.nodes.map((n) => n.id),
+    d.edges.map((e) => [e.source, e.target, Math.round(e.rps * 10) / 10, Math.round(e.errorPct), sig(e.p99Ms), e.tcp && [Math.round(e.tcp.connectionsPerSecond * 10) / 10, sig(e.tcp.bytesPerSecond), Math.round(e.tcp.failedPct)]]),
+  ];
+  const planes = GRAPH_DATA_PLANES.map((p) => g.byDataPlane?.[p] && [p, g.byDataPlane[p]!.current, drawn(g.byDataPlane[p]!)]);
+  return JSON.stringify([drawn(g), g.l4Error, g.dataPlane, planes]);
 }

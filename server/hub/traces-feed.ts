@@ -3,12 +3,13 @@
  * the ingress gateway and emits 'change' ({ op: 'add', trace }) for each new one, oldest
  * first. getTrace() fetches one whole trace for the gantt view. HTTP only.
  */
-import type { TraceDataPlane, TraceSummary, TracesChange } from '../protocol.ts';
+import type { TraceSummary, TracesChange } from '../protocol.ts';
 import { tagOf, type JaegerTrace } from '../embedded/tracing/jaeger-json.ts';
 import { fetchJaeger, JaegerClientError, searchTraces } from '../embedded/tracing/jaeger-client.ts';
 import { gatewayApiGateway } from '../cluster/service-address.ts';
 import { INGRESS_SERVICE } from './graph.ts';
 import { Poller } from './poller.ts';
+import { traceDataPlane } from './trace-data-plane.ts';
 
 export interface TracesFeedOptions {
   jaegerUrl: string;
@@ -40,19 +41,6 @@ const OVERLAP_US = 60e6;
 /** The user the deck's demo traffic sent the request as (see demoUserAgent in traffic.ts). */
 export function userFromUserAgent(agent: string | undefined): string | undefined {
   return agent ? /^istio-live-deck\/traffic \(user=([\w.@-]{1,64})\)$/.exec(agent)?.[1] : undefined;
-}
-
-/** Which proxies made a trace's spans, from the Envoy node ids they carry (`sidecar~…`, `waypoint~…`). */
-export function traceDataPlane(trace: JaegerTrace): TraceDataPlane | undefined {
-  let sidecar = false;
-  let waypoint = false;
-  for (const span of trace.spans) {
-    const kind = tagOf(span, 'node_id')?.split('~')[0];
-    sidecar ||= kind === 'sidecar';
-    waypoint ||= kind === 'waypoint';
-  }
-  if (sidecar && waypoint) return 'mixed';
-  return sidecar ? 'sidecar' : waypoint ? 'ambient' : undefined;
 }
 
 /**

@@ -68,7 +68,7 @@ describe('attendee sandbox and presenter scene controls, live', () => {
     expect(await slideIds(presenter)).toContain('99-preflight');
     const forAttendee = await slideIds(attendee);
     expect(forAttendee).not.toContain('99-preflight');
-    expect(forAttendee).toContain('38-qa-sandbox');
+    expect(forAttendee).toContain('39-qa-sandbox');
     // Not by its hash either.
     const direct = await open(undefined, '#/preflight');
     await allLoaded(direct);

@@ -3,7 +3,7 @@
  * deck server's presenter URL, Bookinfo first with sidecars (so a sidecar trace exists), then
  * each slide of the section with its status-bar scene and Run cards, checking what the panels
  * show live: pods 2/2 then 1/1 with a ztunnel on the node, STRICT mTLS refusing the pod outside
- * the mesh, jason on v2 through the waypoint in both API tabs, and the traces of both modes.
+ * the mesh, jason on v2 through the waypoint in both API tabs, and the traces and service graphs of both modes.
  * Screenshots: test-output/talk-ambient-*.png. Needs dist/client (`npx vite build`).
  */
 import type { Locator, Page } from 'playwright-core';
@@ -144,7 +144,7 @@ describe('the "Sidecar or ambient?" section as the presenter, live on the embedd
     await shoot(page, 'talk-ambient-waypoint-gateway-api');
   });
 
-  it('ambient-traces: the sidecar trace beside the waypoint trace, and the live graph', async () => {
+  it('ambient-traces: the sidecar trace beside the waypoint trace', async () => {
     await goTo('ambient-traces');
     const sidecar = page.locator('section.present .traces-sidecar');
     const ambient = page.locator('section.present .traces-ambient');
@@ -160,9 +160,29 @@ describe('the "Sidecar or ambient?" section as the presenter, live on the embedd
     };
     await expect.poll(shapeOf(sidecar), { timeout: 30_000 }).toEqual({ apps: APPS, waypoint: false });
     await expect.poll(shapeOf(ambient), { timeout: 30_000 }).toEqual({ apps: [], waypoint: true });
-    await expect.poll(() => present(page, 'graph').getAttribute('data-state'), { timeout: 20_000 }).toMatch(/live|empty/);
     await shoot(page, 'talk-ambient-traces');
     expect(await currentSlide(page)).toBe('ambient-traces');
+  });
+
+  it('ambient-graph: the last graph the sidecars made beside the live ambient graph with its waypoint', async () => {
+    await goTo('ambient-graph');
+    const sidecar = page.locator('section.present .graph-sidecar');
+    const ambient = page.locator('section.present .graph-ambient');
+    // The ambient graph covers the last 30 s: keep the product page loading until it shows the waypoint.
+    await expect
+      .poll(async () => {
+        await fetch(`${deck.base}/gateway/as/jason/productpage`).then((r) => r.text());
+        return ambient.locator('.graph-service.is-waypoint').count();
+      }, { timeout: 30_000, message: 'the waypoint in the ambient graph' })
+      .toBe(1);
+    // The sidecar graph is the one kept from before the switch, and says so: reviews with its versions, no waypoint.
+    await expect.poll(() => sidecar.locator('.graph-note.is-past').innerText(), { timeout: 20_000 }).toContain('No traffic goes through sidecars now');
+    expect(await sidecar.locator('.graph-service.is-waypoint').count()).toBe(0);
+    expect(await sidecar.locator('.graph-service[data-app="reviews"] .graph-subset').count()).toBeGreaterThan(0);
+    expect(await sidecar.locator('.graph-edge.is-tcp').count()).toBe(0);
+    // Ambient: the callers reach the waypoint over TCP (ztunnel), the waypoint's spans give HTTP edges on.
+    expect(await ambient.locator('.graph-note.is-past').count()).toBe(0);
+    await shoot(page, 'talk-ambient-graph');
     expect(pageErrors).toEqual([]);
     expect(talk.foreign).toEqual([]);
   });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { tracesOf } from '../../client/panels/TracesPanel.tsx';
 import { toJaegerTrace } from '../../server/embedded/tracing/jaeger-json.ts';
 import type { SpanRecord } from '../../server/embedded/tracing/types.ts';
-import { summarizeTrace, traceDataPlane, withHistory } from '../../server/hub/traces-feed.ts';
+import { summarizeTrace, withHistory } from '../../server/hub/traces-feed.ts';
+import { traceDataPlane } from '../../server/hub/trace-data-plane.ts';
 import { foldTopic, MAX_TRACES, TRACES_TOPIC, type TraceSummary, type TracesSnapshot } from '../../server/protocol.ts';
 import { sampleBookinfoTrace } from '../helpers/sample-spans.ts';
 
