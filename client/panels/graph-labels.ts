@@ -4,7 +4,7 @@
  * goes in a tooltip), and edge labels placed where they overlap no other text and stay
  * inside the drawing.
  */
-import { useLayoutEffect, useRef, useState, type RefObject } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 
 /** The smallest text a room can read on the 1280×800 slide. */
 export const MIN_LABEL_PX = 14;
@@ -99,15 +99,22 @@ export const legibleSize = (base: number, slidePxPerUnit: number) => Math.max(ba
  */
 export function useSlidePxPerUnit(svg: RefObject<SVGSVGElement | null>, viewBoxWidth: number, viewBoxHeight: number): number {
   const [size, setSize] = useState({ w: 0, h: 0 });
+  const observed = useRef<{ el: SVGSVGElement; observer: ResizeObserver }>(undefined);
+  // Checked after every render: the drawing mounts only once its panel has data, later than the
+  // panel itself, and a ref object does not change when the element it holds does.
   useLayoutEffect(() => {
     const el = svg.current;
+    if (observed.current?.el === el) return;
+    observed.current?.observer.disconnect();
+    observed.current = undefined;
     if (!el) return;
     const read = () => setSize((prev) => (prev.w === el.clientWidth && prev.h === el.clientHeight ? prev : { w: el.clientWidth, h: el.clientHeight }));
     read();
     const observer = new ResizeObserver(read);
     observer.observe(el);
-    return () => observer.disconnect();
-  }, [svg]);
+    observed.current = { el, observer };
+  });
+  useEffect(() => () => observed.current?.observer.disconnect(), []);
   if (!size.w || !size.h) return 1;
   return Math.min(size.w / viewBoxWidth, size.h / viewBoxHeight);
 }
