@@ -29,6 +29,8 @@ const conn = (src: string, dst: string, direction: 'inbound' | 'outbound', atS: 
   ...extra,
 });
 const NO_LABELS = NO_PEER_LABELS;
+/** A waypoint's pod labels as istiod deploys it. */
+const WAYPOINT_POD_LABELS = { 'gateway.istio.io/managed': 'istio.io-mesh-controller', 'gateway.networking.k8s.io/gateway-name': 'waypoint', 'service.istio.io/canonical-name': 'waypoint' };
 
 describe("ztunnel's access log", () => {
   it('reads a real ztunnel line and the docs sample alike', () => {
@@ -132,7 +134,9 @@ describe('merging trace edges and TCP edges', () => {
 });
 
 describe('the graph of an ambient mesh', () => {
-  async function graphOf(withWaypoint: boolean): Promise<GraphSnapshot> {
+  /** `starting`: the waypoint's Gateway and Deployment exist, its pod is not Ready yet. */
+  async function graphOf(waypoint: 'none' | 'ready' | 'starting'): Promise<GraphSnapshot & { lines: string[] }> {
+    const withWaypoint = waypoint !== 'none';
     const clock = new ScaledClock(0.01);
     const store = bookinfoStore(clock, { ambient: true });
     if (withWaypoint) {
@@ -142,7 +146,7 @@ describe('the graph of an ambient mesh', () => {
       ns.metadata.labels = { ...ns.metadata.labels, 'istio.io/use-waypoint': 'waypoint' };
       store.update(type, ns);
       // The waypoint's deployment as istiod makes it: its pods name their Gateway.
-      addPod(store, { deployment: 'waypoint', namespace: 'default', labels: { 'gateway.networking.k8s.io/gateway-name': 'waypoint', 'gateway.istio.io/managed': 'istio.io-mesh-controller', 'istio.io/dataplane-mode': 'none' }, serviceAccount: 'waypoint', sidecar: false });
+      if (waypoint === 'ready') addPod(store, { deployment: 'waypoint', namespace: 'default', labels: { 'gateway.networking.k8s.io/gateway-name': 'waypoint', 'gateway.istio.io/managed': 'istio.io-mesh-controller', 'istio.io/dataplane-mode': 'none' }, serviceAccount: 'waypoint', sidecar: false });
     }
     const spans = new SpanCollector();
     const lines: string[] = [];
@@ -154,14 +158,15 @@ describe('the graph of an ambient mesh', () => {
     }
     const nowUs = clock.now() * 1000 + 1;
     const traces = [...new Set(spans.spans.map((s) => s.traceID))].map((id) => toJaegerTrace(spans.trace(id)));
-    const podLabels = { pods: new Map(store.list(store.registry.mustGet('', 'pods')).map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p.metadata.labels ?? {}])), deployments: new Map() };
+    const pods = new Map(store.list(store.registry.mustGet('', 'pods')).map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p.metadata.labels ?? {}]));
+    const deployments = new Map(waypoint === 'starting' ? [['default/waypoint', WAYPOINT_POD_LABELS]] : []);
     const connections = lines.map(parseZtunnelLine).filter((c) => !!c);
-    return mergeL4(buildGraph(traces, { windowSeconds: 600, nowUs }), l4Edges(connections, podLabels, { windowSeconds: 600, nowUs }));
+    return { lines, ...mergeL4(buildGraph(traces, { windowSeconds: 600, nowUs }), l4Edges(connections, { pods, deployments }, { windowSeconds: 600, nowUs })) };
   }
   const edge = (g: GraphSnapshot) => g.edges.map((e) => `${e.source} > ${e.target} ${e.protocol ?? 'http'}`);
 
   it('without a waypoint: only the gateway has spans, the calls between workloads are TCP edges', async () => {
-    const g = await graphOf(false);
+    const g = await graphOf('none');
     expect(edge(g)).toContain('istio-ingressgateway > productpage-v1 http');
     expect(edge(g)).toContain('productpage-v1 > details-v1 tcp');
     expect(edge(g).filter((e) => /^productpage-v1 > reviews-v\d tcp$/.test(e)).length).toBeGreaterThan(0);
@@ -170,7 +175,7 @@ describe('the graph of an ambient mesh', () => {
   });
 
   it("with a waypoint: client → waypoint over HBONE, then the waypoint's HTTP edges to the services", async () => {
-    const g = await graphOf(true);
+    const g = await graphOf('ready');
     expect(g.nodes.find((n) => n.id === 'waypoint')?.kind).toBe('waypoint');
     expect(edge(g)).toContain('productpage-v1 > waypoint tcp');
     expect(edge(g)).toContain('waypoint > details-v1 http');
@@ -184,6 +189,16 @@ describe('the graph of an ambient mesh', () => {
     // What the waypoint's spans show is not drawn a second time from ztunnel's lines.
     expect(edge(g).some((e) => /^waypoint > (details|reviews)-v\d tcp$/.test(e))).toBe(false);
     expect(g.nodes.some((n) => n.kind === 'service')).toBe(false);
+  });
+
+  it("while the waypoint's pod starts: the Gateway stands for it under its own name, and no node is named after a pod that does not exist", async () => {
+    const g = await graphOf('starting');
+    expect(g.lines.some((l) => l.includes('dst.workload="waypoint"'))).toBe(true);
+    expect(g.lines.join('\n')).not.toMatch(/waypoint-\d/);
+    expect(g.nodes.filter((n) => n.app.startsWith('waypoint')).map((n) => `${n.id} ${n.kind}`)).toEqual(['waypoint waypoint']);
+    expect(edge(g)).toContain('productpage-v1 > waypoint tcp');
+    const bookinfo = /^(details-v1|productpage-v1|ratings-v1|reviews-v[123])$/;
+    expect(g.nodes.filter((n) => !bookinfo.test(n.id) && n.id !== 'waypoint' && n.kind !== 'ingress')).toEqual([]);
   });
 });
 
@@ -201,7 +216,6 @@ const WAYPOINT_SCENE_LINES = [
   '2026-12-03T15:58:34.310000Z\tinfo\taccess\tconnection complete\tsrc.addr=10.244.0.13:47508 src.workload="productpage-v1-6b96dd6bcb-9w46l" src.namespace="default" src.identity="spiffe://cluster.local/ns/default/sa/bookinfo-productpage" dst.addr=10.244.0.17:15008 dst.hbone_addr=10.244.0.17:9080 dst.service="reviews.default.svc.cluster.local" dst.workload="waypoint-56dddc9b88-l69kk" dst.namespace="default" dst.identity="spiffe://cluster.local/ns/default/sa/waypoint" direction="outbound" bytes_sent=314 bytes_recv=546 duration="23ms"',
   '2026-12-03T15:58:34.315000Z\tinfo\taccess\tconnection complete\tsrc.addr=10.244.0.14:46029 src.workload="bookinfo-gateway-istio-7fc7dcb87-sq4nl" src.namespace="default" src.identity="spiffe://cluster.local/ns/default/sa/bookinfo-gateway-istio" dst.addr=10.244.0.13:9080 dst.service="productpage.default.svc.cluster.local" dst.workload="productpage-v1-6b96dd6bcb-9w46l" dst.namespace="default" dst.identity="spiffe://cluster.local/ns/default/sa/bookinfo-productpage" direction="inbound" bytes_sent=6496 bytes_recv=640 duration="62ms"',
 ];
-const WAYPOINT_POD_LABELS = { 'gateway.istio.io/managed': 'istio.io-mesh-controller', 'gateway.networking.k8s.io/gateway-name': 'waypoint', 'service.istio.io/canonical-name': 'waypoint' };
 /** The labels the cluster's pods had: Bookinfo's app and version, the waypoint's as istiod deploys it. */
 function sceneLabels(): PeerLabels {
   const pods = new Map<string, Record<string, string>>();
