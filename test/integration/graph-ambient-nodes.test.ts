@@ -69,7 +69,9 @@ describe('the ambient service graph draws what exists, once', () => {
       await until(() => sock.messages.some((m) => m.type === 'change' && m.topic === 'graph' && (m.data as GraphSnapshot).nodes.some((n) => n.id === 'reviews-v2')) && 'ok', 'a graph with reviews v2', 20_000);
       const graphs = sock.messages.flatMap((m) => ((m.type === 'snapshot' || m.type === 'change') && m.topic === 'graph' ? [m.data as GraphSnapshot] : []));
       const drawn = new Map<string, GraphNode>();
-      for (const g of graphs) for (const n of g.nodes) drawn.set(`${n.kind} ${n.id}`, n);
+      // With each data plane's last graph too, where the deck keeps them for the side-by-side slide.
+      const planes = (g: GraphSnapshot) => Object.values((g as { byDataPlane?: Record<string, { nodes: GraphNode[] }> }).byDataPlane ?? {});
+      for (const g of graphs) for (const n of [g, ...planes(g)].flatMap((p) => p.nodes)) drawn.set(`${n.kind} ${n.id}`, n);
       const objects = await clusterObjects();
       expect([...drawn.values()].filter((n) => !standsFor(n, objects)).map((n) => `${n.kind} ${n.id}`)).toEqual([]);
       expect([...drawn.values()].filter((n) => n.kind === 'waypoint').map((n) => n.id)).toEqual(['waypoint']);
