@@ -6,12 +6,12 @@
  */
 import type { ClusterConnection } from '../cluster/connection.ts';
 import { errorMessage, errorStatus } from '../cluster/connection.ts';
-import type { PodLabels } from './graph-l4.ts';
+import { NO_PEER_LABELS, type PeerLabels } from './graph-l4.ts';
 import { type L4Connection, parseZtunnelLine } from './ztunnel-access-log.ts';
 
 export interface L4Read {
   connections: L4Connection[];
-  labels: PodLabels;
+  labels: PeerLabels;
   /** Seconds the connections cover: the window, or less when a pod's log had more lines than are read. */
   coveredSeconds: number;
 }
@@ -33,6 +33,16 @@ const MAX_BYTES_PER_POD = 2 * 1024 * 1024;
 /** Namespaces whose pods' labels are read per poll, and how long they are kept. */
 const MAX_LABEL_NAMESPACES = 16;
 const LABELS_TTL_MS = 10_000;
+/** A pod named in the log but missing from the kept labels (started since) has them read again, at most this often. */
+const LABELS_MIN_AGE_MS = 1_000;
+
+interface NamespaceLabels {
+  at: number;
+  pods: Map<string, Record<string, string>>;
+  deployments: Map<string, Record<string, string>>;
+  /** Names the log gave that no pod had when last read (gone, or no pod at all): no reason to read again before the TTL. */
+  absent: Set<string>;
+}
 /** Lines parsed between yields to the event loop. */
 const PARSE_SLICE = 500;
 
@@ -41,7 +51,7 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 export class ZtunnelLogReader implements L4Source {
   private readonly namespace: string;
   private readonly maxLines: number;
-  private readonly labelCache = new Map<string, { at: number; pods: Map<string, Record<string, string>> }>();
+  private readonly labelCache = new Map<string, NamespaceLabels>();
 
   constructor(
     private readonly connection: ClusterConnection,
@@ -57,7 +67,7 @@ export class ZtunnelLogReader implements L4Source {
       pods = (await this.connection.core.listNamespacedPod({ namespace: this.namespace, labelSelector: ZTUNNEL_SELECTOR })).items.slice(0, MAX_ZTUNNEL_PODS);
     } catch (err) {
       // No istio-system yet: no ambient mode, so no connections (not a failure of the graph).
-      if (errorStatus(err) === 404) return { connections: [], labels: new Map(), coveredSeconds: windowSeconds };
+      if (errorStatus(err) === 404) return { connections: [], labels: NO_PEER_LABELS, coveredSeconds: windowSeconds };
       throw new Error(`listing the ztunnel pods in ${this.namespace}: ${describe(err)}`);
     }
     const connections: L4Connection[] = [];
@@ -89,27 +99,49 @@ export class ZtunnelLogReader implements L4Source {
     return { connections, labels: await this.labelsFor(connections), coveredSeconds };
   }
 
-  /** The labels of the pods the connections name (app, version, waypoint), read per namespace and cached briefly. */
-  private async labelsFor(connections: readonly L4Connection[]): Promise<PodLabels> {
-    const namespaces = new Set<string>();
-    for (const c of connections) for (const ns of [c.src.namespace, c.dst.namespace]) if (ns && namespaces.size < MAX_LABEL_NAMESPACES) namespaces.add(ns);
-    const labels = new Map<string, Record<string, string>>();
-    const now = Date.now();
-    for (const ns of namespaces) {
-      let cached = this.labelCache.get(ns);
-      if (!cached || now - cached.at > LABELS_TTL_MS) {
-        const pods = new Map<string, Record<string, string>>();
-        try {
-          for (const p of (await this.connection.core.listNamespacedPod({ namespace: ns })).items) pods.set(p.metadata?.name ?? '', p.metadata?.labels ?? {});
-        } catch {
-          // Without the labels, nodes are named from the pod names (reviews-v2-… → reviews v2).
+  /**
+   * The labels of the pods the connections name (app, version, waypoint) and of their
+   * namespaces' Deployments, read per namespace and kept briefly; read again sooner when the log
+   * names a pod they do not have (restarted pods have new names).
+   */
+  private async labelsFor(connections: readonly L4Connection[]): Promise<PeerLabels> {
+    const named = new Map<string, Set<string>>();
+    for (const c of connections) {
+      for (const peer of [c.src, c.dst]) {
+        if (!peer.namespace || !peer.workload) continue;
+        let pods = named.get(peer.namespace);
+        if (!pods) {
+          if (named.size >= MAX_LABEL_NAMESPACES) continue;
+          named.set(peer.namespace, (pods = new Set()));
         }
-        this.labelCache.set(ns, (cached = { at: now, pods }));
+        pods.add(peer.workload);
       }
-      for (const [pod, l] of cached.pods) labels.set(`${ns}/${pod}`, l);
+    }
+    const pods = new Map<string, Record<string, string>>();
+    const deployments = new Map<string, Record<string, string>>();
+    const now = Date.now();
+    for (const [ns, names] of named) {
+      let cached = this.labelCache.get(ns);
+      const unknown = (n: string) => !cached!.pods.has(n) && !cached!.absent.has(n);
+      const stale = !cached || now - cached.at > LABELS_TTL_MS || (now - cached.at > LABELS_MIN_AGE_MS && [...names].some(unknown));
+      if (stale) this.labelCache.set(ns, (cached = await this.readLabels(ns, now)));
+      for (const n of names) if (!cached!.pods.has(n)) cached!.absent.add(n);
+      for (const [pod, l] of cached!.pods) pods.set(`${ns}/${pod}`, l);
+      for (const [deployment, l] of cached!.deployments) deployments.set(`${ns}/${deployment}`, l);
     }
     if (this.labelCache.size > MAX_LABEL_NAMESPACES * 2) this.labelCache.clear();
-    return labels;
+    return { pods, deployments };
+  }
+
+  private async readLabels(namespace: string, at: number): Promise<NamespaceLabels> {
+    const read: NamespaceLabels = { at, pods: new Map(), deployments: new Map(), absent: new Set() };
+    try {
+      for (const p of (await this.connection.core.listNamespacedPod({ namespace })).items) read.pods.set(p.metadata?.name ?? '', p.metadata?.labels ?? {});
+      for (const d of (await this.connection.apps.listNamespacedDeployment({ namespace })).items) read.deployments.set(d.metadata?.name ?? '', d.spec?.template?.metadata?.labels ?? {});
+    } catch {
+      // Without the labels, nodes are named from the pod names (reviews-v2-… → reviews v2).
+    }
+    return read;
   }
 }
 

@@ -4,9 +4,9 @@ import { createMesh } from '../../server/embedded/mesh/index.ts';
 import { formatZtunnelLine } from '../../server/embedded/mesh/ztunnel-log.ts';
 import { toJaegerTrace } from '../../server/embedded/tracing/jaeger-json.ts';
 import { buildGraph } from '../../server/hub/graph.ts';
-import { l4Edges, mergeL4, nodeOfPeer } from '../../server/hub/graph-l4.ts';
+import { NO_PEER_LABELS, type PeerLabels, l4Edges, mergeL4, nodeOfPeer } from '../../server/hub/graph-l4.ts';
 import { type L4Connection, parseZtunnelLine } from '../../server/hub/ztunnel-access-log.ts';
-import type { GraphSnapshot } from '../../server/protocol.ts';
+import type { GraphNode, GraphSnapshot } from '../../server/protocol.ts';
 import { SpanCollector, addPod, apply, bookinfoStore } from '../helpers/mesh-fixtures.ts';
 
 // A line as ztunnel's own formatter writes it (tabs in the head, addresses bare, strings quoted).
@@ -28,7 +28,9 @@ const conn = (src: string, dst: string, direction: 'inbound' | 'outbound', atS: 
   bytesRecv: 400,
   ...extra,
 });
-const NO_LABELS = new Map<string, Record<string, string>>();
+const NO_LABELS = NO_PEER_LABELS;
+/** A waypoint's pod labels as istiod deploys it. */
+const WAYPOINT_POD_LABELS = { 'gateway.istio.io/managed': 'istio.io-mesh-controller', 'gateway.networking.k8s.io/gateway-name': 'waypoint', 'service.istio.io/canonical-name': 'waypoint' };
 
 describe("ztunnel's access log", () => {
   it('reads a real ztunnel line and the docs sample alike', () => {
@@ -84,10 +86,13 @@ describe('TCP edges from ztunnel connections', () => {
   });
 
   it("names nodes by the pods' labels: a waypoint by its Gateway, an app by its canonical name", () => {
-    const labels = new Map<string, Record<string, string>>([
-      ['default/waypoint-5f89fbb8b5-nmdsg', { 'gateway.istio.io/managed': 'istio.io-mesh-controller', 'gateway.networking.k8s.io/gateway-name': 'waypoint' }],
-      ['default/web-abc12-x9z8y', { app: 'frontend', version: 'v7' }],
-    ]);
+    const labels = {
+      pods: new Map<string, Record<string, string>>([
+        ['default/waypoint-5f89fbb8b5-nmdsg', { 'gateway.istio.io/managed': 'istio.io-mesh-controller', 'gateway.networking.k8s.io/gateway-name': 'waypoint' }],
+        ['default/web-abc12-x9z8y', { app: 'frontend', version: 'v7' }],
+      ]),
+      deployments: new Map(),
+    };
     expect(nodeOfPeer({ workload: 'waypoint-5f89fbb8b5-nmdsg', namespace: 'default' }, labels)).toEqual({ id: 'waypoint', app: 'waypoint', namespace: 'default', kind: 'waypoint' });
     expect(nodeOfPeer({ workload: 'web-abc12-x9z8y', namespace: 'default' }, labels)).toMatchObject({ id: 'frontend-v7', kind: 'workload' });
     expect(nodeOfPeer({ namespace: 'legacy' }, labels)).toMatchObject({ id: 'unknown' });
@@ -124,12 +129,14 @@ describe('merging trace edges and TCP edges', () => {
   });
 
   it('leaves the traced graph as it is when ztunnel carried nothing', () => {
-    expect(mergeL4(traced, { nodes: [], edges: [] })).toEqual(traced);
+    expect(mergeL4(traced, { nodes: [], edges: [], services: new Map() })).toEqual(traced);
   });
 });
 
 describe('the graph of an ambient mesh', () => {
-  async function graphOf(withWaypoint: boolean): Promise<GraphSnapshot> {
+  /** `starting`: the waypoint's Gateway and Deployment exist, its pod is not Ready yet. */
+  async function graphOf(waypoint: 'none' | 'ready' | 'starting'): Promise<GraphSnapshot & { lines: string[] }> {
+    const withWaypoint = waypoint !== 'none';
     const clock = new ScaledClock(0.01);
     const store = bookinfoStore(clock, { ambient: true });
     if (withWaypoint) {
@@ -139,7 +146,7 @@ describe('the graph of an ambient mesh', () => {
       ns.metadata.labels = { ...ns.metadata.labels, 'istio.io/use-waypoint': 'waypoint' };
       store.update(type, ns);
       // The waypoint's deployment as istiod makes it: its pods name their Gateway.
-      addPod(store, { deployment: 'waypoint', namespace: 'default', labels: { 'gateway.networking.k8s.io/gateway-name': 'waypoint', 'gateway.istio.io/managed': 'istio.io-mesh-controller', 'istio.io/dataplane-mode': 'none' }, serviceAccount: 'waypoint', sidecar: false });
+      if (waypoint === 'ready') addPod(store, { deployment: 'waypoint', namespace: 'default', labels: { 'gateway.networking.k8s.io/gateway-name': 'waypoint', 'gateway.istio.io/managed': 'istio.io-mesh-controller', 'istio.io/dataplane-mode': 'none' }, serviceAccount: 'waypoint', sidecar: false });
     }
     const spans = new SpanCollector();
     const lines: string[] = [];
@@ -151,14 +158,15 @@ describe('the graph of an ambient mesh', () => {
     }
     const nowUs = clock.now() * 1000 + 1;
     const traces = [...new Set(spans.spans.map((s) => s.traceID))].map((id) => toJaegerTrace(spans.trace(id)));
-    const podLabels = new Map(store.list(store.registry.mustGet('', 'pods')).map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p.metadata.labels ?? {}]));
+    const pods = new Map(store.list(store.registry.mustGet('', 'pods')).map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p.metadata.labels ?? {}]));
+    const deployments = new Map(waypoint === 'starting' ? [['default/waypoint', WAYPOINT_POD_LABELS]] : []);
     const connections = lines.map(parseZtunnelLine).filter((c) => !!c);
-    return mergeL4(buildGraph(traces, { windowSeconds: 600, nowUs }), l4Edges(connections, podLabels, { windowSeconds: 600, nowUs }));
+    return { lines, ...mergeL4(buildGraph(traces, { windowSeconds: 600, nowUs }), l4Edges(connections, { pods, deployments }, { windowSeconds: 600, nowUs })) };
   }
   const edge = (g: GraphSnapshot) => g.edges.map((e) => `${e.source} > ${e.target} ${e.protocol ?? 'http'}`);
 
   it('without a waypoint: only the gateway has spans, the calls between workloads are TCP edges', async () => {
-    const g = await graphOf(false);
+    const g = await graphOf('none');
     expect(edge(g)).toContain('istio-ingressgateway > productpage-v1 http');
     expect(edge(g)).toContain('productpage-v1 > details-v1 tcp');
     expect(edge(g).filter((e) => /^productpage-v1 > reviews-v\d tcp$/.test(e)).length).toBeGreaterThan(0);
@@ -167,7 +175,7 @@ describe('the graph of an ambient mesh', () => {
   });
 
   it("with a waypoint: client → waypoint over HBONE, then the waypoint's HTTP edges to the services", async () => {
-    const g = await graphOf(true);
+    const g = await graphOf('ready');
     expect(g.nodes.find((n) => n.id === 'waypoint')?.kind).toBe('waypoint');
     expect(edge(g)).toContain('productpage-v1 > waypoint tcp');
     expect(edge(g)).toContain('waypoint > details-v1 http');
@@ -181,5 +189,88 @@ describe('the graph of an ambient mesh', () => {
     // What the waypoint's spans show is not drawn a second time from ztunnel's lines.
     expect(edge(g).some((e) => /^waypoint > (details|reviews)-v\d tcp$/.test(e))).toBe(false);
     expect(g.nodes.some((n) => n.kind === 'service')).toBe(false);
+  });
+
+  it("while the waypoint's pod starts: the Gateway stands for it under its own name, and no node is named after a pod that does not exist", async () => {
+    const g = await graphOf('starting');
+    expect(g.lines.some((l) => l.includes('dst.workload="waypoint"'))).toBe(true);
+    expect(g.lines.join('\n')).not.toMatch(/waypoint-\d/);
+    expect(g.nodes.filter((n) => n.app.startsWith('waypoint')).map((n) => `${n.id} ${n.kind}`)).toEqual(['waypoint waypoint']);
+    expect(edge(g)).toContain('productpage-v1 > waypoint tcp');
+    const bookinfo = /^(details-v1|productpage-v1|ratings-v1|reviews-v[123])$/;
+    expect(g.nodes.filter((n) => !bookinfo.test(n.id) && n.id !== 'waypoint' && n.kind !== 'ingress')).toEqual([]);
+  });
+});
+
+// Written by the embedded cluster's ztunnel in scene ambient-waypoint-jason, Gateway API tab, where
+// the HTTPRoute sends jason to the Service reviews-v2 and everyone else to reviews-v1.
+const WAYPOINT_SCENE_LINES = [
+  '2026-12-03T15:58:19.062000Z\tinfo\taccess\tconnection complete\tsrc.addr=10.244.0.17:43832 src.workload="waypoint-56dddc9b88-l69kk" src.namespace="default" src.identity="spiffe://cluster.local/ns/default/sa/waypoint" dst.addr=10.244.0.10:9080 dst.service="reviews-v1.default.svc.cluster.local" dst.workload="reviews-v1-7477b9744c-qsmd8" dst.namespace="default" dst.identity="spiffe://cluster.local/ns/default/sa/bookinfo-reviews" direction="inbound" bytes_sent=406 bytes_recv=350 duration="1ms"',
+  '2026-12-03T15:58:19.066000Z\tinfo\taccess\tconnection complete\tsrc.addr=10.244.0.13:39227 src.workload="productpage-v1-6b96dd6bcb-9w46l" src.namespace="default" src.identity="spiffe://cluster.local/ns/default/sa/bookinfo-productpage" dst.addr=10.244.0.17:15008 dst.hbone_addr=10.244.0.17:9080 dst.service="reviews.default.svc.cluster.local" dst.workload="waypoint-56dddc9b88-l69kk" dst.namespace="default" dst.identity="spiffe://cluster.local/ns/default/sa/waypoint" direction="outbound" bytes_sent=213 bytes_recv=461 duration="8ms"',
+  '2026-12-03T15:58:19.069000Z\tinfo\taccess\tconnection complete\tsrc.addr=10.244.0.14:45247 src.workload="bookinfo-gateway-istio-7fc7dcb87-sq4nl" src.namespace="default" src.identity="spiffe://cluster.local/ns/default/sa/bookinfo-gateway-istio" dst.addr=10.244.0.13:9080 dst.service="productpage.default.svc.cluster.local" dst.workload="productpage-v1-6b96dd6bcb-9w46l" dst.namespace="default" dst.identity="spiffe://cluster.local/ns/default/sa/bookinfo-productpage" direction="inbound" bytes_sent=4131 bytes_recv=556 duration="28ms"',
+  '2026-12-03T15:58:34.273000Z\tinfo\taccess\tconnection complete\tsrc.addr=10.244.0.17:59098 src.workload="waypoint-56dddc9b88-l69kk" src.namespace="default" src.identity="spiffe://cluster.local/ns/default/sa/waypoint" dst.addr=10.244.0.8:9080 dst.service="details.default.svc.cluster.local" dst.workload="details-v1-86dc867b89-ml8th" dst.namespace="default" dst.identity="spiffe://cluster.local/ns/default/sa/bookinfo-details" direction="inbound" bytes_sent=226 bytes_recv=448 duration="3ms"',
+  '2026-12-03T15:58:34.282000Z\tinfo\taccess\tconnection complete\tsrc.addr=10.244.0.13:58744 src.workload="productpage-v1-6b96dd6bcb-9w46l" src.namespace="default" src.identity="spiffe://cluster.local/ns/default/sa/bookinfo-productpage" dst.addr=10.244.0.17:15008 dst.hbone_addr=10.244.0.17:9080 dst.service="details.default.svc.cluster.local" dst.workload="waypoint-56dddc9b88-l69kk" dst.namespace="default" dst.identity="spiffe://cluster.local/ns/default/sa/waypoint" direction="outbound" bytes_sent=314 bytes_recv=281 duration="16ms"',
+  '2026-12-03T15:58:34.299000Z\tinfo\taccess\tconnection complete\tsrc.addr=10.244.0.17:40625 src.workload="waypoint-56dddc9b88-l69kk" src.namespace="default" src.identity="spiffe://cluster.local/ns/default/sa/waypoint" dst.addr=10.244.0.9:9080 dst.service="ratings.default.svc.cluster.local" dst.workload="ratings-v1-7c6f87c6d9-x7s87" dst.namespace="default" dst.identity="spiffe://cluster.local/ns/default/sa/bookinfo-ratings" direction="inbound" bytes_sent=96 bytes_recv=448 duration="2ms"',
+  '2026-12-03T15:58:34.303000Z\tinfo\taccess\tconnection complete\tsrc.addr=10.244.0.11:45963 src.workload="reviews-v2-6db56d6f57-pjp5f" src.namespace="default" src.identity="spiffe://cluster.local/ns/default/sa/bookinfo-reviews" dst.addr=10.244.0.17:15008 dst.hbone_addr=10.244.0.17:9080 dst.service="ratings.default.svc.cluster.local" dst.workload="waypoint-56dddc9b88-l69kk" dst.namespace="default" dst.identity="spiffe://cluster.local/ns/default/sa/waypoint" direction="outbound" bytes_sent=351 bytes_recv=151 duration="9ms"',
+  '2026-12-03T15:58:34.306000Z\tinfo\taccess\tconnection complete\tsrc.addr=10.244.0.17:58396 src.workload="waypoint-56dddc9b88-l69kk" src.namespace="default" src.identity="spiffe://cluster.local/ns/default/sa/waypoint" dst.addr=10.244.0.11:9080 dst.service="reviews-v2.default.svc.cluster.local" dst.workload="reviews-v2-6db56d6f57-pjp5f" dst.namespace="default" dst.identity="spiffe://cluster.local/ns/default/sa/bookinfo-reviews" direction="inbound" bytes_sent=490 bytes_recv=451 duration="14ms"',
+  '2026-12-03T15:58:34.310000Z\tinfo\taccess\tconnection complete\tsrc.addr=10.244.0.13:47508 src.workload="productpage-v1-6b96dd6bcb-9w46l" src.namespace="default" src.identity="spiffe://cluster.local/ns/default/sa/bookinfo-productpage" dst.addr=10.244.0.17:15008 dst.hbone_addr=10.244.0.17:9080 dst.service="reviews.default.svc.cluster.local" dst.workload="waypoint-56dddc9b88-l69kk" dst.namespace="default" dst.identity="spiffe://cluster.local/ns/default/sa/waypoint" direction="outbound" bytes_sent=314 bytes_recv=546 duration="23ms"',
+  '2026-12-03T15:58:34.315000Z\tinfo\taccess\tconnection complete\tsrc.addr=10.244.0.14:46029 src.workload="bookinfo-gateway-istio-7fc7dcb87-sq4nl" src.namespace="default" src.identity="spiffe://cluster.local/ns/default/sa/bookinfo-gateway-istio" dst.addr=10.244.0.13:9080 dst.service="productpage.default.svc.cluster.local" dst.workload="productpage-v1-6b96dd6bcb-9w46l" dst.namespace="default" dst.identity="spiffe://cluster.local/ns/default/sa/bookinfo-productpage" direction="inbound" bytes_sent=6496 bytes_recv=640 duration="62ms"',
+];
+/** The labels the cluster's pods had: Bookinfo's app and version, the waypoint's as istiod deploys it. */
+function sceneLabels(): PeerLabels {
+  const pods = new Map<string, Record<string, string>>();
+  for (const c of WAYPOINT_SCENE_LINES.map((l) => parseZtunnelLine(l)!)) {
+    for (const pod of [c.src.workload!, c.dst.workload!]) {
+      const m = /^(details|productpage|ratings|reviews)-(v\d)-/.exec(pod);
+      pods.set(`default/${pod}`, m ? { app: m[1], version: m[2] } : pod.startsWith('waypoint-') ? WAYPOINT_POD_LABELS : { 'gateway.networking.k8s.io/gateway-name': 'bookinfo-gateway', 'gateway.istio.io/managed': 'istio.io-gateway-controller', 'service.istio.io/canonical-name': 'bookinfo-gateway-istio' });
+    }
+  }
+  return { pods, deployments: new Map() };
+}
+const SCENE_NOW_US = Date.parse('2026-12-03T15:58:40Z') * 1000;
+const service = (app: string): GraphNode => ({ id: `${app}.default`, app, namespace: 'default', kind: 'service' });
+// What the waypoint's and the gateway's spans give: every callee is ambient (no span answers), so each edge ends at the Service called.
+const SCENE_TRACED: GraphSnapshot = {
+  windowSeconds: 30,
+  nodes: [{ id: 'bookinfo-gateway-istio', app: 'bookinfo-gateway-istio', namespace: 'default', kind: 'ingress' }, { id: 'waypoint', app: 'waypoint', namespace: 'default', kind: 'waypoint' }, ...['details', 'productpage', 'ratings', 'reviews-v1', 'reviews-v2'].map(service)],
+  edges: [
+    { source: 'bookinfo-gateway-istio', target: 'productpage.default', rps: 0.067, errorPct: 0, p99Ms: 600 },
+    { source: 'waypoint', target: 'details.default', rps: 0.067, errorPct: 0, p99Ms: 20 },
+    { source: 'waypoint', target: 'ratings.default', rps: 0.033, errorPct: 0, p99Ms: 5 },
+    { source: 'waypoint', target: 'reviews-v1.default', rps: 0.033, errorPct: 0, p99Ms: 8 },
+    { source: 'waypoint', target: 'reviews-v2.default', rps: 0.033, errorPct: 0, p99Ms: 30 },
+  ],
+};
+
+describe('the graph of scene ambient-waypoint-jason', () => {
+  const merged = () => mergeL4(SCENE_TRACED, l4Edges(WAYPOINT_SCENE_LINES.map((l) => parseZtunnelLine(l)!), sceneLabels(), { windowSeconds: 30, nowUs: SCENE_NOW_US }));
+
+  it('draws one reviews workload: the routes to the Services reviews-v1 and reviews-v2 land on its v1 and v2', () => {
+    const g = merged();
+    expect(g.nodes.map((n) => `${n.id} ${n.kind} ${n.app}${n.version ? ` ${n.version}` : ''}`)).toEqual([
+      'bookinfo-gateway-istio ingress bookinfo-gateway-istio',
+      'details-v1 workload details v1',
+      'productpage-v1 workload productpage v1',
+      'ratings-v1 workload ratings v1',
+      'reviews-v1 workload reviews v1',
+      'reviews-v2 workload reviews v2',
+      'waypoint waypoint waypoint',
+    ]);
+    expect(g.edges.map((e) => `${e.source} > ${e.target} ${e.protocol ?? 'http'} ${e.protocol === 'tcp' ? e.tcp!.connections : e.rps}`)).toEqual([
+      'bookinfo-gateway-istio > productpage-v1 http 0.067',
+      'productpage-v1 > waypoint tcp 3',
+      'reviews-v2 > waypoint tcp 1',
+      'waypoint > details-v1 http 0.067',
+      'waypoint > ratings-v1 http 0.033',
+      'waypoint > reviews-v1 http 0.033',
+      'waypoint > reviews-v2 http 0.033',
+    ]);
+  });
+
+  it("shares a route's requests by the connections ztunnel logged for that Service only", () => {
+    // jason's Service reviews-v2 had one connection and reviews-v1 one: a route to reviews-v1 never shows on v2.
+    const traced = { ...SCENE_TRACED, edges: SCENE_TRACED.edges.filter((e) => e.target !== 'reviews-v2.default') };
+    const g = mergeL4(traced, l4Edges(WAYPOINT_SCENE_LINES.map((l) => parseZtunnelLine(l)!), sceneLabels(), { windowSeconds: 30, nowUs: SCENE_NOW_US }));
+    expect(g.edges.filter((e) => e.source === 'waypoint' && e.target.startsWith('reviews')).map((e) => `${e.target} ${e.rps}`)).toEqual(['reviews-v1 0.033']);
   });
 });

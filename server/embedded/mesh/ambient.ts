@@ -50,8 +50,9 @@ function waypointProxy(g: KubeObject, pods: Workload[]): Workload {
   const name = g.metadata.name;
   const ready = pods.find((p) => p.ready && p.namespace === ns && p.labels[GATEWAY_NAME_LABEL] === name);
   if (ready) return ready;
-  // Until its deployment runs, the Gateway itself stands for the proxy (istiod names its service account after it).
-  return { pod: `${name}-0`, namespace: ns, uid: `waypoint:${ns}/${name}`, ip: '10.244.0.240', labels: { [GATEWAY_NAME_LABEL]: name }, app: name, version: 'latest', workload: name, serviceAccount: name, hasSidecar: true, ready: true };
+  // Until its deployment runs, the Gateway itself stands for the proxy, under the Gateway's name (istiod names the
+  // Deployment and service account after it): a made-up pod name would show in ztunnel's log and the graph as a workload no one has.
+  return { pod: name, namespace: ns, uid: `waypoint:${ns}/${name}`, ip: '10.244.0.240', labels: { [GATEWAY_NAME_LABEL]: name }, app: name, version: 'latest', workload: name, serviceAccount: name, hasSidecar: true, ready: true };
 }
 
 export function compileAmbient(inputs: AmbientInputs): AmbientPlan {
