@@ -128,7 +128,9 @@ export function graphSummary(prev: Map<string, number> | undefined, next: Map<st
   return moved.length ? moved.join('; ') : undefined;
 }
 
-const edgeText = (e: GraphEdge) => (e.protocol === 'tcp' ? tcpLabel(e) : `${e.rps.toFixed(1)} rps${e.errorPct > 0 ? ` · ${e.errorPct.toFixed(0)}% err` : ''}`);
+/** Requests/s to one decimal, two below 0.1 (a call every 30 s is 0.03 rps, not "0.0 rps"). */
+const rpsText = (rps: number) => (rps > 0 && rps < 0.095 ? rps.toFixed(2) : rps.toFixed(1));
+const edgeText = (e: GraphEdge) => (e.protocol === 'tcp' ? tcpLabel(e) : `${rpsText(e.rps)} rps${e.errorPct > 0 ? ` · ${e.errorPct.toFixed(0)}% err` : ''}`);
 const boxName = (b: Box) => (b.waypoint ? `⬡ ${b.app}` : b.app.replace(/^istio-/, ''));
 
 /** What the label layout needs of the drawing: each box with its texts, each edge's ends and label. */

@@ -110,6 +110,7 @@ export function useSlidePxPerUnit(svg: RefObject<SVGSVGElement | null>, viewBoxW
     if (!el) return;
     const read = () => setSize((prev) => (prev.w === el.clientWidth && prev.h === el.clientHeight ? prev : { w: el.clientWidth, h: el.clientHeight }));
     read();
+    if (typeof ResizeObserver === 'undefined') return; // read once where a resize cannot be watched
     const observer = new ResizeObserver(read);
     observer.observe(el);
     observed.current = { el, observer };

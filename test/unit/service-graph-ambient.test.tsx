@@ -30,10 +30,10 @@ const tcp = (source: string, target: string, connections: number, bytesPerSecond
 const workload = (app: string, version: string) => ({ id: `${app}-${version}`, app, version, namespace: 'default', kind: 'workload' as const });
 
 describe('service graph of an ambient mesh', () => {
-  function show(data: GraphSnapshot) {
+  function show(data: GraphSnapshot, dataPlane?: 'sidecar' | 'ambient') {
     const view = render(
       <LiveClientContext.Provider value={client}>
-        <ServiceGraphPanel />
+        <ServiceGraphPanel dataPlane={dataPlane} />
       </LiveClientContext.Provider>,
     );
     send({ type: 'snapshot', topic: 'graph', seq: 1, data });
@@ -69,6 +69,21 @@ describe('service graph of an ambient mesh', () => {
     expect(waypoint.textContent).toContain('waypoint');
     expect(c.querySelector('[data-edge="productpage-v1>waypoint"]')!.classList.contains('is-tcp')).toBe(true);
     expect(c.querySelector('[data-edge="waypoint>details-v1"]')!.textContent).toBe('0.3 rps');
+  });
+
+  it('a panel of the sidecar data plane draws the graph kept from before the switch, says so, and shows a slow rate as it is', () => {
+    const ambientNow: GraphSnapshot = { windowSeconds: 30, dataPlane: 'ambient', nodes: [workload('productpage', 'v1'), workload('details', 'v1')], edges: [tcp('productpage-v1', 'details-v1', 4, 900)] };
+    const kept = { windowSeconds: 30, current: false, nodes: [workload('productpage', 'v1'), workload('ratings', 'v1')], edges: [{ source: 'productpage-v1', target: 'ratings-v1', rps: 0.033, errorPct: 0, p99Ms: 2 }] };
+    const c = show({ ...ambientNow, byDataPlane: { sidecar: kept } }, 'sidecar');
+    expect(c.querySelector('[data-panel="graph"]')!.textContent).toContain('service graph · with sidecars');
+    expect(screen.getByText('No traffic goes through sidecars now: this is the last graph they made.')).toBeTruthy();
+    expect(c.querySelector('[data-edge="productpage-v1>details-v1"]')).toBeNull();
+    expect(c.querySelector('[data-edge="productpage-v1>ratings-v1"]')!.textContent).toBe('0.03 rps');
+  });
+
+  it('a panel of the ambient data plane says what brings its graph while no ambient traffic was ever seen', () => {
+    show({ windowSeconds: 30, dataPlane: 'sidecar', nodes: [workload('productpage', 'v1')], edges: [] }, 'ambient');
+    expect(screen.getByText(/No ambient traffic seen yet: load the product page once Bookinfo runs in ambient mode/)).toBeTruthy();
   });
 
   it("says why TCP edges are missing when ztunnel's logs cannot be read", () => {
