@@ -41,7 +41,7 @@ export function SandboxControls() {
     return (
       <span className="deck-status-group" data-sandbox="queued" data-queue-position={queued.position}>
         <span className="deck-status-label cluster-badge is-presenter">panels: presenter’s cluster (read-only)</span>
-        <span className="deck-status-message" role="status">
+        <span className="deck-status-message" role="status" title={queued.text}>
           {queued.text}
         </span>
         <button type="button" className="deck-status-button" onClick={() => store.cancelWaiting()} title="Stop waiting for a sandbox; keep following the presenter">

@@ -1,8 +1,10 @@
 /**
  * What the back row would notice on the current slide, measured in the page in slide
  * coordinates (reveal scales the 1280×800 slide to the window, so every rectangle is divided
- * by that scale): elements past the slide's edges, elements under the status bar, text
- * smaller than the legible minimum, and SVG labels that overlap or are cut by their drawing.
+ * by that scale): elements past the slide's edges, elements under the status bar (with
+ * anything it shows outside its own box, such as a status message), a status message
+ * outside the bar, text smaller than the legible minimum, and SVG labels that overlap or are
+ * cut by their drawing.
  */
 import type { Page } from 'playwright-core';
 
@@ -12,11 +14,19 @@ export const SLIDE_H = 800;
 export const MIN_TEXT_PX = 14;
 
 export interface LayoutProblem {
-  kind: 'outside' | 'under-status-bar' | 'small-text' | 'label-overlap' | 'label-cut';
+  kind: 'outside' | 'under-status-bar' | 'status-message-outside-bar' | 'small-text' | 'label-overlap' | 'label-cut';
   /** What the problem is, in the words of the report ("element … is 41 px outside"). */
   text: string;
   /** How bad, in slide px, for choosing the worst slides to photograph. */
   px: number;
+}
+
+export interface SlideMeasure {
+  problems: LayoutProblem[];
+  /** The bottom of the slide's content, in slide px: how full a slide with no problem is. */
+  lowest: number;
+  /** The status bar's message as shown (its full text on hover), if it shows one. */
+  statusMessage?: { text: string; title: string };
 }
 
 interface MeasureArgs {
@@ -26,11 +36,11 @@ interface MeasureArgs {
 }
 
 /** Runs in the page: every problem on `section.present`. */
-function measureInPage({ width, height, minText }: MeasureArgs): LayoutProblem[] {
+function measureInPage({ width, height, minText }: MeasureArgs): SlideMeasure {
   const problems: LayoutProblem[] = [];
   const slides = document.querySelector('.reveal .slides') as HTMLElement;
   const section = document.querySelector('.reveal .slides > section.present') as HTMLElement | null;
-  if (!slides || !section) return [{ kind: 'outside', text: 'no current slide', px: 0 }];
+  if (!slides || !section) return { problems: [{ kind: 'outside', text: 'no current slide', px: 0 }], lowest: 0 };
   const origin = slides.getBoundingClientRect();
   const scale = origin.width / width;
   type R = { l: number; t: number; r: number; b: number };
@@ -78,9 +88,31 @@ function measureInPage({ width, height, minText }: MeasureArgs): LayoutProblem[]
     }
   }
 
-  // 2. Under the status bar (it is fixed over the bottom of the window).
+  // 2. Under the status bar (it is fixed over the bottom of the window): its own box, and
+  // whatever of it lies outside that box (a message shown above it covers the slide as much).
+  // Parts fixed elsewhere (the cluster banner at the top) are not the bar.
   const bar = document.querySelector('.deck-status');
-  const barBox = bar && visible(bar) ? toSlide(bar.getBoundingClientRect()) : undefined;
+  const barBoxes: R[] = [];
+  let statusMessage: SlideMeasure['statusMessage'];
+  if (bar && visible(bar)) {
+    const own = toSlide(bar.getBoundingClientRect());
+    barBoxes.push(own);
+    const parts = [...bar.querySelectorAll('*')];
+    const fixed = parts.filter((el) => getComputedStyle(el).position === 'fixed');
+    for (const el of parts) {
+      if (!visible(el) || fixed.some((f) => f.contains(el))) continue;
+      const r = toSlide(el.getBoundingClientRect());
+      const beyond = Math.max(own.l - r.l, own.t - r.t, r.r - own.r, r.b - own.b);
+      if (empty(r) || beyond <= 1) continue;
+      barBoxes.push(r);
+      if (el.classList.contains('deck-status-message')) {
+        problems.push({ kind: 'status-message-outside-bar', text: `status message ${describe(el)} lies ${round(beyond)} px outside the status bar`, px: beyond });
+      }
+    }
+    const message = bar.querySelector('.deck-status-message');
+    if (message && visible(message)) statusMessage = { text: message.textContent ?? '', title: message.getAttribute('title') ?? '' };
+  }
+  const underBar = (r: R) => Math.max(0, ...barBoxes.map((b) => cut(r, b)).filter((o) => !empty(o)).map((o) => o.b - o.t));
 
   // 3. Text: each visible text node's size as drawn, in slide px.
   const textParents = new Set<Element>();
@@ -107,16 +139,14 @@ function measureInPage({ width, height, minText }: MeasureArgs): LayoutProblem[]
     }
     const px = fontPx * ratio;
     if (px < minText - 0.25) problems.push({ kind: 'small-text', text: `text ${describe(el)} is ${px.toFixed(1)} px`, px: minText - px });
-    if (barBox) {
-      const under = cut(drawn, barBox);
-      if (!empty(under)) problems.push({ kind: 'under-status-bar', text: `text ${describe(el)} is ${round(under.b - under.t)} px under the status bar`, px: under.b - under.t });
-    }
+    const under = underBar(drawn);
+    if (under) problems.push({ kind: 'under-status-bar', text: `text ${describe(el)} is ${round(under)} px under the status bar`, px: under });
   }
-  if (barBox) {
+  if (barBoxes.length) {
     for (const el of section.querySelectorAll('svg, iframe, img, canvas, button, input, select, textarea')) {
       if (el.parentElement?.closest('svg') || !visible(el)) continue;
-      const under = cut(seen(el), barBox);
-      if (!empty(under)) problems.push({ kind: 'under-status-bar', text: `element ${describe(el)} is ${round(under.b - under.t)} px under the status bar`, px: under.b - under.t });
+      const under = underBar(seen(el));
+      if (under) problems.push({ kind: 'under-status-bar', text: `element ${describe(el)} is ${round(under)} px under the status bar`, px: under });
     }
   }
 
@@ -138,9 +168,10 @@ function measureInPage({ width, height, minText }: MeasureArgs): LayoutProblem[]
       }
     }
   }
-  return problems;
+  const lowest = toSlide(section.getBoundingClientRect()).b;
+  return { problems, lowest, ...(statusMessage ? { statusMessage } : {}) };
 }
 
-export function measureSlide(page: Page): Promise<LayoutProblem[]> {
+export function measureSlide(page: Page): Promise<SlideMeasure> {
   return page.evaluate(measureInPage, { width: SLIDE_W, height: SLIDE_H, minText: MIN_TEXT_PX });
 }

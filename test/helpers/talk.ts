@@ -27,9 +27,24 @@ export function snapshotClient(): { dir: string; remove: () => void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Opens the deck; anything not on this machine is refused and recorded in `foreign`. */
-export async function openDeckPage(context: BrowserContext, url: string, foreign: string[]): Promise<Page> {
-  const page = await context.newPage();
+/**
+ * A page in a window of its own: a tab behind another tab of its window gets about one
+ * animation frame a second, so two pages that must both render at once each need a window.
+ */
+async function newWindowPage(context: BrowserContext): Promise<Page> {
+  const opener = context.pages()[0] ?? (await context.newPage());
+  const cdp = await context.newCDPSession(opener);
+  const [page] = await Promise.all([context.waitForEvent('page'), cdp.send('Target.createTarget', { url: 'about:blank', newWindow: true, background: true })]);
+  await cdp.detach();
+  return page;
+}
+
+/**
+ * Opens the deck (in a window of its own with `ownWindow`, else a new tab); anything not on
+ * this machine is refused and recorded in `foreign`.
+ */
+export async function openDeckPage(context: BrowserContext, url: string, foreign: string[], opts: { ownWindow?: boolean } = {}): Promise<Page> {
+  const page = opts.ownWindow ? await newWindowPage(context) : await context.newPage();
   await page.route('**/*', (route) => {
     const host = new URL(route.request().url()).hostname;
     if (host === '127.0.0.1' || host === 'localhost') return route.continue();
