@@ -10,13 +10,25 @@ import type { KubeObject, ResourceType } from './types.ts';
 const encoder = new TextEncoder();
 const NO_CACHE = 'no-cache, private';
 
-/** A whole JSON body, its length known up front. */
+/** The bytes each whole-body Response was made from. */
+const wholeBodies = new WeakMap<Response, Uint8Array>();
+
+/**
+ * The bytes a Response made here carries, when it was made whole: an adapter writes them as
+ * they are instead of reading the body stream back (which costs more than the rest of a small request).
+ */
+export const wholeBodyOf = (response: Response): Uint8Array | undefined => wholeBodies.get(response);
+
+/** A body known up front, with its Content-Length. */
+export function bytesResponse(code: number, bytes: Uint8Array<ArrayBuffer>, headers: Record<string, string>): Response {
+  const response = new Response(bytes, { status: code, headers: { ...headers, 'Content-Length': String(bytes.byteLength) } });
+  wholeBodies.set(response, bytes);
+  return response;
+}
+
+/** A whole JSON body. */
 export function jsonResponse(code: number, body: unknown, contentType = JSON_TYPE): Response {
-  const bytes = encoder.encode(JSON.stringify(body));
-  return new Response(bytes, {
-    status: code,
-    headers: { 'Content-Type': contentType, 'Content-Length': String(bytes.byteLength), 'Cache-Control': NO_CACHE },
-  });
+  return bytesResponse(code, encoder.encode(JSON.stringify(body)), { 'Content-Type': contentType, 'Cache-Control': NO_CACHE });
 }
 
 /** Items serialised per turn of the event loop: a list of thousands of pods is written in slices. */
@@ -74,9 +86,5 @@ export function objectResponse(code: number, type: ResourceType, obj: KubeObject
 
 /** A plain-text body (health checks). */
 export function textResponse(text: string): Response {
-  const bytes = encoder.encode(text);
-  return new Response(bytes, {
-    status: 200,
-    headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Content-Length': String(bytes.byteLength) },
-  });
+  return bytesResponse(200, encoder.encode(text), { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
 }

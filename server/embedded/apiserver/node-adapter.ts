@@ -6,7 +6,7 @@
  * a followed log stops).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorResponse } from './codec.ts';
+import { errorResponse, wholeBodyOf } from './codec.ts';
 import { badRequest } from './errors.ts';
 import { endWithBody } from './response-body.ts';
 
@@ -70,6 +70,8 @@ export async function writeResponse(response: Response, res: ServerResponse): Pr
   // A network error: the connection is dropped without an answer.
   if (response.type === 'error') return void res.destroy();
   res.writeHead(response.status, nodeHeaders(response.headers));
+  const whole = wholeBodyOf(response);
+  if (whole) return endWithBody(res, Buffer.from(whole.buffer, whole.byteOffset, whole.byteLength));
   const body = response.body;
   if (!body) return void res.end();
   if (response.headers.has('content-length')) return endWithBody(res, Buffer.from(await response.arrayBuffer()));

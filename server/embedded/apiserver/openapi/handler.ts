@@ -3,15 +3,13 @@
  * group/version document by the hash of its content; a request with the current hash may be
  * cached for good, one with an old hash is sent to the current URL.
  */
+import { bytesResponse } from '../codec.ts';
 import type { OpenApiDocuments } from './documents.ts';
 
 const ONE_YEAR_MS = 365 * 24 * 3600 * 1000;
 const encoder = new TextEncoder();
 
-function send(code: number, json: string, headers: Record<string, string>): Response {
-  const bytes = encoder.encode(json);
-  return new Response(bytes, { status: code, headers: { 'Content-Type': 'application/json', 'Content-Length': String(bytes.byteLength), ...headers } });
-}
+const send = (code: number, json: string, headers: Record<string, string>) => bytesResponse(code, encoder.encode(json), { 'Content-Type': 'application/json', ...headers });
 
 /** SHA-512 of a text, in upper-case hex (the index's ETag). */
 async function sha512Hex(text: string): Promise<string> {
