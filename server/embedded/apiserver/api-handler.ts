@@ -15,7 +15,7 @@ import {
 import { tokenMatches } from './bearer-token.ts';
 import { healthAnswer, isHealthPath } from './health.ts';
 import { JSON_TYPE, checkBodyType, mediaType, parseBody, readBody } from './body.ts';
-import { LIST_SLICE, errorResponse, jsonResponse, listResponse, objectResponse, textResponse, wantsTable, yieldToLoop } from './codec.ts';
+import { LIST_SLICE, bytesResponse, errorResponse, jsonResponse, listResponse, objectResponse, textResponse, wantsTable, yieldToLoop } from './codec.ts';
 import { ApiError, badRequest } from './errors.ts';
 import { checkAppliedFields, checkBodyFields, checkPatchedFields, fieldValidationOf } from './field-validation.ts';
 import { recordUpdate, serverSideApply } from './managed-fields.ts';
@@ -49,6 +49,8 @@ import { TABLE_CONTENT_TYPE, toTable } from './tables.ts';
 import type { KubeObject } from './types.ts';
 import { WatchHub } from './watch.ts';
 import { isBuiltinGroup } from './builtin-groups.ts';
+
+const encoder = new TextEncoder();
 
 export interface ApiHandlerOptions {
   store: ObjectStore;
@@ -113,7 +115,7 @@ export class ApiHandler {
     if (method === 'GET' || method === 'HEAD') {
       if (segs[0] === 'openapi' && segs[1] === 'v3') {
         const document = await serveOpenApi(this.openApi, segs, url.searchParams);
-        if (document) return document;
+        if (document) return bytesResponse(document.status, encoder.encode(document.body), document.headers);
         throw pathNotFound();
       }
       const answer = this.nonResource(segs, accept);

@@ -8,13 +8,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorResponse, wholeBodyOf } from './codec.ts';
 import { badRequest } from './errors.ts';
+import { methodNotAllowed } from './request.ts';
 import { endWithBody } from './response-body.ts';
 
 export type FetchHandler = (request: Request) => Promise<Response>;
 
+const UNREPRESENTABLE_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
+
 /** Answers one request with `handler`; a failure of the adapter itself is a 500 Status, or a dropped connection once the answer has begun. */
 export async function serveOverNode(handler: FetchHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
+    // fetch has no Request for these methods; the API serves none of them anyway.
+    if (UNREPRESENTABLE_METHODS.has(req.method ?? '')) throw methodNotAllowed();
     let request: Request;
     try {
       request = toRequest(req);

@@ -3,13 +3,19 @@
  * group/version document by the hash of its content; a request with the current hash may be
  * cached for good, one with an old hash is sent to the current URL.
  */
-import { bytesResponse } from '../codec.ts';
 import type { OpenApiDocuments } from './documents.ts';
 
 const ONE_YEAR_MS = 365 * 24 * 3600 * 1000;
 const encoder = new TextEncoder();
 
-const send = (code: number, json: string, headers: Record<string, string>) => bytesResponse(code, encoder.encode(json), { 'Content-Type': 'application/json', ...headers });
+/** What to answer: the status, the body's text and the headers besides its length. */
+export interface OpenApiAnswer {
+  status: number;
+  body: string;
+  headers: Record<string, string>;
+}
+
+const send = (status: number, json: string, headers: Record<string, string>): OpenApiAnswer => ({ status, body: json, headers: { 'Content-Type': 'application/json', ...headers } });
 
 /** SHA-512 of a text, in upper-case hex (the index's ETag). */
 async function sha512Hex(text: string): Promise<string> {
@@ -23,7 +29,7 @@ async function sha512Hex(text: string): Promise<string> {
  * Answers a GET of `/openapi/v3[/api/<v>|/apis/<g>/<v>]` (segs are the path's segments);
  * undefined when no such document exists.
  */
-export async function serveOpenApi(docs: OpenApiDocuments, segs: string[], query: URLSearchParams): Promise<Response | undefined> {
+export async function serveOpenApi(docs: OpenApiDocuments, segs: string[], query: URLSearchParams): Promise<OpenApiAnswer | undefined> {
   if (segs.length === 2) {
     const json = JSON.stringify(docs.index());
     return send(200, json, { Etag: `"${await sha512Hex(json)}"`, 'Cache-Control': 'no-cache, private' });
@@ -35,7 +41,7 @@ export async function serveOpenApi(docs: OpenApiDocuments, segs: string[], query
   const asked = query.get('hash');
   if (asked !== null && asked !== doc.hash) {
     const location = `/openapi/v3/${rest.join('/')}?hash=${doc.hash}`;
-    return new Response(null, { status: 301, headers: { Location: location, 'Content-Length': '0' } });
+    return { status: 301, body: '', headers: { Location: location } };
   }
   const caching: Record<string, string> =
     asked === doc.hash
