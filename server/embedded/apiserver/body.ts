@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import { Lexer, parse as parseYaml } from 'yaml';
 import { ApiError, badRequest } from './errors.ts';
 import { PATCH_TYPES } from './patch.ts';
@@ -21,31 +20,53 @@ const BODY_TYPES = new Set<string>([JSON_TYPE, 'application/yaml', PROTOBUF_CONT
 
 const tooLarge = () => new ApiError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${MAX_BODY_BYTES}`);
 
-export const mediaType = (req: IncomingMessage) => String(req.headers['content-type'] ?? JSON_TYPE).split(';')[0].trim().toLowerCase();
+export const mediaType = (req: Request) => (req.headers.get('content-type') ?? JSON_TYPE).split(';')[0].trim().toLowerCase();
 
 /** The body, refused with 413 as soon as it passes MAX_BODY_BYTES (declared or sent). */
-export async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? 0);
+export async function readBody(req: Request): Promise<Uint8Array> {
+  const declared = Number(req.headers.get('content-length') ?? 0);
   if (declared > MAX_BODY_BYTES) throw tooLarge();
-  const chunks: Buffer[] = [];
+  if (!req.body) return new Uint8Array(0);
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw tooLarge();
-    chunks.push(chunk);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      // The rest is not read: the connection it comes on is given up.
+      void reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
   }
-  return Buffer.concat(chunks);
+  return concatBytes(chunks, size);
 }
 
+function concatBytes(chunks: Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+/** A body as UTF-8 text (invalid sequences replaced), for the places that only look at it. */
+export const bodyText = (body: Uint8Array) => new TextDecoder('utf-8', { ignoreBOM: true }).decode(body);
+
 /** 415 for a body whose Content-Type the API cannot decode, as kube-apiserver answers it. */
-export function checkBodyType(req: IncomingMessage): void {
+export function checkBodyType(req: Request): void {
   const type = mediaType(req);
   if (BODY_TYPES.has(type)) return;
   throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${[...BODY_TYPES].join(', ')}`);
 }
 
 /** Parses a request body by Content-Type: JSON, YAML (apply patches) or kubectl's protobuf. */
-export function parseBody(req: IncomingMessage, body: Buffer): any {
+export function parseBody(req: Request, body: Uint8Array): any {
   const type = mediaType(req);
   if (type === PROTOBUF_CONTENT_TYPE) return decodeProtobufObject(body);
   const text = decodeUtf8(body);
@@ -71,7 +92,7 @@ export function parseBody(req: IncomingMessage, body: Buffer): any {
   return parsed.value;
 }
 
-function decodeUtf8(body: Buffer): string {
+function decodeUtf8(body: Uint8Array): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(body);
   } catch {

@@ -1,51 +1,75 @@
 /**
- * The embedded API's answers on the wire: JSON objects and lists, Tables for kubectl's
- * printing, and Status bodies for errors. (Request bodies are decoded in body.ts.)
+ * The embedded API's answers as fetch Responses: JSON objects and lists, Tables for
+ * kubectl's printing, and Status bodies for errors. (Request bodies are decoded in body.ts.)
  */
-import type { ServerResponse } from 'node:http';
 import { JSON_TYPE } from './body.ts';
 import { ApiError } from './errors.ts';
-import { endWithBody, writeFlushed } from './response-body.ts';
 import { TABLE_CONTENT_TYPE, toTable } from './tables.ts';
 import type { KubeObject, ResourceType } from './types.ts';
 
-export function sendJson(res: ServerResponse, code: number, body: unknown, contentType = JSON_TYPE): void {
-  if (res.headersSent) {
-    if (!res.writableEnded) res.end();
-    return;
-  }
-  const text = JSON.stringify(body);
-  const bytes = Buffer.from(text);
-  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': bytes.length, 'Cache-Control': 'no-cache, private' });
-  endWithBody(res, bytes);
+const encoder = new TextEncoder();
+const NO_CACHE = 'no-cache, private';
+
+/** The bytes each whole-body Response was made from. */
+const wholeBodies = new WeakMap<Response, Uint8Array>();
+
+/**
+ * The bytes a Response made here carries, when it was made whole: an adapter writes them as
+ * they are instead of reading the body stream back (which costs more than the rest of a small request).
+ */
+export const wholeBodyOf = (response: Response): Uint8Array | undefined => wholeBodies.get(response);
+
+/** A body known up front, with its Content-Length. */
+export function bytesResponse(code: number, bytes: Uint8Array<ArrayBuffer>, headers: Record<string, string>): Response {
+  const response = new Response(bytes, { status: code, headers: { ...headers, 'Content-Length': String(bytes.byteLength) } });
+  wholeBodies.set(response, bytes);
+  return response;
+}
+
+/** A whole JSON body. */
+export function jsonResponse(code: number, body: unknown, contentType = JSON_TYPE): Response {
+  return bytesResponse(code, encoder.encode(JSON.stringify(body)), { 'Content-Type': contentType, 'Cache-Control': NO_CACHE });
 }
 
 /** Items serialised per turn of the event loop: a list of thousands of pods is written in slices. */
 export const LIST_SLICE = 250;
 
-/** Lets other requests run between the phases of a big one (parse, merge, store, reply). */
-export const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+// Node runs a setImmediate after pending I/O; elsewhere (a worker) a zero timeout is the nearest.
+const nextTurn: (run: () => void) => unknown = typeof setImmediate === 'function' ? setImmediate : (run) => setTimeout(run, 0);
 
-/** A List body, its items written a slice at a time so a big list never holds the loop. */
-export async function sendList(res: ServerResponse, head: Record<string, unknown>, items: unknown[]): Promise<void> {
-  if (items.length <= LIST_SLICE) return sendJson(res, 200, { ...head, items });
-  res.writeHead(200, { 'Content-Type': JSON_TYPE, 'Cache-Control': 'no-cache, private' });
-  res.write(JSON.stringify(head).slice(0, -1) + ',"items":[');
-  for (let i = 0; i < items.length; i += LIST_SLICE) {
-    if (res.destroyed) return;
-    const slice = items.slice(i, i + LIST_SLICE).map((o) => JSON.stringify(o)).join(',');
-    // Each slice leaves the socket before the next: other requests run meanwhile, and the small end finds an empty buffer.
-    await writeFlushed(res, (i ? ',' : '') + slice);
-  }
-  if (!res.destroyed) res.end(']}');
+/** Lets other requests run between the phases of a big one (parse, merge, store, reply). */
+export const yieldToLoop = () => new Promise<void>((resolve) => nextTurn(resolve));
+
+/**
+ * A List body. A big one streams a slice of items per read, with a turn of the loop
+ * between slices, so it never holds the loop and is made no faster than the client reads.
+ */
+export function listResponse(head: Record<string, unknown>, items: unknown[]): Response {
+  if (items.length <= LIST_SLICE) return jsonResponse(200, { ...head, items });
+  let next = 0;
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (next) await yieldToLoop();
+        const slice = items.slice(next, next + LIST_SLICE).map((o) => JSON.stringify(o)).join(',');
+        const opening = next ? ',' : JSON.stringify(head).slice(0, -1) + ',"items":[';
+        next += LIST_SLICE;
+        const last = next >= items.length;
+        controller.enqueue(encoder.encode(opening + slice + (last ? ']}' : '')));
+        if (last) controller.close();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return new Response(body, { status: 200, headers: { 'Content-Type': JSON_TYPE, 'Cache-Control': NO_CACHE } });
 }
 
 /** A Status body: an ApiError as it is, anything else as a 500 InternalError. */
-export function sendError(res: ServerResponse, err: unknown): void {
-  if (err instanceof ApiError) return sendJson(res, err.code, err.toStatus());
+export function errorResponse(err: unknown): Response {
+  if (err instanceof ApiError) return jsonResponse(err.code, err.toStatus());
   console.error('embedded apiserver: internal error', err);
   const internal = new ApiError(500, 'InternalError', `Internal error occurred: ${(err as Error)?.message ?? String(err)}`);
-  sendJson(res, 500, internal.toStatus());
+  return jsonResponse(500, internal.toStatus());
 }
 
 export function wantsTable(accept: string): boolean {
@@ -53,9 +77,14 @@ export function wantsTable(accept: string): boolean {
 }
 
 /** One object, as a Table row when the client asked for one (kubectl get), else as JSON. */
-export function sendObject(res: ServerResponse, code: number, type: ResourceType, obj: KubeObject, nowMs: number, accept?: string): void {
+export function objectResponse(code: number, type: ResourceType, obj: KubeObject, nowMs: number, accept?: string): Response {
   if (accept && wantsTable(accept)) {
-    return sendJson(res, code, toTable(type, [obj], String(obj.metadata.resourceVersion ?? ''), nowMs), TABLE_CONTENT_TYPE);
+    return jsonResponse(code, toTable(type, [obj], String(obj.metadata.resourceVersion ?? ''), nowMs), TABLE_CONTENT_TYPE);
   }
-  sendJson(res, code, obj);
+  return jsonResponse(code, obj);
+}
+
+/** A plain-text body (health checks). */
+export function textResponse(text: string): Response {
+  return bytesResponse(200, encoder.encode(text), { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
 }

@@ -6,9 +6,8 @@
  * checked against their built-in schemas, CRD kinds against their version's schema. Istio's
  * kinds are left to istiod's webhook, which refuses unknown fields whatever the parameter says.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ISTIO_KIND_LIST } from '../../kinds.ts';
-import { JSON_TYPE, mediaType } from './body.ts';
+import { JSON_TYPE, bodyText, mediaType } from './body.ts';
 import { ApiError, badRequest } from './errors.ts';
 import { goQuote } from './go-format.ts';
 import { kindSchema } from './openapi/documents.ts';
@@ -52,14 +51,13 @@ function unknownFields(type: ResourceType, version: string, obj: unknown): strin
   return found ? unknownFieldPaths(obj, found.schema, found.definitions, 'decode').map((p) => `unknown field ${JSON.stringify(p)}`) : [];
 }
 
-/** Adds `Warning: 299 - "<text>"` headers, as the apiserver reports what it let through. */
-export function addWarnings(res: ServerResponse, texts: string[]): void {
-  if (!texts.length) return;
-  const existing = res.getHeader('Warning');
-  const before = existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
+/** Adds `299 - "<text>"` Warning values, as the apiserver reports what it let through. */
+export function addWarnings(warnings: string[], texts: string[]): void {
   // A patch retried after a concurrent write reports its problems once.
-  const added = texts.map((t) => `299 - ${goQuote(t)}`).filter((w) => !before.includes(w));
-  res.setHeader('Warning', [...before, ...added]);
+  for (const t of texts) {
+    const warning = `299 - ${goQuote(t)}`;
+    if (!warnings.includes(warning)) warnings.push(warning);
+  }
 }
 
 const strictError = (problems: string[]) => `strict decoding error: ${problems.join(', ')}`;
@@ -76,20 +74,20 @@ function dropUnknownFields(type: ResourceType, version: string, obj: unknown): v
  * it has unknown or duplicate fields, warned about under Warn; the unknown fields are then
  * dropped from `parsed`, whatever the directive, since the kind's types cannot hold them.
  */
-export function checkBodyFields(res: ServerResponse, type: ResourceType, version: string, directive: FieldValidation, req: IncomingMessage, body: Buffer, parsed: unknown): void {
+export function checkBodyFields(warnings: string[], type: ResourceType, version: string, directive: FieldValidation, req: Request, body: Uint8Array, parsed: unknown): void {
   if (directive !== 'Ignore') {
     const problems = strictFieldProblems(type, version, bodyJsonText(req, body, parsed), parsed);
     if (problems.length && directive === 'Strict') {
       throw badRequest(`${type.kind} in version ${JSON.stringify(version)} cannot be handled as a ${type.kind}: ${strictError(problems)}`);
     }
-    addWarnings(res, problems);
+    addWarnings(warnings, problems);
   }
   dropUnknownFields(type, version, parsed);
 }
 
 /** The body as JSON text: as sent when it is JSON, else the decoded object written out. */
-function bodyJsonText(req: IncomingMessage, body: Buffer, parsed: unknown): string {
-  return mediaType(req) === JSON_TYPE ? body.toString('utf8') : JSON.stringify(parsed);
+function bodyJsonText(req: Request, body: Uint8Array, parsed: unknown): string {
+  return mediaType(req) === JSON_TYPE ? bodyText(body) : JSON.stringify(parsed);
 }
 
 /**
@@ -99,11 +97,11 @@ function bodyJsonText(req: IncomingMessage, body: Buffer, parsed: unknown): stri
  * they are warned about. Returns the object to store: `patched`, or a copy without the
  * undeclared fields (the patched object may share parts with the stored one).
  */
-export function checkPatchedFields<T>(res: ServerResponse, type: ResourceType, version: string, directive: FieldValidation, req: IncomingMessage, body: Buffer, patched: T): T {
+export function checkPatchedFields<T>(warnings: string[], type: ResourceType, version: string, directive: FieldValidation, req: Request, body: Uint8Array, patched: T): T {
   if (ISTIO_GROUPS.has(type.group)) return patched;
   const unknown = unknownFields(type, version, patched);
   if (directive !== 'Ignore') {
-    const patchText = body.toString('utf8');
+    const patchText = bodyText(body);
     const duplicates = mediaType(req) === PATCH_TYPES.json ? [] : strictDecodingProblems(patchText, JSON.parse(patchText), undefined);
     const problems = [...duplicates, ...unknown];
     if (problems.length && directive === 'Strict') {
@@ -111,7 +109,7 @@ export function checkPatchedFields<T>(res: ServerResponse, type: ResourceType, v
       const message = `Invalid value: ${goQuote(shown)}: ${strictError(problems)}`;
       throw new ApiError(422, 'Invalid', ` "" is invalid: patch: ${message}`, { causes: [{ reason: 'FieldValueInvalid', message, field: 'patch' }] });
     }
-    addWarnings(res, problems);
+    addWarnings(warnings, problems);
   }
   if (!unknown.length) return patched;
   const copy = structuredClone(patched);

@@ -3,7 +3,6 @@
  * kubelet filters them (tail, since, byte limit), with timestamps if asked, and followed
  * until the client hangs up or the pod goes.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { badRequest, invalid } from './errors.ts';
 import type { LogEntry, PodLogSource } from './pod-runtime.ts';
 import { queryBool, queryInt } from './query.ts';
@@ -94,37 +93,48 @@ export function selectLines(entries: LogEntry[], opts: Pick<PodLogOptions, 'tail
   return out;
 }
 
-export async function servePodLog(store: ObjectStore, logs: PodLogSource | undefined, req: IncomingMessage, res: ServerResponse, t: Target, q: URLSearchParams): Promise<void> {
-  if ((req.method ?? 'GET') !== 'GET') throw methodNotAllowed();
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** The log as a streamed text body: the kept lines, then (with follow) each new one until the client hangs up or the pod goes. */
+export function servePodLog(store: ObjectStore, logs: PodLogSource | undefined, req: Request, t: Target, q: URLSearchParams): Response {
+  if (req.method !== 'GET') throw methodNotAllowed();
   const pod = store.mustGet(t.type, t.namespace, t.name!);
   const opts = podLogOptions(pod, q, store.clock.now());
   checkContainerState(pod, opts);
   let budget = opts.limitBytes ?? Infinity;
   const render = (e: LogEntry) => `${opts.timestamps ? `${logTimestamp(e.timeMs)} ` : ''}${e.line}\n`;
-  /** Writes one line within the byte limit; false once the limit is reached. */
-  const emit = (e: LogEntry): boolean => {
-    let text = render(e);
-    if (Buffer.byteLength(text) > budget) text = Buffer.from(text).subarray(0, budget).toString();
-    budget -= Buffer.byteLength(text);
-    res.write(text);
-    return budget > 0;
-  };
-  res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private' });
-  const kept = opts.previous || !logs ? [] : selectLines(logs.read(pod, opts.container), opts);
-  for (const e of kept) if (!emit(e)) return void res.end();
-  if (!opts.follow || !logs || opts.previous || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return void res.end();
-  await new Promise<void>((resolve) => {
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      stop();
-      res.end();
-      resolve();
-    };
-    const stop = logs.follow(pod, opts.container, (e) => {
-      if (!emit(e)) finish();
-    }, finish);
-    res.once('close', finish);
+  let ended = false;
+  let stop: (() => void) | undefined;
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const finish = () => {
+        if (ended) return;
+        ended = true;
+        stop?.();
+        controller.close();
+      };
+      /** Sends one line within the byte limit; false once the limit is reached. */
+      const emit = (e: LogEntry): boolean => {
+        let bytes = encoder.encode(render(e));
+        if (bytes.byteLength > budget) bytes = encoder.encode(decoder.decode(bytes.subarray(0, budget)));
+        budget -= bytes.byteLength;
+        controller.enqueue(bytes);
+        return budget > 0;
+      };
+      const kept = opts.previous || !logs ? [] : selectLines(logs.read(pod, opts.container), opts);
+      for (const e of kept) if (!emit(e)) return finish();
+      if (!opts.follow || !logs || opts.previous || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return finish();
+      stop = logs.follow(pod, opts.container, (e) => {
+        if (!ended && !emit(e)) finish();
+      }, finish);
+      // The log may have ended while follow was starting.
+      if (ended) stop();
+    },
+    cancel() {
+      ended = true;
+      stop?.();
+    },
   });
+  return new Response(body, { status: 200, headers: { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private' } });
 }

@@ -37,12 +37,12 @@ message Deployment { optional ObjectMeta metadata = 1; optional DeploymentSpec s
 `;
 
 const root = protobuf.parse(SCHEMA, { keepCase: true }).root;
-const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]); // "k8s\0"
+const MAGIC = [0x6b, 0x38, 0x73, 0x00]; // "k8s\0"
 const DECODABLE = new Set(['v1/Namespace', 'v1/ConfigMap', 'v1/Secret', 'apps/v1/Deployment']);
 
 /** Turns kubectl's protobuf request body into the JSON object it stands for. */
-export function decodeProtobufObject(body: Buffer): KubeObject {
-  if (body.length < 4 || !body.subarray(0, 4).equals(MAGIC)) {
+export function decodeProtobufObject(body: Uint8Array): KubeObject {
+  if (body.length < 4 || MAGIC.some((b, i) => body[i] !== b)) {
     throw new ApiError(400, 'BadRequest', 'protobuf body does not start with the k8s\\0 envelope magic');
   }
   let envelope: any;

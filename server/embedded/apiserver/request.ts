@@ -3,8 +3,7 @@
  * and subresource its path points at, its body checked against that target, its patch,
  * its field manager and its options.
  */
-import type { IncomingMessage } from 'node:http';
-import { mediaType, parseBody } from './body.ts';
+import { bodyText, mediaType, parseBody } from './body.ts';
 import { ApiError, badRequest } from './errors.ts';
 import { PATCH_TYPES, applyJsonPatch, mergePatch, strategicMergePatch, unsupportedPatchType } from './patch.ts';
 import { queryInt } from './query.ts';
@@ -36,6 +35,14 @@ export function decodePathSegment(seg: string): string {
 /** The path's segments, percent-decoded. */
 export function pathSegments(pathname: string): string[] {
   return pathname.split('/').filter(Boolean).map(decodePathSegment);
+}
+
+const STREAMING_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|portforward|attach)$/;
+
+/** The namespace, pod and subresource of a streaming request path, if it is one (400 for a malformed escape). */
+export function streamingTarget(pathname: string): { namespace: string; name: string; subresource: string } | undefined {
+  const m = STREAMING_PATH.exec(pathname);
+  return m ? { namespace: decodePathSegment(m[1]), name: decodePathSegment(m[2]), subresource: m[3] } : undefined;
 }
 
 /** `/api/v1/...` or `/apis/{g}/{v}/...` → kind, namespace, name, subresource. */
@@ -97,17 +104,17 @@ export function conform(t: Target, body: any, opts: { name?: string } = {}): Kub
 }
 
 /** The field manager a write is recorded under: ?fieldManager, else the client's name. */
-export function fieldManager(req: IncomingMessage, q: URLSearchParams): string {
+export function fieldManager(req: Request, q: URLSearchParams): string {
   const explicit = q.get('fieldManager');
   if (explicit) {
     if (explicit.length > 128) throw badRequest('fieldManager: Too long: may not be more than 128 bytes');
     return explicit;
   }
-  return String(req.headers['user-agent'] ?? 'unknown').split('/')[0] || 'unknown';
+  return (req.headers.get('user-agent') ?? 'unknown').split('/')[0] || 'unknown';
 }
 
 /** Applies a patch of any supported type to `base` (the stored object or a Scale). */
-export function applyPatchBody(req: IncomingMessage, type: ResourceType, base: KubeObject, body: Buffer): KubeObject {
+export function applyPatchBody(req: Request, type: ResourceType, base: KubeObject, body: Uint8Array): KubeObject {
   const patchType = mediaType(req);
   switch (patchType) {
     case PATCH_TYPES.json:
@@ -126,8 +133,8 @@ export function applyPatchBody(req: IncomingMessage, type: ResourceType, base: K
 }
 
 /** kubectl puts dryRun in the DeleteOptions body rather than the query. */
-export function deleteOptions(req: IncomingMessage, body: Buffer): { dryRun?: unknown } {
-  if (!body.length || !body.toString('utf8').trim()) return {};
+export function deleteOptions(req: Request, body: Uint8Array): { dryRun?: unknown } {
+  if (!body.length || !bodyText(body).trim()) return {};
   const parsed = parseBody(req, body);
   return parsed && typeof parsed === 'object' ? parsed : {};
 }

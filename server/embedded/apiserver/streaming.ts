@@ -5,20 +5,12 @@ import { EXEC_PROTOCOLS, PORT_FORWARD_PROTOCOLS, acceptWebSocket, chooseProtocol
 import { ApiError, badRequest, notFound } from './errors.ts';
 import { execOptions, serveExec } from './exec.ts';
 import type { PodRuntime } from './pod-runtime.ts';
-import { decodePathSegment } from './request.ts';
+import { streamingTarget } from './request.ts';
 import { forwardPorts, mustBeRunning, servePortForward } from './portforward.ts';
 import { PORT_FORWARD_V1, SPDY_TUNNEL_PROTOCOL, serveSpdyPortForward } from './portforward-spdy.ts';
 import type { SpdySession } from './spdy/session.ts';
 import { acceptWebSocketWithProtocol, socketTransport, webSocketTransport } from './spdy/transport.ts';
 import type { ObjectStore } from './store.ts';
-
-const PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|portforward|attach)$/;
-
-/** The namespace, pod and subresource of a streaming request path, if it is one (400 for a malformed escape). */
-export function streamingTarget(pathname: string): { namespace: string; name: string; subresource: string } | undefined {
-  const m = PATH.exec(pathname);
-  return m ? { namespace: decodePathSegment(m[1]), name: decodePathSegment(m[2]), subresource: m[3] } : undefined;
-}
 
 /**
  * Serves upgrades for exec and port-forward: exec over the WebSocket channel protocols

@@ -4,9 +4,8 @@
  * pod-logs.ts.
  * exec, attach and port-forward are upgrades: see streaming.ts.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseBody, readBody } from './body.ts';
-import { sendJson, sendObject } from './codec.ts';
+import { jsonResponse, objectResponse } from './codec.ts';
 import { ApiError } from './errors.ts';
 import { recordUpdate } from './managed-fields.ts';
 import { rfc3339 } from './object-meta.ts';
@@ -15,15 +14,15 @@ import { formatLabelSelector } from './selectors.ts';
 import type { ObjectStore } from './store.ts';
 import type { KubeObject } from './types.ts';
 
-export async function serveSubresource(store: ObjectStore, req: IncomingMessage, res: ServerResponse, t: Target, q: URLSearchParams, dryRun: boolean): Promise<void> {
-  const method = req.method ?? 'GET';
+export async function serveSubresource(store: ObjectStore, req: Request, t: Target, q: URLSearchParams, dryRun: boolean): Promise<Response> {
+  const method = req.method;
   if (!['GET', 'PUT', 'PATCH'].includes(method)) throw methodNotAllowed();
   const old = store.mustGet(t.type, t.namespace, t.name!);
   const body = method === 'GET' ? undefined : await readBody(req);
   const manager = fieldManager(req, q);
   const now = rfc3339(store.clock.now());
   if (t.subresource === 'scale') {
-    if (method === 'GET') return sendJson(res, 200, toScale(old));
+    if (method === 'GET') return jsonResponse(200, toScale(old));
     const scale = method === 'PUT' ? parseBody(req, body!) : applyPatchBody(req, store.registry.mustGet('', 'pods'), toScale(old) as KubeObject, body!);
     const replicas = scale?.spec?.replicas;
     if (!Number.isInteger(replicas) || replicas < 0) {
@@ -40,17 +39,17 @@ export async function serveSubresource(store: ObjectStore, req: IncomingMessage,
     const updated = structuredClone(old);
     updated.spec = { ...(updated.spec ?? {}), replicas };
     recordUpdate(t.type, old, updated, manager, targetApiVersion(t), now, 'scale');
-    return sendJson(res, 200, toScale(store.update(t.type, updated, { dryRun })));
+    return jsonResponse(200, toScale(store.update(t.type, updated, { dryRun })));
   }
   // status: the store's status write keeps everything else as stored.
-  const reply = (code: number, obj: KubeObject) => sendObject(res, code, t.type, present(t, obj), store.clock.now());
+  const reply = (code: number, obj: KubeObject) => objectResponse(code, t.type, present(t, obj), store.clock.now());
   if (method === 'GET') return reply(200, old);
   const incoming = method === 'PUT' ? conform(t, parseBody(req, body!), { name: t.name }) : applyPatchBody(req, t.type, present(t, old), body!);
   const updated = structuredClone(old) as KubeObject;
   updated.status = incoming.status;
   if (incoming.metadata?.resourceVersion) updated.metadata.resourceVersion = incoming.metadata.resourceVersion;
   recordUpdate(t.type, old, updated, manager, targetApiVersion(t), now, 'status');
-  reply(200, store.updateStatus(t.type, updated, { dryRun }));
+  return reply(200, store.updateStatus(t.type, updated, { dryRun }));
 }
 
 /** autoscaling/v1 Scale for deployments/scale and replicasets/scale (what `kubectl scale` uses). */

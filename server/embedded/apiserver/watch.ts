@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import { yieldToLoop } from './codec.ts';
 import type { ObjectStore } from './store.ts';
 import type { Matcher } from './selectors.ts';
@@ -15,6 +14,9 @@ export const REPLAY_SLICE = 200;
 
 /** Past this much unsent output the replay waits for the client to read, instead of piling up. */
 const REPLAY_HIGH_WATER_BYTES = 1024 * 1024;
+
+const encoder = new TextEncoder();
+const HEARTBEAT = encoder.encode('\n');
 
 export interface WatchRequest {
   type: ResourceType;
@@ -38,7 +40,7 @@ export interface WatchRequest {
 
 interface Watcher {
   req: WatchRequest;
-  send: (type: string, obj: KubeObject, memo?: Map<string, string>) => void;
+  send: (type: string, obj: KubeObject, memo?: Map<string, Uint8Array>) => void;
   end: () => void;
   /** With a selector: the objects that matched last time, so leaving it reads as DELETED. */
   matching?: Set<string>;
@@ -65,7 +67,7 @@ export class WatchHub {
 
   private dispatch(e: StoreEvent): void {
     // One change fanned out to many watchers is serialised once per rendering.
-    const memo = new Map<string, string>();
+    const memo = new Map<string, Uint8Array>();
     for (const w of this.watchers) {
       // The apiserver closes the watches of a kind whose CRD is gone.
       if (e.type === 'DELETED' && w.req.type.customResource?.definition.metadata.name === e.object.metadata.name && e.resource.kind === 'CustomResourceDefinition') {
@@ -91,40 +93,71 @@ export class WatchHub {
   }
 
   /**
-   * Serves one watch on `res` (status 200 already decided). An expired resourceVersion gets
-   * an ERROR event with a 410 Status, then the stream closes and the client re-lists.
+   * One watch as a streamed response: each event a JSON line enqueued as it happens, closed
+   * when the watch ends (timeout, CRD gone, shutdown); a cancelled body unregisters it. An
+   * expired resourceVersion gets an ERROR event with a 410 Status, then the stream closes and
+   * the client re-lists.
    */
-  serve(req: WatchRequest, res: ServerResponse, contentType: string): void {
-    if (this.disposed) return void res.destroy();
-    res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
-    res.flushHeaders();
-    let first = true;
-    const writeText = (text: string) => {
-      if (res.writableEnded || res.destroyed) return;
-      res.write(text);
-      if (res.writableLength > MAX_BUFFERED_BYTES) res.end();
+  serve(req: WatchRequest, contentType: string): Response {
+    if (this.disposed) return Response.error();
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
+    let open = true;
+    let clientRead: (() => void) | undefined;
+    const timers: Array<ReturnType<typeof setTimeout>> = [];
+    const release = () => {
+      open = false;
+      this.watchers.delete(watcher);
+      for (const t of timers) clearTimeout(t);
+      clientRead?.();
     };
-    const write = (line: unknown) => writeText(JSON.stringify(line) + '\n');
-    const render = (type: string, obj: KubeObject, memo?: Map<string, string>) => {
-      const key = `${type}|${req.renderKey}`;
-      let text = memo?.get(key);
-      if (text === undefined) {
-        text = JSON.stringify({ type, object: req.render(obj, first) }) + '\n';
-        memo?.set(key, text);
-      }
+    const end = () => {
+      if (!open) return;
+      controller.close();
+      release();
+    };
+    const body = new ReadableStream<Uint8Array>(
+      {
+        start: (c) => void (controller = c),
+        // Called when the client waits on an empty queue: a replay held back may go on.
+        pull: () => {
+          clientRead?.();
+          clientRead = undefined;
+        },
+        cancel: release,
+      },
+      // Sized in bytes and never asked to fill ahead, so the queue's size is what the client has not read.
+      { highWaterMark: 0, size: (chunk) => chunk.byteLength },
+    );
+    const unread = () => -(controller.desiredSize ?? 0);
+    const writeBytes = (bytes: Uint8Array) => {
+      if (!open) return;
+      controller.enqueue(bytes);
+      if (unread() > MAX_BUFFERED_BYTES) end();
+    };
+    const write = (line: unknown) => writeBytes(encoder.encode(JSON.stringify(line) + '\n'));
+    let first = true;
+    const render = (type: string, obj: KubeObject) => {
+      const text = JSON.stringify({ type, object: req.render(obj, first) }) + '\n';
       first = false;
       return text;
     };
     // Changes that happen while the replay is still being written wait behind it, in order.
-    let held: string[] | undefined = [];
+    let held: Uint8Array[] | undefined = [];
     let heldBytes = 0;
-    const send = (type: string, obj: KubeObject, memo?: Map<string, string>) => {
-      const text = render(type, obj, memo);
-      if (!held) return writeText(text);
-      held.push(text);
+    const send = (type: string, obj: KubeObject, memo?: Map<string, Uint8Array>) => {
+      const key = `${type}|${req.renderKey}`;
+      let bytes = memo?.get(key);
+      if (bytes === undefined) {
+        bytes = encoder.encode(render(type, obj));
+        memo?.set(key, bytes);
+      }
+      first = false;
+      if (!held) return writeBytes(bytes);
+      held.push(bytes);
       // A client that stops reading mid-replay is cut off like any slow one, not held for in memory.
-      if ((heldBytes += text.length) > MAX_BUFFERED_BYTES) res.end();
+      if ((heldBytes += bytes.byteLength) > MAX_BUFFERED_BYTES) end();
     };
+    const response = new Response(body, { status: 200, headers: { 'Content-Type': contentType, 'Cache-Control': 'no-cache, private' } });
 
     let replay: Array<{ type: string; object: KubeObject }>;
     const rv = req.resourceVersion;
@@ -135,31 +168,25 @@ export class WatchHub {
       const events = Number.isInteger(n) && n >= 0 ? this.store.eventsSince(n) : 'expired';
       if (events === 'expired') {
         write({ type: 'ERROR', object: expiredStatus(rv, this.store.oldestResumableVersion) });
-        res.end();
-        return;
+        controller.close();
+        return response;
       }
       replay = events.filter((e) => e.resource === req.type && matches(req, e.object)).map((e) => ({ type: e.type, object: e.object }));
     }
 
-    const timers: NodeJS.Timeout[] = [];
     const watcher: Watcher = {
       req,
       matching: req.hasSelector ? new Set(this.current(req).map(keyOf)) : undefined,
       send,
-      end: () => {
-        if (!res.writableEnded) res.end();
-      },
+      end,
     };
     // Registered in the same tick as the replay was computed, so no event falls in between.
     this.watchers.add(watcher);
-    res.on('close', () => {
-      this.watchers.delete(watcher);
-      for (const t of timers) clearTimeout(t);
-    });
-    void this.writeReplay(res, replay, render, writeText).then(() => {
+    const waitForClient = () => new Promise<void>((resolve) => (clientRead = resolve));
+    void this.writeReplay(replay, render, writeBytes, { isOpen: () => open, unread, waitForClient }).then(() => {
       const waiting = held ?? [];
       held = undefined;
-      for (const text of waiting) writeText(text);
+      for (const bytes of waiting) writeBytes(bytes);
     });
 
     timers.push(
@@ -167,25 +194,27 @@ export class WatchHub {
         // A bookmark's resourceVersion must not run ahead of a replay still being written.
         if (held) return;
         if (req.allowBookmarks) write({ type: 'BOOKMARK', object: req.bookmark(String(this.store.resourceVersion)) });
-        else if (!res.writableEnded) res.write('\n');
+        else writeBytes(HEARTBEAT);
       }, this.heartbeatMs),
     );
-    if (req.timeoutSeconds && req.timeoutSeconds > 0) timers.push(setTimeout(() => watcher.end(), req.timeoutSeconds * 1000));
+    if (req.timeoutSeconds && req.timeoutSeconds > 0) timers.push(setTimeout(end, req.timeoutSeconds * 1000));
+    return response;
   }
 
   /** The replay, a slice per turn; when the client falls behind, it waits for the client to read. */
   private async writeReplay(
-    res: ServerResponse,
     replay: Array<{ type: string; object: KubeObject }>,
     render: (type: string, obj: KubeObject) => string,
-    writeText: (text: string) => void,
+    writeBytes: (bytes: Uint8Array) => void,
+    client: { isOpen: () => boolean; unread: () => number; waitForClient: () => Promise<void> },
   ): Promise<void> {
     for (let i = 0; i < replay.length; i += REPLAY_SLICE) {
-      if (res.writableEnded || res.destroyed) return;
-      if (i) await (res.writableLength > REPLAY_HIGH_WATER_BYTES ? drained(res) : yieldToLoop());
+      if (!client.isOpen()) return;
+      if (i) await (client.unread() > REPLAY_HIGH_WATER_BYTES ? client.waitForClient() : yieldToLoop());
+      if (!client.isOpen()) return;
       let text = '';
       for (const e of replay.slice(i, i + REPLAY_SLICE)) text += render(e.type, e.object);
-      writeText(text);
+      writeBytes(encoder.encode(text));
     }
   }
 
@@ -204,19 +233,6 @@ export class WatchHub {
     this.closeAll();
     this.unsubscribe();
   }
-}
-
-/** Resolves once the response has flushed its buffer, or has closed. */
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
 }
 
 function matches(req: WatchRequest, obj: KubeObject): boolean {
