@@ -1,13 +1,60 @@
 /**
  * `npm test`: makes sure Chromium and the Python Kubernetes client are there (installing
- * Debian's packages when root), builds the client once, then runs every suite with vitest.
+ * Debian's packages when root), builds the client once, then runs every suite with vitest, in two
+ * lanes at once (below). `npm test -- <files or vitest options>` runs one vitest with them instead.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { findChromium } from './chromium.ts';
 import { buildClientIfStale } from './build-if-stale.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
+const VITEST = resolve(ROOT, 'node_modules/vitest/vitest.mjs');
+
+/** Browser suites on the fake deck server: Chromium alone, light enough to share the other lane. */
+const LIGHT_BROWSER_SUITES = new Set(['deck.test.ts', 'first-slide.test.ts']);
+
+/**
+ * The whole run goes in two lanes side by side, so both cores work (vitest alone would use
+ * cores - 1, one worker here). A browser suite on the embedded cluster runs a deck, a cluster
+ * and Chromium, about a core's worth: those take one lane, one at a time, so no two of them
+ * stretch each other's timers, while every other suite shares the rest of the machine.
+ */
+function lanes(): Array<{ name: string; args: string[] }> {
+  const cores = availableParallelism();
+  const browserWorkers = Math.max(1, Math.floor(cores / 4));
+  const otherWorkers = Math.max(1, cores - 1 - browserWorkers);
+  const heavy = readdirSync(resolve(ROOT, 'test/browser'))
+    .filter((f) => f.endsWith('.test.ts') && !LIGHT_BROWSER_SUITES.has(f))
+    .map((f) => `test/browser/${f}`);
+  return [
+    { name: 'browser', args: [...heavy, `--maxWorkers=${browserWorkers}`] },
+    { name: 'others', args: [...heavy.flatMap((f) => ['--exclude', f]), `--maxWorkers=${otherWorkers}`] },
+  ];
+}
+
+/** Runs every lane at once, each line of output marked with its lane; the exit code is 0 only when every lane passed. */
+async function runLanes(env: NodeJS.ProcessEnv): Promise<number> {
+  const started = Date.now();
+  const results = await Promise.all(
+    lanes().map(
+      ({ name, args }) =>
+        new Promise<{ name: string; code: number; seconds: number }>((done) => {
+          const child = spawn(process.execPath, [VITEST, 'run', ...args], { cwd: ROOT, env: { ...env, ...(process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}) }, stdio: ['ignore', 'pipe', 'pipe'] });
+          const mark = `${name.padEnd(7)} │ `;
+          for (const [stream, out] of [[child.stdout, process.stdout], [child.stderr, process.stderr]] as const) {
+            createInterface({ input: stream }).on('line', (line) => out.write(`${mark}${line}\n`));
+          }
+          child.on('close', (code) => done({ name, code: code ?? 1, seconds: Math.round((Date.now() - started) / 1000) }));
+        }),
+    ),
+  );
+  for (const r of results) console.log(`${r.name} suites: ${r.code === 0 ? 'passed' : `FAILED (exit ${r.code})`} in ${r.seconds} s`);
+  return results.every((r) => r.code === 0) ? 0 : 1;
+}
 
 /** The official Python client the client tests drive, as Debian packages it. */
 const pythonHasKubernetes = () => spawnSync('/usr/bin/python3', ['-c', 'import kubernetes'], { stdio: 'ignore' }).status === 0;
@@ -31,5 +78,10 @@ ensurePackage('python3-kubernetes', pythonHasKubernetes, 'The Python client test
 await buildClientIfStale({ force: process.env.CI === 'true' });
 // Vite's build sets NODE_ENV=production in this process; the tests need React's development build.
 const env = { ...process.env, NODE_ENV: 'test' };
-const vitest = spawnSync(process.execPath, [resolve(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', ...process.argv.slice(2)], { stdio: 'inherit', cwd: ROOT, env });
-process.exit(vitest.status ?? 1);
+const vitestArgs = process.argv.slice(2);
+if (vitestArgs.length) {
+  // Files or options named on the command line: one vitest, as asked.
+  const vitest = spawnSync(process.execPath, [VITEST, 'run', ...vitestArgs], { stdio: 'inherit', cwd: ROOT, env });
+  process.exit(vitest.status ?? 1);
+}
+process.exit(await runLanes(env));

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../helpers/browser.ts';
 import { startTestDeck } from '../helpers/deck.ts';
 import { makeKubectl } from '../helpers/kubectl.ts';
+import { shoot as shot } from '../helpers/talk.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SHOTS = resolve(ROOT, 'test-output');
@@ -42,10 +43,6 @@ describe('attendee sandbox and presenter scene controls, live', () => {
     await expect.poll(() => currentId(page)).toBe(id);
   };
   const status = (page: Page) => page.locator('.deck-status');
-  const shot = async (page: Page, name: string) => {
-    await page.waitForTimeout(700); // let the slide transition finish
-    await page.screenshot({ path: `${SHOTS}/${name}.png` });
-  };
   const vsNames = async () => (await kubectl.ok(['get', 'vs', '-o', 'jsonpath={.items[*].metadata.name}'])).split(/\s+/).filter(Boolean).sort();
 
   beforeAll(async () => {

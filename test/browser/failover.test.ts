@@ -14,6 +14,7 @@ import { startEmbeddedCluster, type EmbeddedCluster } from '../../server/embedde
 import { ApiProxy } from '../helpers/api-proxy.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { startTestDeck } from '../helpers/deck.ts';
+import { shoot as shot } from '../helpers/talk.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SHOTS = resolve(ROOT, 'test-output');
@@ -37,10 +38,6 @@ describe('the safety net in the browser', () => {
     return page;
   };
   const currentId = (page: Page) => page.evaluate(() => (document.querySelector('.reveal .slides > section.present') as HTMLElement | null)?.dataset.slideId);
-  const shot = async (page: Page, name: string) => {
-    await page.waitForTimeout(500); // let the bar and the slide settle
-    await page.screenshot({ path: `${SHOTS}/${name}.png` });
-  };
 
   beforeAll(async () => {
     if (!existsSync(resolve(ROOT, 'dist/client/index.html'))) throw new Error('dist/client is missing: run `npx vite build` first');

@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { launchBrowser } from '../helpers/browser.ts';
 import { startTestDeck } from '../helpers/deck.ts';
 import { makeKubectl } from '../helpers/kubectl.ts';
+import { slideTransitionsEnded } from '../helpers/talk.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SHOTS = resolve(ROOT, 'test-output');
@@ -63,7 +64,7 @@ describe('the deck in Chromium, live against the embedded cluster', () => {
     await kubectl.ok(['apply', '-f', '-'], { input: 'apiVersion: v1\nkind: Pod\nmetadata: {name: added-by-kubectl, namespace: istio-system}\nspec: {containers: [{name: c, image: busybox}]}\n' });
     const rows = table.locator('tbody');
     await expect.poll(() => rows.innerText(), { timeout: 3000, interval: 50 }).toContain('added-by-kubectl');
-    await page.waitForTimeout(800); // let reveal's slide transition finish before the picture
+    await slideTransitionsEnded(page);
     await page.screenshot({ path: `${SHOTS}/live-pods.png` });
     await kubectl.ok(['delete', 'pod', 'added-by-kubectl', '-n', 'istio-system', '--wait=false']);
     await expect.poll(() => rows.innerText(), { timeout: 3000, interval: 50 }).not.toContain('added-by-kubectl');

@@ -251,8 +251,25 @@ export async function pasteInto(page: Page, text: string): Promise<void> {
   }, text);
 }
 
-/** A picture of the slide once reveal's transition has settled. */
+/**
+ * Waits until reveal's slide and background transitions have ended: a picture taken while one
+ * runs shows two half slides. Usually they ended long before (the step has been on its slide
+ * for seconds), so this returns at once instead of waiting out a transition's length every time.
+ */
+export async function slideTransitionsEnded(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () =>
+      !document.getAnimations().some((a) => {
+        const target = a.effect instanceof KeyframeEffect ? a.effect.target : null;
+        return (a.playState === 'running' || a.pending) && target instanceof Element && target.matches('.reveal .slides section, .reveal .backgrounds *');
+      }),
+    undefined,
+    { timeout: 5000, polling: 50 },
+  );
+}
+
+/** A picture of the slide once reveal's transition has ended. */
 export async function shoot(page: Page, name: string): Promise<void> {
-  await page.waitForTimeout(700);
+  await slideTransitionsEnded(page);
   await page.screenshot({ path: resolve(SHOTS, `${name}.png`) });
 }
