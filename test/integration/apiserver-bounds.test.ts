@@ -48,6 +48,12 @@ async function whileMeasuring<T>(work: () => Promise<T>): Promise<{ result: T; w
   return { result, worstDelayMs: delay.max / 1e6, smallGetMs };
 }
 
+/**
+ * The longest the server may seem held. Unbounded work held it 3-21 s; this test runs beside
+ * another suite on two cores, whose turns alone can stretch a delay past a second.
+ */
+const HELD_AT_MOST_MS = 1500;
+
 describe('bounds on one request', () => {
   it('refuses a body over 3 MiB with 413 and stores nothing', async () => {
     const big = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'too-big-body' }, data: { a: 'x'.repeat(3 * 1024 * 1024 + 10) } });
@@ -132,8 +138,8 @@ describe('big valid requests finish, correctly, without holding the server', () 
     expect(Object.keys(result.body.metadata.managedFields[0].fieldsV1['f:data'])).toHaveLength(20_000);
     expect(stored('configmaps', 'twenty-thousand')).toBeUndefined();
     // Generous bounds: the machine is shared; before the fix this held the loop for seconds.
-    expect(worstDelayMs).toBeLessThan(1000);
-    expect(smallGetMs).toBeLessThan(1000);
+    expect(worstDelayMs).toBeLessThan(HELD_AT_MOST_MS);
+    expect(smallGetMs).toBeLessThan(HELD_AT_MOST_MS);
   });
 
   // A dry run: the managed fields of 25,000 items alone pass etcd's 1.5 MiB, as on a real cluster.
@@ -151,8 +157,8 @@ describe('big valid requests finish, correctly, without holding the server', () 
     expect(merged.filter((e) => e.name === 'E5')).toHaveLength(1);
     expect(merged[25_000]).toEqual({ name: 'E24999', value: 'v24999' });
     expect(stored('pods', 'many-env')!.spec.containers[0].env).toHaveLength(2);
-    expect(worstDelayMs).toBeLessThan(1000);
-    expect(smallGetMs).toBeLessThan(1000);
+    expect(worstDelayMs).toBeLessThan(HELD_AT_MOST_MS);
+    expect(smallGetMs).toBeLessThan(HELD_AT_MOST_MS);
   });
 });
 
@@ -209,8 +215,8 @@ describe('controllers with huge replica counts', () => {
       expect(pending[0].status.conditions[0].message).toBe('0/1 nodes are available: 1 Too many pods. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.');
       expect(api.store.list(podType).filter((p) => p.spec.nodeName).length).toBe(MAX_PODS_PER_NODE);
 
-      expect(delay.max / 1e6).toBeLessThan(1000);
-      expect(Math.max(...getTimes)).toBeLessThan(1000);
+      expect(delay.max / 1e6).toBeLessThan(HELD_AT_MOST_MS);
+      expect(Math.max(...getTimes)).toBeLessThan(HELD_AT_MOST_MS);
     } finally {
       off();
       controllers.stop();
