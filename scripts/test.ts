@@ -16,22 +16,29 @@ const VITEST = resolve(ROOT, 'node_modules/vitest/vitest.mjs');
 
 /** Browser suites on the fake deck server: Chromium alone, light enough to share the other lane. */
 const LIGHT_BROWSER_SUITES = new Set(['deck.test.ts', 'first-slide.test.ts']);
+/** Suites that keep a core busy on purpose and time the deck meanwhile: they run in the heavy lane too. */
+const CPU_BOUND_SUITES = ['test/integration/sandbox-isolation.test.ts'];
 
 /**
  * The whole run goes in two lanes side by side, so both cores work (vitest alone would use
  * cores - 1, one worker here). A browser suite on the embedded cluster runs a deck, a cluster
- * and Chromium, about a core's worth: those take one lane, one at a time, so no two of them
- * stretch each other's timers, while every other suite shares the rest of the machine.
+ * and Chromium, about a core's worth: those, and the suites that load a core on purpose, take
+ * one lane, one at a time, so no two of them stretch each other's timers, while every other
+ * suite shares the rest of the machine. TEST_LANES=1 runs everything in one vitest instead
+ * (a machine busy with other work).
  */
 function lanes(): Array<{ name: string; args: string[] }> {
   const cores = availableParallelism();
-  const browserWorkers = Math.max(1, Math.floor(cores / 4));
-  const otherWorkers = Math.max(1, cores - 1 - browserWorkers);
-  const heavy = readdirSync(resolve(ROOT, 'test/browser'))
-    .filter((f) => f.endsWith('.test.ts') && !LIGHT_BROWSER_SUITES.has(f))
-    .map((f) => `test/browser/${f}`);
+  const heavyWorkers = Math.max(1, Math.floor(cores / 4));
+  const otherWorkers = Math.max(1, cores - 1 - heavyWorkers);
+  const heavy = [
+    ...readdirSync(resolve(ROOT, 'test/browser'))
+      .filter((f) => f.endsWith('.test.ts') && !LIGHT_BROWSER_SUITES.has(f))
+      .map((f) => `test/browser/${f}`),
+    ...CPU_BOUND_SUITES,
+  ];
   return [
-    { name: 'browser', args: [...heavy, `--maxWorkers=${browserWorkers}`] },
+    { name: 'heavy', args: [...heavy, `--maxWorkers=${heavyWorkers}`] },
     { name: 'others', args: [...heavy.flatMap((f) => ['--exclude', f]), `--maxWorkers=${otherWorkers}`] },
   ];
 }
@@ -44,7 +51,7 @@ async function runLanes(env: NodeJS.ProcessEnv): Promise<number> {
       ({ name, args }) =>
         new Promise<{ name: string; code: number; seconds: number }>((done) => {
           const child = spawn(process.execPath, [VITEST, 'run', ...args], { cwd: ROOT, env: { ...env, ...(process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}) }, stdio: ['ignore', 'pipe', 'pipe'] });
-          const mark = `${name.padEnd(7)} │ `;
+          const mark = `${name.padEnd(6)} │ `;
           for (const [stream, out] of [[child.stdout, process.stdout], [child.stderr, process.stderr]] as const) {
             createInterface({ input: stream }).on('line', (line) => out.write(`${mark}${line}\n`));
           }
@@ -79,7 +86,7 @@ await buildClientIfStale({ force: process.env.CI === 'true' });
 // Vite's build sets NODE_ENV=production in this process; the tests need React's development build.
 const env = { ...process.env, NODE_ENV: 'test' };
 const vitestArgs = process.argv.slice(2);
-if (vitestArgs.length) {
+if (vitestArgs.length || process.env.TEST_LANES === '1') {
   // Files or options named on the command line: one vitest, as asked.
   const vitest = spawnSync(process.execPath, [VITEST, 'run', ...vitestArgs], { stdio: 'inherit', cwd: ROOT, env });
   process.exit(vitest.status ?? 1);
