@@ -4,6 +4,7 @@ import net, { type AddressInfo } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { DataPlane } from './dataplane.ts';
 import { localReply } from './envoy.ts';
+import { lingeringSocket } from './lingering-socket.ts';
 
 /** Request bodies larger than this get 413, as Envoy's buffer limit would. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -99,7 +100,8 @@ export async function startGatewayServer(plane: DataPlane, opts: GatewayServerOp
     socket.on('error', () => socket.destroy());
     const mode = opts.portMode?.() ?? { kind: 'http' };
     if (mode.kind === 'closed') socket.resetAndDestroy();
-    else if (mode.kind === 'https') (mode.mutual ? secureMutual : secure).emit('connection', socket);
+    else if (mode.kind === 'https' && mode.mutual) secureMutual.emit('connection', lingeringSocket(socket));
+    else if (mode.kind === 'https') secure.emit('connection', socket);
     else if (mode.kind === 'status') status.emit('connection', socket);
     else plain.emit('connection', socket);
   });
