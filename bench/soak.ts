@@ -98,7 +98,7 @@ export async function benchSoak({ minutes, viewers }: SoakOptions): Promise<Arra
       [`scene resets (${resetMs.length}) p50 / p99`, `${ms(percentile(resetMs, 50))} / ${ms(percentile(resetMs, 99))}`],
       ['applies', String(applies)],
       ['worst event-loop delay in the deck server', ms(worstLoopMs)],
-      ['viewers in step / stale / gaps / disconnects', `${step.inStep} / ${step.stale} / ${step.gaps} / ${step.disconnects}`],
+      ['viewers in step / stale / gaps / disconnects', `${step.inStep} / ${step.stale} / ${step.gaps} / ${step.disconnects} (compared for ${ms(step.settledMs)})`],
     );
   } finally {
     for (const v of audience) v.ws.terminate();
@@ -149,18 +149,35 @@ function watch(ws: WebSocket): Viewer {
   return v;
 }
 
-/** Compares every viewer's tables with what a fresh viewer is sent now. */
+/**
+ * Compares every viewer's tables with what a fresh viewer is sent now. Pods still settle for a
+ * few seconds after the last reset, and 300 sockets' queued changes reach this process after the
+ * fresh viewer's snapshot, so one look can catch a viewer mid-change: look again, once a second,
+ * for up to STEP_SETTLE_MS. A viewer that missed a change stays stale however long we wait.
+ */
 async function inStep(base: string, viewers: Viewer[]) {
+  const live = viewers.filter((v) => !v.disconnected);
+  const t0 = Date.now();
+  let stale = live;
+  for (;;) {
+    const truth = await freshTables(base);
+    stale = stale.filter((v) => !RESOURCE_TOPICS.every((t) => v.seq.get(t) === truth.seq.get(t) && JSON.stringify([...(v.items.get(t) ?? [])].sort()) === JSON.stringify([...(truth.items.get(t) ?? [])].sort())));
+    if (!stale.length || Date.now() - t0 > STEP_SETTLE_MS) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return { inStep: live.length - stale.length, stale: stale.length, settledMs: Date.now() - t0, gaps: viewers.reduce((s, v) => s + v.gaps, 0), disconnects: viewers.length - live.length };
+}
+
+const STEP_SETTLE_MS = 15_000;
+
+async function freshTables(base: string): Promise<Viewer> {
   const truth = watch(new WebSocket(`${base.replace(/^http/, 'ws')}/ws`));
   await new Promise((r, j) => (truth.ws.once('open', r), truth.ws.once('error', j)));
   for (const topic of RESOURCE_TOPICS) truth.ws.send(JSON.stringify({ type: 'subscribe', topic }));
   const t0 = Date.now();
   while (RESOURCE_TOPICS.some((t) => !truth.items.has(t)) && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 50));
-  const same = (v: Viewer) => RESOURCE_TOPICS.every((t) => v.seq.get(t) === truth.seq.get(t) && JSON.stringify([...(v.items.get(t) ?? [])].sort()) === JSON.stringify([...(truth.items.get(t) ?? [])].sort()));
-  const live = viewers.filter((v) => !v.disconnected);
-  const inStepCount = live.filter(same).length;
   truth.ws.terminate();
-  return { inStep: inStepCount, stale: live.length - inStepCount, gaps: viewers.reduce((s, v) => s + v.gaps, 0), disconnects: viewers.length - live.length };
+  return truth;
 }
 
 /** The deck in a child process, answering for its memory over IPC. */
