@@ -26,6 +26,19 @@ describe('which data plane made a trace', () => {
     expect(summarizeTrace(toJaegerTrace(sidecarTrace)).dataPlane).toBe('sidecar');
   });
 
+  it('a trace made mid-move to ambient, where productpage answered without its sidecar, is no sidecar trace', () => {
+    // productpage's pod lost its sidecar: its spans are gone, and the app's own calls hang from the gateway's span.
+    const nodeOf = (s: SpanRecord) => String(s.tags.find((t) => t.key === 'node_id')?.value);
+    const gone = new Map(sidecarTrace.filter((s) => nodeOf(s).includes('~productpage-')).map((s) => [s.spanID, s.parentSpanID]));
+    const ancestor = (id: string | undefined): string | undefined => (id && gone.has(id) ? ancestor(gone.get(id)) : id);
+    const partial = sidecarTrace.filter((s) => !gone.has(s.spanID)).map((s) => ({ ...s, parentSpanID: ancestor(s.parentSpanID) }));
+    expect(partial.some((s) => nodeOf(s).startsWith('sidecar~'))).toBe(true);
+    expect(traceDataPlane(toJaegerTrace(partial))).toBeUndefined();
+    // A failing ratings call is still a sidecar trace: every callee has its own span.
+    const aborted = sampleBookinfoTrace({ startUs: 2_000_000, reviewsVersion: 'v2', ratingsStatus: 500 });
+    expect(traceDataPlane(toJaegerTrace(aborted))).toBe('sidecar');
+  });
+
   it("a feed's first look back keeps the newest traces and the newest of each data plane beyond them, oldest first", () => {
     const found = [summary('s1', 1, 'sidecar'), summary('s2', 2, 'sidecar'), summary('g', 3), ...Array.from({ length: 5 }, (_, i) => summary(`a${i}`, 10 + i, 'ambient'))];
     expect(withHistory(found, 3).map((t) => t.traceID)).toEqual(['s2', 'a2', 'a3', 'a4']);
