@@ -3,11 +3,19 @@ import http2 from 'node:http2';
 import net, { type AddressInfo } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { DataPlane } from './dataplane.ts';
-import { localReply } from './envoy.ts';
+import {
+  type GatewayIngress,
+  type GatewayResponse,
+  type GatewayServicePort,
+  INGRESS_GATEWAY_POD_PORT,
+  MAX_GATEWAY_BODY_BYTES,
+  gatewayFailureResponse,
+  handleGatewayRequest,
+} from './gateway-handler.ts';
 import { lingeringSocket } from './lingering-socket.ts';
 
-/** Request bodies larger than this get 413, as Envoy's buffer limit would. */
-const MAX_BODY_BYTES = 1024 * 1024;
+export { INGRESS_GATEWAY_POD_PORT, type GatewayServicePort } from './gateway-handler.ts';
+
 const MAX_HEADER_BYTES = 60 * 1024;
 
 export interface GatewayServer {
@@ -15,16 +23,6 @@ export interface GatewayServer {
   port: number;
   close(): Promise<void>;
 }
-
-/** A port of a gateway's Service, by the port number the cluster declares for it (80 for http2). */
-export interface GatewayServicePort {
-  namespace: string;
-  service: string;
-  port: number;
-}
-
-/** The pod port of istio-ingressgateway that Envoy's HTTP listener is on: what a port-forward to the pod reaches. */
-export const INGRESS_GATEWAY_POD_PORT: GatewayServicePort = { namespace: 'istio-system', service: 'istio-ingressgateway', port: 80 };
 
 export interface GatewayServerOptions {
   host?: string;
@@ -58,11 +56,9 @@ export async function startGatewayServer(plane: DataPlane, opts: GatewayServerOp
   const onRequest = (secure: boolean) => (rawReq: http.IncomingMessage | http2.Http2ServerRequest, rawRes: http.ServerResponse | http2.Http2ServerResponse) => {
     const req = rawReq as http.IncomingMessage;
     const res = rawRes as http.ServerResponse;
-    void handle(plane, target, secure, req, res).catch((err) => {
-      if (!res.headersSent) {
-        res.writeHead(503, { 'content-type': 'text/plain', server: 'istio-envoy' });
-        res.end(`upstream connect error or disconnect/reset before headers. reset reason: ${String(err?.message ?? err).slice(0, 200)}`);
-      } else if ('stream' in rawRes) rawRes.stream.close();
+    void serve(plane, target, secure, req, res).catch((err) => {
+      if (!res.headersSent) writeResponse(res, gatewayFailureResponse(err));
+      else if ('stream' in rawRes) rawRes.stream.close();
       else res.destroy();
     });
   };
@@ -126,57 +122,42 @@ export async function startGatewayServer(plane: DataPlane, opts: GatewayServerOp
   };
 }
 
-async function handle(plane: DataPlane, target: GatewayServicePort, secure: boolean, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-  const path = req.url ?? '/';
+/** Reads the request and writes the core's answer; the client hanging up aborts the request. */
+async function serve(plane: DataPlane, target: GatewayServicePort, secure: boolean, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const body = await readBody(req);
-  if (body === undefined) {
-    const r = localReply(413, 'Payload Too Large');
-    res.writeHead(r.status, r.headers);
-    res.end(r.body);
-    return;
-  }
-  // The client hanging up cuts the request through every hop.
   const hangup = new AbortController();
   res.on('close', () => {
     if (!res.writableFinished) hangup.abort();
   });
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) {
-    // HTTP/2's pseudo-headers: its :authority is the Host.
-    if (k === ':authority' && typeof v === 'string') headers.host ??= v;
-    if (v !== undefined && !k.startsWith(':')) headers[k] = Array.isArray(v) ? v.join(k === 'cookie' ? '; ' : ', ') : v;
-  }
-  if (secure) headers['x-forwarded-proto'] = 'https';
-  let out;
-  try {
-    out = await plane.gatewayIngress({ namespace: target.namespace, name: target.service }, target.port, { method: req.method, url: path, headers, body, signal: hangup.signal });
-  } catch (err) {
-    if (hangup.signal.aborted) return;
-    throw err;
-  }
-  const { 'content-length': _len, 'transfer-encoding': _te, connection: _conn, 'keep-alive': _ka, ...rest } = out.headers;
-  const cookies = rest['set-cookie'];
-  res.writeHead(out.status, { ...rest, ...(cookies ? { 'set-cookie': cookies.split('\n') } : {}), 'content-length': Buffer.byteLength(out.body) });
-  res.end(req.method === 'HEAD' ? undefined : out.body);
+  const ingress: GatewayIngress = (service, port, meshReq) => plane.gatewayIngress(service, port, meshReq);
+  const out = await handleGatewayRequest(ingress, target, { method: req.method, path: req.url ?? '/', headers: req.headers, body, secure, signal: hangup.signal });
+  if (out) writeResponse(res, out);
 }
 
-function readBody(req: http.IncomingMessage): Promise<string | undefined> {
+function writeResponse(res: http.ServerResponse, out: GatewayResponse): void {
+  res.writeHead(out.status, out.headers);
+  // An empty body ends as an empty string did: no zero-length write.
+  res.end(out.body === undefined ? undefined : out.body.byteLength ? out.body : '');
+}
+
+/** The whole body, or 'too-large' (the rest unread, or the request destroyed) past the gateway's limit. */
+function readBody(req: http.IncomingMessage): Promise<Uint8Array | 'too-large'> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_BODY_BYTES) {
+    if (declared > MAX_GATEWAY_BODY_BYTES) {
       req.resume();
-      return resolve(undefined);
+      return resolve('too-large');
     }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > MAX_GATEWAY_BODY_BYTES) {
         req.destroy();
-        resolve(undefined);
+        resolve('too-large');
       } else chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
