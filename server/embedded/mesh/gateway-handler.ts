@@ -46,7 +46,7 @@ export interface GatewayResponse {
   /** Lower-case names, in the order they are written; `set-cookie` is one entry per cookie. */
   headers: Record<string, string | string[]>;
   /** Absent: nothing follows the headers (an answer to HEAD). */
-  body?: Uint8Array;
+  body?: Uint8Array<ArrayBuffer>;
 }
 
 const utf8 = new TextEncoder();

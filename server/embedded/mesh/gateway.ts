@@ -1,3 +1,7 @@
+/**
+ * The ingress gateway's listeners on Node: sockets, TLS by SNI, mutual TLS refusals, HTTP/1
+ * and HTTP/2, the status port. What each request is answered is gateway-handler.ts's.
+ */
 import http from 'node:http';
 import http2 from 'node:http2';
 import net, { type AddressInfo } from 'node:net';
@@ -52,11 +56,12 @@ export type GatewayPortMode =
  */
 export async function startGatewayServer(plane: DataPlane, opts: GatewayServerOptions = {}): Promise<GatewayServer> {
   const target = opts.target ?? INGRESS_GATEWAY_POD_PORT;
+  const ingress: GatewayIngress = (service, port, req) => plane.gatewayIngress(service, port, req);
   // HTTP/2's compatibility API answers as HTTP/1's does: one handler serves both.
   const onRequest = (secure: boolean) => (rawReq: http.IncomingMessage | http2.Http2ServerRequest, rawRes: http.ServerResponse | http2.Http2ServerResponse) => {
     const req = rawReq as http.IncomingMessage;
     const res = rawRes as http.ServerResponse;
-    void serve(plane, target, secure, req, res).catch((err) => {
+    void serve(ingress, target, secure, req, res).catch((err) => {
       if (!res.headersSent) writeResponse(res, gatewayFailureResponse(err));
       else if ('stream' in rawRes) rawRes.stream.close();
       else res.destroy();
@@ -123,13 +128,12 @@ export async function startGatewayServer(plane: DataPlane, opts: GatewayServerOp
 }
 
 /** Reads the request and writes the core's answer; the client hanging up aborts the request. */
-async function serve(plane: DataPlane, target: GatewayServicePort, secure: boolean, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function serve(ingress: GatewayIngress, target: GatewayServicePort, secure: boolean, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const body = await readBody(req);
   const hangup = new AbortController();
   res.on('close', () => {
     if (!res.writableFinished) hangup.abort();
   });
-  const ingress: GatewayIngress = (service, port, meshReq) => plane.gatewayIngress(service, port, meshReq);
   const out = await handleGatewayRequest(ingress, target, { method: req.method, path: req.url ?? '/', headers: req.headers, body, secure, signal: hangup.signal });
   if (out) writeResponse(res, out);
 }
