@@ -22,6 +22,7 @@ import { type ConnectionSink, NO_CONNECTION_SINK } from './ztunnel-log.ts';
 import type { ProxyView } from './config-dump.ts';
 import { type MeteredProxy, ProxyCostMeter } from './proxy-costs.ts';
 import { isWaypointPod } from './ambient.ts';
+import { utf8ByteLength } from '../portable/bytes.ts';
 
 /** Envoy's status port on every gateway pod. */
 const STATUS_PORT = 15021;
@@ -175,8 +176,8 @@ export class DataPlane implements ZtunnelEnv {
     const answerLocally = (reply: MeshResponse, flags: string[]) => {
       const trace = incomingTrace(headers);
       new ProxySpan(this.spans, this.clock, trace.traceId, trace.parentSpanId, 'async', proxyIdentity('router', gw), 'client', {
-        url: `http://${authority}${url.pathname}${url.search}`, method, requestId: headers['x-request-id'], userAgent: headers['user-agent'], peerAddress: '10.244.0.1', upstreamCluster: '-', requestSize: Buffer.byteLength(req.body ?? ''),
-      }).finish(reply.status, flags, Buffer.byteLength(reply.body));
+        url: `http://${authority}${url.pathname}${url.search}`, method, requestId: headers['x-request-id'], userAgent: headers['user-agent'], peerAddress: '10.244.0.1', upstreamCluster: '-', requestSize: utf8ByteLength(req.body ?? ''),
+      }).finish(reply.status, flags, utf8ByteLength(reply.body));
       return reply;
     };
     // RequestAuthentication and AuthorizationPolicy on the gateway run before routing, so routes can match the token's claims.
