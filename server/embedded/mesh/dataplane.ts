@@ -1,5 +1,3 @@
-import { setMaxListeners } from 'node:events';
-import { isIP } from 'node:net';
 import type { Clock } from '../../clock.ts';
 import type { AppHandler, AppRegistry, MeshResponse, Workload } from '../app-runtime/types.ts';
 import type { ObjectStore } from '../apiserver/store.ts';
@@ -23,6 +21,8 @@ import type { ProxyView } from './config-dump.ts';
 import { type MeteredProxy, ProxyCostMeter } from './proxy-costs.ts';
 import { isWaypointPod } from './ambient.ts';
 import { utf8ByteLength } from '../portable/bytes.ts';
+import { ipVersion } from '../portable/ip.ts';
+import { withoutListenerLimit } from '../portable/listener-limit.ts';
 
 /** Envoy's status port on every gateway pod. */
 const STATUS_PORT = 15021;
@@ -204,7 +204,7 @@ export class DataPlane implements ZtunnelEnv {
     const port = Number(url.port || 80);
     const fqdn = qualifyHost(hostName, src?.namespace ?? namespace, snap.namespaces);
     // A Service's ClusterIP reaches it as its name does (`curl --resolve name:port:<ClusterIP>`).
-    const svc = snap.services.get(fqdn) ?? (isIP(hostName) ? [...snap.services.values()].find((s) => s.clusterIP === hostName) : undefined);
+    const svc = snap.services.get(fqdn) ?? (ipVersion(hostName) ? [...snap.services.values()].find((s) => s.clusterIP === hostName) : undefined);
     const method = (req.method ?? 'GET').toUpperCase();
     const headers = lowerCaseHeaders(req.headers);
     headers.host ??= url.host;
@@ -318,9 +318,4 @@ function lowerCaseHeaders(h: Record<string, string> | undefined): Record<string,
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h ?? {})) if (v !== undefined) out[k.toLowerCase()] = String(v);
   return out;
-}
-
-function withoutListenerLimit(signal: AbortSignal): AbortSignal {
-  setMaxListeners(0, signal);
-  return signal;
 }

@@ -1,4 +1,3 @@
-import { STATUS_CODES } from 'node:http';
 import type { ProcessIo } from '../apiserver/pod-runtime.ts';
 import type { Mesh, RequestSource } from '../mesh/index.ts';
 import { ContainerFs, FsError } from './container-fs.ts';
@@ -7,6 +6,7 @@ import { type CurlOptions, UsageError, parseCurlArgs } from './curl-options.ts';
 import { type CurlResult, curl } from './curl.ts';
 import { envoyReasonPhrase } from '../mesh/envoy.ts';
 import { base64Encode, utf8ByteLength } from '../portable/bytes.ts';
+import { STATUS_TEXTS } from '../portable/status-text.ts';
 
 const USER_AGENT = 'curl/8.16.0';
 const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
@@ -210,7 +210,7 @@ async function withRetries(mesh: Mesh, o: CurlOptions, io: ProcessIo, startedMs:
 
 /** The status line's phrase: Envoy's own when a proxy wrote the response (it names itself in Server), else the app's. */
 function reasonPhrase(res: CurlResult): string {
-  return /^(istio-)?envoy$/.test(res.headers.server ?? '') ? envoyReasonPhrase(res.status) : (STATUS_CODES[res.status] ?? '');
+  return /^(istio-)?envoy$/.test(res.headers.server ?? '') ? envoyReasonPhrase(res.status) : (STATUS_TEXTS[res.status] ?? '');
 }
 
 function headerBlock(res: CurlResult): string {
