@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { sha1Hex, sha256Hex, sha512Hex } from '../../server/embedded/portable/sha.ts';
+import { hmacSha256, sha1Hex, sha256Hex, sha512Hex } from '../../server/embedded/portable/sha.ts';
 
 const HASHES = [
   ['sha1', sha1Hex],
@@ -47,6 +47,19 @@ describe('the portable SHA-1, SHA-256 and SHA-512, compared with node:crypto', (
     for (const text of ['', 'abc', 'reviews-v1-545db77b95|reviews-v2-7d9b8c6f4-x2x9z', 'µs ünïcödé 漢字 🙂', '\ud83d lone surrogate', 'x'.repeat(5000)]) {
       expect(hash(text), JSON.stringify(text.slice(0, 40))).toBe(createHash(name).update(text).digest('hex'));
     }
+  });
+
+  it('signs as createHmac("sha256") does, for keys shorter than, as long as, and longer than a block', () => {
+    const next = random(13);
+    for (const keyLength of [0, 1, 32, 63, 64, 65, 200]) {
+      for (const length of [0, 1, 55, 64, 100, 1000]) {
+        const key = randomBytes(next, keyLength);
+        const message = randomBytes(next, length);
+        expect(Buffer.from(hmacSha256(key, message)).toString('hex'), `key ${keyLength}, message ${length}`).toBe(createHmac('sha256', key).update(message).digest('hex'));
+      }
+    }
+    const key = randomBytes(next, 32);
+    expect(Buffer.from(hmacSha256(key, 'eyJ1c2VyIjoiamFzb24ifQ')).toString('base64url')).toBe(createHmac('sha256', key).update('eyJ1c2VyIjoiamFzb24ifQ').digest('base64url'));
   });
 
   it('matches the published test vectors', () => {

@@ -226,3 +226,18 @@ export function sha512(bytes: Uint8Array): Uint8Array {
   }
   return bigEndian(new Uint32Array(h.buffer));
 }
+
+/** HMAC-SHA256 (RFC 2104), synchronous like createHmac('sha256', key).update(message).digest(). */
+export function hmacSha256(key: Uint8Array, message: Input): Uint8Array {
+  const BLOCK = 64;
+  const padded = new Uint8Array(BLOCK);
+  padded.set(key.length > BLOCK ? sha256(key) : key);
+  const text = bytesOf(message);
+  const inner = new Uint8Array(BLOCK + text.length);
+  for (let i = 0; i < BLOCK; i++) inner[i] = padded[i] ^ 0x36;
+  inner.set(text, BLOCK);
+  const outer = new Uint8Array(BLOCK + 32);
+  for (let i = 0; i < BLOCK; i++) outer[i] = padded[i] ^ 0x5c;
+  outer.set(sha256(inner), BLOCK);
+  return sha256(outer);
+}
