@@ -23,6 +23,8 @@ const LIMIT = 1n << 63n;
 
 const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
 
+const utf8 = new TextEncoder();
+
 /**
  * Go quotes the text in its errors with every byte outside printable ASCII as `\xNN`
  * (so `"1µ"` reads `"1\xc2\xb5"`), and `"` and `\` escaped.
@@ -31,7 +33,7 @@ function goQuote(text: string): string {
   let out = '"';
   for (const ch of text) {
     if (ch < ' ' || ch > '~') {
-      for (const byte of Buffer.from(ch, 'utf8')) out += `\\x${byte.toString(16).padStart(2, '0')}`;
+      for (const byte of utf8.encode(ch)) out += `\\x${byte.toString(16).padStart(2, '0')}`;
     } else out += ch === '"' || ch === '\\' ? `\\${ch}` : ch;
   }
   return `${out}"`;

@@ -1,4 +1,5 @@
 /** Reading an HTTP answer's body with a size limit: every network input has one. */
+import { concatBytes, utf8Text } from './embedded/portable/bytes.ts';
 
 /**
  * The body as text, stopping at `max` bytes: `truncated` says the rest was not read
@@ -22,7 +23,7 @@ export async function readLimited(res: Response, max: number): Promise<{ text: s
     }
     chunks.push(value);
   }
-  return { text: Buffer.concat(chunks).toString('utf8'), truncated };
+  return { text: utf8Text(concatBytes(chunks)), truncated };
 }
 
 /**
@@ -31,12 +32,15 @@ export async function readLimited(res: Response, max: number): Promise<{ text: s
  * Stops counting once past `max` and reports `max + 1`.
  */
 export function jsonNestingDepth(text: string | Uint8Array, max = Infinity): number {
-  const s = typeof text === 'string' ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString('latin1');
+  // Only ASCII brackets, quotes and backslashes count, so bytes are read as they are (no UTF-8 decoding).
+  const s = typeof text === 'string' ? text : undefined;
+  const bytes = text as Uint8Array;
+  const length = s === undefined ? bytes.length : s.length;
   let depth = 0;
   let deepest = 0;
   let inString = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
+  for (let i = 0; i < length; i++) {
+    const c = s === undefined ? bytes[i] : s.charCodeAt(i);
     if (inString) {
       if (c === 0x5c) i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
 import type { Clock } from '../clock.ts';
 import { ScaledClock } from '../clock.ts';
@@ -18,6 +17,7 @@ import { ContainerLogs, PROXY_CONTAINER } from './workloads/container-logs.ts';
 import { type ForwardedPort, createPodRuntime } from './workloads/pod-runtime.ts';
 import { keepGatewayPodPorts } from './mesh/gateway-pod-ports.ts';
 import { LOCAL_URL_ANNOTATION } from '../cluster/service-address.ts';
+import { base64Encode, bytesToHex } from './portable/bytes.ts';
 import type { ProxyCostsReport } from '../protocol.ts';
 
 export interface EmbeddedClusterOptions {
@@ -76,7 +76,7 @@ export async function startEmbeddedCluster(opts: EmbeddedClusterOptions = {}): P
   // What each container prints (`kubectl logs`): its apps' lines and its proxy's access log.
   const logs = new ContainerLogs(store, clock);
   const mesh = createMesh({ store, clock, spans: logs.teeSpans(spans), apps: logs.wrapApps(standardApps), connections: logs });
-  const token = randomBytes(24).toString('hex');
+  const token = bytesToHex(crypto.getRandomValues(new Uint8Array(24)));
   const tls = generateTlsMaterial();
 
   const closers: Array<() => Promise<void> | void> = [() => controllers.stop(), () => logs.stop(), () => mesh.stop()];
@@ -111,7 +111,7 @@ export async function startEmbeddedCluster(opts: EmbeddedClusterOptions = {}): P
     const kubeconfig = stringify({
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [{ name, cluster: { server: api.url, 'certificate-authority-data': Buffer.from(tls.caPem).toString('base64') } }],
+      clusters: [{ name, cluster: { server: api.url, 'certificate-authority-data': base64Encode(tls.caPem) } }],
       users: [{ name, user: { token } }],
       contexts: [{ name, context: { cluster: name, user: name, namespace: 'default' } }],
       'current-context': name,

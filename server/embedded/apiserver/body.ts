@@ -2,6 +2,7 @@ import { Lexer, parse as parseYaml } from 'yaml';
 import { ApiError, badRequest } from './errors.ts';
 import { PATCH_TYPES } from './patch.ts';
 import { PROTOBUF_CONTENT_TYPE, decodeProtobufObject } from './protobuf.ts';
+import { concatBytes } from '../portable/bytes.ts';
 
 /** Request bodies larger than this get 413, like a real API server's 3 MiB limit. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -42,17 +43,6 @@ export async function readBody(req: Request): Promise<Uint8Array> {
     chunks.push(value);
   }
   return concatBytes(chunks, size);
-}
-
-function concatBytes(chunks: Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
 }
 
 /** A body as UTF-8 text (invalid sequences replaced), for the places that only look at it. */

@@ -6,6 +6,7 @@ import { JSON_TYPE } from './body.ts';
 import { ApiError } from './errors.ts';
 import { TABLE_CONTENT_TYPE, toTable } from './tables.ts';
 import type { KubeObject, ResourceType } from './types.ts';
+import { onNextTurn } from '../portable/next-turn.ts';
 
 const encoder = new TextEncoder();
 const NO_CACHE = 'no-cache, private';
@@ -34,11 +35,11 @@ export function jsonResponse(code: number, body: unknown, contentType = JSON_TYP
 /** Items serialised per turn of the event loop: a list of thousands of pods is written in slices. */
 export const LIST_SLICE = 250;
 
-// Node runs a setImmediate after pending I/O; elsewhere (a worker) a zero timeout is the nearest.
-const nextTurn: (run: () => void) => unknown = typeof setImmediate === 'function' ? setImmediate : (run) => setTimeout(run, 0);
-
 /** Lets other requests run between the phases of a big one (parse, merge, store, reply). */
-export const yieldToLoop = () => new Promise<void>((resolve) => nextTurn(resolve));
+export const yieldToLoop = () =>
+  new Promise<void>((resolve) => {
+    onNextTurn(resolve);
+  });
 
 /**
  * A List body. A big one streams a slice of items per read, with a turn of the loop

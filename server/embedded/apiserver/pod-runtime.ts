@@ -2,8 +2,8 @@ import type { KubeObject } from './types.ts';
 
 /** What a running command sees: where its output goes, and a signal for the client hanging up. */
 export interface ProcessIo {
-  stdout(data: string | Buffer): void;
-  stderr(data: string | Buffer): void;
+  stdout(data: string | Uint8Array): void;
+  stderr(data: string | Uint8Array): void;
   signal: AbortSignal;
 }
 

@@ -1,6 +1,6 @@
-import { GATEWAY_API_STANDARD_BUNDLE, crdsInFile } from './crd/bundle-file.ts';
 import { CRD_GROUP, type CustomResourceDefinition } from './crd/definition.ts';
 import { readBackCustomObject } from './crd/custom-object.ts';
+import { gatewayApiCrds } from './crd/gateway-api-bundle.ts';
 import { istioCrds, withOpenFallback } from './crd/istio-crds.ts';
 import { namesConflict, servedKind } from './crd/served-kind.ts';
 import { compileRuleTree } from './crd/validation-rules.ts';
@@ -49,7 +49,7 @@ export const ISTIO_CRDS: readonly CustomResourceDefinition[] = istioCrds(withOpe
  * The CRDs every store serves before any is stored (a store that was never bootstrapped
  * still has Istio's and the Gateway API's kinds); bootstrap stores the same definitions.
  */
-const COMPILED_IN_CRDS: readonly CustomResourceDefinition[] = [...ISTIO_CRDS, ...crdsInFile(GATEWAY_API_STANDARD_BUNDLE)];
+const COMPILED_IN_CRDS: readonly CustomResourceDefinition[] = [...ISTIO_CRDS, ...gatewayApiCrds()];
 
 const CRD_TYPE: ResourceType = {
   group: CRD_GROUP,

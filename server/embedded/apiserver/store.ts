@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock.ts';
 import { ApiError, alreadyExists, conflict, namespaceNotFound, notFound } from './errors.ts';
 import { randomSuffix, rfc3339 } from './object-meta.ts';
 import { ResourceRegistry, apiVersionOf } from './registry.ts';
 import { prepareForBinding, prepareForFinalize } from './strategy.ts';
 import type { KubeObject, ResourceType, StoreEvent, WriteOptions } from './types.ts';
+import { utf8ByteLength } from '../portable/bytes.ts';
 
 export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE';
 
@@ -155,7 +155,7 @@ export class ObjectStore {
     obj.apiVersion = apiVersionOf(type);
     obj.kind = type.kind;
     this.runAdmission('CREATE', type, obj, undefined);
-    obj.metadata.uid = randomUUID();
+    obj.metadata.uid = crypto.randomUUID();
     obj.metadata.creationTimestamp = rfc3339(this.clock.now());
     type.strategy.prepareForCreate(obj);
     if (opts.dryRun) return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(this.rv) } };
@@ -251,7 +251,7 @@ export class ObjectStore {
 
   private commit(eventType: 'ADDED' | 'MODIFIED', type: ResourceType, obj: KubeObject): KubeObject {
     // Only real writes reach etcd; a dry run never does, so it is not refused for size.
-    if (Buffer.byteLength(JSON.stringify(obj)) > MAX_OBJECT_BYTES) throw new ApiError(413, 'RequestEntityTooLarge', 'etcdserver: request is too large');
+    if (utf8ByteLength(JSON.stringify(obj)) > MAX_OBJECT_BYTES) throw new ApiError(413, 'RequestEntityTooLarge', 'etcdserver: request is too large');
     obj.metadata.resourceVersion = String(++this.rv);
     const key = keyOf(type, obj.metadata.namespace, obj.metadata.name);
     deepFreeze(obj);

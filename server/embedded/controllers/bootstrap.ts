@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock.ts';
-import { GATEWAY_API_STANDARD_BUNDLE, crdsInFile } from '../apiserver/crd/bundle-file.ts';
+import { gatewayApiCrds } from '../apiserver/crd/gateway-api-bundle.ts';
 import { CRD_GROUP, type CustomResourceDefinition } from '../apiserver/crd/definition.ts';
 import { ISTIO_CRDS } from '../apiserver/registry.ts';
 import type { ObjectStore } from '../apiserver/store.ts';
@@ -72,7 +72,7 @@ export interface CrdSource {
 /** What bootstrap installs, in order; add a source here to ship more CRDs with every cluster. */
 export const BOOTSTRAP_CRDS: readonly CrdSource[] = [
   { name: 'istio', documents: () => ISTIO_CRDS },
-  { name: 'gateway-api', documents: () => crdsInFile(GATEWAY_API_STANDARD_BUNDLE) },
+  { name: 'gateway-api', documents: gatewayApiCrds },
 ];
 
 /** Stores each CRD not yet there, through its strategy like any write, and establishes it at once. */

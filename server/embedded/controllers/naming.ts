@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
 import { SAFE_ALPHABET } from '../apiserver/object-meta.ts';
+import { utf8Bytes } from '../portable/bytes.ts';
+import { sha256Hex } from '../portable/sha.ts';
 
 /** FNV-1a 32-bit, the hash the Deployment controller uses for pod-template-hash. */
 function fnv32a(text: string): number {
   let h = 0x811c9dc5;
-  for (const byte of Buffer.from(text, 'utf8')) {
+  for (const byte of utf8Bytes(text)) {
     h ^= byte;
     h = Math.imul(h, 0x01000193) >>> 0;
   }
@@ -18,7 +19,7 @@ export function podTemplateHash(template: unknown): string {
 
 /** A stable hex id (container IDs, image digests) derived from `seed`. */
 export function hexId(seed: string, len = 64): string {
-  return createHash('sha256').update(seed).digest('hex').slice(0, len);
+  return sha256Hex(seed).slice(0, len);
 }
 
 /** JSON with sorted keys, so equal objects hash equally whatever their key order. */

@@ -1,3 +1,5 @@
+import { type CancelTurn, onNextTurn } from '../portable/next-turn.ts';
+
 /**
  * Collects keys from synchronous store events and reconciles them on the next turn
  * of the event loop, so a burst of changes is handled once and controllers never
@@ -5,7 +7,7 @@
  */
 export class WorkQueue {
   private readonly pending = new Set<string>();
-  private scheduled: NodeJS.Immediate | undefined;
+  private cancelScheduled: CancelTurn | undefined;
   private stopped = false;
 
   constructor(
@@ -16,11 +18,11 @@ export class WorkQueue {
   add(key: string): void {
     if (this.stopped) return;
     this.pending.add(key);
-    this.scheduled ??= setImmediate(() => this.drain());
+    this.cancelScheduled ??= onNextTurn(() => this.drain());
   }
 
   private drain(): void {
-    this.scheduled = undefined;
+    this.cancelScheduled = undefined;
     const keys = [...this.pending];
     this.pending.clear();
     for (const key of keys) {
@@ -35,7 +37,7 @@ export class WorkQueue {
 
   stop(): void {
     this.stopped = true;
-    if (this.scheduled) clearImmediate(this.scheduled);
+    this.cancelScheduled?.();
     this.pending.clear();
   }
 }

@@ -3,6 +3,7 @@ import type { Cluster, Route, VirtualHost } from './plan.ts';
 import type { ServiceInfo } from './services.ts';
 import type { MeshSnapshot } from './snapshot.ts';
 import type { HttpMatchRequest, StringMatch } from './match.ts';
+import { base64Encode } from '../portable/bytes.ts';
 
 /**
  * A proxy's Envoy configuration as its admin API shows it (`config_dump`, `clusters`,
@@ -315,7 +316,7 @@ export function configDump(v: ProxyView, opts: { includeEds?: boolean } = {}): R
     {
       '@type': `${TYPE}envoy.admin.v3.SecretsConfigDump`,
       dynamic_active_secrets: [
-        { name: 'default', ...stamp, secret: { '@type': `${TYPE}envoy.extensions.transport_sockets.tls.v3.Secret`, name: 'default', tls_certificate: { certificate_chain: { inline_bytes: '' }, private_key: { inline_bytes: Buffer.from('[redacted]').toString('base64') } } } },
+        { name: 'default', ...stamp, secret: { '@type': `${TYPE}envoy.extensions.transport_sockets.tls.v3.Secret`, name: 'default', tls_certificate: { certificate_chain: { inline_bytes: '' }, private_key: { inline_bytes: base64Encode('[redacted]') } } } },
         { name: 'ROOTCA', ...stamp, secret: { '@type': `${TYPE}envoy.extensions.transport_sockets.tls.v3.Secret`, name: 'ROOTCA', validation_context: { trusted_ca: { inline_bytes: '' } } } },
       ],
     },

@@ -1,5 +1,3 @@
-import { setMaxListeners } from 'node:events';
-import { isIP } from 'node:net';
 import type { Clock } from '../../clock.ts';
 import type { AppHandler, AppRegistry, MeshResponse, Workload } from '../app-runtime/types.ts';
 import type { ObjectStore } from '../apiserver/store.ts';
@@ -22,6 +20,9 @@ import { type ConnectionSink, NO_CONNECTION_SINK } from './ztunnel-log.ts';
 import type { ProxyView } from './config-dump.ts';
 import { type MeteredProxy, ProxyCostMeter } from './proxy-costs.ts';
 import { isWaypointPod } from './ambient.ts';
+import { utf8ByteLength } from '../portable/bytes.ts';
+import { ipVersion } from '../portable/ip.ts';
+import { withoutListenerLimit } from '../portable/listener-limit.ts';
 
 /** Envoy's status port on every gateway pod. */
 const STATUS_PORT = 15021;
@@ -175,8 +176,8 @@ export class DataPlane implements ZtunnelEnv {
     const answerLocally = (reply: MeshResponse, flags: string[]) => {
       const trace = incomingTrace(headers);
       new ProxySpan(this.spans, this.clock, trace.traceId, trace.parentSpanId, 'async', proxyIdentity('router', gw), 'client', {
-        url: `http://${authority}${url.pathname}${url.search}`, method, requestId: headers['x-request-id'], userAgent: headers['user-agent'], peerAddress: '10.244.0.1', upstreamCluster: '-', requestSize: Buffer.byteLength(req.body ?? ''),
-      }).finish(reply.status, flags, Buffer.byteLength(reply.body));
+        url: `http://${authority}${url.pathname}${url.search}`, method, requestId: headers['x-request-id'], userAgent: headers['user-agent'], peerAddress: '10.244.0.1', upstreamCluster: '-', requestSize: utf8ByteLength(req.body ?? ''),
+      }).finish(reply.status, flags, utf8ByteLength(reply.body));
       return reply;
     };
     // RequestAuthentication and AuthorizationPolicy on the gateway run before routing, so routes can match the token's claims.
@@ -203,7 +204,7 @@ export class DataPlane implements ZtunnelEnv {
     const port = Number(url.port || 80);
     const fqdn = qualifyHost(hostName, src?.namespace ?? namespace, snap.namespaces);
     // A Service's ClusterIP reaches it as its name does (`curl --resolve name:port:<ClusterIP>`).
-    const svc = snap.services.get(fqdn) ?? (isIP(hostName) ? [...snap.services.values()].find((s) => s.clusterIP === hostName) : undefined);
+    const svc = snap.services.get(fqdn) ?? (ipVersion(hostName) ? [...snap.services.values()].find((s) => s.clusterIP === hostName) : undefined);
     const method = (req.method ?? 'GET').toUpperCase();
     const headers = lowerCaseHeaders(req.headers);
     headers.host ??= url.host;
@@ -317,9 +318,4 @@ function lowerCaseHeaders(h: Record<string, string> | undefined): Record<string,
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h ?? {})) if (v !== undefined) out[k.toLowerCase()] = String(v);
   return out;
-}
-
-function withoutListenerLimit(signal: AbortSignal): AbortSignal {
-  setMaxListeners(0, signal);
-  return signal;
 }

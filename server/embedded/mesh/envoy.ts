@@ -1,4 +1,5 @@
 import type { MeshResponse } from '../app-runtime/types.ts';
+import { utf8ByteLength } from '../portable/bytes.ts';
 
 /**
  * The bodies Envoy writes itself when it answers instead of the upstream (overflow, no
@@ -34,7 +35,7 @@ const REASON_PHRASES: Record<number, string> = {
 /** A response Envoy generates itself (no upstream answered). */
 export function localReply(status: number, body: string, extra: Record<string, string> = {}): MeshResponse {
   const headers: Record<string, string> = {
-    ...(body ? { 'content-length': String(Buffer.byteLength(body)), 'content-type': 'text/plain' } : { 'content-length': '0' }),
+    ...(body ? { 'content-length': String(utf8ByteLength(body)), 'content-type': 'text/plain' } : { 'content-length': '0' }),
     date: new Date().toUTCString(),
     server: 'istio-envoy',
     ...extra,

@@ -7,6 +7,7 @@ import { spiffePrincipal } from './security.ts';
 import type { ServiceInfo } from './services.ts';
 import { ProxySpan, incomingTrace, newRequestId, proxyIdentity } from './spans.ts';
 import { ConnectionError } from './types.ts';
+import { utf8ByteLength } from '../portable/bytes.ts';
 
 /** A request arriving at a pod's server sidecar. */
 export interface InboundCall {
@@ -51,7 +52,7 @@ export async function serveInbound(env: InboundEnv, compiled: InboundPolicy | un
     peerAddress: p.src?.ip ?? '10.244.0.1',
     upstreamCluster: `inbound|${p.targetPort}||`,
     upstreamAddress: `${p.endpoint.ip}:${p.targetPort}`,
-    requestSize: Buffer.byteLength(p.body),
+    requestSize: utf8ByteLength(p.body),
   });
   headers['x-b3-traceid'] = traceId;
   headers['x-b3-spanid'] = span.spanID;
@@ -75,7 +76,7 @@ export async function serveInbound(env: InboundEnv, compiled: InboundPolicy | un
   }
   try {
     const resp = await env.runApp(p.endpoint, { method: p.method, path: p.path, headers: admission.headers, body: p.body, signal: p.signal });
-    span.finish(resp.status, [], Buffer.byteLength(resp.body));
+    span.finish(resp.status, [], utf8ByteLength(resp.body));
     return resp;
   } catch (err) {
     span.finish(0, ['DC'], 0);

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Workload } from '../app-runtime/types.ts';
 import { cookieValue } from '../app-runtime/cookies.ts';
+import { sha1Hex } from '../portable/sha.ts';
 
 /** DestinationRule trafficPolicy.loadBalancer. */
 export interface LoadBalancerPolicy {
@@ -90,7 +90,7 @@ function rendezvous(endpoints: Workload[], key: string): Workload {
   let best = endpoints[0];
   let bestScore = '';
   for (const e of endpoints) {
-    const score = createHash('sha1').update(`${key}|${e.pod}`).digest('hex');
+    const score = sha1Hex(`${key}|${e.pod}`);
     if (score > bestScore) {
       bestScore = score;
       best = e;

@@ -13,6 +13,7 @@ import { clientUsesMtls } from './security.ts';
 import type { MeshSnapshot } from './snapshot.ts';
 import { type ProxyIdentity, ProxySpan, incomingTrace } from './spans.ts';
 import { ConnectionError } from './types.ts';
+import { utf8ByteLength } from '../portable/bytes.ts';
 
 /** The proxy state a client proxy uses while it runs a route (kept per proxy and cluster by the data plane). */
 export interface UpstreamEnv {
@@ -82,11 +83,11 @@ export async function forward(env: UpstreamEnv, u: Upstream): Promise<MeshRespon
     userAgent: headers['user-agent'],
     peerAddress: u.proxy.kind === 'router' ? '10.244.0.1' : u.src.ip,
     upstreamCluster: clusterName,
-    requestSize: Buffer.byteLength(u.body),
+    requestSize: utf8ByteLength(u.body),
   });
   const flags = new UniqueList();
   const finish = (resp: MeshResponse): MeshResponse => {
-    span.finish(resp.status, flags, Buffer.byteLength(resp.body));
+    span.finish(resp.status, flags, utf8ByteLength(resp.body));
     return { ...resp, headers: { ...resp.headers, server: serverName(u.proxy) } };
   };
 

@@ -17,6 +17,7 @@ import { ConnectionError } from './types.ts';
 import { type UpstreamEnv, forwardByMeshRoutes } from './upstream.ts';
 import type { ConnectionRecord, ConnectionSink } from './ztunnel-log.ts';
 import type { ProxyCostMeter } from './proxy-costs.ts';
+import { utf8ByteLength } from '../portable/bytes.ts';
 
 export interface ZtunnelEnv extends UpstreamEnv, InboundEnv {
   connections: ConnectionSink;
@@ -42,7 +43,7 @@ export const isAmbient = (ambient: AmbientPlan, w: Workload | undefined) => !!w 
 function wireBytes(headers: Record<string, string>, body: string, startLine: string): number {
   let n = startLine.length + 2;
   for (const [k, v] of Object.entries(headers)) n += k.length + String(v).length + 4;
-  return n + 2 + Buffer.byteLength(body);
+  return n + 2 + utf8ByteLength(body);
 }
 
 function record(env: ZtunnelEnv, ztunnel: Workload | undefined, r: Omit<ConnectionRecord, 'ztunnel' | 'endMs' | 'durationMs'>, startedMs: number): void {
@@ -116,7 +117,7 @@ async function atWaypoint(env: ZtunnelEnv, snap: MeshSnapshot, waypoint: Waypoin
       userAgent: headers['user-agent'],
       peerAddress: src.ip,
       upstreamCluster: `inbound-vip|${port}|http|${svc.fqdn}`,
-      requestSize: Buffer.byteLength(req.body),
+      requestSize: utf8ByteLength(req.body),
     });
     const denied = localReply(403, ENVOY.rbacDenied);
     span.finish(403, [], denied.body.length);

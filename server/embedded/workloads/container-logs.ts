@@ -16,6 +16,7 @@ import { accessLogEntry, formatAccessLogJson, formatAccessLogText, proxyOfSpan }
 import type { SpanRecord, SpanSink } from '../tracing/types.ts';
 import { type ConnectionRecord, type ConnectionSink, formatZtunnelLine } from '../mesh/ztunnel-log.ts';
 import { LogStore } from './log-store.ts';
+import { utf8ByteLength } from '../portable/bytes.ts';
 
 export const PROXY_CONTAINER = 'istio-proxy';
 /** Where a real install keeps the mesh config: the `mesh` key of this ConfigMap. */
@@ -129,7 +130,7 @@ export class ContainerLogs implements PodLogSource, ConnectionSink {
           const called: CalledService = { method: init?.method ?? 'GET', url, previousCalls };
           try {
             const res = await ctx.call(url, init);
-            write(c.format.called({ ...called, status: res.status, bytes: Buffer.byteLength(res.body) }));
+            write(c.format.called({ ...called, status: res.status, bytes: utf8ByteLength(res.body) }));
             return res;
           } catch (err) {
             write(c.format.called({ ...called, error: callFailure(err) }));
@@ -140,7 +141,7 @@ export class ContainerLogs implements PodLogSource, ConnectionSink {
         const res = await handler(req, { ...ctx, call });
         if (c.format.served) {
           const peerIp = pod.hasSidecar ? '127.0.0.6' : (req.headers['x-forwarded-for']?.split(',')[0].trim() ?? '10.244.0.1');
-          write(c.format.served({ method: req.method, path: req.path, headers: req.headers, status: res.status, bytes: Buffer.byteLength(res.body), peerIp, startMs, endMs: this.clock.now() }));
+          write(c.format.served({ method: req.method, path: req.path, headers: req.headers, status: res.status, bytes: utf8ByteLength(res.body), peerIp, startMs, endMs: this.clock.now() }));
         }
         return res;
       };

@@ -1,4 +1,3 @@
-import { STATUS_CODES } from 'node:http';
 import type { ProcessIo } from '../apiserver/pod-runtime.ts';
 import type { Mesh, RequestSource } from '../mesh/index.ts';
 import { ContainerFs, FsError } from './container-fs.ts';
@@ -6,6 +5,8 @@ import { CookieJar } from './curl-cookies.ts';
 import { type CurlOptions, UsageError, parseCurlArgs } from './curl-options.ts';
 import { type CurlResult, curl } from './curl.ts';
 import { envoyReasonPhrase } from '../mesh/envoy.ts';
+import { base64Encode, utf8ByteLength } from '../portable/bytes.ts';
+import { STATUS_TEXTS } from '../portable/status-text.ts';
 
 const USER_AGENT = 'curl/8.16.0';
 const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
@@ -156,11 +157,11 @@ async function transfer(mesh: Mesh, from: RequestSource, o: CurlOptions, io: Pro
 
 function requestHeaders(o: CurlOptions, url: URL, body: string | undefined, cookie: string | undefined): Record<string, string> {
   const headers: Record<string, string> = { host: url.host, 'user-agent': o.userAgent ?? USER_AGENT, accept: '*/*' };
-  if (o.user !== undefined) headers.authorization = `Basic ${Buffer.from(o.user.includes(':') ? o.user : `${o.user}:`).toString('base64')}`;
+  if (o.user !== undefined) headers.authorization = `Basic ${base64Encode(o.user.includes(':') ? o.user : `${o.user}:`)}`;
   if (o.referer) headers.referer = o.referer.replace(/;auto$/, '');
   if (cookie) headers.cookie = cookie;
   if (body !== undefined) {
-    headers['content-length'] = String(Buffer.byteLength(body));
+    headers['content-length'] = String(utf8ByteLength(body));
     headers['content-type'] = 'application/x-www-form-urlencoded';
   }
   for (const [name, value] of o.headers) {
@@ -209,7 +210,7 @@ async function withRetries(mesh: Mesh, o: CurlOptions, io: ProcessIo, startedMs:
 
 /** The status line's phrase: Envoy's own when a proxy wrote the response (it names itself in Server), else the app's. */
 function reasonPhrase(res: CurlResult): string {
-  return /^(istio-)?envoy$/.test(res.headers.server ?? '') ? envoyReasonPhrase(res.status) : (STATUS_CODES[res.status] ?? '');
+  return /^(istio-)?envoy$/.test(res.headers.server ?? '') ? envoyReasonPhrase(res.status) : (STATUS_TEXTS[res.status] ?? '');
 }
 
 function headerBlock(res: CurlResult): string {
@@ -251,10 +252,10 @@ function emit(o: CurlOptions, io: ProcessIo, fs: ContainerFs, t: Transfer, nowMs
         response_code: code,
         exitcode: String(exitCode),
         time_total: ((nowMs - t.startedMs) / 1000).toFixed(6),
-        size_download: String(Buffer.byteLength(res.body)),
-        size_header: String(Buffer.byteLength(headerBlock(res))),
-        size_upload: String(Buffer.byteLength(t.body ?? '')),
-        size_request: String(Buffer.byteLength(`${t.method} ${t.url.pathname}${t.url.search} HTTP/1.1\r\n${Object.entries(t.headers).map(([k, v]) => `${displayName(k)}: ${v}\r\n`).join('')}\r\n`)),
+        size_download: String(utf8ByteLength(res.body)),
+        size_header: String(utf8ByteLength(headerBlock(res))),
+        size_upload: String(utf8ByteLength(t.body ?? '')),
+        size_request: String(utf8ByteLength(`${t.method} ${t.url.pathname}${t.url.search} HTTP/1.1\r\n${Object.entries(t.headers).map(([k, v]) => `${displayName(k)}: ${v}\r\n`).join('')}\r\n`)),
         content_type: res.headers['content-type'] ?? '',
         url_effective: t.url.href,
         url: t.url.href,

@@ -1,8 +1,8 @@
-import { STATUS_CODES } from 'node:http';
 import type { ProcessIo } from '../apiserver/pod-runtime.ts';
 import type { Mesh, RequestSource } from '../mesh/index.ts';
 import { optionalDurationMs } from '../../go-duration.ts';
 import { FORTIO_VERSION, runLoad } from './fortio.ts';
+import { STATUS_TEXTS } from '../portable/status-text.ts';
 
 const LOG_LEVELS = ['Debug', 'Verbose', 'Info', 'Warning', 'Error', 'Critical', 'Fatal'];
 const VALUE_FLAGS = new Set(['c', 'qps', 'n', 't', 'loglevel', 'H', 'p', 'timeout', 'a']);
@@ -199,7 +199,7 @@ async function fortioCurl(mesh: Mesh, from: RequestSource, url: string, headers:
   try {
     const res = await mesh.request(from, { method: 'GET', url, headers: { 'user-agent': `fortio.org/fortio-${FORTIO_VERSION}`, ...headers }, signal: io.signal });
     if (!quiet) io.stderr(`${clockTime(mesh.clock.now())} I http_client.go:1151> fortio curl ${url}\n`);
-    const head = [`HTTP/1.1 ${res.status} ${STATUS_CODES[res.status] ?? ''}`.trimEnd(), ...Object.entries(res.headers).map(([k, v]) => `${k}: ${v}`)].join('\r\n');
+    const head = [`HTTP/1.1 ${res.status} ${STATUS_TEXTS[res.status] ?? ''}`.trimEnd(), ...Object.entries(res.headers).map(([k, v]) => `${k}: ${v}`)].join('\r\n');
     io.stdout(`${head}\r\n\r\n${res.body}`);
     return res.status === 200 ? 0 : 1;
   } catch (err) {

@@ -1,4 +1,5 @@
 import type { Mesh, RequestSource } from '../mesh/index.ts';
+import { utf8ByteLength } from '../portable/bytes.ts';
 
 export interface LoadOptions {
   mesh: Mesh;
@@ -60,7 +61,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
         const res = await mesh.request(opts.from, { method: 'GET', url: opts.url, headers: { 'user-agent': FORTIO_USER_AGENT, ...opts.headers }, signal: opts.signal });
         status = res.status;
         headerBytes = Object.entries(res.headers).reduce((n, [k, v]) => n + k.length + v.length + 4, 17);
-        bodyBytes = Buffer.byteLength(res.body);
+        bodyBytes = utf8ByteLength(res.body);
       } catch {
         /* counted as -1, as fortio counts socket errors */
       }

@@ -14,6 +14,7 @@ import { optionalNone, optionalOf } from '../cel/optional.ts';
 import { toCel } from '../cel/values.ts';
 import type { JSONSchemaProps } from '../openapi/json-schema.ts';
 import { type FieldError, childPath, forbiddenField, indexPath, invalidValue, requiredValue, unsupportedValue } from './field-errors.ts';
+import { utf8ByteLength } from '../../portable/bytes.ts';
 
 type ValidationRule = NonNullable<JSONSchemaProps['x-kubernetes-validations']>[number] & { optionalOldSelf?: boolean };
 
@@ -162,7 +163,7 @@ class RuleRun {
     const result = withBudget(this.budget, () => program.evaluate(vars));
     if (typeof result !== 'string') return undefined;
     const text = result.trim();
-    return text && !text.includes('\n') && Buffer.byteLength(text) <= MAX_MESSAGE_BYTES ? text : undefined;
+    return text && !text.includes('\n') && utf8ByteLength(text) <= MAX_MESSAGE_BYTES ? text : undefined;
   }
 
   private outOfBudget(path: string, type: string): void {

@@ -6,9 +6,9 @@
  * they serve and that they take `fieldValidation` (kubectl explain and kubectl's validation
  * look those up).
  */
-import { createHash } from 'node:crypto';
 import { API_VERSION_FIELD, BUILTIN_DEFINITIONS, KIND_FIELD, META, METADATA_DESCRIPTION, builtinDefinitionName, builtinListDefinition, refTo } from './builtin-schemas.ts';
 import type { JSONSchemaProps } from './json-schema.ts';
+import { sha512Hex } from '../../portable/sha.ts';
 
 /**
  * What the documents need to know of a served kind (the apiserver's ServedKind has these
@@ -170,7 +170,7 @@ export interface ServedDocument {
 }
 
 /** Upper-case hex SHA-512 of the text, as the apiserver's handler names a document's version. */
-const hashOf = (json: string) => createHash('sha512').update(json).digest('hex').toUpperCase();
+const hashOf = (json: string) => sha512Hex(json).toUpperCase();
 
 /**
  * Documents are rebuilt only when the kinds of their group/version change: a CRD applied

@@ -5,6 +5,7 @@ import { GoPrinted, type KubeCauses } from './kube-causes.ts';
 import { configMapKey, dns1123Label, isIp, portName, portNumber, qualifiedName } from './kube-names.ts';
 import { validateFinalizer, validateLabels } from './kube-meta.ts';
 import { PROTOCOLS } from './kube-pod-rules.ts';
+import { base64DecodedLength, utf8ByteLength } from '../../portable/bytes.ts';
 
 /** ConfigMap data and Secret data may hold at most this many bytes in total (core.MaxSecretSize). */
 export const MAX_DATA_BYTES = 1024 * 1024;
@@ -94,9 +95,9 @@ export function validateConfigMap(cm: any, causes: KubeCauses): void {
   let total = 0;
   for (const [key, value] of entries(cm.data)) {
     if (cm.binaryData && Object.hasOwn(cm.binaryData, key)) causes.invalid(root('data').key(key), key, 'duplicate of key present in binaryData');
-    total += Buffer.byteLength(String(value ?? ''));
+    total += utf8ByteLength(String(value ?? ''));
   }
-  for (const [, value] of entries(cm.binaryData)) total += Buffer.from(String(value ?? ''), 'base64').length;
+  for (const [, value] of entries(cm.binaryData)) total += base64DecodedLength(String(value ?? ''));
   // The limit is on the whole object, which a real API server prints as the empty path "[]".
   if (total > MAX_DATA_BYTES) causes.tooLong(root('[]'), MAX_DATA_BYTES);
 }
@@ -128,10 +129,10 @@ export function validateSecret(secret: any, causes: KubeCauses): void {
   const keys = new Set<string>();
   for (const [key, value] of entries(secret.data)) {
     keys.add(key);
-    total += Buffer.from(String(value ?? ''), 'base64').length;
+    total += base64DecodedLength(String(value ?? ''));
   }
   for (const [key, value] of entries(secret.stringData)) {
-    if (!keys.has(key)) total += Buffer.byteLength(String(value ?? ''));
+    if (!keys.has(key)) total += utf8ByteLength(String(value ?? ''));
     keys.add(key);
   }
   if (total > MAX_DATA_BYTES) causes.tooLong(data, MAX_DATA_BYTES);

@@ -3,6 +3,7 @@ import { FieldPath } from './causes.ts';
 import { goLabelSelector } from '../go-format.ts';
 import { GoPrinted, type KubeCauses } from './kube-causes.ts';
 import { labelValue, nameIsDnsLabel, qualifiedName, type NameCheck } from './kube-names.ts';
+import { utf8ByteLength } from '../../portable/bytes.ts';
 
 /** The total size of an object's annotations, keys and values: the 256 KiB a real API server allows. */
 export const MAX_ANNOTATIONS_BYTES = 256 * 1024;
@@ -24,7 +25,7 @@ export function validateAnnotations(annotations: unknown, path: FieldPath, cause
   for (const [key, value] of Object.entries(annotations)) {
     // Annotation keys are qualified names in any case.
     causes.invalidEach(path, key, qualifiedName(key.toLowerCase()));
-    total += Buffer.byteLength(key) + Buffer.byteLength(String(value ?? ''));
+    total += utf8ByteLength(key) + utf8ByteLength(String(value ?? ''));
   }
   if (total > MAX_ANNOTATIONS_BYTES) causes.tooLong(path, MAX_ANNOTATIONS_BYTES);
 }

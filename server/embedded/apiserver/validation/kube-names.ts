@@ -4,7 +4,7 @@
  * a real cluster's. Lengths are in bytes, as the API server counts them.
  */
 
-const byteLength = (s: string) => Buffer.byteLength(s, 'utf8');
+import { utf8ByteLength as byteLength } from '../../portable/bytes.ts';
 
 /** The "(e.g. 'a',  or 'b', regex used for validation is '…')" tail a real API server appends to a format error. */
 function regexError(message: string, format: string, ...examples: string[]): string {
