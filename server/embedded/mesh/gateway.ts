@@ -6,7 +6,6 @@ import http from 'node:http';
 import http2 from 'node:http2';
 import net, { type AddressInfo } from 'node:net';
 import type { SecureContext } from 'node:tls';
-import type { DataPlane } from './dataplane.ts';
 import {
   type GatewayIngress,
   type GatewayResponse,
@@ -54,9 +53,8 @@ export type GatewayPortMode =
  * the bound Gateway and routes. A port that cannot be bound rejects with the listen error
  * (its `code`, e.g. EACCES or EADDRINUSE, says why).
  */
-export async function startGatewayServer(plane: DataPlane, opts: GatewayServerOptions = {}): Promise<GatewayServer> {
+export async function startGatewayServer(ingress: GatewayIngress, opts: GatewayServerOptions = {}): Promise<GatewayServer> {
   const target = opts.target ?? INGRESS_GATEWAY_POD_PORT;
-  const ingress: GatewayIngress = (service, port, req) => plane.gatewayIngress(service, port, req);
   // HTTP/2's compatibility API answers as HTTP/1's does: one handler serves both.
   const onRequest = (secure: boolean) => (rawReq: http.IncomingMessage | http2.Http2ServerRequest, rawRes: http.ServerResponse | http2.Http2ServerResponse) => {
     const req = rawReq as http.IncomingMessage;

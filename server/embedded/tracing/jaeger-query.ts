@@ -4,7 +4,7 @@
  * The Node listener (jaeger-api.ts) serves it; an in-process reader (the traces panel in a
  * worker) calls `handle` with a Request, or `respond` with a method and request target.
  */
-import { SpanStore, type SpanQuery } from './span-store.ts';
+import type { SpanQuery, SpanStore } from './span-store.ts';
 import { computeDependencies, toJaegerTrace, type JaegerError, type JaegerResponse, type JaegerTrace } from './jaeger-json.ts';
 import { RenderedTraces } from './rendered-traces.ts';
 import { parseGoDuration } from '../../go-duration.ts';

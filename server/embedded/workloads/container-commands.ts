@@ -1,5 +1,5 @@
 import type { ProcessIo } from '../apiserver/pod-runtime.ts';
-import type { Mesh } from '../mesh/index.ts';
+import type { MeshCore } from '../mesh/mesh-core.ts';
 import { ContainerFs } from './container-fs.ts';
 import { coreutils } from './coreutils.ts';
 import { curlCommand } from './curl-cli.ts';
@@ -9,7 +9,7 @@ import { BUSYBOX, DASH, type ShellFlavor, type Tool, type ToolIo, runShell } fro
 
 /** Where a command runs: the pod (as the mesh knows it) and the container's image. */
 export interface CommandContext {
-  mesh: Mesh;
+  mesh: MeshCore;
   pod: string;
   namespace: string;
   image: string;

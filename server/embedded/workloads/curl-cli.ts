@@ -1,5 +1,5 @@
 import type { ProcessIo } from '../apiserver/pod-runtime.ts';
-import type { Mesh, RequestSource } from '../mesh/index.ts';
+import type { MeshCore, RequestSource } from '../mesh/mesh-core.ts';
 import { ContainerFs, FsError } from './container-fs.ts';
 import { CookieJar } from './curl-cookies.ts';
 import { type CurlOptions, UsageError, parseCurlArgs } from './curl-options.ts';
@@ -41,7 +41,7 @@ class CurlFailure extends Error {
  * the pod's sidecar, if it has one, so mTLS and routing rules apply as they would. Files it
  * reads and writes (cookie jars, `-o`, `-d @file`) live in the container's own filesystem.
  */
-export async function curlCommand(mesh: Mesh, from: RequestSource, argv: string[], io: ProcessIo, fs: ContainerFs = new ContainerFs()): Promise<number> {
+export async function curlCommand(mesh: MeshCore, from: RequestSource, argv: string[], io: ProcessIo, fs: ContainerFs = new ContainerFs()): Promise<number> {
   let o: CurlOptions;
   try {
     o = parseCurlArgs(argv);
@@ -129,7 +129,7 @@ function parseUrl(raw: string): URL {
 }
 
 /** One URL to its last response: retries for transient failures, redirects with -L. */
-async function transfer(mesh: Mesh, from: RequestSource, o: CurlOptions, io: ProcessIo, raw: string, body: string | undefined, jar: CookieJar | undefined, cookieText: string | undefined): Promise<Transfer> {
+async function transfer(mesh: MeshCore, from: RequestSource, o: CurlOptions, io: ProcessIo, raw: string, body: string | undefined, jar: CookieJar | undefined, cookieText: string | undefined): Promise<Transfer> {
   let url = parseUrl(raw);
   if (o.get && body !== undefined) {
     url.search = url.search ? `${url.search}&${body}` : `?${body}`;
@@ -172,7 +172,7 @@ function requestHeaders(o: CurlOptions, url: URL, body: string | undefined, cook
 }
 
 /** One attempt, with -v's lines around it. */
-async function send(mesh: Mesh, from: RequestSource, o: CurlOptions, io: ProcessIo, url: URL, method: string, headers: Record<string, string>, body: string | undefined): Promise<CurlResult> {
+async function send(mesh: MeshCore, from: RequestSource, o: CurlOptions, io: ProcessIo, url: URL, method: string, headers: Record<string, string>, body: string | undefined): Promise<CurlResult> {
   const pinned = o.resolve.find((r) => r.host === url.hostname.toLowerCase() && r.port === Number(url.port || (url.protocol === 'https:' ? 443 : 80)));
   const target = new URL(url);
   if (pinned) target.hostname = pinned.address;
@@ -193,7 +193,7 @@ async function send(mesh: Mesh, from: RequestSource, o: CurlOptions, io: Process
 }
 
 /** `--retry`: transient failures (timeouts, 408/429/5xx, refused connections with --retry-connrefused) are tried again after curl's backoff. */
-async function withRetries(mesh: Mesh, o: CurlOptions, io: ProcessIo, startedMs: number, attempt: () => Promise<CurlResult>): Promise<CurlResult> {
+async function withRetries(mesh: MeshCore, o: CurlOptions, io: ProcessIo, startedMs: number, attempt: () => Promise<CurlResult>): Promise<CurlResult> {
   for (let n = 0; ; n++) {
     const res = await attempt();
     const left = o.retries - n;

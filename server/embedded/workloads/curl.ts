@@ -1,4 +1,4 @@
-import type { Mesh, RequestSource } from '../mesh/index.ts';
+import type { MeshCore, RequestSource } from '../mesh/mesh-core.ts';
 import { ConnectionError } from '../mesh/types.ts';
 
 export interface CurlResult {
@@ -12,7 +12,7 @@ export interface CurlResult {
 }
 
 /** `kubectl exec <pod> -c sleep -- curl -s <url>` as the sleep/curl sample runs it; given headers replace curl's defaults. */
-export async function curl(mesh: Mesh, from: RequestSource, url: string, opts: { method?: string; headers?: Record<string, string>; body?: string; maxTimeMs?: number; signal?: AbortSignal } = {}): Promise<CurlResult> {
+export async function curl(mesh: MeshCore, from: RequestSource, url: string, opts: { method?: string; headers?: Record<string, string>; body?: string; maxTimeMs?: number; signal?: AbortSignal } = {}): Promise<CurlResult> {
   const controller = new AbortController();
   const hangUp = () => controller.abort();
   opts.signal?.addEventListener('abort', hangUp, { once: true });

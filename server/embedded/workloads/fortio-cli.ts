@@ -1,5 +1,5 @@
 import type { ProcessIo } from '../apiserver/pod-runtime.ts';
-import type { Mesh, RequestSource } from '../mesh/index.ts';
+import type { MeshCore, RequestSource } from '../mesh/mesh-core.ts';
 import { optionalDurationMs } from '../../go-duration.ts';
 import { FORTIO_VERSION, runLoad } from './fortio.ts';
 import { STATUS_TEXTS } from '../portable/status-text.ts';
@@ -84,7 +84,7 @@ function histogram(seconds: number[]): string[] {
  * The fortio CLI in the fortio container: `load` (the circuit-breaking task's load test,
  * on the simulated clock) and `curl`. Output follows fortio's text format.
  */
-export async function fortioCommand(mesh: Mesh, from: RequestSource, argv: string[], io: ProcessIo): Promise<number> {
+export async function fortioCommand(mesh: MeshCore, from: RequestSource, argv: string[], io: ProcessIo): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === 'version') {
     io.stdout(`${FORTIO_VERSION}\n`);
@@ -195,7 +195,7 @@ export async function fortioCommand(mesh: Mesh, from: RequestSource, argv: strin
 }
 
 /** `fortio curl URL`: the status line and headers, then the body; -quiet drops the log line. */
-async function fortioCurl(mesh: Mesh, from: RequestSource, url: string, headers: Record<string, string>, quiet: boolean, io: ProcessIo): Promise<number> {
+async function fortioCurl(mesh: MeshCore, from: RequestSource, url: string, headers: Record<string, string>, quiet: boolean, io: ProcessIo): Promise<number> {
   try {
     const res = await mesh.request(from, { method: 'GET', url, headers: { 'user-agent': `fortio.org/fortio-${FORTIO_VERSION}`, ...headers }, signal: io.signal });
     if (!quiet) io.stderr(`${clockTime(mesh.clock.now())} I http_client.go:1151> fortio curl ${url}\n`);

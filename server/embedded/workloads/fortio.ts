@@ -1,8 +1,8 @@
-import type { Mesh, RequestSource } from '../mesh/index.ts';
+import type { MeshCore, RequestSource } from '../mesh/mesh-core.ts';
 import { utf8ByteLength } from '../portable/bytes.ts';
 
 export interface LoadOptions {
-  mesh: Mesh;
+  mesh: MeshCore;
   /** The calling pod (fortio-deploy in the task). */
   from: RequestSource;
   url: string;

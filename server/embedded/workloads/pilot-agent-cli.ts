@@ -1,14 +1,14 @@
 import type { ProcessIo } from '../apiserver/pod-runtime.ts';
-import type { Mesh } from '../mesh/index.ts';
+import type { MeshCore } from '../mesh/mesh-core.ts';
 import { type ProxyView, clustersJson, clustersText, configDump, listenerStatuses, serverInfo } from '../mesh/config-dump.ts';
 import { compileUserRegex } from '../../user-regex.ts';
 
 /** Envoy's loggers (a selection) and the levels the sidecar starts with (`--proxyLogLevel=warning --proxyComponentLogLevel=misc:error`). */
 const LOGGERS = ['admin', 'aws', 'assert', 'backtrace', 'client', 'config', 'connection', 'conn_handler', 'dns', 'ext_authz', 'file', 'filter', 'forward_proxy', 'grpc', 'hc', 'health_checker', 'http', 'http2', 'init', 'io', 'jwt', 'lua', 'main', 'matcher', 'misc', 'pool', 'quic', 'rbac', 'redis', 'router', 'runtime', 'secret', 'stats', 'tap', 'tracing', 'upstream', 'udp', 'wasm', 'websocket'];
 const LEVELS = ['trace', 'debug', 'info', 'warning', 'error', 'critical', 'off'];
-const logLevels = new WeakMap<Mesh, Map<string, Map<string, string>>>();
+const logLevels = new WeakMap<MeshCore, Map<string, Map<string, string>>>();
 
-function levelsOf(mesh: Mesh, pod: { workload: string; namespace: string }): Map<string, string> {
+function levelsOf(mesh: MeshCore, pod: { workload: string; namespace: string }): Map<string, string> {
   let byPod = logLevels.get(mesh);
   if (!byPod) logLevels.set(mesh, (byPod = new Map()));
   const key = `${pod.namespace}/${pod.workload}`;
@@ -42,7 +42,7 @@ const json = (v: unknown) => JSON.stringify(v, null, 1) + '\n';
  * the plan the simulated proxy runs: stats, config_dump, clusters, listeners, server_info and
  * logging, as Envoy answers them.
  */
-export async function pilotAgentCommand(mesh: Mesh, pod: { workload: string; namespace: string; image?: string }, args: string[], io: ProcessIo): Promise<number> {
+export async function pilotAgentCommand(mesh: MeshCore, pod: { workload: string; namespace: string; image?: string }, args: string[], io: ProcessIo): Promise<number> {
   if (args[0] !== 'request' || args.length < 3) {
     io.stderr('Error: usage: pilot-agent request <method> <path> [<body>] (this embedded pilot-agent runs only "request")\n');
     return 1;
@@ -97,7 +97,7 @@ export async function pilotAgentCommand(mesh: Mesh, pod: { workload: string; nam
   }
 }
 
-function logging(mesh: Mesh, pod: { workload: string; namespace: string }, params: URLSearchParams, io: ProcessIo): number {
+function logging(mesh: MeshCore, pod: { workload: string; namespace: string }, params: URLSearchParams, io: ProcessIo): number {
   const levels = levelsOf(mesh, pod);
   for (const [name, value] of params) {
     if (!LEVELS.includes(value)) {

@@ -1,6 +1,6 @@
 import type { ForwardTarget, PodLogSource, PodRuntime, ProcessIo } from '../apiserver/pod-runtime.ts';
 import type { KubeObject } from '../apiserver/types.ts';
-import type { Mesh } from '../mesh/index.ts';
+import type { MeshCore } from '../mesh/mesh-core.ts';
 import { runInContainer } from './container-commands.ts';
 import { ContainerFilesystems } from './container-fs.ts';
 
@@ -54,7 +54,7 @@ export function containerEnv(pod: KubeObject, spec: { env?: EnvVar[] } | undefin
  * the simulated mesh, each container with its own files; logs are what the containers wrote;
  * port-forward reaches the ingress gateway and Jaeger, the only pod ports backed by real listeners.
  */
-export function createPodRuntime(mesh: Mesh, forwarded: ForwardedPort[], logs?: PodLogSource): PodRuntime {
+export function createPodRuntime(mesh: MeshCore, forwarded: ForwardedPort[], logs?: PodLogSource): PodRuntime {
   const files = new ContainerFilesystems();
   return {
     logs,
