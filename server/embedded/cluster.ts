@@ -1,23 +1,17 @@
 import { stringify } from 'yaml';
 import type { Clock } from '../clock.ts';
-import { ScaledClock } from '../clock.ts';
 import { startApiServer, type ApiServerHandle } from './apiserver/server.ts';
-import { ObjectStore, type PodQuota } from './apiserver/store.ts';
 import { generateTlsMaterial } from './apiserver/tls.ts';
-import { builtinValidationHook, istioValidationHook } from './apiserver/validation/index.ts';
-import { bootstrapCluster, startControllers } from './controllers/index.ts';
-import { standardApps } from './apps/index.ts';
 import { LOAD_BALANCER_IP } from './controllers/defaults.ts';
 import { startServiceListeners } from './host-network/service-listeners.ts';
 import type { HostPortMode } from './host-network/port-choice.ts';
 import { createMesh } from './mesh/index.ts';
+import { createClusterCore } from './cluster-core.ts';
+import type { ObjectStore, PodQuota } from './apiserver/store.ts';
 import { startJaegerQuery } from './tracing/jaeger-api.ts';
-import { SpanStore } from './tracing/span-store.ts';
-import { ContainerLogs, PROXY_CONTAINER } from './workloads/container-logs.ts';
-import { type ForwardedPort, createPodRuntime } from './workloads/pod-runtime.ts';
 import { keepGatewayPodPorts } from './mesh/gateway-pod-ports.ts';
 import { LOCAL_URL_ANNOTATION } from '../cluster/service-address.ts';
-import { base64Encode, bytesToHex } from './portable/bytes.ts';
+import { base64Encode } from './portable/bytes.ts';
 import type { ProxyCostsReport } from '../protocol.ts';
 
 export interface EmbeddedClusterOptions {
@@ -65,21 +59,11 @@ export interface EmbeddedCluster {
 export async function startEmbeddedCluster(opts: EmbeddedClusterOptions = {}): Promise<EmbeddedCluster> {
   const name = opts.name ?? 'istio-deck-embedded';
   const host = opts.host ?? '127.0.0.1';
-  const clock = opts.clock ?? new ScaledClock(1);
-  const store = new ObjectStore({ clock, podQuota: opts.podQuota });
-  store.addAdmissionHook(builtinValidationHook);
-  store.addAdmissionHook(istioValidationHook);
-  bootstrapCluster(store, clock);
-  const controllers = startControllers({ store, clock });
-
-  const spans = new SpanStore(opts.maxSpans ? { maxSpans: opts.maxSpans } : undefined);
-  // What each container prints (`kubectl logs`): its apps' lines and its proxy's access log.
-  const logs = new ContainerLogs(store, clock);
-  const mesh = createMesh({ store, clock, spans: logs.teeSpans(spans), apps: logs.wrapApps(standardApps), connections: logs });
-  const token = bytesToHex(crypto.getRandomValues(new Uint8Array(24)));
+  const core = createClusterCore({ clock: opts.clock, maxSpans: opts.maxSpans, podQuota: opts.podQuota }, createMesh);
+  const { store, clock, mesh, spans, runtime, token, forwarded } = core;
   const tls = generateTlsMaterial();
 
-  const closers: Array<() => Promise<void> | void> = [() => controllers.stop(), () => logs.stop(), () => mesh.stop()];
+  const closers: Array<() => Promise<void> | void> = [() => core.stop()];
   try {
     const gateway = await mesh.startGateway({ host, port: opts.gatewayPort ?? 0 });
     closers.push(() => gateway.close());
@@ -97,13 +81,12 @@ export async function startEmbeddedCluster(opts: EmbeddedClusterOptions = {}): P
     closers.push(() => jaeger.close());
     // kubectl exec runs against the mesh; port-forward reaches the pods backed by real listeners:
     // the ingress gateway, Jaeger, and each Gateway API gateway's ports (kept up to date).
-    const forwarded: ForwardedPort[] = [
+    forwarded.push(
       { namespace: 'istio-system', label: ['istio', 'ingressgateway'], port: 8080, url: gateway.url },
       { namespace: 'istio-system', label: ['app', 'jaeger'], port: 16686, url: jaeger.url },
-    ];
+    );
     const gatewayPodPorts = keepGatewayPodPorts(store, mesh, host, forwarded);
     closers.push(() => gatewayPodPorts.stop());
-    const runtime = createPodRuntime(mesh, forwarded, logs);
     let api: ApiServerHandle = await startApiServer({ store, token, tls, host, port: opts.apiPort ?? 0, runtime });
     closers.push(() => api.close());
     annotateLocalUrl(store, 'istio-system', 'tracing', jaeger.url);
@@ -125,7 +108,7 @@ export async function startEmbeddedCluster(opts: EmbeddedClusterOptions = {}): P
       gatewayUrl,
       jaegerUrl: jaeger.url,
       kubeconfig,
-      proxyCosts: () => mesh.proxyCosts((pod) => logs.store.bytesOf(pod.uid, PROXY_CONTAINER)),
+      proxyCosts: () => core.proxyCosts(),
       async restartApiServer(downMs = 0) {
         const port = api.port;
         await api.close();
