@@ -53,6 +53,7 @@ const sections: Array<{ title: string; run: () => Promise<Figure[]> }> = [
       ];
     },
   },
+  { title: 'Static edition (the cluster core in a Web Worker)', run: async () => (await import('./static-edition.ts')).benchStaticEdition() },
   {
     title: 'Client',
     run: async () => {

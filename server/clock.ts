@@ -5,6 +5,8 @@
  * 0.01 plays a 7 s fault delay in 70 ms. `now()` reports simulated epoch time, so
  * traces and ages still show the durations the talk talks about.
  */
+import { type CancelTurn, onNextTurn } from './next-turn.ts';
+
 export interface Clock {
   readonly scale: number;
   /** Simulated epoch milliseconds. */
@@ -52,10 +54,10 @@ export class ScaledClock implements Clock {
       if (signal?.aborted) return reject(abortError());
       const deadline = this.now() + simMs;
       let timer: NodeJS.Timeout | undefined;
-      let turn: NodeJS.Immediate | undefined;
+      let cancelTurn: CancelTurn | undefined;
       const onAbort = () => {
         clearTimeout(timer);
-        if (turn) clearImmediate(turn);
+        cancelTurn?.();
         reject(abortError());
       };
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -69,10 +71,10 @@ export class ScaledClock implements Clock {
         if (leftMs <= 0) {
           signal?.removeEventListener('abort', onAbort);
           resolve();
-        } else if (leftMs < 1) turn = setImmediate(wait);
+        } else if (leftMs < 1) cancelTurn = onNextTurn(wait);
         else timer = setTimeout(wait, Math.floor(leftMs));
       };
-      turn = setImmediate(wait);
+      cancelTurn = onNextTurn(wait);
     });
   }
 

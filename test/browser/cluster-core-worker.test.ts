@@ -1,8 +1,7 @@
-import { resolve } from 'node:path';
-import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../helpers/browser.ts';
+import { type WorkerStep, bundleClusterWorker, runClusterWorker } from '../helpers/cluster-worker.ts';
 
 /**
  * The static edition's foundation: the embedded cluster's core runs in Chromium's Web
@@ -12,28 +11,14 @@ import { launchBrowser } from '../helpers/browser.ts';
  */
 const ORIGIN = 'http://localhost:9'; // a secure context (crypto.randomUUID), and nothing listens there
 
-interface Step {
-  step: string;
-  [key: string]: unknown;
-}
-
 describe('the cluster core in a Web Worker', () => {
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let page: Page;
-  let steps: Step[];
+  let steps: WorkerStep[];
   let workerBytes = 0;
 
   beforeAll(async () => {
-    const bundled = await build({
-      entryPoints: [resolve(import.meta.dirname, 'worker/cluster-core-worker.ts')],
-      bundle: true,
-      write: false,
-      platform: 'browser',
-      format: 'iife',
-      loader: { '.yaml': 'text' },
-      logLevel: 'silent',
-    });
-    const script = bundled.outputFiles[0].text;
+    const script = await bundleClusterWorker();
     workerBytes = script.length;
     browser = await launchBrowser();
     page = await browser.context.newPage();
@@ -48,18 +33,7 @@ describe('the cluster core in a Web Worker', () => {
     // Anything else the worker tried to fetch would be a call to a server: refused.
     await browser.context.route((url) => !url.href.startsWith(ORIGIN), (route) => route.abort());
     await page.goto(`${ORIGIN}/`);
-    steps = await page.evaluate(
-      () =>
-        new Promise<Step[]>((done) => {
-          const seen: Step[] = [];
-          const worker = new Worker('/cluster-worker.js');
-          worker.onerror = (e) => done([...seen, { step: 'error', message: e.message }]);
-          worker.onmessage = (e: MessageEvent<Step>) => {
-            seen.push(e.data);
-            if (e.data.step === 'stopped' || e.data.step === 'error') done(seen);
-          };
-        }),
-    );
+    steps = await runClusterWorker(page, '/cluster-worker.js');
     if (process.env.SHOW_WORKER_STEPS) console.log(JSON.stringify(steps, null, 1));
     expect(errors).toEqual([]);
   }, 120_000);
@@ -79,6 +53,12 @@ describe('the cluster core in a Web Worker', () => {
   it('bundles for the browser with no Node module in it', () => {
     expect(workerBytes).toBeGreaterThan(100_000);
     expect(stepOf('ready')).toBeTruthy();
+  });
+
+  it("sleeps on the cluster's scaled clock: 7 simulated seconds in a fraction of one", () => {
+    const clock = stepOf('clock') as unknown as { simulatedMs: number; realMs: number };
+    expect(clock.simulatedMs).toBeGreaterThanOrEqual(7000);
+    expect(clock.realMs).toBeLessThan(2000);
   });
 
   it('applies Bookinfo and its gateway through the API handler, as kubectl sends them', () => {

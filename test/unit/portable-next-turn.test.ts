@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { messageChannelTurns } from '../../server/embedded/portable/next-turn.ts';
+import { messageChannelTurns } from '../../server/next-turn.ts';
 
 const turns = (n = 1) => new Promise<void>((resolve) => {
   let left = n;
@@ -31,7 +31,7 @@ describe('a later turn of the event loop, without setImmediate', () => {
     vi.stubGlobal('clearImmediate', undefined);
     // Loaded afresh, so the module reads the globals as stubbed.
     vi.resetModules();
-    const { onNextTurn } = await import('../../server/embedded/portable/next-turn.ts');
+    const { onNextTurn } = await import('../../server/next-turn.ts');
     const { WorkQueue } = await import('../../server/embedded/controllers/work-queue.ts');
     const reconciled: string[] = [];
     const queue = new WorkQueue('test', (key) => reconciled.push(key));

@@ -6,7 +6,7 @@ import { JSON_TYPE } from './body.ts';
 import { ApiError } from './errors.ts';
 import { TABLE_CONTENT_TYPE, toTable } from './tables.ts';
 import type { KubeObject, ResourceType } from './types.ts';
-import { onNextTurn } from '../portable/next-turn.ts';
+import { onNextTurn } from '../../next-turn.ts';
 
 const encoder = new TextEncoder();
 const NO_CACHE = 'no-cache, private';

@@ -1,4 +1,4 @@
-import { type CancelTurn, onNextTurn } from '../portable/next-turn.ts';
+import { type CancelTurn, onNextTurn } from '../../next-turn.ts';
 
 /**
  * Collects keys from synchronous store events and reconciles them on the next turn

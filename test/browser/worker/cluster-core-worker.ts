@@ -32,6 +32,12 @@ async function run(): Promise<void> {
   };
   post({ step: 'ready', ms: Math.round(performance.now() - started) });
 
+  // The fault-delay story's 7 s, on the sped-up clock: simulated time passes, real time barely.
+  const simStart = core.clock.now();
+  const realStart = performance.now();
+  await core.clock.sleep(7000);
+  post({ step: 'clock', simulatedMs: core.clock.now() - simStart, realMs: performance.now() - realStart });
+
   await call('PATCH', '/api/v1/namespaces/default', { metadata: { labels: { 'istio-injection': 'enabled' } } }, 'application/merge-patch+json');
   const created: string[] = [];
   for (const text of [bookinfoYaml, gatewayYaml]) {
