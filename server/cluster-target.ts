@@ -7,8 +7,8 @@ import { startEmbeddedCluster } from './embedded/cluster.ts';
 import { findServiceAddress, gatewayApiGateway, INGRESS_GATEWAY, JAEGER_QUERY, type FoundAddress } from './cluster/service-address.ts';
 import type { RoutingApi } from './protocol.ts';
 import { ClusterSession, type ClusterSessionOptions } from './hub/cluster-session.ts';
+import { jaegerQueryBase } from './embedded/tracing/jaeger-client.ts';
 
-/** Caches a lazily found address; a failure is retried on the next call. */
 /**
  * A discovered address, found again once it is a few seconds old: a gateway's Service can be
  * deleted and made anew (a scene in the other routing API, a profile switch), and then serves
@@ -89,7 +89,11 @@ export function connectTarget(
   // Ambient's profile has no istio-ingressgateway (its scenes enter through the Gateway API's
   // gateway in both tabs): when the chosen API's gateway is not there, the other one serves.
   const gatewayFor = (api: RoutingApi) => gateways[api].get().catch((err) => gateways[api === 'istio' ? 'gateway-api' : 'istio'].get().catch(() => Promise.reject(err)));
-  const jaeger = jaegerUrl ? { get: async () => jaegerUrl, close: () => {} } : memoAddress(() => findServiceAddress(connection, JAEGER_QUERY));
+  // Istio's tracing add-on serves the query API under /jaeger: where it does, the feeds read there.
+  const jaeger = memoAddress(async () => {
+    const found: FoundAddress = jaegerUrl ? { url: jaegerUrl, how: 'flag' } : await findServiceAddress(connection, JAEGER_QUERY);
+    return { ...found, url: await jaegerQueryBase(found.url) };
+  });
   const session = new ClusterSession({ connection, mode, namespaces, gatewayUrl: gatewayFor, jaegerUrl: jaeger.get, clock, firstSeq });
   session.start();
   return {

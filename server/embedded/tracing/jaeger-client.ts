@@ -57,3 +57,27 @@ export async function listServices(baseUrl: string, opts: JaegerFetchOptions = {
   if (status !== 200) throw new JaegerClientError(`Jaeger service list answered ${status}: ${body.errors?.[0]?.msg ?? 'no message'}`, status);
   return body.data ?? [];
 }
+
+/** Where Istio's tracing add-on serves Jaeger's UI and API (its `QUERY_BASE_PATH`). */
+export const ADDON_BASE_PATH = '/jaeger';
+
+/**
+ * The base URL Jaeger's query API answers under at a discovered address: the address itself,
+ * or its `/jaeger` path, where Istio's tracing add-on moves everything, so the root's
+ * `/api/services` is a 404 or the UI's page there. Where neither answers as Jaeger does, the
+ * address is kept as found, so the feeds' own errors name it; where nothing answers at all,
+ * this rejects (JaegerClientError), so the address is looked for again on the next try.
+ */
+export async function jaegerQueryBase(address: string, opts: JaegerFetchOptions = {}): Promise<string> {
+  const root = address.replace(/\/+$/, '');
+  for (const base of [root, root + ADDON_BASE_PATH]) {
+    try {
+      const { status, body } = await fetchJaeger<unknown>(base, '/api/services', { ...opts, maxBytes: opts.maxBytes ?? 1024 * 1024 });
+      if (status === 200 && body && typeof body === 'object' && 'data' in body) return base;
+    } catch (err) {
+      // No answer at all: the other path is on the same server, so it has none either.
+      if (!(err instanceof JaegerClientError) || err.status === undefined) throw err;
+    }
+  }
+  return root;
+}
