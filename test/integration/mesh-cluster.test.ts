@@ -26,6 +26,9 @@ describe('Bookinfo on the embedded cluster, driven by kubectl', () => {
     await fixture.kubectl.ok(['label', 'namespace', 'default', 'istio-injection=enabled', '--overwrite']);
     await fixture.kubectl.ok(['apply', '-f', m('bookinfo/bookinfo.yaml')]);
     await fixture.kubectl.ok(['apply', '-f', m('networking/bookinfo-gateway.yaml')]);
+    // Every pod Ready first, as the test's name says: a page served while ratings still starts reads "Ratings service is currently unavailable".
+    await until(async () => (await fixture.kubectl.run(['get', 'pods', '-o', 'name'])).stdout.trim().split('\n').length >= 6, "Bookinfo's six pods to exist", 15_000);
+    await fixture.kubectl.ok(['wait', '--for=condition=Ready', 'pods', '--all', '--timeout=60s']);
     const first = await eventually((p) => p.status === 200 && p.details && p.reviews !== 'error');
     expect(first.status).toBe(200);
     const versions = new Set<string>();
