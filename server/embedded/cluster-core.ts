@@ -66,7 +66,7 @@ export function createClusterCore<M extends MeshCore = MeshCore>(opts: ClusterCo
   const forwarded: ForwardedPort[] = [];
   const runtime = createPodRuntime(mesh, forwarded, logs);
   const token = bytesToHex(crypto.getRandomValues(new Uint8Array(24)));
-  let jaeger: JaegerQuery | undefined;
+  const jaeger = new JaegerQuery({ spans });
   return {
     store,
     clock,
@@ -76,10 +76,7 @@ export function createClusterCore<M extends MeshCore = MeshCore>(opts: ClusterCo
     runtime,
     forwarded,
     token,
-    // Made on first use: the Node edition's listener has its own.
-    get jaeger() {
-      return (jaeger ??= new JaegerQuery({ spans }));
-    },
+    jaeger,
     apiHandler: (serverAddress) => new ApiHandler({ store, token, runtime, serverAddress }),
     proxyCosts: () => mesh.proxyCosts((pod) => logs.store.bytesOf(pod.uid, PROXY_CONTAINER)),
     async stop() {

@@ -60,7 +60,7 @@ export async function startEmbeddedCluster(opts: EmbeddedClusterOptions = {}): P
   const name = opts.name ?? 'istio-deck-embedded';
   const host = opts.host ?? '127.0.0.1';
   const core = createClusterCore({ clock: opts.clock, maxSpans: opts.maxSpans, podQuota: opts.podQuota }, createMesh);
-  const { store, clock, mesh, spans, runtime, token, forwarded } = core;
+  const { store, clock, mesh, runtime, token, forwarded } = core;
   const tls = generateTlsMaterial();
 
   const closers: Array<() => Promise<void> | void> = [() => core.stop()];
@@ -77,7 +77,7 @@ export async function startEmbeddedCluster(opts: EmbeddedClusterOptions = {}): P
     closers.push(() => listeners.stop());
     await listeners.settled();
     const gatewayUrl = listeners.loadBalancerUrl('istio-system', 'istio-ingressgateway', 'http2') ?? gateway.url;
-    const jaeger = await startJaegerQuery({ spans, host, port: opts.jaegerPort ?? 0 });
+    const jaeger = await startJaegerQuery({ query: core.jaeger, host, port: opts.jaegerPort ?? 0 });
     closers.push(() => jaeger.close());
     // kubectl exec runs against the mesh; port-forward reaches the pods backed by real listeners:
     // the ingress gateway, Jaeger, and each Gateway API gateway's ports (kept up to date).

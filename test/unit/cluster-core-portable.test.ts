@@ -31,14 +31,8 @@ const NODE_ADAPTERS = [
   'server/embedded/tracing/jaeger-api.ts', // node:http around jaeger-query.ts
 ];
 
-/** Node-only still, until each is split into a portable core and a Node listener. */
-const NOT_YET_SPLIT: string[] = [];
-
-/** Portable modules that still import a Node-only one (importer → imported), each to go when its import is split. */
-const STILL_REACHING_NODE: Record<string, string[]> = {};
-
 const ROOT = resolve(import.meta.dirname, '../..');
-const EXCLUDED = [...NODE_ADAPTERS, ...NOT_YET_SPLIT];
+const EXCLUDED = NODE_ADAPTERS;
 const isExcluded = (path: string) => EXCLUDED.some((e) => (e.endsWith('/') ? path.startsWith(e) : path === e));
 
 function sourceFiles(dir: string): string[] {
@@ -123,14 +117,14 @@ describe('the cluster core bundles for a browser', () => {
     expect(nodeImports).toEqual([]);
   });
 
-  it('reaches a Node-only module only where that is named as still to split', () => {
+  it('reaches no Node-only module from a portable one', () => {
     const { metafile } = built();
     const reaching: Record<string, string[]> = {};
     for (const [file, info] of Object.entries(metafile.inputs)) {
       const external = info.imports.filter((i) => i.external && !i.path.startsWith('node:')).map((i) => i.path);
       if (external.length) reaching[file] = external.sort();
     }
-    expect(reaching).toEqual(STILL_REACHING_NODE);
+    expect(reaching).toEqual({});
   });
 
   it.each(GUARDED_GLOBALS)('reads the global %s only behind a typeof guard', (name) => {

@@ -6,10 +6,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { JaegerQuery, type JaegerQueryCoreOptions } from './jaeger-query.ts';
 
-export interface JaegerQueryOptions extends JaegerQueryCoreOptions {
+/** The query API to serve: one already made (the cluster core's), or the options to make one. */
+export type JaegerQuerySource = JaegerQueryCoreOptions | { query: JaegerQuery };
+
+export type JaegerQueryOptions = JaegerQuerySource & {
   host?: string;
   port?: number;
-}
+};
+
+const queryOf = (source: JaegerQuerySource) => ('query' in source ? source.query : new JaegerQuery(source));
 
 export interface JaegerQueryServer {
   url: string;
@@ -42,8 +47,8 @@ export async function startJaegerQuery(opts: JaegerQueryOptions): Promise<Jaeger
 }
 
 /** The request handler alone, for mounting under another server. */
-export function jaegerQueryHandler(opts: JaegerQueryCoreOptions): http.RequestListener {
-  const query = new JaegerQuery(opts);
+export function jaegerQueryHandler(source: JaegerQuerySource): http.RequestListener {
+  const query = queryOf(source);
   return (req, res) => {
     const out = query.respond(req.method, req.url ?? '/');
     res.writeHead(out.status, out.headers);
