@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { findChromium } from './chromium.ts';
 import { buildClientIfStale } from './build-if-stale.ts';
+import { failedTestName } from './test-failures.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const VITEST = resolve(ROOT, 'node_modules/vitest/vitest.mjs');
@@ -49,16 +50,23 @@ async function runLanes(env: NodeJS.ProcessEnv): Promise<number> {
   const results = await Promise.all(
     lanes().map(
       ({ name, args }) =>
-        new Promise<{ name: string; code: number; seconds: number }>((done) => {
+        new Promise<{ name: string; code: number; seconds: number; failed: string[] }>((done) => {
+          const failed: string[] = [];
           const child = spawn(process.execPath, [VITEST, 'run', ...args], { cwd: ROOT, env: { ...env, ...(process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}) }, stdio: ['ignore', 'pipe', 'pipe'] });
           const mark = `${name.padEnd(6)} │ `;
           for (const [stream, out] of [[child.stdout, process.stdout], [child.stderr, process.stderr]] as const) {
-            createInterface({ input: stream }).on('line', (line) => out.write(`${mark}${line}\n`));
+            createInterface({ input: stream }).on('line', (line) => {
+              out.write(`${mark}${line}\n`);
+              const name = failedTestName(line);
+              if (name && !failed.includes(name)) failed.push(name);
+            });
           }
-          child.on('close', (code) => done({ name, code: code ?? 1, seconds: Math.round((Date.now() - started) / 1000) }));
+          child.on('close', (code) => done({ name, code: code ?? 1, seconds: Math.round((Date.now() - started) / 1000), failed }));
         }),
     ),
   );
+  // The failures again, last: a CI log is often read from its tail, and the lanes' summaries scroll them away.
+  for (const r of results) for (const f of r.failed) console.log(`${r.name} failed: ${f}`);
   for (const r of results) console.log(`${r.name} suites: ${r.code === 0 ? 'passed' : `FAILED (exit ${r.code})`} in ${r.seconds} s`);
   return results.every((r) => r.code === 0) ? 0 : 1;
 }
