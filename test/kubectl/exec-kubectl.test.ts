@@ -21,6 +21,14 @@ describe('kubectl exec and port-forward on the embedded cluster', () => {
     expect(r).toEqual({ code: 0, stdout: '200', stderr: '' });
   });
 
+  it('prints every answer when execs come back to back, four at a time (none lost to kubectl starting its streams)', async () => {
+    const results = [];
+    for (let round = 0; round < 5; round++) {
+      results.push(...(await Promise.all([0, 1, 2, 3].map(() => fixture.kubectl.run(['exec', 'deploy/sleep', '-c', 'sleep', '--', ...curlProductPage])))));
+    }
+    expect(results.map((r) => `${r.code} ${r.stdout} ${r.stderr}`)).toEqual(Array(20).fill('0 200 '));
+  }, 60_000);
+
   it('under STRICT mTLS, exits with curl\'s code and says so, as on a real cluster', async () => {
     await fixture.kubectl.ok(['apply', '-f', m('security/peer-authentication-strict.yaml')]);
     const r = await fixture.kubectl.run(['exec', 'deploy/sleep-legacy', '--', ...curlProductPage]);

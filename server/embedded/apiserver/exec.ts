@@ -50,6 +50,14 @@ export function exitStatus(exitCode: number) {
   };
 }
 
+/**
+ * kubectl's WebSocket reader starts before it registers its stdout and stderr streams, and it
+ * drops a frame that comes first ("Unknown stream id 1, discarding message"). A real
+ * container's process takes longer than that to start; a simulated command answers at once,
+ * so its first frame waits this long (real time: it is the client's pace, not the cluster's).
+ */
+export const FIRST_FRAME_DELAY_MS = 50;
+
 /** Runs the command over an accepted WebSocket and closes it with the exit status. */
 export async function serveExec(ws: WebSocket, protocol: string, pod: KubeObject, opts: ExecOptions, runtime: PodRuntime): Promise<void> {
   const hangup = new AbortController();
@@ -57,9 +65,20 @@ export async function serveExec(ws: WebSocket, protocol: string, pod: KubeObject
   // stdin is accepted and dropped: none of the simulated commands read it.
   ws.on('message', () => {});
   const sender = new FrameSender(ws);
+  const held: Array<[number, string | Buffer]> = [];
+  let holding = true;
   const send = (stream: number, data: string | Buffer) => {
-    if (data.length) sender.send(stream, data);
+    if (!data.length) return;
+    if (holding) held.push([stream, data]);
+    else sender.send(stream, data);
   };
+  const released = new Promise<void>((resolve) =>
+    setTimeout(() => {
+      holding = false;
+      if (ws.readyState === ws.OPEN) for (const [stream, data] of held.splice(0)) sender.send(stream, data);
+      resolve();
+    }, FIRST_FRAME_DELAY_MS),
+  );
   const io = {
     stdout: (d: string | Buffer) => opts.stdout && send(STDOUT, d),
     // With a TTY, stderr is merged into stdout as a terminal would show it.
@@ -72,6 +91,8 @@ export async function serveExec(ws: WebSocket, protocol: string, pod: KubeObject
   } catch (err) {
     status = new ApiError(500, 'InternalError', `Internal error occurred: error executing command in container: ${(err as Error)?.message ?? err}`).toStatus();
   }
+  // A command done before the client could take frames: its output and status wait out the delay.
+  await released;
   if (ws.readyState !== ws.OPEN) return;
   const versioned = protocol.startsWith('v4.') || protocol.startsWith('v5.');
   if (versioned) send(STATUS, JSON.stringify(status));
