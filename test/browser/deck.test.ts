@@ -39,8 +39,21 @@ async function openDeck(opts: { presenter?: boolean; hash?: string } = {}): Prom
   return page;
 }
 
+/**
+ * An attendee's page follows the presenter's slide, which may arrive after the page moved on
+ * its own: it browses freely first, as an attendee who clicks through at their own pace would.
+ */
+async function browseFreely(page: Page): Promise<void> {
+  if (await page.evaluate(() => Boolean(sessionStorage.getItem('istio-deck-presenter-token')))) return;
+  const toggle = page.locator('.follow-toggle');
+  await toggle.waitFor({ timeout: 15_000 });
+  if ((await toggle.getAttribute('aria-pressed')) === 'true') await toggle.click();
+  await expect.poll(() => toggle.textContent()).toContain('Browsing freely');
+}
+
 /** Moves the deck to the first slide holding a panel of this kind and waits for the panel's code. */
 async function goToPanel(page: Page, kind: string, nth = 0): Promise<number> {
+  await browseFreely(page);
   const index = await page.waitForFunction(
     ([k, n]) => {
       const sections = [...document.querySelectorAll('.reveal .slides > section')];
